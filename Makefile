@@ -1,0 +1,199 @@
+# nook — build a container from scratch, one kernel primitive per step.
+#
+#   make                          build every step from solutions/ into build/solutions/
+#   make TREE=steps               build your workspace (steps/ over solutions/) into build/steps/
+#   make check                    everything CI checks (needs root)
+#   make check TREE=steps STEP=NN the tests of steps 01..NN on your workspace
+#   make check-exercises          prove that each step's tests fail with its exercise blank
+#   make check-lessons            re-run the lessons' transcripts and compare
+#   make steps                    regenerate steps/ from the EXERCISE regions of solutions/
+#   make docs                     the API and the lessons as one site, in build/docs/html
+#   make demo | make shell        a tour of every step | a shell in the newest step
+#   make deps                     install the Debian packages nook needs
+#   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
+#   make format | format-check    clang-format the C sources | check they are formatted
+
+STEPS := 01-uts 02-pid
+TREE ?= solutions
+VARIANT ?=
+# The newest step by default; STEP=NN tests steps 01..NN.
+STEP ?= $(firstword $(subst -, ,$(lastword $(STEPS))))
+
+DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
+	doxygen busybox-static clang-format iproute2 util-linux procps
+
+ifeq ($(VARIANT),san)
+OUT := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(VARIANT),)
+OUT := build
+SANFLAGS :=
+else
+$(error VARIANT must be empty or san, not '$(VARIANT)')
+endif
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LDLIBS :=
+
+# Which sources a tree is built from: its own directory first, then solutions/.
+ifeq ($(TREE),solutions)
+OVERLAY :=
+else ifeq ($(TREE),steps)
+OVERLAY := steps
+else ifneq ($(filter blank-%,$(TREE)),)
+OVERLAY := $(OUT)/gen/$(TREE)
+else
+$(error TREE must be solutions, steps or blank-NN, not '$(TREE)')
+endif
+ifneq ($(OVERLAY),)
+# An exercise left blank leaves names unused: a warning is a hint then, not an error.
+WARN += -Wno-error=unused-parameter -Wno-error=unused-variable \
+	-Wno-error=unused-but-set-variable -Wno-error=unused-function
+endif
+vpath %.c $(OVERLAY) solutions
+
+BIN := $(OUT)/$(TREE)
+OBJ := $(OUT)/obj/$(TREE)
+TOOLS := $(OUT)/tools
+TESTBIN := $(OUT)/tests
+LIB_SRCS := $(filter-out 0% 1%,$(notdir $(wildcard solutions/*.c)))
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
+PROGRAMS := $(STEPS:%=$(BIN)/%)
+
+.PHONY: all programs deps check test test-unit test-steps check-steps check-exercises \
+	check-lessons steps docs demo shell format format-check clean
+.DELETE_ON_ERROR:
+
+all: programs
+programs: $(PROGRAMS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJ)/libnook.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/%: $(OBJ)/%.o $(OBJ)/libnook.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- tools and tests (always built from solutions/ and tests/) -------------------------
+
+TEST_CFLAGS = -std=gnu11 -Wall -Wextra -Werror $(SANFLAGS) -Isolutions -Itests/harness \
+	-Itests/tools -MMD -MP $(CFLAGS)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(TESTBIN)/unit-%,$(wildcard tests/unit/*.c))
+STEP_TESTS := $(STEPS:%=$(TESTBIN)/%)
+TOOL_OBJS := $(TOOLS)/exercise.o $(TOOLS)/lesson.o
+
+$(TOOLS)/%.o: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TOOLS)/mkexercise: $(TOOLS)/mkexercise.o $(TOOLS)/exercise.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(TOOLS)/lessoncheck: $(TOOLS)/lessoncheck.o $(TOOLS)/lesson.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(TESTBIN)/%.o: tests/harness/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/steps-%.o: tests/steps/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/unit-%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/probe: tests/helpers/probe.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# Unit tests check the pure logic of the tree being built (in practice: solutions/).
+$(TESTBIN)/unit-%: $(TESTBIN)/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+$(TESTBIN)/%: $(TESTBIN)/steps-%.o $(TESTBIN)/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+
+# ---- checks ---------------------------------------------------------------------------
+
+# Step tests run the programs of $(TREE); each test binary is one step, its cmocka summary
+# printed as it goes. A failing binary does not stop the others: all are run, then judged.
+TESTED_STEPS = $(foreach s,$(STEPS),$(if $(shell [ $(firstword $(subst -, ,$s)) -le $(STEP) ] && echo y),$s))
+RUN_TESTS = NOOK_BIN=$(BIN) NOOK_PROBE=$(TESTBIN)/probe tests/run-tests
+
+test-steps: programs $(STEP_TESTS) $(TESTBIN)/probe
+	@$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS))
+
+test-unit: $(UNIT_TESTS)
+	@tests/run-tests $(UNIT_TESTS)
+
+ifeq ($(TREE)$(VARIANT),solutions)
+# Maintainers' full check: the tests, then that steps/, the exercises and the lessons
+# still tell the truth.
+check: deps
+	@$(MAKE) --no-print-directory test-unit test-steps
+	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons format-check
+	@echo "make check: all passed"
+else
+check: deps
+	@$(MAKE) --no-print-directory $(if $(filter solutions,$(TREE)),test-unit) test-steps
+	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), steps up to $(STEP)): all passed"
+endif
+
+# steps/ is generated; this regenerates it elsewhere and compares, touching nothing.
+check-steps: $(TOOLS)/mkexercise
+	@rm -rf $(OUT)/gen/steps && mkdir -p $(OUT)/gen/steps
+	@$(TOOLS)/mkexercise --out $(OUT)/gen/steps solutions/*.c
+	@if diff -r -u steps $(OUT)/gen/steps; then echo "steps/ is in sync with solutions/"; \
+	else echo "steps/ is out of date: run 'make steps' and commit it"; exit 1; fi
+
+steps: $(TOOLS)/mkexercise
+	@rm -f steps/*.c steps/*.h
+	@$(TOOLS)/mkexercise --out steps solutions/*.c
+	@echo "steps/ regenerated: $$(ls steps | tr '\n' ' ')"
+
+# For each step NN: a tree with only exercise NN blank. Its tests must fail, and the tests
+# of the steps before it (which do not use that exercise) must still pass.
+check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe
+	@for s in $(STEPS); do \
+		n=$${s%%-*}; gen=$(OUT)/gen/blank-$$n; \
+		rm -rf $$gen && mkdir -p $$gen && \
+		$(TOOLS)/mkexercise --only $$n --out $$gen solutions/*.c || exit 1; \
+		$(MAKE) --no-print-directory -s TREE=blank-$$n programs >/dev/null || exit 1; \
+		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(STEPS) || exit 1; \
+	done
+
+check-lessons: programs $(TOOLS)/lessoncheck
+	@$(TOOLS)/lessoncheck lessons/*.md
+
+# ---- people --------------------------------------------------------------------------
+
+deps:
+	@tests/install-deps $(DEB_PACKAGES)
+
+demo: deps programs $(TOOLS)/lessoncheck
+	@$(TOOLS)/lessoncheck --tour lessons/*.md
+
+shell: deps programs
+	@echo "A shell in step $(lastword $(STEPS))'s container; 'exit' leaves it."
+	@$(BIN)/$(lastword $(STEPS)) -- /bin/sh
+
+docs:
+	@mkdir -p build/docs
+	@doxygen docs/Doxyfile
+	@echo "docs: build/docs/html/index.html"
+
+C_SOURCES = $(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h)
+format:
+	clang-format -i $(C_SOURCES)
+format-check:
+	@clang-format --dry-run -Werror $(C_SOURCES) && echo "C sources are clang-formatted"
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(OBJ)/*.d $(TOOLS)/*.d $(TESTBIN)/*.d)
+.SECONDARY:

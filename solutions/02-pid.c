@@ -1,0 +1,21 @@
+/**
+ * @file 02-pid.c
+ * @brief Step 02: step 01 plus a PID namespace, with nook's init as PID 1.
+ *
+ * Try: `build/solutions/02-pid -- sh -c 'echo $$; ps -o pid,comm'`
+ */
+#include "nook.h"
+
+//! [program]
+static const struct nook_stage *const stages[] = {
+	&uts_stage,
+	&pid_stage,
+	NULL,
+};
+//! [program]
+
+int
+main(int argc, char *argv[])
+{
+	return nook_main("02-pid", stages, argc, argv);
+}

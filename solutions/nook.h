@@ -1,0 +1,121 @@
+/**
+ * @file nook.h
+ * @brief The contract every nook primitive is written against.
+ *
+ * A container is a process started with clone(2) into new namespaces and then prepared,
+ * from both sides, before it execs the user's command. nook splits that preparation into
+ * *stages*, one per kernel primitive, each in its own file (uts.c, pid.c, ...). A stage is
+ * a plain table of what the primitive needs:
+ *
+ *  - the clone(2) flags it adds (CLONE_NEWUTS, CLONE_NEWPID, ...);
+ *  - the command-line options it understands, each with a setter that validates at once,
+ *    so a bad option is refused before anything exists;
+ *  - prepare(): fill in defaults and check the whole configuration, still before clone;
+ *  - parent(): run on the host after clone, while the child waits (uid maps, veth, cgroup);
+ *  - child(): run inside the new namespaces before exec (sethostname, mounts, ...);
+ *  - exec(): optional; replaces the plain exec (step 02's init uses it);
+ *  - cleanup(): run on the host once the container is gone, also after a failure halfway.
+ *
+ * A step program is nothing but a list of stages handed to nook_main(), so step N differs
+ * from step N-1 by one entry and the final runtime reuses the very same files.
+ *
+ * Errors: library code never exits and never prints. A function that can fail returns 0 on
+ * success and -1 on failure after filling a struct nook_error with one line that names the
+ * failing call and its argument ("sethostname(\"box\"): Invalid argument") and the exit
+ * code nook should end with (125 for nook's own errors, 126 and 127 when the command
+ * cannot be executed, as docker and podman do). Only main() prints, once.
+ */
+#ifndef NOOK_H
+#define NOOK_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/** Exit code for nook's own failures: a bad option, a failed system call. */
+#define NOOK_EXIT_FAILURE 125
+/** Exit code when the command exists but cannot be executed. */
+#define NOOK_EXIT_CANNOT_EXEC 126
+/** Exit code when the command is not found. */
+#define NOOK_EXIT_NOT_FOUND 127
+
+/** One line describing what failed, and how nook should exit because of it. */
+struct nook_error {
+	int code;      /**< exit code: NOOK_EXIT_* */
+	char msg[256]; /**< "call(argument): strerror" — no program name, no newline */
+};
+
+/**
+ * @brief Everything one container is: its configuration and, under @c run, its live state.
+ *
+ * The command line (or, in the runtime, an OCI config.json) fills the configuration; the
+ * stages read it. There is no other state: two containers are two of these structures.
+ */
+struct nook_container {
+	char *const *argv; /**< the command and its arguments, argv[0] looked up in PATH */
+
+	/* 01 — UTS and IPC namespaces */
+	const char *hostname; /**< hostname inside the container */
+
+	/** Live state, owned by the launcher. */
+	struct {
+		pid_t pid;       /**< the container's first process, as seen from the host */
+		int errfd;       /**< child's end of the error pipe (close-on-exec) */
+		sigset_t sigmask; /**< the signal mask to restore before exec */
+	} run;
+};
+
+struct nook_option;
+
+/** What one kernel primitive contributes to a container. Every member may be NULL/0. */
+struct nook_stage {
+	const char *name;                   /**< "uts", "pid", ... */
+	int clone_flags;                    /**< namespaces this stage creates */
+	const struct nook_option *options;  /**< its options, ended by an entry with name NULL */
+	int (*prepare)(struct nook_container *c, struct nook_error *err);
+	int (*parent)(struct nook_container *c, struct nook_error *err);
+	int (*child)(struct nook_container *c, struct nook_error *err);
+	int (*exec)(struct nook_container *c, struct nook_error *err);
+	void (*cleanup)(struct nook_container *c);
+};
+
+/** A long option a stage adds to the command line. */
+struct nook_option {
+	const char *name; /**< without the leading "--" */
+	const char *arg;  /**< the argument's name in --help, or NULL for a flag */
+	const char *help; /**< one line for --help */
+	/** Validate and store @p arg (NULL for a flag) in @p c. */
+	int (*set)(struct nook_container *c, const char *arg, struct nook_error *err);
+};
+
+/* error.c */
+int nook_fail(struct nook_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int nook_fail_code(struct nook_error *err, int code, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int nook_exercise_todo(struct nook_error *err, const char *step, const char *hint);
+
+/* launch.c */
+int nook_run(struct nook_container *c, const struct nook_stage *const *stages,
+	     struct nook_error *err);
+int nook_wait_status(int wstatus);
+void nook_wait_signals(sigset_t *set);
+void nook_exec_command(struct nook_container *c) __attribute__((noreturn));
+void nook_report(struct nook_container *c, const struct nook_error *err)
+	__attribute__((noreturn));
+
+/* cli.c */
+int nook_parse_args(struct nook_container *c, const struct nook_stage *const *stages,
+		    int argc, char *argv[], bool *help, struct nook_error *err);
+void nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages);
+int nook_main(const char *prog, const struct nook_stage *const *stages, int argc, char *argv[]);
+
+/* uts.c */
+int uts_check_hostname(const char *name, struct nook_error *err);
+
+/* The stages, one per file. */
+extern const struct nook_stage uts_stage;
+extern const struct nook_stage pid_stage;
+
+#endif

@@ -1,0 +1,252 @@
+/**
+ * @file harness.c
+ * @brief Running step programs from tests: fork, exec, collect, time out, skip.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define MAX_ARGS 64
+
+/** Where the step program @p step is: $NOOK_BIN/step, build/solutions/step by default. */
+const char *
+step_path(const char *step)
+{
+	static char path[4096];
+	const char *bin = getenv("NOOK_BIN");
+
+	snprintf(path, sizeof(path), "%s/%s", bin && *bin ? bin : "build/solutions", step);
+	return path;
+}
+
+/** The static probe helper (tests/helpers/probe.c): $NOOK_PROBE, or build/tests/probe. */
+const char *
+probe_path(void)
+{
+	const char *p = getenv("NOOK_PROBE");
+
+	if (p && *p)
+		return p;
+	return "build/tests/probe";
+}
+
+static void
+collect_args(char **argv, const char *first, va_list ap)
+{
+	int n = 0;
+
+	argv[n++] = (char *)first;
+	while (n < MAX_ARGS - 1 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	argv[n] = NULL;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/** Start argv[0] with stdin from /dev/null and stdout, stderr into pipes. */
+void
+start_argv(struct proc *p, struct run *r, char *const argv[])
+{
+	int out[2], err[2];
+
+	memset(r, 0, sizeof(*r));
+	*p = (struct proc){.r = r};
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+		fail_msg("pipe2: %s", strerror(errno));
+	p->pid = fork();
+	if (p->pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (p->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execv(argv[0], argv);
+		fprintf(stderr, "harness: execv(\"%s\"): %s\n", argv[0], strerror(errno));
+		_exit(126);
+	}
+	close(out[1]);
+	close(err[1]);
+	p->outfd = out[0];
+	p->errfd = err[0];
+}
+
+/** Read what is available from @p fd into @p buf; closes and clears @p fd at end-of-file. */
+static void
+drain(int *fd, char *buf, size_t cap, size_t *len)
+{
+	char scratch[4096];
+	ssize_t n;
+
+	if (*len + 1 < cap)
+		n = read(*fd, buf + *len, cap - 1 - *len);
+	else
+		n = read(*fd, scratch, sizeof(scratch)); /* full: keep reading, drop it */
+	if (n > 0 && *len + 1 < cap) {
+		*len += (size_t)n;
+		buf[*len] = '\0';
+	}
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/** Wait up to @p ms for output; returns false when both pipes are closed. */
+static bool
+pump(struct proc *p, int ms)
+{
+	struct pollfd fds[2] = {{p->outfd, POLLIN, 0}, {p->errfd, POLLIN, 0}};
+
+	if (p->outfd < 0 && p->errfd < 0)
+		return false;
+	if (poll(fds, 2, ms) <= 0)
+		return true;
+	if (p->outfd >= 0 && fds[0].revents)
+		drain(&p->outfd, p->r->out, sizeof(p->r->out), &p->nout);
+	if (p->errfd >= 0 && fds[1].revents)
+		drain(&p->errfd, p->r->err, sizeof(p->r->err), &p->nerr);
+	return true;
+}
+
+/** Wait until stdout contains @p text; false if it did not within @p timeout_s. */
+bool
+wait_for_output(struct proc *p, const char *text, int timeout_s)
+{
+	double deadline = now() + timeout_s;
+
+	while (!strstr(p->r->out, text)) {
+		if (now() > deadline || !pump(p, 50))
+			return strstr(p->r->out, text) != NULL;
+	}
+	return true;
+}
+
+/** Collect the rest of the output and the exit status; kill the run at the deadline. */
+void
+finish(struct proc *p, int timeout_s)
+{
+	double deadline = now() + timeout_s;
+	int wstatus;
+
+	while (pump(p, 100)) {
+		if (now() > deadline) {
+			p->r->timed_out = true;
+			kill(p->pid, SIGKILL);
+			break;
+		}
+	}
+	while (waitpid(p->pid, &wstatus, p->r->timed_out ? 0 : 0) < 0 && errno == EINTR)
+		;
+	if (p->outfd >= 0)
+		close(p->outfd);
+	if (p->errfd >= 0)
+		close(p->errfd);
+	if (p->r->timed_out)
+		p->r->status = -1;
+	else if (WIFSIGNALED(wstatus))
+		p->r->status = 128 + WTERMSIG(wstatus);
+	else
+		p->r->status = WEXITSTATUS(wstatus);
+}
+
+/** Run @p argv to its end (or its deadline). */
+void
+run_argv(struct run *r, int timeout_s, char *const argv[])
+{
+	struct proc p;
+
+	start_argv(&p, r, argv);
+	finish(&p, timeout_s);
+}
+
+/** Run step program @p step with the given arguments (NULL-terminated) to its end. */
+void
+run_step(struct run *r, const char *step, ...)
+{
+	char *argv[MAX_ARGS];
+	va_list ap;
+
+	va_start(ap, step);
+	collect_args(argv, step_path(step), ap);
+	va_end(ap);
+	run_argv(r, RUN_TIMEOUT, argv);
+}
+
+/** Start step program @p step in the background; end it with finish(). */
+void
+start_step(struct proc *p, struct run *r, const char *step, ...)
+{
+	char *argv[MAX_ARGS];
+	va_list ap;
+
+	va_start(ap, step);
+	collect_args(argv, step_path(step), ap);
+	va_end(ap);
+	start_argv(p, r, argv);
+}
+
+/** Skip the calling test, saying why, unless we run as root. */
+void
+skip_unless_root(void)
+{
+	if (geteuid() != 0) {
+		print_message("  SKIP: needs root (run the tests with sudo)\n");
+		skip();
+	}
+}
+
+/** Skip unless this kernel (and sandbox) lets us unshare(2) @p clone_flags. */
+void
+skip_unless_namespaces(int clone_flags)
+{
+	int wstatus;
+	pid_t pid;
+
+	skip_unless_root();
+	pid = fork();
+	if (pid == 0)
+		_exit(unshare(clone_flags) < 0 ? errno : 0);
+	waitpid(pid, &wstatus, 0);
+	if (WEXITSTATUS(wstatus) != 0) {
+		print_message("  SKIP: unshare(%#x) refused here: %s\n", clone_flags,
+			      strerror(WEXITSTATUS(wstatus)));
+		skip();
+	}
+}
+
+/** Number of newline-terminated lines in @p s. */
+int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+bool
+file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}

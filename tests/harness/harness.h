@@ -1,0 +1,76 @@
+/**
+ * @file harness.h
+ * @brief What every integration test needs: run a step program as a child process, with a
+ *        timeout, and say clearly what went wrong when it misbehaves.
+ *
+ * Tests look at a container from the outside, as a user would: they start the step program
+ * (from $NOOK_BIN, default build/solutions) with arguments, collect its stdout, stderr and
+ * exit status, and compare. Every run has a deadline; a run that overstays it is killed and
+ * reported as timed out, so a broken exercise fails a test instead of hanging the suite.
+ * Tests whose kernel feature is missing skip, printing the reason (kselftest style).
+ */
+#ifndef NOOK_HARNESS_H
+#define NOOK_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <cmocka.h>
+
+/** Seconds a run may take unless a test says otherwise. */
+#define RUN_TIMEOUT 20
+
+/** A finished run: what a user would have seen. */
+struct run {
+	int status;     /**< exit code as a shell reports it (128+N for signal N), -1 on timeout */
+	bool timed_out; /**< killed at the deadline */
+	char out[16384];
+	char err[16384];
+};
+
+/** A run still going: started by start_step(), ended by finish(). */
+struct proc {
+	pid_t pid;  /**< the step program's PID on the host */
+	int outfd;  /**< its stdout */
+	int errfd;  /**< its stderr */
+	struct run *r;
+	size_t nout, nerr;
+};
+
+const char *step_path(const char *step);
+const char *probe_path(void);
+void run_step(struct run *r, const char *step, ...) __attribute__((sentinel));
+void run_argv(struct run *r, int timeout_s, char *const argv[]);
+void start_step(struct proc *p, struct run *r, const char *step, ...) __attribute__((sentinel));
+void start_argv(struct proc *p, struct run *r, char *const argv[]);
+bool wait_for_output(struct proc *p, const char *text, int timeout_s);
+void finish(struct proc *p, int timeout_s);
+void skip_unless_root(void);
+void skip_unless_namespaces(int clone_flags);
+int count_lines(const char *s);
+bool file_exists(const char *path);
+
+/** Fail the test, showing what the run printed, unless @p cond holds. */
+#define expect_run(r, cond, ...)                                                            \
+	do {                                                                                \
+		if (!(cond)) {                                                              \
+			print_message(__VA_ARGS__);                                         \
+			print_message("\n  exit status: %d%s\n  stdout: %s\n  stderr: %s\n",      \
+				      (r)->status, (r)->timed_out ? " (timed out)" : "",   \
+				      (r)->out, (r)->err);                                  \
+			fail();                                                             \
+		}                                                                           \
+	} while (0)
+
+/** Expect exit status @p want. */
+#define expect_status(r, want)                                                              \
+	expect_run(r, (r)->status == (want), "expected exit status %d", (want))
+
+/** Expect stdout to be exactly @p want. */
+#define expect_stdout(r, want)                                                              \
+	expect_run(r, strcmp((r)->out, (want)) == 0, "expected stdout \"%s\"", (want))
+
+#endif

@@ -1,0 +1,218 @@
+/**
+ * @file 01-uts.c
+ * @brief Step 01's tests: a hostname and System V IPC of the container's own, and the
+ *        command-line contract every step shares (exit codes, one-line errors, --help).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/msg.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STEP "01-uts"
+
+static int
+setup(void **state)
+{
+	(void)state;
+	skip_unless_namespaces(CLONE_NEWUTS | CLONE_NEWIPC);
+	return 0;
+}
+
+static void
+hostname_is_set_inside_only(void **state)
+{
+	char before[256], after[256];
+	struct run r;
+
+	(void)state;
+	gethostname(before, sizeof(before));
+	run_step(&r, STEP, "--hostname", "box", "--", "hostname", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "box\n");
+	gethostname(after, sizeof(after));
+	if (strcmp(before, after) != 0)
+		fail_msg("the host's hostname changed from \"%s\" to \"%s\"", before, after);
+}
+
+static void
+default_hostname_is_nook(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "hostname", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "nook\n");
+}
+
+/** A key no one else uses: the test's PID in the high bits. */
+static key_t
+test_key(int n)
+{
+	return (key_t)(0x6e000000 | (getpid() << 4) | n);
+}
+
+static void
+queue_made_inside_is_invisible_outside(void **state)
+{
+	char key[32];
+	struct run r;
+	int id;
+
+	(void)state;
+	snprintf(key, sizeof(key), "%d", test_key(1));
+	run_step(&r, STEP, "--", "/bin/sh", "-c", "\"$0\" msgq-create \"$1\" && \"$0\" msgq-exists \"$1\"",
+		 probe_path(), key, NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "created\npresent\n");
+	id = msgget(test_key(1), 0);
+	if (id >= 0) {
+		msgctl(id, IPC_RMID, NULL);
+		fail_msg("the queue created inside (key %s) exists on the host: no IPC namespace?", key);
+	}
+}
+
+static void
+queue_made_outside_is_invisible_inside(void **state)
+{
+	char key[32];
+	struct run r;
+	int id;
+
+	(void)state;
+	id = msgget(test_key(2), IPC_CREAT | IPC_EXCL | 0600);
+	if (id < 0)
+		fail_msg("msgget on the host: %s", strerror(errno));
+	snprintf(key, sizeof(key), "%d", test_key(2));
+	run_step(&r, STEP, "--", probe_path(), "msgq-exists", key, NULL);
+	msgctl(id, IPC_RMID, NULL);
+	expect_run(&r, strcmp(r.out, "absent\n") == 0,
+		   "a queue made on the host (key %s) is visible inside", key);
+}
+
+static void
+exit_status_passes_through(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", "/bin/sh", "-c", "exit 7", NULL);
+	expect_status(&r, 7);
+	run_step(&r, STEP, "--", "/bin/sh", "-c", "kill -KILL $$", NULL);
+	expect_status(&r, 137);
+}
+
+static void
+invalid_hostnames_are_refused_before_anything_runs(void **state)
+{
+	const char *bad[] = {"", "a/b", "a b", "tab\there", "line\nbreak",
+			     "a-hostname-that-is-longer-than-sixty-four-bytes-which-the-kernel-refuses"};
+	char marker[] = "/tmp/nook-test-XXXXXX";
+	struct run r;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(marker);
+	close(fd);
+	unlink(marker);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_step(&r, STEP, "--hostname", bad[i], "--", "touch", marker, NULL);
+		expect_run(&r, r.status == 125 && count_lines(r.err) == 1 &&
+				       strstr(r.err, "invalid hostname") != NULL,
+			   "hostname \"%s\": expected one line naming the invalid hostname, exit 125",
+			   bad[i]);
+		if (file_exists(marker)) {
+			unlink(marker);
+			fail_msg("hostname \"%s\" was refused but the command ran anyway", bad[i]);
+		}
+	}
+}
+
+static void
+missing_command_prints_usage(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--hostname", "box", NULL);
+	expect_run(&r, r.status == 125 && strstr(r.err, "Usage: " STEP) != NULL,
+		   "no command: expected usage on stderr and exit 125");
+}
+
+static void
+help_lists_every_option(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--help", NULL);
+	expect_status(&r, 0);
+	expect_run(&r, strstr(r.out, "--hostname NAME") && strstr(r.out, "--help"),
+		   "--help should list --hostname and --help");
+}
+
+static void
+unknown_command_exits_127_naming_it(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", "nosuchcmd", NULL);
+	expect_status(&r, 127);
+	expect_run(&r, count_lines(r.err) == 1 && strncmp(r.err, STEP ": ", 8) == 0 &&
+			       strstr(r.err, "nosuchcmd") != NULL,
+		   "expected one line \"" STEP ": ...nosuchcmd...\" on stderr");
+}
+
+static void
+not_executable_exits_126(void **state)
+{
+	char path[] = "/tmp/nook-test-XXXXXX";
+	struct run r;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path); /* mode 0600: no one may execute it */
+	close(fd);
+	run_step(&r, STEP, "--", path, NULL);
+	unlink(path);
+	expect_status(&r, 126);
+}
+
+static void
+unknown_option_is_one_line(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--no-such-option", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 &&
+			       strstr(r.err, "--no-such-option") != NULL,
+		   "an unknown option: expected one line naming it, exit 125");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(hostname_is_set_inside_only, setup),
+		cmocka_unit_test_setup(default_hostname_is_nook, setup),
+		cmocka_unit_test_setup(queue_made_inside_is_invisible_outside, setup),
+		cmocka_unit_test_setup(queue_made_outside_is_invisible_inside, setup),
+		cmocka_unit_test_setup(exit_status_passes_through, setup),
+		cmocka_unit_test_setup(invalid_hostnames_are_refused_before_anything_runs, setup),
+		cmocka_unit_test(missing_command_prints_usage),
+		cmocka_unit_test(help_lists_every_option),
+		cmocka_unit_test_setup(unknown_command_exits_127_naming_it, setup),
+		cmocka_unit_test_setup(not_executable_exits_126, setup),
+		cmocka_unit_test(unknown_option_is_one_line),
+	};
+
+	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
+}

@@ -1,0 +1,230 @@
+/**
+ * @file 02-pid.c
+ * @brief Step 02's tests: a PID namespace whose PID 1 is nook's init — it passes signals
+ *        on, reaps orphans, and takes every process of the container with it when it ends.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STEP "02-pid"
+
+static int
+setup(void **state)
+{
+	(void)state;
+	skip_unless_namespaces(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID);
+	return 0;
+}
+
+static void
+command_is_pid_2_under_init(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", "/bin/sh", "-c", "echo $$", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "2\n");
+}
+
+/** Start a command that exits with @p code on @p sig, send it to 02-pid on the host. */
+static void
+signal_reaches_command(int sig, const char *name, int code)
+{
+	char script[128];
+	struct proc p;
+	struct run r;
+
+	snprintf(script, sizeof(script),
+		 "trap 'exit %d' %s; echo ready; while :; do sleep 0.05; done", code, name);
+	start_step(&p, &r, STEP, "--", "/bin/sh", "-c", script, NULL);
+	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		expect_run(&r, false, "the command never printed 'ready'");
+	}
+	kill(p.pid, sig);
+	finish(&p, RUN_TIMEOUT);
+	expect_run(&r, r.status == code, "SIG%s sent to " STEP " should reach the command, "
+		   "whose trap exits %d", name, code);
+}
+
+static void
+forwarded_signals_reach_the_command(void **state)
+{
+	(void)state;
+	signal_reaches_command(SIGTERM, "TERM", 42);
+	signal_reaches_command(SIGINT, "INT", 43);
+	signal_reaches_command(SIGHUP, "HUP", 44);
+	signal_reaches_command(SIGQUIT, "QUIT", 45);
+	signal_reaches_command(SIGUSR1, "USR1", 46);
+	signal_reaches_command(SIGUSR2, "USR2", 47);
+}
+
+/** The host PID of the one child of @p pid (02-pid's child is the container's init). */
+static pid_t
+only_child(pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	int child = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &child) != 1)
+		child = -1;
+	fclose(f);
+	return child;
+}
+
+/** Number of zombie children of @p parent, read from the host's /proc. */
+static int
+zombie_children(pid_t parent)
+{
+	char path[64], line[512];
+	int zombies = 0, pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d", &pid) == 1) {
+		char *state;
+		FILE *st;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		st = fopen(path, "r");
+		if (!st)
+			continue;
+		if (fgets(line, sizeof(line), st) && (state = strrchr(line, ')')) && state[2] == 'Z')
+			zombies++;
+		fclose(st);
+	}
+	fclose(f);
+	return zombies;
+}
+
+static void
+orphans_are_reaped(void **state)
+{
+	struct proc p;
+	struct run r;
+	pid_t init;
+	int zombies;
+
+	(void)state;
+	/* The inner sh exits at once; its sleep becomes an orphan of init and dies in 0.2 s. */
+	start_step(&p, &r, STEP, "--", "/bin/sh", "-c",
+		   "/bin/sh -c 'sleep 0.2 &'; echo ready; sleep 1.5", NULL);
+	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		expect_run(&r, false, "the command never printed 'ready'");
+	}
+	init = only_child(p.pid);
+	usleep(900 * 1000);
+	zombies = init > 0 ? zombie_children(init) : -1;
+	finish(&p, RUN_TIMEOUT);
+	expect_status(&r, 0);
+	if (init <= 0)
+		fail_msg("could not find the container's init under %d", p.pid);
+	if (zombies != 0)
+		fail_msg("%d zombie(s) still under init (host PID %d) 0.7 s after the orphan died",
+			 zombies, init);
+}
+
+/** The host PID of a process whose command line is exactly @p a @p b, or 0. */
+static pid_t
+find_process(const char *a, const char *b)
+{
+	char path[300], cmd[256], want[256];
+	struct dirent *d;
+	size_t wantlen;
+	pid_t found = 0;
+	DIR *dir = opendir("/proc");
+
+	wantlen = (size_t)snprintf(want, sizeof(want), "%s%c%s%c", a, 0, b, 0);
+	while (dir && !found && (d = readdir(dir))) {
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", d->d_name);
+		if (d->d_name[0] < '1' || d->d_name[0] > '9' || !(f = fopen(path, "r")))
+			continue;
+		n = fread(cmd, 1, sizeof(cmd), f);
+		fclose(f);
+		if (n == wantlen && memcmp(cmd, want, n) == 0)
+			found = atoi(d->d_name);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+static void
+background_processes_die_with_the_container(void **state)
+{
+	char seconds[32], script[128];
+	struct proc p;
+	struct run r;
+	pid_t during, after;
+
+	(void)state;
+	snprintf(seconds, sizeof(seconds), "%d", 100000 + getpid()); /* a sleep all our own */
+	snprintf(script, sizeof(script), "sleep %s >/dev/null 2>&1 & echo ready; sleep 0.5",
+		 seconds);
+	start_step(&p, &r, STEP, "--", "/bin/sh", "-c", script, NULL);
+	wait_for_output(&p, "ready", RUN_TIMEOUT);
+	usleep(100 * 1000);
+	during = find_process("sleep", seconds);
+	finish(&p, RUN_TIMEOUT);
+	expect_status(&r, 0);
+	if (!during)
+		fail_msg("the background 'sleep %s' was not found while the container ran", seconds);
+	for (int i = 0; i < 20 && (after = find_process("sleep", seconds)); i++)
+		usleep(50 * 1000);
+	if (after) {
+		kill(after, SIGKILL);
+		fail_msg("'sleep %s' (host PID %d) outlived the container", seconds, after);
+	}
+}
+
+static void
+exit_status_passes_through_init(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", "/bin/sh", "-c", "exit 7", NULL);
+	expect_status(&r, 7);
+	run_step(&r, STEP, "--", "/bin/sh", "-c", "kill -KILL $$", NULL);
+	expect_status(&r, 137);
+	run_step(&r, STEP, "--", "nosuchcmd", NULL);
+	expect_status(&r, 127);
+	expect_run(&r, count_lines(r.err) == 1 && strstr(r.err, "nosuchcmd"),
+		   "expected one line naming nosuchcmd");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(command_is_pid_2_under_init, setup),
+		cmocka_unit_test_setup(forwarded_signals_reach_the_command, setup),
+		cmocka_unit_test_setup(orphans_are_reaped, setup),
+		cmocka_unit_test_setup(background_processes_die_with_the_container, setup),
+		cmocka_unit_test_setup(exit_status_passes_through_init, setup),
+	};
+
+	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
+}
