@@ -13,13 +13,14 @@
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
 #   make format | format-check    clang-format the C sources | check they are formatted
 
-STEPS := 01-uts 02-pid
+# A step is a program solutions/NN-topic.c; adding one is adding that file.
+STEPS := $(sort $(basename $(notdir $(wildcard solutions/[0-9][0-9]-*.c))))
 TREE ?= solutions
 VARIANT ?=
 # The newest step by default; STEP=NN tests steps 01..NN.
 STEP ?= $(firstword $(subst -, ,$(lastword $(STEPS))))
 
-DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev \
+DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev libmnl-dev \
 	doxygen busybox-static clang-format iproute2 util-linux procps
 
 ifeq ($(VARIANT),san)
@@ -37,6 +38,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+# Libraries the stages use (step 04: rtnetlink through libmnl, ...).
 LDLIBS :=
 
 # Which sources a tree is built from: its own directory first, then solutions/.
