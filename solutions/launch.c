@@ -4,8 +4,9 @@
  *
  * The order of events matters more than any single call, so here it is in one place:
  *
- *  1. prepare() of every stage, on the host: defaults and validation. Nothing exists yet,
- *     so a refusal here leaves nothing behind.
+ *  1. prepare() of every stage, on the host: defaults and validation, and whatever must
+ *     exist before the child does (step 06's cgroup, which the child is cloned into).
+ *     A refusal here still runs the cleanups, which tolerate what was never created.
  *  2. The forwarded signals and SIGCHLD are blocked in nook itself. From now on they queue
  *     up instead of interrupting us, and the wait loop collects them with sigwaitinfo(2).
  *  3. clone3(2) with the stages' CLONE_NEW* flags. The kernel creates the namespaces and
@@ -19,7 +20,8 @@
  *     A failure there is written as a struct nook_error to an error pipe that is closed
  *     on exec: the host reads either a report or nothing.
  *  6. The host forwards the signals it receives and waits; the container's status becomes
- *     nook's exit status, 128+N for a death by signal N, as a shell reports it.
+ *     nook's exit status, 128+N for a death by signal N, as a shell reports it. A stage's
+ *     exited() may explain that status instead (step 06: killed for lack of memory).
  *  7. cleanup() of every stage in reverse order — also after a failure halfway.
  *
  * Further reading: clone(2), namespaces(7), signal(7), sigwaitinfo(2).
@@ -121,14 +123,28 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages, int
 	nook_exec_command(c);
 }
 
-/** clone3(2) as a fork(2) into new namespaces: returns twice, 0 in the child. */
+/**
+ * clone3(2) as a fork(2) into new namespaces: returns twice, 0 in the child. When a stage
+ * set c->run.cgroup_fd, the child starts in that cgroup (CLONE_INTO_CGROUP, Linux 5.7); a
+ * kernel that does not know the flag gets a plain clone, and cgroup_fd becomes -1 to say so.
+ */
 static pid_t
-clone_into(int flags, struct nook_error *err)
+clone_into(struct nook_container *c, int flags, struct nook_error *err)
 {
 	struct clone_args args = {.flags = (unsigned)flags, .exit_signal = SIGCHLD};
 	long pid;
 
+	if (c->run.cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (unsigned)c->run.cgroup_fd;
+	}
 	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && c->run.cgroup_fd >= 0 && (errno == E2BIG || errno == EINVAL)) {
+		c->run.cgroup_fd = -1;
+		args.flags = (unsigned)flags;
+		args.cgroup = 0;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+	}
 	if (pid < 0)
 		return nook_fail(err, errno, "clone3(%#x)", flags);
 	return (pid_t)pid;
@@ -206,6 +222,17 @@ run_prepares(struct nook_container *c, const struct nook_stage *const *stages,
 	return 0;
 }
 
+/** Let the stages explain how the container ended; returns @p status or -1 with @p err. */
+static int
+run_exited_hooks(struct nook_container *c, const struct nook_stage *const *stages, int status,
+		 struct nook_error *err)
+{
+	for (size_t i = 0; stages[i]; i++)
+		if (stages[i]->exited && stages[i]->exited(c, status, err) < 0)
+			return -1;
+	return status;
+}
+
 /** After the container ended: did its setup or its exec fail? Reads the error pipe. */
 static int
 child_failed(int errfd, struct nook_error *err)
@@ -227,7 +254,7 @@ start_and_wait(struct nook_container *c, const struct nook_stage *const *stages,
 	int status;
 
 	fflush(NULL); /* the child must not write out our buffers a second time */
-	c->run.pid = clone_into(flags_of(stages), err);
+	c->run.pid = clone_into(c, flags_of(stages), err);
 	if (c->run.pid < 0)
 		return -1;
 	if (c->run.pid == 0) {
@@ -250,7 +277,21 @@ start_and_wait(struct nook_container *c, const struct nook_stage *const *stages,
 	status = wait_container(c->run.pid);
 	if (child_failed(errfd[0], err))
 		return -1;
-	return status;
+	return run_exited_hooks(c, stages, status, err);
+}
+
+/** The sync pipe (host to child: go) and the error pipe (child to host: what failed). */
+static int
+open_pipes(int syncfd[2], int errfd[2], struct nook_error *err)
+{
+	if (pipe2(syncfd, O_CLOEXEC) < 0)
+		return nook_fail(err, errno, "pipe2");
+	if (pipe2(errfd, O_CLOEXEC) < 0) {
+		close(syncfd[0]);
+		close(syncfd[1]);
+		return nook_fail(err, errno, "pipe2");
+	}
+	return 0;
 }
 
 /**
@@ -265,14 +306,11 @@ nook_run(struct nook_container *c, const struct nook_stage *const *stages, struc
 	int syncfd[2], errfd[2], status;
 	sigset_t set;
 
-	if (run_prepares(c, stages, err) < 0)
+	c->run.pid = -1;
+	c->run.cgroup_fd = -1;
+	if (run_prepares(c, stages, err) < 0 || open_pipes(syncfd, errfd, err) < 0) {
+		run_cleanups(c, stages);
 		return -1;
-	if (pipe2(syncfd, O_CLOEXEC) < 0)
-		return nook_fail(err, errno, "pipe2");
-	if (pipe2(errfd, O_CLOEXEC) < 0) {
-		close(syncfd[0]);
-		close(syncfd[1]);
-		return nook_fail(err, errno, "pipe2");
 	}
 	nook_wait_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &c->run.sigmask);

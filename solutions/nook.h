@@ -14,6 +14,8 @@
  *  - parent(): run on the host after clone, while the child waits (uid maps, veth, cgroup);
  *  - child(): run inside the new namespaces before exec (sethostname, mounts, ...);
  *  - exec(): optional; replaces the plain exec (step 02's init uses it);
+ *  - exited(): optional; on the host once the container ended, to explain its status
+ *    (step 06 turns a SIGKILL from the OOM killer into "out of memory");
  *  - cleanup(): run on the host once the container is gone, also after a failure halfway.
  *
  * A step program is nothing but a list of stages handed to nook_main(), so step N differs
@@ -40,10 +42,36 @@
 /** Exit code when the command is not found. */
 #define NOOK_EXIT_NOT_FOUND 127
 
+/** Most cgroup directories one container has: one per v1 hierarchy nook drives. */
+#define NOOK_CGROUP_MAX_DIRS 5
+
 /** One line describing what failed, and how nook should exit because of it. */
 struct nook_error {
 	int code;      /**< exit code: NOOK_EXIT_* */
 	char msg[256]; /**< "call(argument): strerror" — no program name, no newline */
+};
+
+struct cgroup_driver;
+
+/** One directory of the container's cgroup: the whole of it on v2, one hierarchy on v1. */
+struct nook_cgroup_dir {
+	char path[128];	  /**< "/sys/fs/cgroup/memory/nook/1234" */
+	unsigned members; /**< the CGROUP_* controllers this directory holds limits for */
+};
+
+/** Step 06: the container's resource limits (0: not set), and its cgroup once created. */
+struct nook_cgroup {
+	long long memory;      /**< --memory: bytes */
+	long long memory_swap; /**< --memory-swap: memory plus swap, bytes (0: no swap) */
+	long cpu_quota;	       /**< --cpus: microseconds per period of CGROUP_CPU_PERIOD */
+	unsigned cpu_weight;   /**< --cpu-weight: 1-10000, 100 being the default share */
+	long pids;	       /**< --pids: most processes and threads at once */
+	unsigned io_weight;    /**< --io-weight: 1-10000 */
+
+	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
+	int fd;						   /**< v2: the directory, open; else -1 */
+	struct nook_cgroup_dir dirs[NOOK_CGROUP_MAX_DIRS]; /**< created so far */
+	int ndirs;					   /**< how many of dirs[] exist */
 };
 
 /**
@@ -58,11 +86,15 @@ struct nook_container {
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
 
+	/* 06 — cgroups */
+	struct nook_cgroup cgroup; /**< limits, and the cgroup that enforces them */
+
 	/** Live state, owned by the launcher. */
 	struct {
 		pid_t pid;	  /**< the container's first process, as seen from the host */
 		int errfd;	  /**< child's end of the error pipe (close-on-exec) */
 		sigset_t sigmask; /**< the signal mask to restore before exec */
+		int cgroup_fd;	  /**< if >= 0, clone the child straight into this cgroup (v2) */
 	} run;
 };
 
@@ -77,6 +109,8 @@ struct nook_stage {
 	int (*parent)(struct nook_container *c, struct nook_error *err);
 	int (*child)(struct nook_container *c, struct nook_error *err);
 	int (*exec)(struct nook_container *c, struct nook_error *err);
+	/** After the container ended with @p status: 0 to keep it, or -1 to report @p err. */
+	int (*exited)(struct nook_container *c, int status, struct nook_error *err);
 	void (*cleanup)(struct nook_container *c);
 };
 
@@ -113,8 +147,51 @@ int nook_main(const char *prog, const struct nook_stage *const *stages, int argc
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
+/* cgroup.c, cgroup_v1.c, cgroup_v2.c */
+
+/** The controllers nook drives, as bits of nook_cgroup_dir.members. */
+enum {
+	CGROUP_MEMORY = 1 << 0,
+	CGROUP_CPU = 1 << 1,
+	CGROUP_CPUACCT = 1 << 2, /**< v1 only: CPU accounting (v2 has it in every cgroup) */
+	CGROUP_PIDS = 1 << 3,
+	CGROUP_IO = 1 << 4, /**< "io" on v2, "blkio" on v1 */
+};
+
+/** Where the cgroup filesystems are mounted: cgroup2 itself, or a tmpfs of v1 hierarchies. */
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+/** The CFS period --cpus is expressed in: 100 ms, the kernel's default. */
+#define CGROUP_CPU_PERIOD 100000L
+
+/** What differs between cgroup v1 and v2: where the directories go, and the file names. */
+struct cgroup_driver {
+	const char *name;     /**< "v1" or "v2" */
+	const char *oom_file; /**< the memory file whose "oom_kill N" line counts OOM kills */
+	/** Make the container's directories (nook/<id>), filling c->cgroup.dirs. */
+	int (*create)(struct nook_container *c, const char *id, struct nook_error *err);
+	/** Write the configured limits into them. */
+	int (*limit)(struct nook_container *c, struct nook_error *err);
+};
+
+extern const struct cgroup_driver cgroup_v1_driver;
+extern const struct cgroup_driver cgroup_v2_driver;
+
+unsigned cgroup_needed(const struct nook_cgroup *cg);
+const char *cgroup_dir_of(const struct nook_container *c, unsigned controller);
+int cgroup_write(const char *dir, const char *file, const char *value, struct nook_error *err);
+int cgroup_writef(const char *dir, const char *file, struct nook_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int cgroup_mkdir(struct nook_container *c, const char *path, unsigned members,
+		 struct nook_error *err);
+bool cgroup_has(const char *dir, const char *file);
+long long cgroup_read_key(const char *dir, const char *file, const char *key);
+int cgroup_parse_size(const char *arg, long long *bytes);
+const char *cgroup_format_size(long long bytes, char *buf, size_t size);
+
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
+extern const struct nook_stage cgroup_stage;
 
 #endif

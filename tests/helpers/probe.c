@@ -9,12 +9,19 @@
  *   probe msgq-create KEY   create a System V message queue with KEY ("created")
  *   probe msgq-exists KEY   is there a queue with KEY in this IPC namespace? (present/absent)
  *   probe msgq-remove KEY   remove the queue with KEY ("removed")
+ *   probe hog SIZE          allocate SIZE (k, m, g) and touch every page ("hogged SIZE")
+ *   probe forks MAX         fork children that wait, until fork fails or MAX are made; say
+ *                           how many and why ("forked N of MAX, then: ERROR"), hold them
+ *                           for a second, kill them; 0 if fork was refused, 1 if not
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/msg.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int
 msgq(const char *what, key_t key)
@@ -34,11 +41,71 @@ msgq(const char *what, key_t key)
 	return puts("removed"), 0;
 }
 
+/** Allocate @p size bytes and write to every page, so that all of it is really used. */
+static int
+hog(const char *size)
+{
+	char *end;
+	long long n = strtoll(size, &end, 10);
+	size_t bytes, page = (size_t)sysconf(_SC_PAGESIZE);
+	char *mem;
+
+	n <<= *end == 'g' ? 30 : *end == 'm' ? 20 : *end == 'k' ? 10 : 0;
+	bytes = (size_t)n;
+	mem = malloc(bytes);
+	if (!mem)
+		return perror("malloc"), 2;
+	for (size_t i = 0; i < bytes; i += page)
+		mem[i] = 1;
+	printf("hogged %s\n", size);
+	free(mem);
+	return 0;
+}
+
+/** A fork bomb with a fuse: at most @p max children, each waiting to be killed. */
+static int
+forks(long max)
+{
+	pid_t *kids = calloc((size_t)max, sizeof(pid_t));
+	long n = 0;
+	int error = 0;
+
+	if (!kids)
+		return perror("calloc"), 2;
+	while (n < max) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		if (pid < 0) {
+			error = errno;
+			break;
+		}
+		kids[n++] = pid;
+	}
+	printf("forked %ld of %ld, then: %s\n", n, max, error ? strerror(error) : "no error");
+	fflush(stdout);
+	sleep(1);
+	for (long i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	while (wait(NULL) > 0)
+		;
+	free(kids);
+	return error ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
 	if (argc == 3 && strncmp(argv[1], "msgq-", 5) == 0)
 		return msgq(argv[1], (key_t)strtol(argv[2], NULL, 0));
-	fprintf(stderr, "usage: probe msgq-create|msgq-exists|msgq-remove KEY\n");
+	if (argc == 3 && strcmp(argv[1], "hog") == 0)
+		return hog(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "forks") == 0 && atol(argv[2]) > 0)
+		return forks(atol(argv[2]));
+	fprintf(stderr, "usage: probe msgq-create|msgq-exists|msgq-remove KEY | hog SIZE | "
+			"forks MAX\n");
 	return 2;
 }

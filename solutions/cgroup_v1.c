@@ -1,0 +1,178 @@
+/**
+ * @file cgroup_v1.c
+ * @brief Step 06's cgroup v1 driver: one hierarchy per controller, under /sys/fs/cgroup.
+ *
+ * In v1 each controller is a filesystem of its own, usually mounted at
+ * /sys/fs/cgroup/<controller> (some distributions mount cpu and cpuacct together, as
+ * /sys/fs/cgroup/cpu,cpuacct, with the two names as symlinks to it). A process has one place
+ * in *each* hierarchy, so a container gets a directory nook/<id> in each one nook drives,
+ * and is moved into all of them. There is no subtree_control: a controller acts in every
+ * group of its hierarchy, and processes may live in inner groups too.
+ *
+ * The files, each one write:
+ *
+ *  - memory.limit_in_bytes; memory.memsw.limit_in_bytes for memory plus swap (present with
+ *    swap accounting), which must never be below the former, so it is written second.
+ *    memory.oom_control reports "oom_kill N" (Linux 4.13) after the OOM killer struck.
+ *  - cpu.cfs_quota_us and cpu.cfs_period_us: the same bandwidth control as v2's cpu.max.
+ *    cpu.shares: the weight, 2-262144 with 1024 the default; v2's weight (default 100) is
+ *    scaled onto it as systemd does, so that 100 is 1024. cpuacct.usage: CPU time used,
+ *    in nanoseconds.
+ *  - pids.max, as in v2.
+ *  - blkio.weight (the CFQ scheduler, gone since Linux 5.0) or blkio.bfq.weight (BFQ):
+ *    10-1000, default 500, so v2's weight is scaled by 5.
+ *
+ * There is no way to create a process inside a v1 group: the child is cloned where nook
+ * is and moved, by cgroup.procs, while it waits for the host's go — before it can fork.
+ *
+ * Further reading: cgroups(7), the kernel's Documentation/admin-guide/cgroup-v1/.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include "nook.h"
+
+/** The v1 hierarchies nook drives, by mount name. */
+static const struct {
+	const char *name;
+	unsigned bit;
+} hierarchies[] = {
+	{"memory", CGROUP_MEMORY}, {"cpu", CGROUP_CPU},	 {"cpuacct", CGROUP_CPUACCT},
+	{"pids", CGROUP_PIDS},	   {"blkio", CGROUP_IO},
+};
+
+#define NHIERARCHIES (sizeof(hierarchies) / sizeof(hierarchies[0]))
+
+/** The real directory of hierarchy @p name into @p real, or -1 if it is not mounted. */
+static int
+hierarchy_root(const char *name, char real[PATH_MAX])
+{
+	char path[PATH_MAX];
+	struct statfs fs;
+
+	snprintf(path, sizeof(path), "%s/%s", CGROUP_ROOT, name);
+	if (!realpath(path, real) || statfs(real, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC)
+		return -1;
+	return 0;
+}
+
+/** The container's directory already made in hierarchy @p leaf, or NULL. */
+static struct nook_cgroup_dir *
+find_dir(struct nook_container *c, const char *leaf)
+{
+	for (int i = 0; i < c->cgroup.ndirs; i++)
+		if (strcmp(c->cgroup.dirs[i].path, leaf) == 0)
+			return &c->cgroup.dirs[i];
+	return NULL;
+}
+
+/** nook/<id> in hierarchy @p i, or one more member for a directory made already. */
+static int
+v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_error *err)
+{
+	char root[PATH_MAX], parent[PATH_MAX], leaf[PATH_MAX];
+	struct nook_cgroup_dir *d;
+
+	if (hierarchy_root(hierarchies[i].name, root) < 0) {
+		if (cgroup_needed(&c->cgroup) & hierarchies[i].bit)
+			return nook_fail(err, 0, "cgroup v1: no %s hierarchy mounted at %s/%s",
+					 hierarchies[i].name, CGROUP_ROOT, hierarchies[i].name);
+		return 0; /* not mounted, and not needed: the container goes without */
+	}
+	if (snprintf(parent, sizeof(parent), "%s/nook", root) >= (int)sizeof(parent) ||
+	    snprintf(leaf, sizeof(leaf), "%s/%s", parent, id) >= (int)sizeof(leaf))
+		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s/nook/%s\")", root, id);
+	d = find_dir(c, leaf); /* co-mounted with an earlier one, such as cpu,cpuacct */
+	if (d) {
+		d->members |= hierarchies[i].bit;
+		return 0;
+	}
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+		return nook_fail(err, errno, "mkdir(\"%s\")", parent);
+	return cgroup_mkdir(c, leaf, hierarchies[i].bit, err);
+}
+
+/** nook/<id> in every hierarchy nook drives that this host mounts. */
+//! [v1_create]
+static int
+v1_create(struct nook_container *c, const char *id, struct nook_error *err)
+{
+	for (size_t i = 0; i < NHIERARCHIES; i++)
+		if (v1_create_in(c, i, id, err) < 0)
+			return -1;
+	if (c->cgroup.ndirs == 0)
+		return nook_fail(err, 0, "no cgroup v1 hierarchy (memory, cpu, pids ...) under %s",
+				 CGROUP_ROOT);
+	return 0;
+}
+//! [v1_create]
+
+/** memory.limit_in_bytes, then memory plus swap: no swap unless --memory-swap asks. */
+static int
+v1_memory(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
+{
+	long long total = cg->memory_swap ? cg->memory_swap : cg->memory;
+
+	if (cgroup_writef(dir, "memory.limit_in_bytes", err, "%lld", cg->memory) < 0)
+		return -1;
+	if (!cg->memory_swap && !cgroup_has(dir, "memory.memsw.limit_in_bytes"))
+		return 0; /* no swap accounting on this kernel: fine, unless swap was asked */
+	return cgroup_writef(dir, "memory.memsw.limit_in_bytes", err, "%lld", total);
+}
+
+/** CFS bandwidth: --cpus as a quota per period. */
+static int
+v1_cpu_quota(const char *dir, long quota, struct nook_error *err)
+{
+	if (cgroup_writef(dir, "cpu.cfs_period_us", err, "%ld", CGROUP_CPU_PERIOD) < 0)
+		return -1;
+	return cgroup_writef(dir, "cpu.cfs_quota_us", err, "%ld", quota);
+}
+
+/** --io-weight (default 100) as blkio's (10-1000, default 500), in the file there is. */
+static int
+v1_io_weight(const char *dir, unsigned weight, struct nook_error *err)
+{
+	unsigned w = weight * 5 < 10 ? 10 : weight * 5 > 1000 ? 1000 : weight * 5;
+
+	if (cgroup_has(dir, "blkio.bfq.weight"))
+		return cgroup_writef(dir, "blkio.bfq.weight", err, "%u", w);
+	return cgroup_writef(dir, "blkio.weight", err, "%u", w);
+}
+
+//! [v1_limit]
+static int
+v1_limit(struct nook_container *c, struct nook_error *err)
+{
+	const struct nook_cgroup *cg = &c->cgroup;
+
+	if (cg->memory && v1_memory(cgroup_dir_of(c, CGROUP_MEMORY), cg, err) < 0)
+		return -1;
+	if (cg->cpu_quota && v1_cpu_quota(cgroup_dir_of(c, CGROUP_CPU), cg->cpu_quota, err) < 0)
+		return -1;
+	if (cg->cpu_weight && cgroup_writef(cgroup_dir_of(c, CGROUP_CPU), "cpu.shares", err, "%u",
+					    cg->cpu_weight * 1024 / 100 + 2) < 0)
+		return -1;
+	if (cg->pids &&
+	    cgroup_writef(cgroup_dir_of(c, CGROUP_PIDS), "pids.max", err, "%ld", cg->pids) < 0)
+		return -1;
+	if (cg->io_weight && v1_io_weight(cgroup_dir_of(c, CGROUP_IO), cg->io_weight, err) < 0)
+		return -1;
+	return 0;
+}
+//! [v1_limit]
+
+/** One hierarchy per controller. */
+const struct cgroup_driver cgroup_v1_driver = {
+	.name = "v1",
+	.oom_file = "memory.oom_control",
+	.create = v1_create,
+	.limit = v1_limit,
+};
