@@ -6,6 +6,7 @@
 #   make check TREE=steps STEP=NN the tests of steps 01..NN on your workspace
 #   make check-exercises          prove that each step's tests fail with its exercise blank
 #   make check-lessons            re-run the lessons' transcripts and compare
+#   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
 #   make steps                    regenerate steps/ from the EXERCISE regions of solutions/
 #   make docs                     the API and the lessons as one site, in build/docs/html
 #   make demo | make shell        a tour of every step | a shell in the newest step
@@ -20,8 +21,11 @@ VARIANT ?=
 # The newest step by default; STEP=NN tests steps 01..NN.
 STEP ?= $(firstword $(subst -, ,$(lastword $(STEPS))))
 
+# qemu-system-x86 and linux-image-amd64: `make check-cgroup2` boots Debian's kernel (from
+# /boot) under qemu, to test step 06 on cgroup v2 whatever the host runs.
 DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev libmnl-dev \
-	doxygen busybox-static clang-format iproute2 util-linux procps
+	doxygen busybox-static clang-format iproute2 util-linux procps \
+	qemu-system-x86 linux-image-amd64
 
 ifeq ($(VARIANT),san)
 OUT := build/san
@@ -68,7 +72,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs deps check test test-unit test-steps check-steps check-exercises \
-	check-lessons steps docs demo shell format format-check clean
+	check-lessons check-cgroup2 steps docs demo shell format format-check clean
 .DELETE_ON_ERROR:
 
 all: programs
@@ -133,18 +137,31 @@ test-steps: programs $(STEP_TESTS) $(TESTBIN)/probe
 test-unit: $(UNIT_TESTS)
 	@tests/run-tests $(UNIT_TESTS)
 
+# The steps whose tests also run under a cgroup-v2-only kernel, in qemu (among STEP's).
+CGROUP2_TESTS = $(filter 06-%,$(TESTED_STEPS))
+# `make check` runs that lane when qemu and a kernel are there, and says so when not.
+CGROUP2_OPTIONAL :=
+CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
+
 ifeq ($(TREE)$(VARIANT),solutions)
 # Maintainers' full check: the tests, then that steps/, the exercises and the lessons
 # still tell the truth.
 check: deps
 	@$(MAKE) --no-print-directory test-unit test-steps
+	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons format-check
 	@echo "make check: all passed"
 else
 check: deps
 	@$(MAKE) --no-print-directory $(if $(filter solutions,$(TREE)),test-unit) test-steps
+	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
 	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), steps up to $(STEP)): all passed"
 endif
+
+# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1).
+check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe
+	@$(if $(CGROUP2_TESTS),$(CGROUP2_VM) $(BIN) $(TESTBIN) $(CGROUP2_TESTS),\
+		echo "check-cgroup2: skipped: no cgroup step among steps up to $(STEP)")
 
 # steps/ is generated; this regenerates it elsewhere and compares, touching nothing.
 check-steps: $(TOOLS)/mkexercise
