@@ -40,6 +40,9 @@
 /** Exit code when the command is not found. */
 #define NOOK_EXIT_NOT_FOUND 127
 
+/** How many --tmpfs mounts one container may have. */
+#define NOOK_MAX_TMPFS 16
+
 /** One line describing what failed, and how nook should exit because of it. */
 struct nook_error {
 	int code;      /**< exit code: NOOK_EXIT_* */
@@ -57,6 +60,10 @@ struct nook_container {
 
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
+
+	/* 03 — mount namespace */
+	const char *tmpfs[NOOK_MAX_TMPFS]; /**< --tmpfs mount points: absolute, existing */
+	int ntmpfs;			   /**< how many of tmpfs[] are set */
 
 	/** Live state, owned by the launcher. */
 	struct {
@@ -114,8 +121,12 @@ int nook_main(const char *prog, const struct nook_stage *const *stages, int argc
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
+/* mount.c */
+int mount_check_path(const char *path, struct nook_error *err);
+
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
+extern const struct nook_stage mount_stage;
 
 #endif
