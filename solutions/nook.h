@@ -67,8 +67,8 @@ struct nook_container {
 
 	/** Live state, owned by the launcher. */
 	struct {
-		pid_t pid;       /**< the container's first process, as seen from the host */
-		int errfd;       /**< child's end of the error pipe (close-on-exec) */
+		pid_t pid;	  /**< the container's first process, as seen from the host */
+		int errfd;	  /**< child's end of the error pipe (close-on-exec) */
 		sigset_t sigmask; /**< the signal mask to restore before exec */
 	} run;
 };
@@ -77,9 +77,9 @@ struct nook_option;
 
 /** What one kernel primitive contributes to a container. Every member may be NULL/0. */
 struct nook_stage {
-	const char *name;                   /**< "uts", "pid", ... */
-	int clone_flags;                    /**< namespaces this stage creates */
-	const struct nook_option *options;  /**< its options, ended by an entry with name NULL */
+	const char *name;		   /**< "uts", "pid", ... */
+	int clone_flags;		   /**< namespaces this stage creates */
+	const struct nook_option *options; /**< its options, ended by an entry with name NULL */
 	int (*prepare)(struct nook_container *c, struct nook_error *err);
 	int (*parent)(struct nook_container *c, struct nook_error *err);
 	int (*child)(struct nook_container *c, struct nook_error *err);
@@ -109,12 +109,11 @@ int nook_run(struct nook_container *c, const struct nook_stage *const *stages,
 int nook_wait_status(int wstatus);
 void nook_wait_signals(sigset_t *set);
 void nook_exec_command(struct nook_container *c) __attribute__((noreturn));
-void nook_report(struct nook_container *c, const struct nook_error *err)
-	__attribute__((noreturn));
+void nook_report(struct nook_container *c, const struct nook_error *err) __attribute__((noreturn));
 
 /* cli.c */
-int nook_parse_args(struct nook_container *c, const struct nook_stage *const *stages,
-		    int argc, char *argv[], bool *help, struct nook_error *err);
+int nook_parse_args(struct nook_container *c, const struct nook_stage *const *stages, int argc,
+		    char *argv[], bool *help, struct nook_error *err);
 void nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages);
 int nook_main(const char *prog, const struct nook_stage *const *stages, int argc, char *argv[]);
 
