@@ -48,19 +48,26 @@
  * namespaces, mount propagation, and unbindable mounts" (https://lwn.net/Articles/690679/).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mount.h>
 
 #include "nook.h"
 
-/** Whether @p s, of length @p len, is one path component that is "." or "..". */
-static int
-is_dot_component(const char *s, size_t len)
+/** Whether @p path has a "." or ".." component. */
+static bool
+has_dot_component(const char *path)
 {
-	return (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.');
+	for (const char *p = path, *end; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, '/');
+		if ((end - p == 1 && p[0] == '.') || (end - p == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+	}
+	return false;
 }
 
 //! [mount_check_path]
@@ -75,23 +82,20 @@ mount_check_path(const char *path, struct nook_error *err)
 {
 	size_t len = strlen(path);
 
+	/* checked first, and not echoed: a newline in it would break the one-line error */
+	for (const char *p = path; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			return nook_fail(err, 0, "invalid --tmpfs: control character at byte %td",
+					 p - path);
+	if (len >= PATH_MAX)
+		return nook_fail(err, 0, "invalid --tmpfs: %zu bytes, at most %d", len,
+				 PATH_MAX - 1);
 	if (path[0] != '/')
 		return nook_fail(err, 0, "invalid --tmpfs \"%s\": not an absolute path", path);
 	if (len == 1)
 		return nook_fail(err, 0, "invalid --tmpfs \"/\": would hide the whole filesystem");
-	if (len >= PATH_MAX)
-		return nook_fail(err, 0, "invalid --tmpfs: %zu bytes, at most %d", len,
-				 PATH_MAX - 1);
-	for (const char *p = path; *p; p++)
-		if ((unsigned char)*p < 0x20 ||
-		    *p == 0x7f) /* not echoed: it would break the line */
-			return nook_fail(err, 0, "invalid --tmpfs: control character at byte %td",
-					 p - path);
-	for (const char *p = path + 1, *end; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, '/');
-		if (is_dot_component(p, (size_t)(end - p)))
-			return nook_fail(err, 0, "invalid --tmpfs \"%s\": '.' or '..' in it", path);
-	}
+	if (has_dot_component(path))
+		return nook_fail(err, 0, "invalid --tmpfs \"%s\": '.' or '..' in it", path);
 	return 0;
 }
 //! [mount_check_path]

@@ -51,6 +51,8 @@ bad_paths_are_refused(void **state)
 	refused("/a/.", "'.'");
 	refused("/./a", "'.'");
 	refused("/a\nb", "control character at byte 2");
+	refused("a\nb", "control character at byte 1");
+	refused("/a\n/..", "control character");
 	too_long[0] = '/';
 	memset(too_long + 1, 'a', PATH_MAX - 1);
 	refused(too_long, "at most");
