@@ -61,7 +61,7 @@ bad_paths_are_refused(void **state)
 static void
 tmpfs_option_is_repeatable_up_to_the_limit(void **state)
 {
-	char *argv[2 * NOOK_MAX_TMPFS + 4];
+	char *argv[2 * NOOK_MAX_TMPFS + 5]; /* prog, 17 pairs, the command, NULL */
 	struct nook_container c = {0};
 	struct nook_error err;
 	bool help;
