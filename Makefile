@@ -106,22 +106,22 @@ $(TOOLS)/mkexercise: $(TOOLS)/mkexercise.o $(TOOLS)/exercise.o
 $(TOOLS)/lessoncheck: $(TOOLS)/lessoncheck.o $(TOOLS)/lesson.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-$(TESTBIN)/%.o: tests/harness/%.c
+$(TESTBIN)/obj/%.o: tests/harness/%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -c -o $@ $<
-$(TESTBIN)/steps-%.o: tests/steps/%.c
+$(TESTBIN)/obj/steps-%.o: tests/steps/%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -c -o $@ $<
-$(TESTBIN)/unit-%.o: tests/unit/%.c
+$(TESTBIN)/obj/unit-%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -c -o $@ $<
 $(TESTBIN)/probe: tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
 # Unit tests check the pure logic of the tree being built (in practice: solutions/).
-$(TESTBIN)/unit-%: $(TESTBIN)/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook.a
+$(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
-$(TESTBIN)/%: $(TESTBIN)/steps-%.o $(TESTBIN)/harness.o
+$(TESTBIN)/%: $(TESTBIN)/obj/steps-%.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 
 # ---- checks ---------------------------------------------------------------------------
@@ -216,5 +216,5 @@ format-check:
 clean:
 	rm -rf build
 
--include $(wildcard $(OBJ)/*.d $(TOOLS)/*.d $(TESTBIN)/*.d)
+-include $(wildcard $(OBJ)/*.d $(TOOLS)/*.d $(TESTBIN)/obj/*.d)
 .SECONDARY:

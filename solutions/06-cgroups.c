@@ -1,6 +1,6 @@
 /**
  * @file 06-cgroups.c
- * @brief Step 06: the earlier steps plus a cgroup with the container's resource limits.
+ * @brief Step 06: steps 01-03 plus a cgroup with the container's resource limits.
  *
  * Try: `build/solutions/06-cgroups --memory 32m --pids 16 -- sh -c 'cat /proc/self/cgroup'`
  */
@@ -10,6 +10,7 @@
 static const struct nook_stage *const stages[] = {
 	&uts_stage,
 	&pid_stage,
+	&mount_stage,
 	&cgroup_stage,
 	NULL,
 };

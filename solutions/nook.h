@@ -42,6 +42,9 @@
 /** Exit code when the command is not found. */
 #define NOOK_EXIT_NOT_FOUND 127
 
+/** How many --tmpfs mounts one container may have. */
+#define NOOK_MAX_TMPFS 16
+
 /** Most cgroup directories one container has: one per v1 hierarchy nook drives. */
 #define NOOK_CGROUP_MAX_DIRS 5
 
@@ -85,6 +88,10 @@ struct nook_container {
 
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
+
+	/* 03 — mount namespace */
+	const char *tmpfs[NOOK_MAX_TMPFS]; /**< --tmpfs mount points: absolute, existing */
+	int ntmpfs;			   /**< how many of tmpfs[] are set */
 
 	/* 06 — cgroups */
 	struct nook_cgroup cgroup; /**< limits, and the cgroup that enforces them */
@@ -147,6 +154,9 @@ int nook_main(const char *prog, const struct nook_stage *const *stages, int argc
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
+/* mount.c */
+int mount_check_path(const char *path, struct nook_error *err);
+
 /* cgroup.c, cgroup_v1.c, cgroup_v2.c */
 
 /** The controllers nook drives, as bits of nook_cgroup_dir.members. */
@@ -192,6 +202,7 @@ const char *cgroup_format_size(long long bytes, char *buf, size_t size);
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
+extern const struct nook_stage mount_stage;
 extern const struct nook_stage cgroup_stage;
 
 #endif
