@@ -102,6 +102,20 @@ memory_hog_within_the_limit_finishes(void **state)
 	expect_stdout(&r, "hogged 16m\n");
 }
 
+static void
+only_the_oom_killer_is_called_out_of_memory(void **state)
+{
+	struct run r;
+
+	(void)state;
+	expect_exit_statuses(STEP);
+	run_step(&r, STEP, "--memory", "64m", "--", "/bin/sh", "-c", "kill -KILL $$", NULL);
+	expect_status(&r, 137);
+	expect_run(&r, r.err[0] == '\0',
+		   "a kill -9 under --memory is no OOM kill: expected "
+		   "nothing on stderr");
+}
+
 static double
 now(void)
 {
@@ -328,6 +342,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(memory_hog_beyond_the_limit_is_oom_killed, setup),
 		cmocka_unit_test_setup(memory_hog_within_the_limit_finishes, setup),
+		cmocka_unit_test_setup(only_the_oom_killer_is_called_out_of_memory, setup),
 		cmocka_unit_test_setup(fork_bomb_stops_at_the_pids_limit, setup),
 		cmocka_unit_test_setup(cpu_quota_halves_a_busy_loop, setup),
 		cmocka_unit_test_setup(container_sees_its_cgroup_as_root, setup),
