@@ -8,10 +8,10 @@
 
 //! [program]
 static const struct nook_stage *const stages[] = {
-	&uts_stage,
-	&pid_stage,
-	&mount_stage,
-	&cgroup_stage,
+	&uts_stage,    /* 01 */
+	&pid_stage,    /* 02 */
+	&mount_stage,  /* 03 */
+	&cgroup_stage, /* 06 */
 	NULL,
 };
 //! [program]

@@ -3,9 +3,9 @@
  * @brief Step 06's cgroup v1 driver: one hierarchy per controller, under /sys/fs/cgroup.
  *
  * In v1 each controller is a filesystem of its own, usually mounted at
- * /sys/fs/cgroup/<controller> (some distributions mount cpu and cpuacct together, as
+ * /sys/fs/cgroup/CONTROLLER (some distributions mount cpu and cpuacct together, as
  * /sys/fs/cgroup/cpu,cpuacct, with the two names as symlinks to it). A process has one place
- * in *each* hierarchy, so a container gets a directory nook/<id> in each one nook drives,
+ * in *each* hierarchy, so a container gets a directory nook/ID in each one nook drives,
  * and is moved into all of them. There is no subtree_control: a controller acts in every
  * group of its hierarchy, and processes may live in inner groups too.
  *
@@ -73,7 +73,7 @@ find_dir(struct nook_container *c, const char *leaf)
 	return NULL;
 }
 
-/** nook/<id> in hierarchy @p i, or one more member for a directory made already. */
+/** nook/ID in hierarchy @p i, or one more member for a directory made already. */
 static int
 v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_error *err)
 {
@@ -99,7 +99,7 @@ v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_err
 	return cgroup_mkdir(c, leaf, hierarchies[i].bit, err);
 }
 
-/** nook/<id> in every hierarchy nook drives that this host mounts. */
+/** nook/ID in every hierarchy nook drives that this host mounts. */
 //! [v1_create]
 static int
 v1_create(struct nook_container *c, const char *id, struct nook_error *err)

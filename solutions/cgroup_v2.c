@@ -8,7 +8,7 @@
  * cgroup.subtree_control; its files (memory.max, pids.max ...) then appear in the children.
  * Because a group that distributes resources to children must not hold processes itself
  * (the "no internal processes" rule; the root is exempt), the container's processes live
- * in a leaf, /sys/fs/cgroup/nook/<id>, and /sys/fs/cgroup/nook only hands controllers down.
+ * in a leaf, /sys/fs/cgroup/nook/ID, and /sys/fs/cgroup/nook only hands controllers down.
  *
  * The files, each one write:
  *
@@ -102,7 +102,7 @@ enable_for_children(const char *dir, const char *enable, struct nook_error *err)
 }
 
 /**
- * /sys/fs/cgroup/nook/<id>, with nook's controllers enabled on the way down, and opened for
+ * /sys/fs/cgroup/nook/ID, with nook's controllers enabled on the way down, and opened for
  * CLONE_INTO_CGROUP.
  */
 //! [v2_create]

@@ -178,7 +178,7 @@ enum {
 struct cgroup_driver {
 	const char *name;     /**< "v1" or "v2" */
 	const char *oom_file; /**< the memory file whose "oom_kill N" line counts OOM kills */
-	/** Make the container's directories (nook/<id>), filling c->cgroup.dirs. */
+	/** Make the container's directories (nook/ID), filling c->cgroup.dirs. */
 	int (*create)(struct nook_container *c, const char *id, struct nook_error *err);
 	/** Write the configured limits into them. */
 	int (*limit)(struct nook_container *c, struct nook_error *err);

@@ -31,7 +31,7 @@
  * of v1 hierarchies (cgroup_v1.c). The drivers differ only where they put the directories and
  * what the files are called; the life cycle is this file's, and the same for both:
  *
- *  1. prepare(), before clone: create `nook/<id>` (the id is nook's PID) and write the limits
+ *  1. prepare(), before clone: create `nook/ID` (the id is nook's PID) and write the limits
  *     into it, so the container never runs a moment unlimited. On v2 the directory is also
  *     opened, and the launcher clones the child straight into it (clone3's
  *     CLONE_INTO_CGROUP): a fork in the window between clone and a later write to
@@ -52,7 +52,7 @@
  *     a moment to let go, so the removal is retried briefly, after killing any stragglers.
  *
  * Docker, podman, runc and Kubernetes' kubelet write exactly these files; `docker run
- * --memory 64m` is a memory.max of 67108864 in /sys/fs/cgroup/system.slice/docker-<id>.scope.
+ * --memory 64m` is a memory.max of 67108864 in /sys/fs/cgroup/system.slice/docker-ID.scope.
  *
  * Further reading: cgroups(7), cgroup_namespaces(7), clone(2) (CLONE_INTO_CGROUP), the
  * kernel's Documentation/admin-guide/cgroup-v2.rst, LWN "Understanding the new control
