@@ -164,13 +164,17 @@ abort_container(pid_t pid)
 		;
 }
 
+/** The namespaces to clone into: every stage's fixed flags, and those @p c asks for. */
 static int
-flags_of(const struct nook_stage *const *stages)
+flags_of(const struct nook_container *c, const struct nook_stage *const *stages)
 {
 	int flags = 0;
 
-	for (size_t i = 0; stages[i]; i++)
+	for (size_t i = 0; stages[i]; i++) {
 		flags |= stages[i]->clone_flags;
+		if (stages[i]->flags)
+			flags |= stages[i]->flags(c);
+	}
 	return flags;
 }
 
@@ -227,7 +231,7 @@ start_and_wait(struct nook_container *c, const struct nook_stage *const *stages,
 	int status;
 
 	fflush(NULL); /* the child must not write out our buffers a second time */
-	c->run.pid = clone_into(flags_of(stages), err);
+	c->run.pid = clone_into(flags_of(c, stages), err);
 	if (c->run.pid < 0)
 		return -1;
 	if (c->run.pid == 0) {

@@ -7,7 +7,8 @@
  * *stages*, one per kernel primitive, each in its own file (uts.c, pid.c, ...). A stage is
  * a plain table of what the primitive needs:
  *
- *  - the clone(2) flags it adds (CLONE_NEWUTS, CLONE_NEWPID, ...);
+ *  - the clone(2) flags it adds (CLONE_NEWUTS, CLONE_NEWPID, ...), and optionally a
+ *    flags() hook for a namespace that depends on the configuration (--userns);
  *  - the command-line options it understands, each with a setter that validates at once,
  *    so a bad option is refused before anything exists;
  *  - prepare(): fill in defaults and check the whole configuration, still before clone;
@@ -40,10 +41,27 @@
 /** Exit code when the command is not found. */
 #define NOOK_EXIT_NOT_FOUND 127
 
+/** How many ranges (lines) one --uid-map or --gid-map may have. */
+#define NOOK_MAX_ID_RANGES 8
+
 /** One line describing what failed, and how nook should exit because of it. */
 struct nook_error {
 	int code;      /**< exit code: NOOK_EXIT_* */
 	char msg[256]; /**< "call(argument): strerror" — no program name, no newline */
+};
+
+/** COUNT ids from INSIDE on in the user namespace are ids from OUTSIDE on in its parent. */
+struct nook_id_range {
+	unsigned inside;  /**< first id inside */
+	unsigned outside; /**< the id it is outside */
+	unsigned count;	  /**< how many consecutive ids, at least 1 */
+};
+
+/** A uid_map or gid_map: up to NOOK_MAX_ID_RANGES non-overlapping ranges. */
+struct nook_id_map {
+	struct nook_id_range range[NOOK_MAX_ID_RANGES]; /**< the lines of the map */
+	int n;						/**< how many are set */
+	const char *helper; /**< "newuidmap" when we may not write it ourselves, else NULL */
 };
 
 /**
@@ -57,6 +75,13 @@ struct nook_container {
 
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
+
+	/* 05 — user namespace */
+	bool userns;		    /**< --userns, or a map given: a new user namespace */
+	struct nook_id_map uid_map; /**< --uid-map ranges; prepare() fills in the default */
+	struct nook_id_map gid_map; /**< --gid-map ranges; prepare() fills in the default */
+	bool deny_setgroups;	    /**< unprivileged: "deny" to setgroups before gid_map */
+	bool drop_groups;	    /**< privileged: drop the host's supplementary groups */
 
 	/** Live state, owned by the launcher. */
 	struct {
@@ -72,6 +97,8 @@ struct nook_option;
 struct nook_stage {
 	const char *name;                   /**< "uts", "pid", ... */
 	int clone_flags;                    /**< namespaces this stage creates */
+	/** Namespaces this stage creates for @p c only (optional ones, such as --userns). */
+	int (*flags)(const struct nook_container *c);
 	const struct nook_option *options;  /**< its options, ended by an entry with name NULL */
 	int (*prepare)(struct nook_container *c, struct nook_error *err);
 	int (*parent)(struct nook_container *c, struct nook_error *err);
@@ -114,8 +141,14 @@ int nook_main(const char *prog, const struct nook_stage *const *stages, int argc
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
+/* user.c */
+int user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err);
+int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
+int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
+
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
+extern const struct nook_stage user_stage;
 
 #endif

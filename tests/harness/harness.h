@@ -53,6 +53,16 @@ void skip_unless_namespaces(int clone_flags);
 int count_lines(const char *s);
 bool file_exists(const char *path);
 
+/* Running as an unprivileged user (rootless tests). */
+/** The user rootless tests run as: nobody. */
+#define NOBODY 65534
+void start_argv_as(struct proc *p, struct run *r, uid_t uid, gid_t gid, void (*setup)(void *),
+		   void *arg, char *const argv[]);
+void run_step_as(struct run *r, uid_t uid, gid_t gid, const char *step, ...)
+	__attribute__((sentinel));
+const char *runnable_as(uid_t uid, gid_t gid, const char *path);
+void skip_unless_user_namespaces_as(uid_t uid, gid_t gid);
+
 /** Fail the test, showing what the run printed, unless @p cond holds. */
 #define expect_run(r, cond, ...)                                                            \
 	do {                                                                                \
