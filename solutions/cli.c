@@ -32,8 +32,9 @@ collect_options(const struct nook_stage *const *stages, const struct nook_option
 			if (n == MAX_OPTIONS)
 				return nook_fail(err, 0, "more than %d options", MAX_OPTIONS);
 			opts[n] = o;
-			table[n] = (struct option){o->name, o->arg ? required_argument : no_argument,
-						   NULL, OPTION_BASE + n};
+			table[n] =
+				(struct option){o->name, o->arg ? required_argument : no_argument,
+						NULL, OPTION_BASE + n};
 			n++;
 		}
 	}
@@ -109,9 +110,10 @@ nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages)
 		}
 	}
 	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
-	fprintf(out, "\nExit status: COMMAND's own; 128+N if it died of signal N;\n"
-		     "125 if %s itself failed; 126 if COMMAND cannot be executed; 127 if it is "
-		     "not found.\n",
+	fprintf(out,
+		"\nExit status: COMMAND's own; 128+N if it died of signal N;\n"
+		"125 if %s itself failed; 126 if COMMAND cannot be executed; 127 if it is "
+		"not found.\n",
 		prog);
 }
 

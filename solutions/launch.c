@@ -264,8 +264,7 @@ start_and_wait(struct nook_container *c, const struct nook_stage *const *stages,
  *         the exec of the command, failed. Every stage's cleanup has run either way.
  */
 int
-nook_run(struct nook_container *c, const struct nook_stage *const *stages,
-	 struct nook_error *err)
+nook_run(struct nook_container *c, const struct nook_stage *const *stages, struct nook_error *err)
 {
 	int syncfd[2], errfd[2], status;
 	sigset_t set;

@@ -41,6 +41,8 @@
 /** Exit code when the command is not found. */
 #define NOOK_EXIT_NOT_FOUND 127
 
+/** How many --tmpfs mounts one container may have. */
+#define NOOK_MAX_TMPFS 16
 /** How many ranges (lines) one --uid-map or --gid-map may have. */
 #define NOOK_MAX_ID_RANGES 8
 
@@ -76,6 +78,10 @@ struct nook_container {
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
 
+	/* 03 — mount namespace */
+	const char *tmpfs[NOOK_MAX_TMPFS]; /**< --tmpfs mount points: absolute, existing */
+	int ntmpfs;			   /**< how many of tmpfs[] are set */
+
 	/* 05 — user namespace */
 	bool userns;		    /**< --userns, or a map given: a new user namespace */
 	struct nook_id_map uid_map; /**< --uid-map ranges; prepare() fills in the default */
@@ -85,8 +91,8 @@ struct nook_container {
 
 	/** Live state, owned by the launcher. */
 	struct {
-		pid_t pid;       /**< the container's first process, as seen from the host */
-		int errfd;       /**< child's end of the error pipe (close-on-exec) */
+		pid_t pid;	  /**< the container's first process, as seen from the host */
+		int errfd;	  /**< child's end of the error pipe (close-on-exec) */
 		sigset_t sigmask; /**< the signal mask to restore before exec */
 	} run;
 };
@@ -95,11 +101,11 @@ struct nook_option;
 
 /** What one kernel primitive contributes to a container. Every member may be NULL/0. */
 struct nook_stage {
-	const char *name;                   /**< "uts", "pid", ... */
-	int clone_flags;                    /**< namespaces this stage creates */
-	/** Namespaces this stage creates for @p c only (optional ones, such as --userns). */
+	const char *name;		   /**< "uts", "pid", ... */
+	int clone_flags;		   /**< namespaces this stage creates */
+	const struct nook_option *options; /**< its options, ended by an entry with name NULL */
+	/** More namespaces, for this container only: an optional one such as --userns. */
 	int (*flags)(const struct nook_container *c);
-	const struct nook_option *options;  /**< its options, ended by an entry with name NULL */
 	int (*prepare)(struct nook_container *c, struct nook_error *err);
 	int (*parent)(struct nook_container *c, struct nook_error *err);
 	int (*child)(struct nook_container *c, struct nook_error *err);
@@ -129,17 +135,19 @@ int nook_run(struct nook_container *c, const struct nook_stage *const *stages,
 int nook_wait_status(int wstatus);
 void nook_wait_signals(sigset_t *set);
 void nook_exec_command(struct nook_container *c) __attribute__((noreturn));
-void nook_report(struct nook_container *c, const struct nook_error *err)
-	__attribute__((noreturn));
+void nook_report(struct nook_container *c, const struct nook_error *err) __attribute__((noreturn));
 
 /* cli.c */
-int nook_parse_args(struct nook_container *c, const struct nook_stage *const *stages,
-		    int argc, char *argv[], bool *help, struct nook_error *err);
+int nook_parse_args(struct nook_container *c, const struct nook_stage *const *stages, int argc,
+		    char *argv[], bool *help, struct nook_error *err);
 void nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages);
 int nook_main(const char *prog, const struct nook_stage *const *stages, int argc, char *argv[]);
 
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
+
+/* mount.c */
+int mount_check_path(const char *path, struct nook_error *err);
 
 /* user.c */
 int user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err);
@@ -149,6 +157,7 @@ int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
+extern const struct nook_stage mount_stage;
 extern const struct nook_stage user_stage;
 
 #endif

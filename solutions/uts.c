@@ -41,15 +41,17 @@ uts_check_hostname(const char *name, struct nook_error *err)
 	if (len == 0)
 		return nook_fail(err, 0, "invalid hostname \"\": empty");
 	if (len > HOST_NAME_MAX)
-		return nook_fail(err, 0, "invalid hostname \"%.16s...\": %zu bytes, at most %d", name,
-				 len, HOST_NAME_MAX);
+		return nook_fail(err, 0, "invalid hostname \"%.16s...\": %zu bytes, at most %d",
+				 name, len, HOST_NAME_MAX);
 	for (const char *p = name; *p; p++) {
 		if (*p == '/')
 			return nook_fail(err, 0, "invalid hostname \"%s\": contains '/'", name);
 		/* not echoed: a newline in it would break the one-line error */
 		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
-			return nook_fail(err, 0, "invalid hostname: whitespace or control character "
-						 "at byte %td", p - name);
+			return nook_fail(err, 0,
+					 "invalid hostname: whitespace or control character "
+					 "at byte %td",
+					 p - name);
 	}
 	return 0;
 }

@@ -25,7 +25,7 @@
 
 /** A finished run: what a user would have seen. */
 struct run {
-	int status;     /**< exit code as a shell reports it (128+N for signal N), -1 on timeout */
+	int status;	/**< exit code as a shell reports it (128+N for signal N), -1 on timeout */
 	bool timed_out; /**< killed at the deadline */
 	char out[16384];
 	char err[16384];
@@ -33,9 +33,9 @@ struct run {
 
 /** A run still going: started by start_step(), ended by finish(). */
 struct proc {
-	pid_t pid;  /**< the step program's PID on the host */
-	int outfd;  /**< its stdout */
-	int errfd;  /**< its stderr */
+	pid_t pid; /**< the step program's PID on the host */
+	int outfd; /**< its stdout */
+	int errfd; /**< its stderr */
 	struct run *r;
 	size_t nout, nerr;
 };
@@ -64,23 +64,23 @@ const char *runnable_as(uid_t uid, gid_t gid, const char *path);
 void skip_unless_user_namespaces_as(uid_t uid, gid_t gid);
 
 /** Fail the test, showing what the run printed, unless @p cond holds. */
-#define expect_run(r, cond, ...)                                                            \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
-			print_message(__VA_ARGS__);                                         \
-			print_message("\n  exit status: %d%s\n  stdout: %s\n  stderr: %s\n",      \
-				      (r)->status, (r)->timed_out ? " (timed out)" : "",   \
-				      (r)->out, (r)->err);                                  \
-			fail();                                                             \
-		}                                                                           \
+#define expect_run(r, cond, ...)                                                                   \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			print_message(__VA_ARGS__);                                                \
+			print_message("\n  exit status: %d%s\n  stdout: %s\n  stderr: %s\n",       \
+				      (r)->status, (r)->timed_out ? " (timed out)" : "", (r)->out, \
+				      (r)->err);                                                   \
+			fail();                                                                    \
+		}                                                                                  \
 	} while (0)
 
 /** Expect exit status @p want. */
-#define expect_status(r, want)                                                              \
+#define expect_status(r, want)                                                                     \
 	expect_run(r, (r)->status == (want), "expected exit status %d", (want))
 
 /** Expect stdout to be exactly @p want. */
-#define expect_stdout(r, want)                                                              \
+#define expect_stdout(r, want)                                                                     \
 	expect_run(r, strcmp((r)->out, (want)) == 0, "expected stdout \"%s\"", (want))
 
 #endif

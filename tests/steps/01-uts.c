@@ -67,14 +67,15 @@ queue_made_inside_is_invisible_outside(void **state)
 
 	(void)state;
 	snprintf(key, sizeof(key), "%d", test_key(1));
-	run_step(&r, STEP, "--", "/bin/sh", "-c", "\"$0\" msgq-create \"$1\" && \"$0\" msgq-exists \"$1\"",
-		 probe_path(), key, NULL);
+	run_step(&r, STEP, "--", "/bin/sh", "-c",
+		 "\"$0\" msgq-create \"$1\" && \"$0\" msgq-exists \"$1\"", probe_path(), key, NULL);
 	expect_status(&r, 0);
 	expect_stdout(&r, "created\npresent\n");
 	id = msgget(test_key(1), 0);
 	if (id >= 0) {
 		msgctl(id, IPC_RMID, NULL);
-		fail_msg("the queue created inside (key %s) exists on the host: no IPC namespace?", key);
+		fail_msg("the queue created inside (key %s) exists on the host: no IPC namespace?",
+			 key);
 	}
 }
 
@@ -111,8 +112,13 @@ exit_status_passes_through(void **state)
 static void
 invalid_hostnames_are_refused_before_anything_runs(void **state)
 {
-	const char *bad[] = {"", "a/b", "a b", "tab\there", "line\nbreak",
-			     "a-hostname-that-is-longer-than-sixty-four-bytes-which-the-kernel-refuses"};
+	const char *bad[] = {
+		"",
+		"a/b",
+		"a b",
+		"tab\there",
+		"line\nbreak",
+		"a-hostname-that-is-longer-than-sixty-four-bytes-which-the-kernel-refuses"};
 	char marker[] = "/tmp/nook-test-XXXXXX";
 	struct run r;
 	int fd;
@@ -123,10 +129,12 @@ invalid_hostnames_are_refused_before_anything_runs(void **state)
 	unlink(marker);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		run_step(&r, STEP, "--hostname", bad[i], "--", "touch", marker, NULL);
-		expect_run(&r, r.status == 125 && count_lines(r.err) == 1 &&
-				       strstr(r.err, "invalid hostname") != NULL,
-			   "hostname \"%s\": expected one line naming the invalid hostname, exit 125",
-			   bad[i]);
+		expect_run(
+			&r,
+			r.status == 125 && count_lines(r.err) == 1 &&
+				strstr(r.err, "invalid hostname") != NULL,
+			"hostname \"%s\": expected one line naming the invalid hostname, exit 125",
+			bad[i]);
 		if (file_exists(marker)) {
 			unlink(marker);
 			fail_msg("hostname \"%s\" was refused but the command ran anyway", bad[i]);
@@ -165,8 +173,9 @@ unknown_command_exits_127_naming_it(void **state)
 	(void)state;
 	run_step(&r, STEP, "--", "nosuchcmd", NULL);
 	expect_status(&r, 127);
-	expect_run(&r, count_lines(r.err) == 1 && strncmp(r.err, STEP ": ", 8) == 0 &&
-			       strstr(r.err, "nosuchcmd") != NULL,
+	expect_run(&r,
+		   count_lines(r.err) == 1 && strncmp(r.err, STEP ": ", 8) == 0 &&
+			   strstr(r.err, "nosuchcmd") != NULL,
 		   "expected one line \"" STEP ": ...nosuchcmd...\" on stderr");
 }
 
@@ -192,8 +201,9 @@ unknown_option_is_one_line(void **state)
 
 	(void)state;
 	run_step(&r, STEP, "--no-such-option", "true", NULL);
-	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 &&
-			       strstr(r.err, "--no-such-option") != NULL,
+	expect_run(&r,
+		   r.status == 125 && count_lines(r.err) == 1 &&
+			   strstr(r.err, "--no-such-option") != NULL,
 		   "an unknown option: expected one line naming it, exit 125");
 }
 

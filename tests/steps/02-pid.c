@@ -53,8 +53,10 @@ signal_reaches_command(int sig, const char *name, int code)
 	}
 	kill(p.pid, sig);
 	finish(&p, RUN_TIMEOUT);
-	expect_run(&r, r.status == code, "SIG%s sent to " STEP " should reach the command, "
-		   "whose trap exits %d", name, code);
+	expect_run(&r, r.status == code,
+		   "SIG%s sent to " STEP " should reach the command, "
+		   "whose trap exits %d",
+		   name, code);
 }
 
 static void
@@ -107,7 +109,8 @@ zombie_children(pid_t parent)
 		st = fopen(path, "r");
 		if (!st)
 			continue;
-		if (fgets(line, sizeof(line), st) && (state = strrchr(line, ')')) && state[2] == 'Z')
+		if (fgets(line, sizeof(line), st) && (state = strrchr(line, ')')) &&
+		    state[2] == 'Z')
 			zombies++;
 		fclose(st);
 	}
@@ -190,7 +193,8 @@ background_processes_die_with_the_container(void **state)
 	finish(&p, RUN_TIMEOUT);
 	expect_status(&r, 0);
 	if (!during)
-		fail_msg("the background 'sleep %s' was not found while the container ran", seconds);
+		fail_msg("the background 'sleep %s' was not found while the container ran",
+			 seconds);
 	for (int i = 0; i < 20 && (after = find_process("sleep", seconds)); i++)
 		usleep(50 * 1000);
 	if (after) {

@@ -1,0 +1,296 @@
+/**
+ * @file exercise.c
+ * @brief Blanking EXERCISE regions, one line at a time (see exercise.h for the format).
+ *
+ * The text is read line by line by a small state machine: outside any region, inside a
+ * region that is kept, or inside a region that is blanked. Every line is copied to the
+ * output except the code lines of a blanked region; the two replacement lines are written
+ * right after its opening marker. Markers are recognised leniently (any blanks around the
+ * words) but parsed strictly: a line whose comment starts with the word EXERCISE or with
+ * END EXERCISE is a marker, and a malformed one is an error rather than ordinary code, so
+ * a typo cannot silently leave a solution in steps/.
+ *
+ * The whole text is checked even where nothing is blanked (with --only), so a broken
+ * marker is caught whichever step is generated. The output goes to an open_memstream(3),
+ * which grows as needed; it is handed to the caller only when the whole text was valid.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exercise.h"
+
+/** What a line is to the parser. */
+enum line_kind {
+	LINE_CODE,  /**< anything but a marker */
+	LINE_BEGIN, /**< the opening marker of a region */
+	LINE_END,   /**< the closing marker */
+};
+
+/** An opening marker, parsed; the pointers point into the source text. */
+struct marker {
+	char number[3];	    /**< the two digits, NUL-terminated */
+	const char *hint;   /**< the hint, blanks around it removed; not NUL-terminated */
+	size_t hint_len;    /**< its length */
+	const char *indent; /**< the blanks before the marker */
+	size_t indent_len;  /**< their length */
+};
+
+/** The state of one exercise_blank() call. */
+struct blanker {
+	const char *only;    /**< the exercise to blank, NULL for all */
+	FILE *out;	     /**< where the new text goes */
+	char *err;	     /**< the caller's error buffer */
+	size_t errsize;	     /**< and its size */
+	unsigned lineno;     /**< the line being read, from 1 */
+	unsigned open;	     /**< the line of the open region's marker, 0 outside any */
+	char open_number[3]; /**< the number of the open region */
+	bool blanking;	     /**< inside a region whose code is dropped */
+	int count;	     /**< regions blanked so far */
+};
+
+static int fail(struct blanker *b, unsigned lineno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Write "LINE: message" to the error buffer; returns -1. */
+static int
+fail(struct blanker *b, unsigned lineno, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(b->err, b->errsize, "%u: ", lineno);
+	if (n >= 0 && (size_t)n < b->errsize) {
+		va_start(ap, fmt);
+		vsnprintf(b->err + n, b->errsize - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+bool
+exercise_is_number(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] == '\0';
+}
+
+/** Step over spaces and tabs in [s, end). */
+static const char *
+skip_blanks(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
+}
+
+/**
+ * If [*s, end) starts with the word(s) @p word, not followed by more of a word, step over
+ * it and return true.
+ */
+static bool
+eat_word(const char **s, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	const char *next = *s + n;
+
+	if ((size_t)(end - *s) < n || memcmp(*s, word, n) != 0)
+		return false;
+	if (next < end && (isalnum((unsigned char)*next) || *next == '_'))
+		return false;
+	*s = next;
+	return true;
+}
+
+/** The closing marker: after END EXERCISE, only the end of the comment. */
+static int
+parse_end(struct blanker *b, const char *s, const char *end)
+{
+	s = skip_blanks(s, end);
+	if (end - s < 2 || memcmp(s, "*/", 2) != 0 || skip_blanks(s + 2, end) != end)
+		return fail(b, b->lineno, "END EXERCISE: expected '*/' and nothing else after it");
+	return LINE_END;
+}
+
+/** The two-digit number of an opening marker, then its colon; returns the rest. */
+static const char *
+parse_number(struct blanker *b, const char *s, const char *end, struct marker *m)
+{
+	const char *digits = skip_blanks(s, end);
+
+	for (s = digits; s < end && *s != ':' && *s != ' ' && *s != '\t' && *s != '*'; s++)
+		;
+	if (s - digits != 2 || !isdigit((unsigned char)digits[0]) ||
+	    !isdigit((unsigned char)digits[1])) {
+		fail(b, b->lineno, "EXERCISE number must be two digits, not \"%.*s\"",
+		     (int)(s - digits), digits);
+		return NULL;
+	}
+	memcpy(m->number, digits, 2);
+	m->number[2] = '\0';
+	s = skip_blanks(s, end);
+	if (s == end || *s != ':') {
+		fail(b, b->lineno, "EXERCISE %s: expected ':' and a hint after the number",
+		     m->number);
+		return NULL;
+	}
+	return s + 1;
+}
+
+/** The hint of an opening marker: up to the "*" "/" that must end the line. */
+static int
+parse_hint(struct blanker *b, const char *s, const char *end, struct marker *m)
+{
+	const char *close = memmem(s, end - s, "*/", 2);
+
+	if (!close)
+		return fail(b, b->lineno, "EXERCISE %s: no '*/': a marker is one line", m->number);
+	if (skip_blanks(close + 2, end) != end)
+		return fail(b, b->lineno, "EXERCISE %s: text after the marker's '*/'", m->number);
+	s = skip_blanks(s, close);
+	while (close > s && (close[-1] == ' ' || close[-1] == '\t'))
+		close--;
+	if (close == s)
+		return fail(b, b->lineno, "EXERCISE %s: empty hint", m->number);
+	m->hint = s;
+	m->hint_len = close - s;
+	return LINE_BEGIN;
+}
+
+/**
+ * What kind of line [s, end) is; for an opening marker, fill @p m. A marker holds nothing
+ * but a comment whose first word is EXERCISE or END EXERCISE. Returns -1 if malformed.
+ */
+static int
+parse_line(struct blanker *b, const char *s, const char *end, struct marker *m)
+{
+	const char *p = skip_blanks(s, end);
+
+	m->indent = s;
+	m->indent_len = p - s;
+	if (end - p < 2 || memcmp(p, "/*", 2) != 0)
+		return LINE_CODE;
+	p = skip_blanks(p + 2, end);
+	if (eat_word(&p, end, "END EXERCISE"))
+		return parse_end(b, p, end);
+	if (!eat_word(&p, end, "EXERCISE"))
+		return LINE_CODE;
+	p = parse_number(b, p, end, m);
+	if (!p)
+		return -1;
+	return parse_hint(b, p, end, m);
+}
+
+/** Copy one line as it is, with its newline if it had one. */
+static void
+copy_line(struct blanker *b, const char *s, const char *end, bool newline)
+{
+	fwrite(s, 1, end - s, b->out);
+	if (newline)
+		putc('\n', b->out);
+}
+
+/** The two lines that replace a blanked region's code, the hint as a C string literal. */
+static void
+write_todo(FILE *out, const struct marker *m)
+{
+	int indent = (int)m->indent_len;
+
+	fprintf(out, "%.*s/* Your code here; then delete the line below. */\n", indent, m->indent);
+	fprintf(out, "%.*sreturn nook_exercise_todo(err, \"%s\", \"", indent, m->indent, m->number);
+	for (size_t i = 0; i < m->hint_len; i++) {
+		if (m->hint[i] == '\\' || m->hint[i] == '"')
+			putc('\\', out);
+		putc(m->hint[i], out);
+	}
+	fputs("\");\n", out);
+}
+
+/** An opening marker: open the region, and blank it if it is the one (or all) asked for. */
+static int
+begin_region(struct blanker *b, const char *s, const char *end, const struct marker *m)
+{
+	if (b->open)
+		return fail(b, b->lineno,
+			    "EXERCISE %s inside EXERCISE %s of line %u: regions do not nest",
+			    m->number, b->open_number, b->open);
+	b->open = b->lineno;
+	memcpy(b->open_number, m->number, sizeof(b->open_number));
+	copy_line(b, s, end, true); /* never the last line: an END must follow */
+	b->blanking = !b->only || strcmp(b->only, m->number) == 0;
+	if (b->blanking) {
+		write_todo(b->out, m);
+		b->count++;
+	}
+	return 0;
+}
+
+/** One line of the source, [s, end), followed by a newline or not (the last line). */
+static int
+blank_line(struct blanker *b, const char *s, const char *end, bool newline)
+{
+	struct marker m;
+
+	switch (parse_line(b, s, end, &m)) {
+	case LINE_BEGIN:
+		return begin_region(b, s, end, &m);
+	case LINE_END:
+		if (!b->open)
+			return fail(b, b->lineno, "END EXERCISE without EXERCISE");
+		b->open = 0;
+		b->blanking = false;
+		copy_line(b, s, end, newline);
+		return 0;
+	case LINE_CODE:
+		if (!b->blanking)
+			copy_line(b, s, end, newline);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/** Every line of @p src, then check that no region is left open. */
+static int
+blank_lines(struct blanker *b, const char *src)
+{
+	const char *s = src, *nl;
+
+	while (*s) {
+		b->lineno++;
+		nl = strchrnul(s, '\n');
+		if (blank_line(b, s, nl, *nl == '\n') < 0)
+			return -1;
+		s = *nl ? nl + 1 : nl;
+	}
+	if (b->open)
+		return fail(b, b->open, "EXERCISE %s has no END EXERCISE", b->open_number);
+	return 0;
+}
+
+int
+exercise_blank(const char *src, const char *only, char **out, char *err, size_t errsize)
+{
+	struct blanker b = {.only = only, .err = err, .errsize = errsize};
+	char *text = NULL;
+	size_t size;
+	int rc;
+
+	*out = NULL;
+	if (only && !exercise_is_number(only))
+		return fail(&b, 0, "\"%s\" is not a two-digit exercise number", only);
+	b.out = open_memstream(&text, &size);
+	if (!b.out)
+		return fail(&b, 0, "out of memory");
+	rc = blank_lines(&b, src);
+	if ((ferror(b.out) | fclose(b.out)) != 0 && rc == 0)
+		rc = fail(&b, b.lineno, "out of memory");
+	if (rc < 0) {
+		free(text);
+		return -1;
+	}
+	*out = text;
+	return b.count;
+}

@@ -1,0 +1,234 @@
+/**
+ * @file tests/unit/exercise.c
+ * @brief Unit tests of exercise_blank(): what `make steps` does to a solution file.
+ *
+ * Each test hands a small source text to exercise_blank() and compares the whole output,
+ * or, for malformed markers, the line number and the gist of the error message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "exercise.h"
+
+/** Step 01's region, as in solutions/uts.c. */
+#define UTS_REGION                                                                                 \
+	"\t/* EXERCISE 01: set the container's hostname c->hostname with sethostname(2) */\n"      \
+	"\tif (sethostname(c->hostname, strlen(c->hostname)) < 0)\n"                               \
+	"\t\treturn nook_fail(err, errno, \"sethostname(\\\"%s\\\")\", c->hostname);\n"            \
+	"\t/* END EXERCISE */\n"
+
+/** The same region, blanked. */
+#define UTS_BLANK                                                                                  \
+	"\t/* EXERCISE 01: set the container's hostname c->hostname with sethostname(2) */\n"      \
+	"\t/* Your code here; then delete the line below. */\n"                                    \
+	"\treturn nook_exercise_todo(err, \"01\", \"set the container's hostname "                 \
+	"c->hostname with sethostname(2)\");\n"                                                    \
+	"\t/* END EXERCISE */\n"
+
+/** Blank @p src with @p only; expect @p count regions blanked and the text @p want. */
+static void
+expect_blank(const char *src, const char *only, int count, const char *want)
+{
+	char err[EXERCISE_ERR_SIZE] = "", *out;
+
+	assert_int_equal(exercise_blank(src, only, &out, err, sizeof(err)), count);
+	assert_string_equal(err, "");
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/** Expect @p src to be refused with an error "LINE: ..." that mentions @p gist. */
+static void
+expect_error(const char *src, const char *line, const char *gist)
+{
+	char err[EXERCISE_ERR_SIZE] = "", *out = (char *)"unset";
+	char prefix[16];
+
+	assert_int_equal(exercise_blank(src, NULL, &out, err, sizeof(err)), -1);
+	assert_null(out);
+	snprintf(prefix, sizeof(prefix), "%s: ", line);
+	if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, gist))
+		fail_msg("error \"%s\": expected \"%s...%s...\"", err, prefix, gist);
+}
+
+static void
+test_blank_one_region(void **state)
+{
+	(void)state;
+	expect_blank("int\nf(void)\n{\n" UTS_REGION "\treturn 0;\n}\n", NULL, 1,
+		     "int\nf(void)\n{\n" UTS_BLANK "\treturn 0;\n}\n");
+}
+
+static void
+test_indentation_kept(void **state)
+{
+	(void)state;
+	expect_blank("\t\t/* EXERCISE 03: mount proc */\n\t\tmount();\n\t\t/* END EXERCISE */\n"
+		     "    /* EXERCISE 04: spaces */\n    x = 1;\n    /* END EXERCISE */\n",
+		     NULL, 2,
+		     "\t\t/* EXERCISE 03: mount proc */\n"
+		     "\t\t/* Your code here; then delete the line below. */\n"
+		     "\t\treturn nook_exercise_todo(err, \"03\", \"mount proc\");\n"
+		     "\t\t/* END EXERCISE */\n"
+		     "    /* EXERCISE 04: spaces */\n"
+		     "    /* Your code here; then delete the line below. */\n"
+		     "    return nook_exercise_todo(err, \"04\", \"spaces\");\n"
+		     "    /* END EXERCISE */\n");
+}
+
+static void
+test_only_keeps_other_regions(void **state)
+{
+	const char *src = UTS_REGION "\t/* EXERCISE 02: reap */\n\twait(NULL);\n"
+				     "\t/* END EXERCISE */\n";
+
+	(void)state;
+	expect_blank(src, "02", 1,
+		     UTS_REGION "\t/* EXERCISE 02: reap */\n"
+				"\t/* Your code here; then delete the line below. */\n"
+				"\treturn nook_exercise_todo(err, \"02\", \"reap\");\n"
+				"\t/* END EXERCISE */\n");
+	expect_blank(src, "01", 1,
+		     UTS_BLANK "\t/* EXERCISE 02: reap */\n\twait(NULL);\n"
+			       "\t/* END EXERCISE */\n");
+	expect_blank(src, "07", 0, src);
+}
+
+static void
+test_hint_escaped(void **state)
+{
+	(void)state;
+	expect_blank("/* EXERCISE 05: write \"a\\b\" */\nx();\n/* END EXERCISE */\n", NULL, 1,
+		     "/* EXERCISE 05: write \"a\\b\" */\n"
+		     "/* Your code here; then delete the line below. */\n"
+		     "return nook_exercise_todo(err, \"05\", \"write \\\"a\\\\b\\\"\");\n"
+		     "/* END EXERCISE */\n");
+}
+
+static void
+test_two_regions(void **state)
+{
+	(void)state;
+	expect_blank(UTS_REGION "between();\n" UTS_REGION, NULL, 2,
+		     UTS_BLANK "between();\n" UTS_BLANK);
+}
+
+static void
+test_no_regions_unchanged(void **state)
+{
+	const char *src = "/* EXERCISES are elsewhere */\nint x; /* EXERCISE 01: not alone */\n"
+			  "/* ordinary comment */\nlast line without newline";
+
+	(void)state;
+	expect_blank(src, NULL, 0, src);
+	expect_blank("", NULL, 0, "");
+}
+
+static void
+test_last_line_without_newline(void **state)
+{
+	(void)state;
+	expect_blank("/* EXERCISE 01: a */\nx();\n/* END EXERCISE */", NULL, 1,
+		     "/* EXERCISE 01: a */\n"
+		     "/* Your code here; then delete the line below. */\n"
+		     "return nook_exercise_todo(err, \"01\", \"a\");\n"
+		     "/* END EXERCISE */");
+}
+
+static void
+test_end_without_exercise(void **state)
+{
+	(void)state;
+	expect_error("a\nb\n\t/* END EXERCISE */\n", "3", "END EXERCISE without EXERCISE");
+	expect_error(UTS_REGION "/* END EXERCISE */\n", "5", "END EXERCISE without EXERCISE");
+}
+
+static void
+test_nested(void **state)
+{
+	(void)state;
+	expect_error("/* EXERCISE 01: a */\nx\n/* EXERCISE 02: b */\n", "3",
+		     "inside EXERCISE 01 of line 1");
+}
+
+static void
+test_never_closed(void **state)
+{
+	(void)state;
+	expect_error("a\n/* EXERCISE 01: a */\nx\ny\n", "2", "EXERCISE 01 has no END EXERCISE");
+	expect_error("/* EXERCISE 01: a */", "1", "has no END EXERCISE");
+}
+
+static void
+test_number_not_two_digits(void **state)
+{
+	(void)state;
+	expect_error("\n/* EXERCISE 1: a */\n/* END EXERCISE */\n", "2", "two digits");
+	expect_error("/* EXERCISE 001: a */\n/* END EXERCISE */\n", "1", "two digits");
+	expect_error("/* EXERCISE: a */\n/* END EXERCISE */\n", "1", "two digits");
+	expect_error("/* EXERCISE ab: a */\n/* END EXERCISE */\n", "1", "two digits");
+}
+
+static void
+test_empty_hint(void **state)
+{
+	(void)state;
+	expect_error("x\ny\n/* EXERCISE 01: */\n/* END EXERCISE */\n", "3", "empty hint");
+	expect_error("/* EXERCISE 01:\t  */\n/* END EXERCISE */\n", "1", "empty hint");
+}
+
+static void
+test_malformed_markers(void **state)
+{
+	(void)state;
+	expect_error("/* EXERCISE 01 a */\n/* END EXERCISE */\n", "1", "expected ':'");
+	expect_error("/* EXERCISE 01: a\n/* END EXERCISE */\n", "1", "no '*/'");
+	expect_error("/* EXERCISE 01: a */ x();\n/* END EXERCISE */\n", "1", "text after");
+	expect_error("/* EXERCISE 01: a */\n/* END EXERCISE */ }\n", "2", "END EXERCISE");
+}
+
+static void
+test_bad_only(void **state)
+{
+	char err[EXERCISE_ERR_SIZE], *out;
+
+	(void)state;
+	assert_int_equal(exercise_blank("x\n", "1", &out, err, sizeof(err)), -1);
+	assert_null(out);
+	assert_non_null(strstr(err, "two-digit"));
+	assert_true(exercise_is_number("01"));
+	assert_false(exercise_is_number("1"));
+	assert_false(exercise_is_number("012"));
+	assert_false(exercise_is_number("a1"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_blank_one_region),
+		cmocka_unit_test(test_indentation_kept),
+		cmocka_unit_test(test_only_keeps_other_regions),
+		cmocka_unit_test(test_hint_escaped),
+		cmocka_unit_test(test_two_regions),
+		cmocka_unit_test(test_no_regions_unchanged),
+		cmocka_unit_test(test_last_line_without_newline),
+		cmocka_unit_test(test_end_without_exercise),
+		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_never_closed),
+		cmocka_unit_test(test_number_not_two_digits),
+		cmocka_unit_test(test_empty_hint),
+		cmocka_unit_test(test_malformed_markers),
+		cmocka_unit_test(test_bad_only),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
