@@ -1,7 +1,7 @@
 /**
  * @file 05-user.c
  * @brief Step 05's tests: a user namespace — root inside, a mapped id outside — and the same
- *        program run by an unprivileged user (uid 65534), who gets UTS, IPC and PID
+ *        program run by an unprivileged user (uid 65534), who gets UTS, IPC, PID and mount
  *        isolation without becoming anything more on the host.
  */
 #define _GNU_SOURCE
@@ -268,7 +268,8 @@ container_root_cannot_write_host_root_files(void **state)
 	(void)state;
 	make_root_file(dir, file, sizeof(file), "original\n");
 	run_step(&r, STEP, "--uid-map", "0:100000:65536", "--gid-map", "0:100000:65536", "--",
-		 "/bin/sh", "-c", "echo x >> \"$0\"", file, NULL);
+		 "/bin/sh", "-c", "id -u; echo x >> \"$0\"", file, NULL);
+	expect_run(&r, strncmp(r.out, "0\n", 2) == 0, "expected root (0) inside");
 	expect_run(&r, r.status != 0, "root inside (100000 outside) wrote to %s, mode 0644 root",
 		   file);
 	if (!file_holds(file, "original\n"))
@@ -384,6 +385,44 @@ rootless_container_has_its_own_ipc(void **state)
 	}
 }
 
+/** Is anything mounted on @p path in the test's own mount table? */
+static bool
+mounted_on_host(const char *path)
+{
+	char line[4096], point[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
+			strcmp(point, path) == 0;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void
+rootless_container_has_its_own_mounts(void **state)
+{
+	char dir[64], script[256];
+	struct run r;
+
+	(void)state;
+	make_dir(dir, 0755);
+	snprintf(script, sizeof(script),
+		 "ps -e -o pid:1,comm; findmnt -n -o FSTYPE %s && touch %s/f", dir, dir);
+	run_step_as(&r, NOBODY, NOBODY, STEP, OWN_ID_MAPS, "--tmpfs", dir, "--", "/bin/sh", "-c",
+		    script, NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "PID COMMAND\n1 nook-init\n2 sh\n3 ps\ntmpfs\n");
+	if (mounted_on_host(dir))
+		fail_msg("the tmpfs on %s, mounted in uid 65534's container, is on the host", dir);
+	snprintf(script, sizeof(script), "%s/f", dir);
+	if (file_exists(script))
+		fail_msg("%s, written to the container's tmpfs, is on the host's disk", script);
+	remove_dir(dir);
+}
+
 static void
 rootless_files_are_the_callers(void **state)
 {
@@ -477,6 +516,7 @@ main(void)
 		cmocka_unit_test_setup(bad_maps_are_refused_in_one_line, setup),
 		cmocka_unit_test_setup(rootless_container_is_root_inside, setup_rootless),
 		cmocka_unit_test_setup(rootless_container_has_its_own_ipc, setup_rootless),
+		cmocka_unit_test_setup(rootless_container_has_its_own_mounts, setup_rootless),
 		cmocka_unit_test_setup(rootless_files_are_the_callers, setup_rootless),
 		cmocka_unit_test_setup(rootless_root_cannot_write_host_root_files, setup_rootless),
 		cmocka_unit_test_setup(rootless_host_root_is_the_overflow_id, setup_rootless),
