@@ -253,6 +253,25 @@ file_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
+/**
+ * The exit-status contract every step keeps: the command's own status (7), 128+N for a
+ * death by signal N (SIGKILL: 137), and 127 with one line naming a command not found.
+ */
+void
+expect_exit_statuses(const char *step)
+{
+	struct run r;
+
+	run_step(&r, step, "--", "/bin/sh", "-c", "exit 7", NULL);
+	expect_status(&r, 7);
+	run_step(&r, step, "--", "/bin/sh", "-c", "kill -KILL $$", NULL);
+	expect_status(&r, 137);
+	run_step(&r, step, "--", "nosuchcmd", NULL);
+	expect_status(&r, 127);
+	expect_run(&r, count_lines(r.err) == 1 && strstr(r.err, "nosuchcmd"),
+		   "expected one line naming nosuchcmd on stderr");
+}
+
 /*
  * Rootless runs. The test binary runs as root; these start a program as an unprivileged
  * user instead, the way a login shell would: supplementary groups cleared first (while we

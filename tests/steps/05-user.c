@@ -189,6 +189,23 @@ id_is_root_inside(void **state)
 }
 
 static void
+exit_statuses_pass_through(void **state)
+{
+	struct run r;
+
+	(void)state;
+	expect_exit_statuses(STEP);
+	run_step(&r, STEP, "--userns", "--", "/bin/sh", "-c", "exit 7", NULL);
+	expect_status(&r, 7);
+	run_step(&r, STEP, "--userns", "--", "/bin/sh", "-c", "kill -KILL $$", NULL);
+	expect_status(&r, 137);
+	run_step(&r, STEP, "--userns", "--", "nosuchcmd", NULL);
+	expect_status(&r, 127);
+	expect_run(&r, count_lines(r.err) == 1 && strstr(r.err, "nosuchcmd"),
+		   "expected one line naming nosuchcmd on stderr");
+}
+
+static void
 user_namespace_only_when_asked(void **state)
 {
 	char host[64] = "";
@@ -507,6 +524,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(id_is_root_inside, setup),
+		cmocka_unit_test_setup(exit_statuses_pass_through, setup),
 		cmocka_unit_test_setup(user_namespace_only_when_asked, setup),
 		cmocka_unit_test_setup(files_belong_to_the_mapped_ids_on_the_host, setup),
 		cmocka_unit_test_setup(default_map_for_root_is_100000, setup),
