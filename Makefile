@@ -21,7 +21,7 @@ VARIANT ?=
 STEP ?= $(firstword $(subst -, ,$(lastword $(STEPS))))
 
 DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev libmnl-dev \
-	doxygen busybox-static clang-format iproute2 util-linux procps
+	doxygen busybox-static clang-format iproute2 util-linux procps uidmap
 
 ifeq ($(VARIANT),san)
 OUT := build/san

@@ -288,12 +288,14 @@ user_prepare(struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
+//! [user_flags]
 /** The namespaces this stage adds: a user namespace, when asked for. */
 static int
 user_flags(const struct nook_container *c)
 {
 	return c->userns ? CLONE_NEWUSER : 0;
 }
+//! [user_flags]
 
 //! [write_proc]
 /**
