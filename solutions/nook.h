@@ -28,6 +28,7 @@
 #ifndef NOOK_H
 #define NOOK_H
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -57,6 +58,17 @@ struct nook_container {
 
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
+
+	/* 04 — network namespace */
+	struct {
+		bool veth;	     /**< --net veth: a cable to the host; otherwise only lo */
+		struct in_addr addr; /**< --ip: the container's address on eth0 */
+		unsigned prefix;     /**< --ip: its prefix length, 8-30; 0 when --ip is not given */
+		struct in_addr
+			gateway;  /**< the host end's address, the container's default route */
+		bool has_gateway; /**< --gateway was given (else: the subnet's first address) */
+		char host_if[16]; /**< the host end, "nk<PID>", once created; else "" */
+	} net;
 
 	/** Live state, owned by the launcher. */
 	struct {
@@ -116,5 +128,6 @@ int uts_check_hostname(const char *name, struct nook_error *err);
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
+extern const struct nook_stage net_stage;
 
 #endif
