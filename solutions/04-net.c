@@ -1,6 +1,6 @@
 /**
  * @file 04-net.c
- * @brief Step 04: step 02 plus a network namespace — lo only, or a veth cable to the host.
+ * @brief Step 04: step 03 plus a network namespace — lo only, or a veth cable to the host.
  *
  * Try: `build/solutions/04-net -- ip -o link`
  */
@@ -8,10 +8,7 @@
 
 //! [program]
 static const struct nook_stage *const stages[] = {
-	&uts_stage,
-	&pid_stage,
-	&net_stage,
-	NULL,
+	&uts_stage, &pid_stage, &mount_stage, &net_stage, NULL,
 };
 //! [program]
 

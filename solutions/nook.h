@@ -41,6 +41,9 @@
 /** Exit code when the command is not found. */
 #define NOOK_EXIT_NOT_FOUND 127
 
+/** How many --tmpfs mounts one container may have. */
+#define NOOK_MAX_TMPFS 16
+
 /** One line describing what failed, and how nook should exit because of it. */
 struct nook_error {
 	int code;      /**< exit code: NOOK_EXIT_* */
@@ -59,13 +62,16 @@ struct nook_container {
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
 
+	/* 03 — mount namespace */
+	const char *tmpfs[NOOK_MAX_TMPFS]; /**< --tmpfs mount points: absolute, existing */
+	int ntmpfs;			   /**< how many of tmpfs[] are set */
+
 	/* 04 — network namespace */
 	struct {
 		bool veth;	     /**< --net veth: a cable to the host; otherwise only lo */
 		struct in_addr addr; /**< --ip: the container's address on eth0 */
 		unsigned prefix;     /**< --ip: its prefix length, 8-30; 0 when --ip is not given */
-		struct in_addr
-			gateway;  /**< the host end's address, the container's default route */
+		struct in_addr gateway; /**< the host end's address; the default route */
 		bool has_gateway; /**< --gateway was given (else: the subnet's first address) */
 		char host_if[16]; /**< the host end, "nk<PID>", once created; else "" */
 	} net;
@@ -125,9 +131,13 @@ int nook_main(const char *prog, const struct nook_stage *const *stages, int argc
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
+/* mount.c */
+int mount_check_path(const char *path, struct nook_error *err);
+
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
+extern const struct nook_stage mount_stage;
 extern const struct nook_stage net_stage;
 
 #endif

@@ -255,6 +255,25 @@ file_exists(const char *path)
 }
 
 /**
+ * The exit-status contract every step keeps: the command's own status (7), 128+N for a
+ * death by signal N (SIGKILL: 137), and 127 with one line naming a command not found.
+ */
+void
+expect_exit_statuses(const char *step)
+{
+	struct run r;
+
+	run_step(&r, step, "--", "/bin/sh", "-c", "exit 7", NULL);
+	expect_status(&r, 7);
+	run_step(&r, step, "--", "/bin/sh", "-c", "kill -KILL $$", NULL);
+	expect_status(&r, 137);
+	run_step(&r, step, "--", "nosuchcmd", NULL);
+	expect_status(&r, 127);
+	expect_run(&r, count_lines(r.err) == 1 && strstr(r.err, "nosuchcmd"),
+		   "expected one line naming nosuchcmd on stderr");
+}
+
+/**
  * Move the calling test process (single-threaded, as cmocka runs it) into a new network
  * namespace with only `lo`, brought up. Everything it starts afterwards — step programs,
  * ip, ping — sees that namespace instead of the machine's, so a test can make and delete

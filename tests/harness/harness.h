@@ -52,6 +52,7 @@ void skip_unless_root(void);
 void skip_unless_namespaces(int clone_flags);
 int count_lines(const char *s);
 bool file_exists(const char *path);
+void expect_exit_statuses(const char *step);
 
 /** Fail the test, showing what the run printed, unless @p cond holds. */
 #define expect_run(r, cond, ...)                                                                   \

@@ -100,13 +100,8 @@ queue_made_outside_is_invisible_inside(void **state)
 static void
 exit_status_passes_through(void **state)
 {
-	struct run r;
-
 	(void)state;
-	run_step(&r, STEP, "--", "/bin/sh", "-c", "exit 7", NULL);
-	expect_status(&r, 7);
-	run_step(&r, STEP, "--", "/bin/sh", "-c", "kill -KILL $$", NULL);
-	expect_status(&r, 137);
+	expect_exit_statuses(STEP);
 }
 
 static void

@@ -27,7 +27,8 @@
 static int
 setup(void **state)
 {
-	skip_unless_namespaces(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET);
+	skip_unless_namespaces(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS |
+			       CLONE_NEWNET);
 	*state = (void *)(intptr_t)netns_enter_throwaway();
 	return 0;
 }
@@ -327,6 +328,13 @@ ip_and_gateway_need_net_veth(void **state)
 }
 
 static void
+exit_status_passes_through(void **state)
+{
+	(void)state;
+	expect_exit_statuses(STEP);
+}
+
+static void
 help_lists_the_network_options(void **state)
 {
 	struct run r;
@@ -359,6 +367,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(bad_addresses_are_refused_and_leave_no_veth, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(ip_and_gateway_need_net_veth, setup, teardown),
+		cmocka_unit_test_setup_teardown(exit_status_passes_through, setup, teardown),
 		cmocka_unit_test(help_lists_the_network_options),
 	};
 
