@@ -29,6 +29,7 @@
 #ifndef NOOK_H
 #define NOOK_H
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -81,6 +82,16 @@ struct nook_container {
 	/* 03 — mount namespace */
 	const char *tmpfs[NOOK_MAX_TMPFS]; /**< --tmpfs mount points: absolute, existing */
 	int ntmpfs;			   /**< how many of tmpfs[] are set */
+
+	/* 04 — network namespace */
+	struct {
+		bool veth;	     /**< --net veth: a cable to the host; otherwise only lo */
+		struct in_addr addr; /**< --ip: the container's address on eth0 */
+		unsigned prefix;     /**< --ip: its prefix length, 8-30; 0 when --ip is not given */
+		struct in_addr gateway; /**< the host end's address; the default route */
+		bool has_gateway; /**< --gateway was given (else: the subnet's first address) */
+		char host_if[16]; /**< the host end, "nk<PID>", once created; else "" */
+	} net;
 
 	/* 05 — user namespace */
 	bool userns;		    /**< --userns, or a map given: a new user namespace */
@@ -158,6 +169,7 @@ int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
 extern const struct nook_stage mount_stage;
+extern const struct nook_stage net_stage;
 extern const struct nook_stage user_stage;
 
 #endif

@@ -6,12 +6,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -270,6 +273,86 @@ expect_exit_statuses(const char *step)
 	expect_status(&r, 127);
 	expect_run(&r, count_lines(r.err) == 1 && strstr(r.err, "nosuchcmd"),
 		   "expected one line naming nosuchcmd on stderr");
+}
+
+/**
+ * Move the calling test process (single-threaded, as cmocka runs it) into a new network
+ * namespace with only `lo`, brought up. Everything it starts afterwards — step programs,
+ * ip, ping — sees that namespace instead of the machine's, so a test can make and delete
+ * links freely. Skips the test, saying why, when the kernel refuses.
+ *
+ * @return a descriptor of the namespace left, to give to netns_leave().
+ */
+int
+netns_enter_throwaway(void)
+{
+	struct ifreq ifr = {.ifr_name = "lo"};
+	int old, sock;
+
+	skip_unless_root();
+	old = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (old < 0)
+		fail_msg("open(\"/proc/self/ns/net\"): %s", strerror(errno));
+	if (unshare(CLONE_NEWNET) < 0) {
+		close(old);
+		print_message("  SKIP: unshare(CLONE_NEWNET) refused here: %s\n", strerror(errno));
+		skip();
+	}
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0 ||
+	    (ifr.ifr_flags |= IFF_UP, ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)) {
+		int e = errno;
+
+		if (sock >= 0)
+			close(sock);
+		netns_leave(old);
+		fail_msg("bringing lo up in the test's network namespace: %s", strerror(e));
+	}
+	close(sock);
+	return old;
+}
+
+/** Return to the network namespace @p oldns; the throwaway one dies with its last user. */
+void
+netns_leave(int oldns)
+{
+	if (oldns < 0)
+		return;
+	if (setns(oldns, CLONE_NEWNET) < 0)
+		print_message("  setns back to the test's network namespace: %s\n",
+			      strerror(errno));
+	close(oldns);
+}
+
+/** Is there a network device called @p name in the caller's network namespace? */
+bool
+link_exists(const char *name)
+{
+	return if_nametoindex(name) != 0;
+}
+
+/** Number of network devices in the caller's network namespace. */
+int
+count_links(void)
+{
+	struct if_nameindex *all = if_nameindex(), *i;
+	int n = 0;
+
+	if (!all)
+		fail_msg("if_nameindex: %s", strerror(errno));
+	for (i = all; i->if_index; i++)
+		n++;
+	if_freenameindex(all);
+	return n;
+}
+
+/** Run @p cmd with /bin/sh -c, in the test's own namespaces, to its end. */
+void
+run_shell(struct run *r, const char *cmd)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+
+	run_argv(r, RUN_TIMEOUT, argv);
 }
 
 /*

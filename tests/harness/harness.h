@@ -84,4 +84,15 @@ void skip_unless_user_namespaces_as(uid_t uid, gid_t gid);
 #define expect_stdout(r, want)                                                                     \
 	expect_run(r, strcmp((r)->out, (want)) == 0, "expected stdout \"%s\"", (want))
 
+/*
+ * Network namespaces. Network tests never touch the machine's own network: each moves the
+ * test process into a throwaway network namespace first, so that the step programs, ip and
+ * ping it starts, and any veth host end they make, live and die there.
+ */
+int netns_enter_throwaway(void);
+void netns_leave(int oldns);
+bool link_exists(const char *name);
+int count_links(void);
+void run_shell(struct run *r, const char *cmd);
+
 #endif
