@@ -9,7 +9,7 @@
 
 //! [program]
 static const struct nook_stage *const stages[] = {
-	&user_stage, &uts_stage, &pid_stage, &mount_stage, NULL,
+	&user_stage, &uts_stage, &pid_stage, &mount_stage, &net_stage, NULL,
 };
 //! [program]
 

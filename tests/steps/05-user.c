@@ -2,7 +2,10 @@
  * @file 05-user.c
  * @brief Step 05's tests: a user namespace — root inside, a mapped id outside — and the same
  *        program run by an unprivileged user (uid 65534), who gets UTS, IPC, PID and mount
- *        isolation without becoming anything more on the host.
+ *        isolation without becoming anything more on the host, and a network of lo only.
+ *
+ * The network tests, like step 04's, run in a throwaway network namespace of their own
+ * (netns_enter_throwaway()): the machine's own network is never touched.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/msg.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,6 +179,30 @@ run_with_subids(struct run *r, uid_t uid, const char *subids, char *const args[]
  *  machine's /etc/subuid delegates a range to 65534. */
 #define OWN_ID_MAPS "--uid-map", "0:65534:1", "--gid-map", "0:65534:1"
 
+/** Setup and teardown for the network tests: a throwaway network namespace, left after. */
+static int
+setup_net(void **state)
+{
+	skip_unless_namespaces(CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+			       CLONE_NEWNS | CLONE_NEWNET);
+	*state = (void *)(intptr_t)netns_enter_throwaway();
+	return 0;
+}
+
+static int
+setup_rootless_net(void **state)
+{
+	skip_unless_user_namespaces_as(NOBODY, NOBODY);
+	return setup_net(state);
+}
+
+static int
+teardown_net(void **state)
+{
+	netns_leave((int)(intptr_t)*state);
+	return 0;
+}
+
 /* ---- as root ----------------------------------------------------------------------- */
 
 static void
@@ -312,6 +340,19 @@ unmapped_ids_show_as_the_overflow_id(void **state)
 }
 
 static void
+veth_reaches_a_container_in_a_user_namespace(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--userns", "--net", "veth", "--ip", "10.200.51.2/24", "--", "/bin/sh",
+		 "-c", "id -u; busybox ping -c1 -W2 10.200.51.1 >/dev/null && echo pong", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "0\npong\n");
+	expect_run(&r, count_links() == 1, "the host end of the cable outlived the container");
+}
+
+static void
 bad_maps_are_refused_in_one_line(void **state)
 {
 	static const char *bad[][5] = {
@@ -441,6 +482,36 @@ rootless_container_has_its_own_mounts(void **state)
 }
 
 static void
+rootless_network_is_lo_only(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step_as(&r, NOBODY, NOBODY, STEP, OWN_ID_MAPS, "--", "/bin/sh", "-c",
+		    "ip -o link; busybox ping -c1 -W2 127.0.0.1 >/dev/null && echo pong", NULL);
+	expect_status(&r, 0);
+	expect_run(&r, count_lines(r.out) == 2 && strncmp(r.out, "1: lo: <", 8) == 0,
+		   "uid 65534's container should see lo and nothing else");
+	expect_run(&r, strstr(r.out, ",UP") && strstr(r.out, "pong\n"),
+		   "lo should be up inside, and 127.0.0.1 answer");
+}
+
+static void
+rootless_veth_is_refused_in_one_line(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step_as(&r, NOBODY, NOBODY, STEP, OWN_ID_MAPS, "--net", "veth", "--ip",
+		    "10.200.52.2/24", "--", "true", NULL);
+	expect_run(&r,
+		   r.status == 125 && count_lines(r.err) == 1 &&
+			   strstr(r.err, "Operation not permitted"),
+		   "a veth needs CAP_NET_ADMIN on the host: expected one line, exit 125");
+	expect_run(&r, count_links() == 1, "a refused veth left a link behind");
+}
+
+static void
 rootless_files_are_the_callers(void **state)
 {
 	char dir[64], file[96];
@@ -531,10 +602,16 @@ main(void)
 		cmocka_unit_test_setup(default_map_comes_from_subuid, setup),
 		cmocka_unit_test_setup(container_root_cannot_write_host_root_files, setup),
 		cmocka_unit_test_setup(unmapped_ids_show_as_the_overflow_id, setup),
+		cmocka_unit_test_setup_teardown(veth_reaches_a_container_in_a_user_namespace,
+						setup_net, teardown_net),
 		cmocka_unit_test_setup(bad_maps_are_refused_in_one_line, setup),
 		cmocka_unit_test_setup(rootless_container_is_root_inside, setup_rootless),
 		cmocka_unit_test_setup(rootless_container_has_its_own_ipc, setup_rootless),
 		cmocka_unit_test_setup(rootless_container_has_its_own_mounts, setup_rootless),
+		cmocka_unit_test_setup_teardown(rootless_network_is_lo_only, setup_rootless_net,
+						teardown_net),
+		cmocka_unit_test_setup_teardown(rootless_veth_is_refused_in_one_line,
+						setup_rootless_net, teardown_net),
 		cmocka_unit_test_setup(rootless_files_are_the_callers, setup_rootless),
 		cmocka_unit_test_setup(rootless_root_cannot_write_host_root_files, setup_rootless),
 		cmocka_unit_test_setup(rootless_host_root_is_the_overflow_id, setup_rootless),
