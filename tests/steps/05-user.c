@@ -41,23 +41,34 @@ setup_rootless(void **state)
 	return 0;
 }
 
+/** The directories this test made; the teardown removes them, also after a failure. */
+static char made[4][64];
+static int nmade;
+
 /** A fresh directory under /tmp with @p mode (0777: anyone, even a container, may write). */
 static void
 make_dir(char *path, mode_t mode)
 {
-	strcpy(path, "/tmp/nook-test-XXXXXX");
+	strcpy(path, "/tmp/nook-user-test-XXXXXX");
 	if (!mkdtemp(path) || chmod(path, mode) < 0)
 		fail_msg("mkdtemp/chmod %s: %s", path, strerror(errno));
+	if (nmade < 4)
+		strcpy(made[nmade++], path);
 }
 
-static void
-remove_dir(const char *path)
+/** Teardown: remove what make_dir() made. */
+static int
+cleanup(void **state)
 {
 	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		print_message("  warning: could not remove %s\n", path);
+	(void)state;
+	while (nmade > 0) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", made[--nmade]);
+		if (system(cmd) != 0)
+			print_message("  warning: could not remove %s\n", made[nmade]);
+	}
+	return 0;
 }
 
 /** "UID:GID" of @p path as the host sees it. */
@@ -200,7 +211,7 @@ static int
 teardown_net(void **state)
 {
 	netns_leave((int)(intptr_t)*state);
-	return 0;
+	return cleanup(state);
 }
 
 /* ---- as root ----------------------------------------------------------------------- */
@@ -277,7 +288,6 @@ files_belong_to_the_mapped_ids_on_the_host(void **state)
 			 "101000:101000",
 			 owner(user));
 	}
-	remove_dir(dir);
 }
 
 static void
@@ -319,7 +329,6 @@ container_root_cannot_write_host_root_files(void **state)
 		   file);
 	if (!file_holds(file, "original\n"))
 		fail_msg("%s changed", file);
-	remove_dir(dir);
 }
 
 static void
@@ -333,7 +342,6 @@ unmapped_ids_show_as_the_overflow_id(void **state)
 	snprintf(want, sizeof(want), "%u:%u\n", overflow_id("uid"), overflow_id("gid"));
 	run_step(&r, STEP, "--uid-map", "0:100000:65536", "--gid-map", "0:100000:65536", "--",
 		 "stat", "-c", "%u:%g", file, NULL);
-	remove_dir(dir);
 	expect_status(&r, 0);
 	expect_run(&r, strcmp(r.out, want) == 0,
 		   "a file of the host's root (not in the map) should show as %s", want);
@@ -478,7 +486,6 @@ rootless_container_has_its_own_mounts(void **state)
 	snprintf(script, sizeof(script), "%s/f", dir);
 	if (file_exists(script))
 		fail_msg("%s, written to the container's tmpfs, is on the host's disk", script);
-	remove_dir(dir);
 }
 
 static void
@@ -526,7 +533,6 @@ rootless_files_are_the_callers(void **state)
 		fail_msg("a file made by root in uid 65534's container is owned by %s, not by "
 			 "65534:65534",
 			 owner(file));
-	remove_dir(dir);
 }
 
 static void
@@ -544,7 +550,6 @@ rootless_root_cannot_write_host_root_files(void **state)
 		   file);
 	if (!file_holds(file, "original\n"))
 		fail_msg("%s changed", file);
-	remove_dir(dir);
 }
 
 static void
@@ -594,28 +599,38 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(id_is_root_inside, setup),
-		cmocka_unit_test_setup(exit_statuses_pass_through, setup),
-		cmocka_unit_test_setup(user_namespace_only_when_asked, setup),
-		cmocka_unit_test_setup(files_belong_to_the_mapped_ids_on_the_host, setup),
-		cmocka_unit_test_setup(default_map_for_root_is_100000, setup),
-		cmocka_unit_test_setup(default_map_comes_from_subuid, setup),
-		cmocka_unit_test_setup(container_root_cannot_write_host_root_files, setup),
-		cmocka_unit_test_setup(unmapped_ids_show_as_the_overflow_id, setup),
+		cmocka_unit_test_setup_teardown(id_is_root_inside, setup, cleanup),
+		cmocka_unit_test_setup_teardown(exit_statuses_pass_through, setup, cleanup),
+		cmocka_unit_test_setup_teardown(user_namespace_only_when_asked, setup, cleanup),
+		cmocka_unit_test_setup_teardown(files_belong_to_the_mapped_ids_on_the_host, setup,
+						cleanup),
+		cmocka_unit_test_setup_teardown(default_map_for_root_is_100000, setup, cleanup),
+		cmocka_unit_test_setup_teardown(default_map_comes_from_subuid, setup, cleanup),
+		cmocka_unit_test_setup_teardown(container_root_cannot_write_host_root_files, setup,
+						cleanup),
+		cmocka_unit_test_setup_teardown(unmapped_ids_show_as_the_overflow_id, setup,
+						cleanup),
 		cmocka_unit_test_setup_teardown(veth_reaches_a_container_in_a_user_namespace,
 						setup_net, teardown_net),
-		cmocka_unit_test_setup(bad_maps_are_refused_in_one_line, setup),
-		cmocka_unit_test_setup(rootless_container_is_root_inside, setup_rootless),
-		cmocka_unit_test_setup(rootless_container_has_its_own_ipc, setup_rootless),
-		cmocka_unit_test_setup(rootless_container_has_its_own_mounts, setup_rootless),
+		cmocka_unit_test_setup_teardown(bad_maps_are_refused_in_one_line, setup, cleanup),
+		cmocka_unit_test_setup_teardown(rootless_container_is_root_inside, setup_rootless,
+						cleanup),
+		cmocka_unit_test_setup_teardown(rootless_container_has_its_own_ipc, setup_rootless,
+						cleanup),
+		cmocka_unit_test_setup_teardown(rootless_container_has_its_own_mounts,
+						setup_rootless, cleanup),
 		cmocka_unit_test_setup_teardown(rootless_network_is_lo_only, setup_rootless_net,
 						teardown_net),
 		cmocka_unit_test_setup_teardown(rootless_veth_is_refused_in_one_line,
 						setup_rootless_net, teardown_net),
-		cmocka_unit_test_setup(rootless_files_are_the_callers, setup_rootless),
-		cmocka_unit_test_setup(rootless_root_cannot_write_host_root_files, setup_rootless),
-		cmocka_unit_test_setup(rootless_host_root_is_the_overflow_id, setup_rootless),
-		cmocka_unit_test_setup(rootless_without_userns_is_refused, setup_rootless),
+		cmocka_unit_test_setup_teardown(rootless_files_are_the_callers, setup_rootless,
+						cleanup),
+		cmocka_unit_test_setup_teardown(rootless_root_cannot_write_host_root_files,
+						setup_rootless, cleanup),
+		cmocka_unit_test_setup_teardown(rootless_host_root_is_the_overflow_id,
+						setup_rootless, cleanup),
+		cmocka_unit_test_setup_teardown(rootless_without_userns_is_refused, setup_rootless,
+						cleanup),
 		cmocka_unit_test_setup(rootless_subuid_range_goes_through_newuidmap,
 				       setup_rootless),
 	};
