@@ -76,6 +76,31 @@ nook_report(struct nook_container *c, const struct nook_error *err)
 }
 
 /**
+ * After execvp(3) failed with EACCES: is there no file @p name in any PATH directory we
+ * can search? execvp says EACCES both for a file it may not execute (126) and for a PATH
+ * directory it may not search — such as the host's /root/bin, seen by the root of a user
+ * namespace, who is nobody on the host. The command is simply not found then (127).
+ */
+static bool
+not_in_path(const char *name)
+{
+	const char *path = getenv("PATH"), *end;
+	char file[4096];
+
+	if (strchr(name, '/'))
+		return false;
+	for (const char *dir = path ? path : "/bin:/usr/bin";; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		snprintf(file, sizeof(file), "%.*s/%s", end > dir ? (int)(end - dir) : 1,
+			 end > dir ? dir : ".", name);
+		if (access(file, F_OK) == 0)
+			return false;
+		if (*end == '\0')
+			return true;
+	}
+}
+
+/**
  * In the container: restore the signal mask nook blocked (a mask survives execve(2)) and
  * exec the command. Only returns to report why it could not: 127 when the command is not
  * found, 126 when it is there but cannot run.
@@ -88,6 +113,8 @@ nook_exec_command(struct nook_container *c)
 
 	sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
 	execvp(c->argv[0], c->argv);
+	if (errno == EACCES && not_in_path(c->argv[0]))
+		errno = ENOENT;
 	code = errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
 	nook_fail_code(&err, code, errno, "execvp(\"%s\")", c->argv[0]);
 	nook_report(c, &err);
@@ -180,13 +207,17 @@ abort_container(pid_t pid)
 		;
 }
 
+/** The namespaces to clone into: every stage's fixed flags, and those @p c asks for. */
 static int
-flags_of(const struct nook_stage *const *stages)
+flags_of(const struct nook_container *c, const struct nook_stage *const *stages)
 {
 	int flags = 0;
 
-	for (size_t i = 0; stages[i]; i++)
+	for (size_t i = 0; stages[i]; i++) {
 		flags |= stages[i]->clone_flags;
+		if (stages[i]->flags)
+			flags |= stages[i]->flags(c);
+	}
 	return flags;
 }
 
@@ -254,7 +285,7 @@ start_and_wait(struct nook_container *c, const struct nook_stage *const *stages,
 	int status;
 
 	fflush(NULL); /* the child must not write out our buffers a second time */
-	c->run.pid = clone_into(c, flags_of(stages), err);
+	c->run.pid = clone_into(c, flags_of(c, stages), err);
 	if (c->run.pid < 0)
 		return -1;
 	if (c->run.pid == 0) {

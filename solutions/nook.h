@@ -7,7 +7,8 @@
  * *stages*, one per kernel primitive, each in its own file (uts.c, pid.c, ...). A stage is
  * a plain table of what the primitive needs:
  *
- *  - the clone(2) flags it adds (CLONE_NEWUTS, CLONE_NEWPID, ...);
+ *  - the clone(2) flags it adds (CLONE_NEWUTS, CLONE_NEWPID, ...), and optionally a
+ *    flags() hook for a namespace that depends on the configuration (--userns);
  *  - the command-line options it understands, each with a setter that validates at once,
  *    so a bad option is refused before anything exists;
  *  - prepare(): fill in defaults and check the whole configuration, still before clone;
@@ -30,6 +31,7 @@
 #ifndef NOOK_H
 #define NOOK_H
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,6 +46,8 @@
 
 /** How many --tmpfs mounts one container may have. */
 #define NOOK_MAX_TMPFS 16
+/** How many ranges (lines) one --uid-map or --gid-map may have. */
+#define NOOK_MAX_ID_RANGES 8
 
 /** Most cgroup directories one container has: one per v1 hierarchy nook drives. */
 #define NOOK_CGROUP_MAX_DIRS 5
@@ -52,6 +56,20 @@
 struct nook_error {
 	int code;      /**< exit code: NOOK_EXIT_* */
 	char msg[256]; /**< "call(argument): strerror" — no program name, no newline */
+};
+
+/** COUNT ids from INSIDE on in the user namespace are ids from OUTSIDE on in its parent. */
+struct nook_id_range {
+	unsigned inside;  /**< first id inside */
+	unsigned outside; /**< the id it is outside */
+	unsigned count;	  /**< how many consecutive ids, at least 1 */
+};
+
+/** A uid_map or gid_map: up to NOOK_MAX_ID_RANGES non-overlapping ranges. */
+struct nook_id_map {
+	struct nook_id_range range[NOOK_MAX_ID_RANGES]; /**< the lines of the map */
+	int n;						/**< how many are set */
+	const char *helper; /**< "newuidmap" when we may not write it ourselves, else NULL */
 };
 
 struct cgroup_driver;
@@ -93,6 +111,23 @@ struct nook_container {
 	const char *tmpfs[NOOK_MAX_TMPFS]; /**< --tmpfs mount points: absolute, existing */
 	int ntmpfs;			   /**< how many of tmpfs[] are set */
 
+	/* 04 — network namespace */
+	struct {
+		bool veth;	     /**< --net veth: a cable to the host; otherwise only lo */
+		struct in_addr addr; /**< --ip: the container's address on eth0 */
+		unsigned prefix;     /**< --ip: its prefix length, 8-30; 0 when --ip is not given */
+		struct in_addr gateway; /**< the host end's address; the default route */
+		bool has_gateway; /**< --gateway was given (else: the subnet's first address) */
+		char host_if[16]; /**< the host end, "nk<PID>", once created; else "" */
+	} net;
+
+	/* 05 — user namespace */
+	bool userns;		    /**< --userns, or a map given: a new user namespace */
+	struct nook_id_map uid_map; /**< --uid-map ranges; prepare() fills in the default */
+	struct nook_id_map gid_map; /**< --gid-map ranges; prepare() fills in the default */
+	bool deny_setgroups;	    /**< unprivileged: "deny" to setgroups before gid_map */
+	bool drop_groups;	    /**< privileged: drop the host's supplementary groups */
+
 	/* 06 — cgroups */
 	struct nook_cgroup cgroup; /**< limits, and the cgroup that enforces them */
 
@@ -112,6 +147,8 @@ struct nook_stage {
 	const char *name;		   /**< "uts", "pid", ... */
 	int clone_flags;		   /**< namespaces this stage creates */
 	const struct nook_option *options; /**< its options, ended by an entry with name NULL */
+	/** More namespaces, for this container only: an optional one such as --userns. */
+	int (*flags)(const struct nook_container *c);
 	int (*prepare)(struct nook_container *c, struct nook_error *err);
 	int (*parent)(struct nook_container *c, struct nook_error *err);
 	int (*child)(struct nook_container *c, struct nook_error *err);
@@ -156,6 +193,11 @@ int uts_check_hostname(const char *name, struct nook_error *err);
 
 /* mount.c */
 int mount_check_path(const char *path, struct nook_error *err);
+
+/* user.c */
+int user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err);
+int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
+int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
 
 /* cgroup.c, cgroup_v1.c, cgroup_v2.c */
 
@@ -203,6 +245,8 @@ const char *cgroup_format_size(long long bytes, char *buf, size_t size);
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
 extern const struct nook_stage mount_stage;
+extern const struct nook_stage net_stage;
+extern const struct nook_stage user_stage;
 extern const struct nook_stage cgroup_stage;
 
 #endif

@@ -5,12 +5,17 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -268,4 +273,262 @@ expect_exit_statuses(const char *step)
 	expect_status(&r, 127);
 	expect_run(&r, count_lines(r.err) == 1 && strstr(r.err, "nosuchcmd"),
 		   "expected one line naming nosuchcmd on stderr");
+}
+
+/**
+ * Move the calling test process (single-threaded, as cmocka runs it) into a new network
+ * namespace with only `lo`, brought up. Everything it starts afterwards — step programs,
+ * ip, ping — sees that namespace instead of the machine's, so a test can make and delete
+ * links freely. Skips the test, saying why, when the kernel refuses.
+ *
+ * @return a descriptor of the namespace left, to give to netns_leave().
+ */
+int
+netns_enter_throwaway(void)
+{
+	struct ifreq ifr = {.ifr_name = "lo"};
+	int old, sock;
+
+	skip_unless_root();
+	old = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (old < 0)
+		fail_msg("open(\"/proc/self/ns/net\"): %s", strerror(errno));
+	if (unshare(CLONE_NEWNET) < 0) {
+		close(old);
+		print_message("  SKIP: unshare(CLONE_NEWNET) refused here: %s\n", strerror(errno));
+		skip();
+	}
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0 ||
+	    (ifr.ifr_flags |= IFF_UP, ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)) {
+		int e = errno;
+
+		if (sock >= 0)
+			close(sock);
+		netns_leave(old);
+		fail_msg("bringing lo up in the test's network namespace: %s", strerror(e));
+	}
+	close(sock);
+	return old;
+}
+
+/** Return to the network namespace @p oldns; the throwaway one dies with its last user. */
+void
+netns_leave(int oldns)
+{
+	if (oldns < 0)
+		return;
+	if (setns(oldns, CLONE_NEWNET) < 0)
+		print_message("  setns back to the test's network namespace: %s\n",
+			      strerror(errno));
+	close(oldns);
+}
+
+/** Is there a network device called @p name in the caller's network namespace? */
+bool
+link_exists(const char *name)
+{
+	return if_nametoindex(name) != 0;
+}
+
+/** Number of network devices in the caller's network namespace. */
+int
+count_links(void)
+{
+	struct if_nameindex *all = if_nameindex(), *i;
+	int n = 0;
+
+	if (!all)
+		fail_msg("if_nameindex: %s", strerror(errno));
+	for (i = all; i->if_index; i++)
+		n++;
+	if_freenameindex(all);
+	return n;
+}
+
+/** Run @p cmd with /bin/sh -c, in the test's own namespaces, to its end. */
+void
+run_shell(struct run *r, const char *cmd)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+
+	run_argv(r, RUN_TIMEOUT, argv);
+}
+
+/*
+ * Rootless runs. The test binary runs as root; these start a program as an unprivileged
+ * user instead, the way a login shell would: supplementary groups cleared first (while we
+ * may still), then the gid, then the uid.
+ */
+
+/** In a forked child: become @p uid and @p gid with no supplementary groups, or die. */
+static void
+become(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		fprintf(stderr, "harness: cannot become uid %d gid %d: %s\n", (int)uid, (int)gid,
+			strerror(errno));
+		_exit(125);
+	}
+}
+
+/**
+ * Like start_argv(), but the program runs as @p uid and @p gid. @p setup, if not NULL, is
+ * called with @p arg in the forked child first, still as root (to unshare and bind-mount a
+ * file, say); it reports its own failures on stderr and _exit()s.
+ */
+void
+start_argv_as(struct proc *p, struct run *r, uid_t uid, gid_t gid, void (*setup)(void *), void *arg,
+	      char *const argv[])
+{
+	int out[2], err[2];
+
+	memset(r, 0, sizeof(*r));
+	*p = (struct proc){.r = r};
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+		fail_msg("pipe2: %s", strerror(errno));
+	p->pid = fork();
+	if (p->pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (p->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (setup)
+			setup(arg);
+		become(uid, gid);
+		execv(argv[0], argv);
+		fprintf(stderr, "harness: execv(\"%s\") as uid %d: %s\n", argv[0], (int)uid,
+			strerror(errno));
+		_exit(126);
+	}
+	close(out[1]);
+	close(err[1]);
+	p->outfd = out[0];
+	p->errfd = err[0];
+}
+
+/** May @p uid, @p gid execute @p path? Asked in a child that has become them. */
+static bool
+can_exec_as(uid_t uid, gid_t gid, const char *path)
+{
+	int wstatus;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		become(uid, gid);
+		_exit(access(path, X_OK) == 0 ? 0 : 1);
+	}
+	return pid > 0 && waitpid(pid, &wstatus, 0) == pid && WIFEXITED(wstatus) &&
+	       WEXITSTATUS(wstatus) == 0;
+}
+
+/** Where runnable_as() put its copies; removed when the tests end. */
+static char copies[] = "/tmp/nook-test-bin-XXXXXX";
+
+static void
+remove_copies(void)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", copies);
+	if (system(cmd) != 0)
+		fprintf(stderr, "harness: could not remove %s\n", copies);
+}
+
+/** Copy @p path to @p dest, mode 0755. */
+static bool
+copy_program(const char *path, const char *dest)
+{
+	char buf[65536];
+	ssize_t n = 0;
+	int in, out;
+
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return in >= 0 && out >= 0 && n == 0;
+}
+
+/**
+ * @p path if @p uid may execute it there, else a copy it may execute. A build directory
+ * under a home such as /root (mode 0700) cannot be reached by an unprivileged user; the
+ * copy, in a 0755 directory under /tmp, can. Says so once on stdout when it copies.
+ */
+const char *
+runnable_as(uid_t uid, gid_t gid, const char *path)
+{
+	static char dest[8][4096];
+	static int ncopies;
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	if (can_exec_as(uid, gid, path))
+		return path;
+	if (ncopies == 0) {
+		if (!mkdtemp(copies) || chmod(copies, 0755) < 0)
+			fail_msg("mkdtemp(\"%s\"): %s", copies, strerror(errno));
+		atexit(remove_copies);
+		print_message("  note: uid %d cannot execute programs in the build directory; "
+			      "running copies from %s\n",
+			      (int)uid, copies);
+	}
+	for (int i = 0; i < ncopies; i++)
+		if (strcmp(strrchr(dest[i], '/') + 1, name) == 0)
+			return dest[i];
+	if (ncopies == 8)
+		fail_msg("runnable_as: too many programs");
+	snprintf(dest[ncopies], sizeof(dest[0]), "%s/%s", copies, name);
+	if (!copy_program(path, dest[ncopies]))
+		fail_msg("copying %s to %s: %s", path, dest[ncopies], strerror(errno));
+	return dest[ncopies++];
+}
+
+/** Run step program @p step as @p uid, @p gid (a copy of it if need be) to its end. */
+void
+run_step_as(struct run *r, uid_t uid, gid_t gid, const char *step, ...)
+{
+	char *argv[MAX_ARGS];
+	struct proc p;
+	va_list ap;
+
+	va_start(ap, step);
+	collect_args(argv, runnable_as(uid, gid, step_path(step)), ap);
+	va_end(ap);
+	start_argv_as(&p, r, uid, gid, NULL, NULL, argv);
+	finish(&p, RUN_TIMEOUT);
+}
+
+/**
+ * Skip unless @p uid, @p gid may create a user namespace, and UTS, IPC, PID and mount
+ * namespaces inside it (user.max_user_namespaces = 0, or a security module such as
+ * Ubuntu's AppArmor restriction, can forbid it).
+ */
+void
+skip_unless_user_namespaces_as(uid_t uid, gid_t gid)
+{
+	int flags = CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS;
+	int wstatus;
+	pid_t pid;
+
+	skip_unless_root();
+	pid = fork();
+	if (pid == 0) {
+		become(uid, gid);
+		_exit(unshare(flags) < 0 ? errno : 0);
+	}
+	waitpid(pid, &wstatus, 0);
+	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+		print_message("  SKIP: uid %d may not unshare(%#x) here: %s\n", (int)uid, flags,
+			      strerror(WEXITSTATUS(wstatus)));
+		skip();
+	}
 }

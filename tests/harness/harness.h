@@ -54,6 +54,16 @@ int count_lines(const char *s);
 bool file_exists(const char *path);
 void expect_exit_statuses(const char *step);
 
+/* Running as an unprivileged user (rootless tests). */
+/** The user rootless tests run as: nobody. */
+#define NOBODY 65534
+void start_argv_as(struct proc *p, struct run *r, uid_t uid, gid_t gid, void (*setup)(void *),
+		   void *arg, char *const argv[]);
+void run_step_as(struct run *r, uid_t uid, gid_t gid, const char *step, ...)
+	__attribute__((sentinel));
+const char *runnable_as(uid_t uid, gid_t gid, const char *path);
+void skip_unless_user_namespaces_as(uid_t uid, gid_t gid);
+
 /** Fail the test, showing what the run printed, unless @p cond holds. */
 #define expect_run(r, cond, ...)                                                                   \
 	do {                                                                                       \
@@ -73,5 +83,16 @@ void expect_exit_statuses(const char *step);
 /** Expect stdout to be exactly @p want. */
 #define expect_stdout(r, want)                                                                     \
 	expect_run(r, strcmp((r)->out, (want)) == 0, "expected stdout \"%s\"", (want))
+
+/*
+ * Network namespaces. Network tests never touch the machine's own network: each moves the
+ * test process into a throwaway network namespace first, so that the step programs, ip and
+ * ping it starts, and any veth host end they make, live and die there.
+ */
+int netns_enter_throwaway(void);
+void netns_leave(int oldns);
+bool link_exists(const char *name);
+int count_links(void);
+void run_shell(struct run *r, const char *cmd);
 
 #endif

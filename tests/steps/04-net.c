@@ -1,0 +1,375 @@
+/**
+ * @file 04-net.c
+ * @brief Step 04's tests: a network namespace with only lo (up), or a veth cable whose
+ *        container end is eth0 with its address and route, whose host end carries the
+ *        gateway — reachable both ways — and is gone once the container is.
+ *
+ * None of this touches the machine's own network. Each test first moves the test process
+ * into a throwaway network namespace (netns_enter_throwaway(), lo up and nothing else), and
+ * runs the step program, ip and busybox ping from there: the "host" side of every cable is
+ * that namespace, and the only addresses used are private ones (10.200.N.0/24) inside it.
+ * The teardown returns to the original namespace, and the throwaway one dies.
+ */
+#define _GNU_SOURCE
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STEP "04-net"
+
+static int
+setup(void **state)
+{
+	skip_unless_namespaces(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS |
+			       CLONE_NEWNET);
+	*state = (void *)(intptr_t)netns_enter_throwaway();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	netns_leave((int)(intptr_t)*state);
+	return 0;
+}
+
+/** The host end of the cable of the step program whose PID is @p pid: "nk<pid>". */
+static const char *
+host_end(pid_t pid)
+{
+	static char name[32];
+
+	snprintf(name, sizeof(name), "nk%d", (int)pid);
+	return name;
+}
+
+/** Fail unless the test's namespace is back to lo alone: no veth left behind. */
+static void
+expect_only_lo(const char *after)
+{
+	struct if_nameindex *all, *i;
+	char names[512] = "";
+
+	if (count_links() == 1)
+		return;
+	all = if_nameindex();
+	for (i = all; i && i->if_index; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s", i->if_name);
+	if (all)
+		if_freenameindex(all);
+	fail_msg("after %s, the outer namespace should have only lo, but has:%s", after, names);
+}
+
+static void
+none_gives_only_lo_and_it_is_up(void **state)
+{
+	const char *nets[] = {"none", NULL}; /* --net none, and no --net at all */
+	struct run r;
+
+	(void)state;
+	/* A pair out here that the container must not see. */
+	run_shell(&r, "ip link add nkt-out type veth peer name nkt-out2");
+	expect_status(&r, 0);
+	for (size_t i = 0; i < 2; i++) {
+		if (nets[i])
+			run_step(&r, STEP, "--net", nets[i], "--", "ip", "-o", "link", NULL);
+		else
+			run_step(&r, STEP, "--", "ip", "-o", "link", NULL);
+		expect_status(&r, 0);
+		expect_run(&r, count_lines(r.out) == 1 && strncmp(r.out, "1: lo: <", 8) == 0,
+			   "%s: the container should see lo and nothing else",
+			   nets[i] ? "--net none" : "no --net");
+		expect_run(&r, strstr(r.out, ",UP") != NULL, "lo should be up inside");
+	}
+	run_step(&r, STEP, "--", "busybox", "ping", "-c1", "-W2", "127.0.0.1", NULL);
+	expect_run(&r, r.status == 0, "127.0.0.1 should answer inside, with lo up");
+}
+
+static void
+veth_gives_eth0_its_address_and_a_default_route(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--net", "veth", "--ip", "10.200.1.2/24", "--", "ip", "-o", "link",
+		 NULL);
+	expect_status(&r, 0);
+	expect_run(&r,
+		   count_lines(r.out) == 2 && strstr(r.out, "1: lo: <") && strstr(r.out, ": eth0@"),
+		   "the container should see exactly lo and eth0");
+	run_step(&r, STEP, "--net", "veth", "--ip", "10.200.1.2/24", "--", "/bin/sh", "-c",
+		 "ip -o -4 addr; ip -4 route", NULL);
+	expect_status(&r, 0);
+	expect_run(&r, strstr(r.out, "lo    inet 127.0.0.1/8 ") != NULL,
+		   "lo should have 127.0.0.1/8");
+	expect_run(&r, strstr(r.out, "eth0    inet 10.200.1.2/24 ") != NULL,
+		   "eth0 should have 10.200.1.2/24");
+	expect_run(&r, strstr(r.out, "default via 10.200.1.1 dev eth0") != NULL,
+		   "the default route should go via the subnet's first address, 10.200.1.1");
+	expect_only_lo("a container with --net veth");
+}
+
+static void
+gateway_option_sets_the_host_end_and_the_route(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(
+		&r, STEP, "--net", "veth", "--ip", "10.200.2.2/24", "--gateway", "10.200.2.254",
+		"--", "/bin/sh", "-c",
+		"ip -4 route; busybox ping -c1 -W2 10.200.2.254 >/dev/null && echo gateway answers",
+		NULL);
+	expect_status(&r, 0);
+	expect_run(&r, strstr(r.out, "default via 10.200.2.254 dev eth0") != NULL,
+		   "the default route should go via --gateway 10.200.2.254");
+	expect_run(&r, strstr(r.out, "gateway answers") != NULL,
+		   "the host end should answer at --gateway 10.200.2.254");
+}
+
+/** Start a container on 10.200.@p net.2/24 that says "ready" and then sleeps. */
+static void
+start_pinged_container(struct proc *p, struct run *r, int net)
+{
+	char ip[32], script[160];
+
+	snprintf(ip, sizeof(ip), "10.200.%d.2/24", net);
+	snprintf(script, sizeof(script),
+		 "busybox ping -c1 -W2 10.200.%d.1 >/dev/null && echo gateway answers; "
+		 "echo ready; exec sleep 20",
+		 net);
+	start_step(p, r, STEP, "--net", "veth", "--ip", ip, "--", "/bin/sh", "-c", script, NULL);
+	if (!wait_for_output(p, "ready", RUN_TIMEOUT)) {
+		kill(p->pid, SIGTERM);
+		finish(p, 5);
+		expect_run(r, false, "the container never printed 'ready'");
+	}
+}
+
+static void
+host_end_has_the_gateway_and_pings_go_both_ways(void **state)
+{
+	char cmd[128], name[32];
+	struct proc p;
+	struct run r, out;
+
+	(void)state;
+	start_pinged_container(&p, &r, 3);
+	snprintf(name, sizeof(name), "%s", host_end(p.pid));
+	snprintf(cmd, sizeof(cmd), "ip -o -4 addr show dev %s", name);
+	run_shell(&out, cmd);
+	if (!strstr(out.out, "inet 10.200.3.1/24 ")) {
+		kill(p.pid, SIGTERM);
+		finish(&p, 5);
+		expect_run(&out, false, "the host end %s should be there with 10.200.3.1/24", name);
+	}
+	run_shell(&out, "busybox ping -c1 -W2 10.200.3.2");
+	kill(p.pid, SIGTERM);
+	finish(&p, RUN_TIMEOUT);
+	expect_run(&out, out.status == 0,
+		   "the container (10.200.3.2) should answer a ping from "
+		   "outside");
+	expect_run(&r, strstr(r.out, "gateway answers") != NULL,
+		   "the container's ping to its gateway 10.200.3.1 should be answered");
+	if (link_exists(name))
+		fail_msg("the host end %s is still there after the container ended", name);
+	expect_only_lo("the pinged container ended");
+}
+
+static void
+two_containers_get_a_cable_each(void **state)
+{
+	struct proc p1, p2;
+	struct run r1, r2, out;
+
+	(void)state;
+	start_pinged_container(&p1, &r1, 4);
+	start_pinged_container(&p2, &r2, 5);
+	run_shell(&out, "busybox ping -c1 -W2 10.200.4.2 && busybox ping -c1 -W2 10.200.5.2");
+	kill(p1.pid, SIGTERM);
+	kill(p2.pid, SIGTERM);
+	finish(&p1, RUN_TIMEOUT);
+	finish(&p2, RUN_TIMEOUT);
+	expect_run(&out, out.status == 0, "two containers at once should both answer");
+	expect_only_lo("two containers ended");
+}
+
+static void
+host_end_is_gone_after_exit_and_after_failure(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--net", "veth", "--ip", "10.200.6.2/24", "--", "true", NULL);
+	expect_status(&r, 0);
+	expect_only_lo("a container that exited 0");
+	run_step(&r, STEP, "--net", "veth", "--ip", "10.200.6.2/24", "--", "nosuchcmd", NULL);
+	expect_status(&r, 127);
+	expect_only_lo("a container whose command was not found");
+}
+
+static void
+cable_goes_with_the_namespace_when_nook_is_killed(void **state)
+{
+	struct proc p;
+	struct run r;
+	int i;
+
+	(void)state;
+	start_pinged_container(&p, &r, 7);
+	if (!link_exists(host_end(p.pid))) {
+		kill(p.pid, SIGTERM);
+		finish(&p, 5);
+		expect_run(&r, false, "the host end %s should exist while the container runs",
+			   host_end(p.pid));
+	}
+	kill(p.pid, SIGKILL); /* no cleanup: the container dies of PR_SET_PDEATHSIG */
+	finish(&p, RUN_TIMEOUT);
+	/* The namespace is torn down asynchronously, taking the pair with it. */
+	for (i = 0; i < 50 && count_links() != 1; i++)
+		usleep(100 * 1000);
+	expect_only_lo("nook was killed with SIGKILL (5 s later)");
+}
+
+/** Run `04-net --net veth --ip IP [--gateway GW] -- touch MARKER`, to be refused. */
+static void
+run_refused(struct run *r, const char *ip, const char *gateway, const char *marker)
+{
+	char *argv[12];
+	int n = 0;
+
+	argv[n++] = (char *)step_path(STEP);
+	argv[n++] = "--net";
+	argv[n++] = "veth";
+	argv[n++] = "--ip";
+	argv[n++] = (char *)ip;
+	if (gateway) {
+		argv[n++] = "--gateway";
+		argv[n++] = (char *)gateway;
+	}
+	argv[n++] = "--";
+	argv[n++] = "touch";
+	argv[n++] = (char *)marker;
+	argv[n] = NULL;
+	run_argv(r, RUN_TIMEOUT, argv);
+}
+
+static void
+bad_addresses_are_refused_and_leave_no_veth(void **state)
+{
+	const struct {
+		const char *ip, *gateway, *named; /* named: what the error line must mention */
+	} bad[] = {
+		{"10.0.0.300/24", NULL, "10.0.0.300"},
+		{"10.0.0.1/33", NULL, "10.0.0.1/33"},
+		{"10.0.0.1/0", NULL, "10.0.0.1/0"},
+		{"10.0.0.1", NULL, "10.0.0.1"},
+		{"10.0.0.1/", NULL, "10.0.0.1/"},
+		{"10.0.0.1/x", NULL, "10.0.0.1/x"},
+		{"10.0.0/24", NULL, "10.0.0/24"},
+		{"10.0.0.0/24", NULL, "network address"},
+		{"10.0.0.255/24", NULL, "broadcast address"},
+		{"127.0.0.2/8", NULL, "127.0.0.2/8"},
+		{"10.0.0.2/24", "10.0.0.256", "10.0.0.256"},
+		{"10.0.0.2/24", "10.9.0.1", "10.9.0.1"},
+		{"10.0.0.2/24", "10.0.0.2", "own address"},
+		{"10.0.0.1/24", NULL, "--gateway"}, /* the default gateway's own address */
+	};
+	char marker[] = "/tmp/nook-test-XXXXXX";
+	struct run r;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(marker);
+	close(fd);
+	unlink(marker);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_refused(&r, bad[i].ip, bad[i].gateway, marker);
+		expect_run(&r,
+			   r.status == 125 && count_lines(r.err) == 1 &&
+				   strstr(r.err, bad[i].named),
+			   "--ip %s --gateway %s: expected one line mentioning \"%s\", exit 125",
+			   bad[i].ip, bad[i].gateway ? bad[i].gateway : "(none)", bad[i].named);
+		if (file_exists(marker)) {
+			unlink(marker);
+			fail_msg("--ip %s was refused but the command ran anyway", bad[i].ip);
+		}
+		expect_only_lo("a refused address");
+	}
+}
+
+static void
+ip_and_gateway_need_net_veth(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--ip", "10.200.8.2/24", "--", "true", NULL);
+	expect_run(
+		&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "--net veth"),
+		"--ip without --net veth: expected one line saying it needs --net veth, exit 125");
+	run_step(&r, STEP, "--gateway", "10.200.8.1", "--", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "--net veth"),
+		   "--gateway without --net veth: expected one line, exit 125");
+	run_step(&r, STEP, "--net", "veth", "--", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "--ip"),
+		   "--net veth without --ip: expected one line asking for --ip, exit 125");
+	run_step(&r, STEP, "--net", "bridge", "--", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "bridge"),
+		   "--net bridge: expected one line naming it, exit 125");
+	expect_only_lo("refused options");
+}
+
+static void
+exit_status_passes_through(void **state)
+{
+	(void)state;
+	expect_exit_statuses(STEP);
+}
+
+static void
+help_lists_the_network_options(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--help", NULL);
+	expect_status(&r, 0);
+	expect_run(&r,
+		   strstr(r.out, "--net MODE") && strstr(r.out, "--ip ADDR/PREFIX") &&
+			   strstr(r.out, "--gateway ADDR"),
+		   "--help should list --net, --ip and --gateway");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(none_gives_only_lo_and_it_is_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(veth_gives_eth0_its_address_and_a_default_route,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(gateway_option_sets_the_host_end_and_the_route,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(host_end_has_the_gateway_and_pings_go_both_ways,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(two_containers_get_a_cable_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_end_is_gone_after_exit_and_after_failure,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(cable_goes_with_the_namespace_when_nook_is_killed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_addresses_are_refused_and_leave_no_veth, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(ip_and_gateway_need_net_veth, setup, teardown),
+		cmocka_unit_test_setup_teardown(exit_status_passes_through, setup, teardown),
+		cmocka_unit_test(help_lists_the_network_options),
+	};
+
+	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
+}
