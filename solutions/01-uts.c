@@ -8,7 +8,7 @@
 
 //! [program]
 static const struct nook_stage *const stages[] = {
-	&uts_stage,
+	&uts_stage, /* 01 — hostname and System V IPC */
 	NULL,
 };
 //! [program]

@@ -8,8 +8,8 @@
 
 //! [program]
 static const struct nook_stage *const stages[] = {
-	&uts_stage,
-	&pid_stage,
+	&uts_stage, /* 01 — hostname and System V IPC */
+	&pid_stage, /* 02 — PID namespace, nook-init as PID 1 */
 	NULL,
 };
 //! [program]
