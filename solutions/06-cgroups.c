@@ -8,12 +8,12 @@
 
 //! [program]
 static const struct nook_stage *const stages[] = {
-	&user_stage,   /* 05 */
-	&uts_stage,    /* 01 */
-	&pid_stage,    /* 02 */
-	&mount_stage,  /* 03 */
-	&net_stage,    /* 04 */
-	&cgroup_stage, /* 06 */
+	&user_stage,   /* 05 — user namespace, first: it owns the others */
+	&uts_stage,    /* 01 — hostname and System V IPC */
+	&pid_stage,    /* 02 — PID namespace, nook-init as PID 1 */
+	&mount_stage,  /* 03 — mount table and /proc */
+	&net_stage,    /* 04 — network: lo, or a veth cable */
+	&cgroup_stage, /* 06 — resource limits, a cgroup namespace */
 	NULL,
 };
 //! [program]
