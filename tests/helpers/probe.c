@@ -50,7 +50,17 @@ hog(const char *size)
 	size_t bytes, page = (size_t)sysconf(_SC_PAGESIZE);
 	char *mem;
 
-	n <<= *end == 'g' ? 30 : *end == 'm' ? 20 : *end == 'k' ? 10 : 0;
+	switch (*end | 0x20) { /* k, m, g in either case */
+	case 'g':
+		n <<= 10; /* fall through */
+	case 'm':
+		n <<= 10; /* fall through */
+	case 'k':
+		n <<= 10;
+		end++;
+	}
+	if (n <= 0 || *end != '\0')
+		return fprintf(stderr, "probe: hog: bad size '%s'\n", size), 2;
 	bytes = (size_t)n;
 	mem = malloc(bytes);
 	if (!mem)
