@@ -532,3 +532,18 @@ skip_unless_user_namespaces_as(uid_t uid, gid_t gid)
 		skip();
 	}
 }
+
+/**
+ * Fill @p path (a "...XXXXXX" template) with the name of a file that does not exist: a
+ * command that should never run is told to create it, and the test checks it is absent.
+ */
+void
+unused_path(char *path)
+{
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		fail_msg("mkstemp(\"%s\"): %s", path, strerror(errno));
+	close(fd);
+	unlink(path);
+}

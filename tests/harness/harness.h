@@ -53,6 +53,7 @@ void skip_unless_namespaces(int clone_flags);
 int count_lines(const char *s);
 bool file_exists(const char *path);
 void expect_exit_statuses(const char *step);
+void unused_path(char *path);
 
 /* Running as an unprivileged user (rootless tests). */
 /** The user rootless tests run as: nobody. */

@@ -116,12 +116,9 @@ invalid_hostnames_are_refused_before_anything_runs(void **state)
 		"a-hostname-that-is-longer-than-sixty-four-bytes-which-the-kernel-refuses"};
 	char marker[] = "/tmp/nook-test-XXXXXX";
 	struct run r;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(marker);
-	close(fd);
-	unlink(marker);
+	unused_path(marker);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		run_step(&r, STEP, "--hostname", bad[i], "--", "touch", marker, NULL);
 		expect_run(

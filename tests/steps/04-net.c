@@ -284,12 +284,9 @@ bad_addresses_are_refused_and_leave_no_veth(void **state)
 	};
 	char marker[] = "/tmp/nook-test-XXXXXX";
 	struct run r;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(marker);
-	close(fd);
-	unlink(marker);
+	unused_path(marker);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		run_refused(&r, bad[i].ip, bad[i].gateway, marker);
 		expect_run(&r,

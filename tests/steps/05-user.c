@@ -380,12 +380,9 @@ bad_maps_are_refused_in_one_line(void **state)
 	};
 	char marker[] = "/tmp/nook-test-XXXXXX";
 	struct run r;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(marker);
-	close(fd);
-	unlink(marker);
+	unused_path(marker);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *const *b = bad[i];
 

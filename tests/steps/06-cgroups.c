@@ -311,12 +311,9 @@ invalid_limits_are_refused_before_anything_runs(void **state)
 	};
 	char marker[] = "/tmp/nook-test-XXXXXX";
 	struct run r;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(marker);
-	close(fd);
-	unlink(marker);
+	unused_path(marker);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (bad[i][2])
 			run_step(&r, STEP, bad[i][0], bad[i][1], bad[i][2], bad[i][3], "--",
