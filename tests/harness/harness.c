@@ -66,9 +66,22 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/** Start argv[0] with stdin from /dev/null and stdout, stderr into pipes. */
-void
-start_argv(struct proc *p, struct run *r, char *const argv[])
+/** Who a child should become before exec: see start_argv_as(). */
+struct identity {
+	uid_t uid;
+	gid_t gid;
+	void (*setup)(void *); /* run first, still as root; may be NULL */
+	void *arg;
+};
+
+static void become(uid_t uid, gid_t gid);
+
+/**
+ * Start argv[0] with stdin from /dev/null and stdout, stderr into pipes; as @p who when it
+ * is not NULL.
+ */
+static void
+spawn(struct proc *p, struct run *r, const struct identity *who, char *const argv[])
 {
 	int out[2], err[2];
 
@@ -85,14 +98,26 @@ start_argv(struct proc *p, struct run *r, char *const argv[])
 		dup2(devnull, 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		if (who && who->setup)
+			who->setup(who->arg);
+		if (who)
+			become(who->uid, who->gid);
 		execv(argv[0], argv);
-		fprintf(stderr, "harness: execv(\"%s\"): %s\n", argv[0], strerror(errno));
+		fprintf(stderr, "harness: execv(\"%s\") as uid %d: %s\n", argv[0], (int)getuid(),
+			strerror(errno));
 		_exit(126);
 	}
 	close(out[1]);
 	close(err[1]);
 	p->outfd = out[0];
 	p->errfd = err[0];
+}
+
+/** Start argv[0] with stdin from /dev/null and stdout, stderr into pipes. */
+void
+start_argv(struct proc *p, struct run *r, char *const argv[])
+{
+	spawn(p, r, NULL, argv);
 }
 
 /** Read what is available from @p fd into @p buf; closes and clears @p fd at end-of-file. */
@@ -382,33 +407,9 @@ void
 start_argv_as(struct proc *p, struct run *r, uid_t uid, gid_t gid, void (*setup)(void *), void *arg,
 	      char *const argv[])
 {
-	int out[2], err[2];
+	const struct identity who = {uid, gid, setup, arg};
 
-	memset(r, 0, sizeof(*r));
-	*p = (struct proc){.r = r};
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
-		fail_msg("pipe2: %s", strerror(errno));
-	p->pid = fork();
-	if (p->pid < 0)
-		fail_msg("fork: %s", strerror(errno));
-	if (p->pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		dup2(devnull, 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		if (setup)
-			setup(arg);
-		become(uid, gid);
-		execv(argv[0], argv);
-		fprintf(stderr, "harness: execv(\"%s\") as uid %d: %s\n", argv[0], (int)uid,
-			strerror(errno));
-		_exit(126);
-	}
-	close(out[1]);
-	close(err[1]);
-	p->outfd = out[0];
-	p->errfd = err[0];
+	spawn(p, r, &who, argv);
 }
 
 /** May @p uid, @p gid execute @p path? Asked in a child that has become them. */
