@@ -43,7 +43,7 @@ WARN := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # Libraries the stages use (step 04: rtnetlink through libmnl, ...).
-LDLIBS := $(shell pkg-config --libs libmnl)
+LDLIBS := $(shell pkg-config --libs libmnl) -lcap
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)

@@ -34,6 +34,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -95,6 +96,20 @@ struct nook_cgroup {
 	int ndirs;					   /**< how many of dirs[] exist */
 };
 
+/** One capability as a bit of a mask: bit N is capability N (CAP_CHOWN is 0). */
+#define NOOK_CAP(n) (UINT64_C(1) << (n))
+
+/** Step 08: which capabilities the container keeps, and who its command runs as. */
+struct nook_caps {
+	uint64_t add;  /**< --cap-add, one bit per capability */
+	uint64_t drop; /**< --cap-drop, one bit per capability */
+	bool add_all;  /**< --cap-add ALL */
+	bool drop_all; /**< --cap-drop ALL */
+	bool user;     /**< --user given */
+	uid_t uid;     /**< --user: the uid inside */
+	gid_t gid;     /**< --user: the gid inside (the uid's number when not given) */
+};
+
 /**
  * @brief Everything one container is: its configuration and, under @c run, its live state.
  *
@@ -130,6 +145,9 @@ struct nook_container {
 
 	/* 06 — cgroups */
 	struct nook_cgroup cgroup; /**< limits, and the cgroup that enforces them */
+
+	/* 08 — capabilities, and the user the command runs as */
+	struct nook_caps caps; /**< --cap-add, --cap-drop, --user */
 
 	/** Live state, owned by the launcher. */
 	struct {
@@ -241,6 +259,13 @@ long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
 
+/* caps.c */
+/** Docker's default capabilities, as a mask of NOOK_CAP() bits. */
+extern const uint64_t caps_default;
+int caps_parse_name(const char *opt, const char *name, int *cap, struct nook_error *err);
+uint64_t caps_kept(const struct nook_caps *caps, int ncaps);
+int caps_parse_user(const char *arg, uid_t *uid, gid_t *gid, struct nook_error *err);
+
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
@@ -248,5 +273,6 @@ extern const struct nook_stage mount_stage;
 extern const struct nook_stage net_stage;
 extern const struct nook_stage user_stage;
 extern const struct nook_stage cgroup_stage;
+extern const struct nook_stage caps_stage;
 
 #endif
