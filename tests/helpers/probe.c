@@ -13,6 +13,9 @@
  *   probe forks MAX         fork children that wait, until fork fails or MAX are made; say
  *                           how many and why ("forked N of MAX, then: ERROR"), hold them
  *                           for a second, kill them; 0 if fork was refused, 1 if not
+ *   probe creds             the real and effective uid and the effective capabilities, as
+ *                           the kernel sees them ("uid=1000 euid=1000 CapEff=0000000000000000");
+ *                           made set-user-ID root, it shows what an exec granted
  */
 #include <errno.h>
 #include <stdio.h>
@@ -106,6 +109,23 @@ forks(long max)
 	return error ? 0 : 1;
 }
 
+/** Who this process is: real and effective uid, and its effective capability set. */
+static int
+creds(void)
+{
+	char line[256], eff[64] = "?";
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return perror("/proc/self/status"), 2;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %63s", eff) == 1)
+			break;
+	fclose(f);
+	printf("uid=%u euid=%u CapEff=%s\n", (unsigned)getuid(), (unsigned)geteuid(), eff);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -115,7 +135,9 @@ main(int argc, char *argv[])
 		return hog(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "forks") == 0 && atol(argv[2]) > 0)
 		return forks(atol(argv[2]));
+	if (argc == 2 && strcmp(argv[1], "creds") == 0)
+		return creds();
 	fprintf(stderr, "usage: probe msgq-create|msgq-exists|msgq-remove KEY | hog SIZE | "
-			"forks MAX\n");
+			"forks MAX | creds\n");
 	return 2;
 }
