@@ -70,6 +70,8 @@ drop_then_add_as_docker_does(void **state)
 static void
 user_is_uid_and_gid(void **state)
 {
+	static const char *const bad[] = {"",	"nobody",     "1000:",		 ":1000", "-1",
+					  "+5", "4294967295", "1000:4294967295", "1:2:3", " 1"};
 	struct nook_error err;
 	uid_t uid;
 	gid_t gid;
@@ -83,8 +85,6 @@ user_is_uid_and_gid(void **state)
 	assert_int_equal(gid, 5);
 	assert_int_equal(caps_parse_user("4294967294:4294967294", &uid, &gid, &err), 0);
 	assert_int_equal(uid, 4294967294u);
-	static const char *const bad[] = {"",	"nobody",     "1000:",		 ":1000", "-1",
-					  "+5", "4294967295", "1000:4294967295", "1:2:3", " 1"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (caps_parse_user(bad[i], &uid, &gid, &err) == 0)
 			fail_msg("--user \"%s\" accepted", bad[i]);
