@@ -24,7 +24,7 @@ STEP ?= $(firstword $(subst -, ,$(lastword $(STEPS))))
 # qemu-system-x86 and linux-image-amd64: `make check-cgroup2` boots Debian's kernel (from
 # /boot) under qemu, to test step 06 on cgroup v2 whatever the host runs.
 DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev libmnl-dev \
-	doxygen busybox-static clang-format iproute2 util-linux procps uidmap \
+	doxygen busybox-static clang-format iproute2 util-linux procps uidmap libcap2-bin \
 	qemu-system-x86 linux-image-amd64
 
 ifeq ($(VARIANT),san)

@@ -50,8 +50,9 @@
  * SYS_PTRACE, SYS_TIME, NET_ADMIN, SYS_BOOT, ...
  *
  * Further reading: capabilities(7), prctl(2) (PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP,
- * PR_SET_KEEPCAPS), libcap(3), credentials(7), LWN "Linux capabilities"
- * (https://lwn.net/Articles/486306/) and "No new privileges" (https://lwn.net/Articles/504879/).
+ * PR_SET_KEEPCAPS), libcap(3), credentials(7), the kernel's
+ * Documentation/userspace-api/no_new_privs.rst, LWN "CAP_SYS_ADMIN: the new root"
+ * (https://lwn.net/Articles/486306/).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
