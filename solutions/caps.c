@@ -191,6 +191,34 @@ set_user(struct nook_container *c, const char *arg, struct nook_error *err)
 	return 0;
 }
 
+/** Is @p id inside one of the ranges of @p m? */
+static bool
+mapped(const struct nook_id_map *m, unsigned id)
+{
+	for (int i = 0; i < m->n; i++)
+		if (id >= m->range[i].inside && id - m->range[i].inside < m->range[i].count)
+			return true;
+	return false;
+}
+
+/**
+ * In a user namespace, --user must name ids its maps have (step 05 filled in the default
+ * ones already): the kernel would refuse the others with a bare EINVAL, after the clone.
+ */
+static int
+caps_prepare(struct nook_container *c, struct nook_error *err)
+{
+	if (!c->caps.user || !c->userns)
+		return 0;
+	if (!mapped(&c->uid_map, c->caps.uid))
+		return nook_fail(err, 0, "--user: uid %u is not in the user namespace's uid map",
+				 (unsigned)c->caps.uid);
+	if (!mapped(&c->gid_map, c->caps.gid))
+		return nook_fail(err, 0, "--user: gid %u is not in the user namespace's gid map",
+				 (unsigned)c->caps.gid);
+	return 0;
+}
+
 /** Capability @p cap's name ("cap_chown") in @p buf, for error messages. */
 static const char *
 cap_name(int cap, char *buf, size_t size)
@@ -311,6 +339,7 @@ static const struct nook_option caps_options[] = {
 const struct nook_stage caps_stage = {
 	.name = "caps",
 	.options = caps_options,
+	.prepare = caps_prepare,
 	.child = caps_child,
 };
 //! [caps_stage]

@@ -295,6 +295,30 @@ unknown_capability_is_refused(void **state)
 	}
 }
 
+/** In a user namespace, --user must be an id the maps have: refused before the clone. */
+static void
+unmapped_user_is_refused(void **state)
+{
+	char path[] = "/tmp/nook-caps-unused-XXXXXX";
+	struct run r;
+
+	(void)state;
+	skip_unless_namespaces(CLONE_NEWUSER);
+	unused_path(path);
+	run_step(&r, STEP, "--uid-map", "0:100000:1000", "--user", "1000", "--", "touch", path,
+		 NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "uid 1000"),
+		   "expected uid 1000, outside the uid map, refused in one line with exit 125");
+	if (file_exists(path)) {
+		unlink(path);
+		fail_msg("the command ran although its --user is not mapped");
+	}
+	run_step(&r, STEP, "--uid-map", "0:100000:1001", "--gid-map", "0:100000:1001", "--user",
+		 "1000", "--", "id", "-u", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "1000\n");
+}
+
 static void
 exit_statuses(void **state)
 {
@@ -315,6 +339,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(setuid_root_program_gains_nothing, setup, cleanup),
 		cmocka_unit_test_setup(init_forwards_signals_as_user, setup),
 		cmocka_unit_test_setup(unknown_capability_is_refused, setup),
+		cmocka_unit_test_setup(unmapped_user_is_refused, setup),
 		cmocka_unit_test_setup(exit_statuses, setup),
 	};
 
