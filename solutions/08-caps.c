@@ -14,7 +14,7 @@ static const struct nook_stage *const stages[] = {
 	&mount_stage,  /* 03 — mount table and /proc */
 	&net_stage,    /* 04 — network: lo, or a veth cable */
 	&cgroup_stage, /* 06 — resource limits, a cgroup namespace */
-	&caps_stage, /* 08 — capabilities, no new privileges, --user; last: the others need them */
+	&caps_stage,   /* 08 — fewer capabilities, no new privileges, --user: last */
 	NULL,
 };
 //! [program]
