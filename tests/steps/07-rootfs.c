@@ -166,6 +166,40 @@ host_files_are_out_of_reach(void **state)
 		   "the host's %s should be unreachable, and /.. should be / (the image)", marker);
 }
 
+/** Copy the static probe to scratch/@p name. */
+static void
+put_probe(const char *name)
+{
+	char cmd[512];
+
+	put_file(name, "");
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/%s' && chmod 755 '%s/%s'", probe_path(), scratch,
+		 name, scratch, name);
+	if (system(cmd) != 0)
+		fail_msg("cannot copy the probe (%s) into %s", probe_path(), scratch);
+}
+
+static void
+chroot_inside_cannot_climb_out(void **state)
+{
+	char jail[128], marker[128], chroot_cmd[512];
+	struct run r;
+
+	(void)state;
+	put_file("marker", "host\n");
+	put_probe("jail/probe");
+	in_scratch(jail, sizeof(jail), "jail");
+	in_scratch(marker, sizeof(marker), "marker");
+	/* the same escape from a plain chroot reaches the marker: the probe does escape */
+	snprintf(chroot_cmd, sizeof(chroot_cmd), "chroot '%s' /probe escape '%s'", jail, marker);
+	run_shell(&r, chroot_cmd);
+	expect_run(&r, r.status == 0, "the probe should escape a plain chroot(8) to %s", marker);
+	run_step(&r, STEP, "--layer", jail, "--layer", image, "--", "/probe", "escape", marker,
+		 NULL);
+	expect_run(&r, r.status == 1 && strstr(r.out, ": unreachable"),
+		   "after pivot_root, a chroot escape inside must not reach the host's %s", marker);
+}
+
 /** Upper: a write and a delete inside, seen in the kept upper layer; the lower untouched. */
 static void
 writes_land_in_the_upper_layer(void **state)
@@ -395,6 +429,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(root_is_the_image),
 		T(host_files_are_out_of_reach),
+		T(chroot_inside_cannot_climb_out),
 		T(writes_land_in_the_upper_layer),
 		T(layers_merge_top_first),
 		T(masked_paths_read_empty),
