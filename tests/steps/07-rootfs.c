@@ -35,6 +35,8 @@
 
 static char image[PATH_MAX];
 static char scratch[64];
+/** The step program's PID of a --keep run: teardown removes its state directory. */
+static pid_t kept;
 
 static int
 setup(void **state)
@@ -64,6 +66,10 @@ teardown(void **state)
 	if (scratch[0] && system(cmd) != 0)
 		print_message("  could not remove %s\n", scratch);
 	scratch[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "rm -rf /run/nook/%d", (int)kept);
+	if (kept > 0 && system(cmd) != 0)
+		print_message("  could not remove /run/nook/%d\n", (int)kept);
+	kept = 0;
 	return 0;
 }
 
@@ -204,7 +210,7 @@ chroot_inside_cannot_climb_out(void **state)
 static void
 writes_land_in_the_upper_layer(void **state)
 {
-	char top[128], upper[128], path[256], cmd[300];
+	char top[128], upper[128], path[256];
 	struct stat st;
 	struct proc p;
 	struct run r;
@@ -217,6 +223,7 @@ writes_land_in_the_upper_layer(void **state)
 		   "echo upper > /etc/changed && echo new > /new && rm /etc/gone && "
 		   "cat /etc/changed /new && ls /etc/gone 2>&1",
 		   NULL);
+	kept = p.pid; /* its state directory is left: teardown removes it */
 	finish(&p, RUN_TIMEOUT);
 	state_dir(upper, sizeof(upper), p.pid, "upper");
 	expect_run(&r, r.status == 1 && strncmp(r.out, "upper\nnew\n", 10) == 0,
@@ -231,9 +238,6 @@ writes_land_in_the_upper_layer(void **state)
 	if (strcmp(file_text(in_scratch(path, sizeof(path), "top/etc/changed")), "lower\n") ||
 	    strcmp(file_text(in_scratch(path, sizeof(path), "top/etc/gone")), "lower\n"))
 		fail_msg("a lower layer's file changed: the lower must stay as it was");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir(path, sizeof(path), p.pid, NULL));
-	if (system(cmd) != 0)
-		print_message("  could not remove %s\n", path);
 }
 
 static void
@@ -399,7 +403,7 @@ bad_rootfs_is_refused(void **state)
 static void
 works_in_a_user_namespace(void **state)
 {
-	char upper[160], path[192], cmd[256];
+	char upper[160], path[192];
 	struct stat st;
 	struct proc p;
 	struct run r;
@@ -410,6 +414,7 @@ works_in_a_user_namespace(void **state)
 		   "0:300000:65536", "--rootfs", image, "--", "/bin/sh", "-c",
 		   "id -u; cat /etc/hostname; echo hi > /new && cat /new; ls -A /dev | wc -l",
 		   NULL);
+	kept = p.pid; /* its state directory is left: teardown removes it */
 	finish(&p, RUN_TIMEOUT);
 	state_dir(upper, sizeof(upper), p.pid, "upper");
 	snprintf(path, sizeof(path), "%s/new", upper);
@@ -417,9 +422,6 @@ works_in_a_user_namespace(void **state)
 	expect_stdout(&r, "0\nnook\nhi\n14\n");
 	if (stat(path, &st) < 0 || st.st_uid != 300000)
 		fail_msg("%s should belong to 300000, the container's root on the host", path);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir(path, sizeof(path), p.pid, NULL));
-	if (system(cmd) != 0)
-		print_message("  could not remove %s\n", path);
 }
 
 int
