@@ -197,7 +197,7 @@ check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
 		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(STEPS) || exit 1; \
 	done
 
-check-lessons: programs image $(TOOLS)/lessoncheck
+check-lessons: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck lessons/*.md
 
 # ---- people --------------------------------------------------------------------------
@@ -205,7 +205,7 @@ check-lessons: programs image $(TOOLS)/lessoncheck
 deps:
 	@tests/install-deps $(DEB_PACKAGES)
 
-demo: deps programs image $(TOOLS)/lessoncheck
+demo: deps programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck --tour lessons/*.md
 
 # In the image when the newest step takes --rootfs (step 07 on), else on the host's files.
