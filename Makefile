@@ -9,6 +9,7 @@
 #   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
 #   make steps                    regenerate steps/ from the EXERCISE regions of solutions/
 #   make docs                     the API and the lessons as one site, in build/docs/html
+#   make image                    the default image: build/images/busybox, from busybox-static
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the Debian packages nook needs
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
@@ -71,7 +72,7 @@ LIB_SRCS := $(filter-out 0% 1%,$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
-.PHONY: all programs deps check test test-unit test-steps check-steps check-exercises \
+.PHONY: all programs image deps check test test-unit test-steps check-steps check-exercises \
 	check-lessons check-cgroup2 steps docs demo shell format format-check clean
 .DELETE_ON_ERROR:
 
@@ -89,6 +90,15 @@ $(OBJ)/libnook.a: $(LIB_OBJS)
 $(BIN)/%: $(OBJ)/%.o $(OBJ)/libnook.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- the default image ------------------------------------------------------------------
+
+# A minimal root filesystem from Debian's busybox-static, for step 07 on. Made offline;
+# shared by every TREE and VARIANT, since nothing in it is compiled.
+IMAGE := build/images/busybox
+image: $(IMAGE)/bin/busybox
+$(IMAGE)/bin/busybox: images/busybox.sh
+	@images/busybox.sh $(IMAGE)
 
 # ---- tools and tests (always built from solutions/ and tests/) -------------------------
 
@@ -129,9 +139,9 @@ $(TESTBIN)/%: $(TESTBIN)/obj/steps-%.o $(TESTBIN)/obj/harness.o
 # Step tests run the programs of $(TREE); each test binary is one step, its cmocka summary
 # printed as it goes. A failing binary does not stop the others: all are run, then judged.
 TESTED_STEPS = $(foreach s,$(STEPS),$(if $(shell [ $(firstword $(subst -, ,$s)) -le $(STEP) ] && echo y),$s))
-RUN_TESTS = NOOK_BIN=$(BIN) NOOK_PROBE=$(TESTBIN)/probe tests/run-tests
+RUN_TESTS = NOOK_BIN=$(BIN) NOOK_PROBE=$(TESTBIN)/probe NOOK_IMAGE=$(IMAGE) tests/run-tests
 
-test-steps: programs $(STEP_TESTS) $(TESTBIN)/probe
+test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 	@$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS))
 
 test-unit: $(UNIT_TESTS)
@@ -177,7 +187,7 @@ steps: $(TOOLS)/mkexercise
 
 # For each step NN: a tree with only exercise NN blank. Its tests must fail, and the tests
 # of the steps before it (which do not use that exercise) must still pass.
-check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe
+check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
 	@for s in $(STEPS); do \
 		n=$${s%%-*}; gen=$(OUT)/gen/blank-$$n; \
 		rm -rf $$gen && mkdir -p $$gen && \
@@ -187,7 +197,7 @@ check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe
 		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(STEPS) || exit 1; \
 	done
 
-check-lessons: programs $(TOOLS)/lessoncheck
+check-lessons: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck lessons/*.md
 
 # ---- people --------------------------------------------------------------------------
@@ -195,12 +205,16 @@ check-lessons: programs $(TOOLS)/lessoncheck
 deps:
 	@tests/install-deps $(DEB_PACKAGES)
 
-demo: deps programs $(TOOLS)/lessoncheck
+demo: deps programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck --tour lessons/*.md
 
-shell: deps programs
+# In the image when the newest step takes --rootfs (step 07 on), else on the host's files.
+SHELL_STEP = $(BIN)/$(lastword $(STEPS))
+shell: deps programs image
 	@echo "A shell in step $(lastword $(STEPS))'s container; 'exit' leaves it."
-	@$(BIN)/$(lastword $(STEPS)) -- /bin/sh
+	@if $(SHELL_STEP) --help 2>&1 | grep -q -- '--rootfs'; then \
+		$(SHELL_STEP) --rootfs $(IMAGE) -- /bin/sh; \
+	else $(SHELL_STEP) -- /bin/sh; fi
 
 docs:
 	@mkdir -p build/docs

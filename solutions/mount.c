@@ -38,6 +38,11 @@
  * must already exist; nook does not create it, since a mkdir inside would change the
  * host's disk — the very files this step does not isolate.
  *
+ * Last of all, when a later step asks for it (step 07 with an image), the masked and
+ * read-only paths: /proc files and directories a container has no business reading or
+ * writing. They must come after the /proc mount, or they would mask the old /proc beneath
+ * it; see mount_harden().
+ *
  * None of this needs cleaning up: a mount namespace ends with its last process, and the
  * kernel unmounts everything in it.
  *
@@ -54,6 +59,9 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "nook.h"
 
@@ -126,7 +134,74 @@ mount_isolate(struct nook_error *err)
 	return 0;
 }
 
-/** Inside the new namespaces: isolate the mount table, then mount each --tmpfs. */
+//! [mount_mask]
+/**
+ * Hide @p path: bind /dev/null over a file, so that it reads empty and cannot be written;
+ * an empty read-only tmpfs over a directory. A path this kernel does not have is fine.
+ */
+static int
+mount_mask(const char *path, struct nook_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : nook_fail(err, errno, "stat(\"%s\")", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0") < 0)
+			return nook_fail(err, errno, "mount(\"tmpfs\", \"%s\", MS_RDONLY)", path);
+	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+		return nook_fail(err, errno, "mount(\"/dev/null\", \"%s\", MS_BIND)", path);
+	}
+	return 0;
+}
+//! [mount_mask]
+
+//! [mount_readonly]
+/**
+ * Make @p path read-only: bind it onto itself, which makes it a mount of its own, then
+ * remount that bind read-only. The flags it already has (nosuid, nodev, noexec) are kept:
+ * a remount sets all of them at once, and in a user namespace dropping one is refused.
+ */
+static int
+mount_readonly(const char *path, struct nook_error *err)
+{
+	unsigned long keep = 0;
+	struct statvfs sv;
+
+	if (access(path, F_OK) < 0)
+		return errno == ENOENT ? 0 : nook_fail(err, errno, "access(\"%s\")", path);
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return nook_fail(err, errno, "mount(\"%s\", MS_BIND)", path);
+	if (statvfs(path, &sv) < 0)
+		return nook_fail(err, errno, "statvfs(\"%s\")", path);
+	keep |= sv.f_flag & ST_NOSUID ? MS_NOSUID : 0;
+	keep |= sv.f_flag & ST_NODEV ? MS_NODEV : 0;
+	keep |= sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0;
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+		return nook_fail(err, errno, "mount(\"%s\", MS_REMOUNT|MS_RDONLY)", path);
+	return 0;
+}
+//! [mount_readonly]
+
+/**
+ * Apply c->masked, then c->readonly_paths (OCI's linux.maskedPaths and readonlyPaths). Call
+ * it after the last mount over /proc: masks on a /proc that is then covered mask nothing.
+ * Both lists are empty unless a stage filled them (step 07 does, with runc's defaults).
+ */
+int
+mount_harden(const struct nook_container *c, struct nook_error *err)
+{
+	for (int i = 0; i < c->nmasked; i++)
+		if (mount_mask(c->masked[i], err) < 0)
+			return -1;
+	for (int i = 0; i < c->nreadonly; i++)
+		if (mount_readonly(c->readonly_paths[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+/** Inside the new namespaces: isolate the mount table, mount each --tmpfs, then harden. */
 static int
 mount_child(struct nook_container *c, struct nook_error *err)
 {
@@ -137,7 +212,7 @@ mount_child(struct nook_container *c, struct nook_error *err)
 		if (mount("tmpfs", c->tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0)
 			return nook_fail(err, errno, "mount(\"tmpfs\", \"%s\")", c->tmpfs[i]);
 	//! [mount_tmpfs]
-	return 0;
+	return mount_harden(c, err);
 }
 
 static const struct nook_option mount_options[] = {

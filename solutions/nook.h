@@ -50,6 +50,13 @@
 /** How many ranges (lines) one --uid-map or --gid-map may have. */
 #define NOOK_MAX_ID_RANGES 8
 
+/** How many lower layers (--layer) one root filesystem may have. */
+#define NOOK_MAX_LAYERS 16
+/** How many --volume bind mounts one container may have. */
+#define NOOK_MAX_VOLUMES 16
+/** How many masked (or read-only) paths one container may have. */
+#define NOOK_MAX_MASKED 24
+
 /** Most cgroup directories one container has: one per v1 hierarchy nook drives. */
 #define NOOK_CGROUP_MAX_DIRS 5
 
@@ -94,6 +101,25 @@ struct nook_cgroup {
 	int fd;						   /**< v2: the directory, open; else -1 */
 	struct nook_cgroup_dir dirs[NOOK_CGROUP_MAX_DIRS]; /**< created so far */
 	int ndirs;					   /**< how many of dirs[] exist */
+};
+
+/** Step 07: a --volume HOST:INSIDE[:ro], a host file or directory bind-mounted inside. */
+struct nook_volume {
+	char host[256];	  /**< the host's file or directory */
+	char inside[256]; /**< where it appears in the container: absolute */
+	bool readonly;	  /**< ":ro" — mounted read-only */
+	int fd;		  /**< in the child: the detached copy of the mount (open_tree), or -1 */
+};
+
+/** Step 07: the container's own root filesystem, an overlay of image layers. */
+struct nook_rootfs {
+	const char *layer[NOOK_MAX_LAYERS]; /**< --rootfs or --layer: lower layers, top first */
+	int nlayers;			    /**< 0: no root filesystem, the host's files */
+	struct nook_volume volume[NOOK_MAX_VOLUMES]; /**< --volume bind mounts */
+	int nvolumes;				     /**< how many of volume[] are set */
+	bool readonly;	 /**< --read-only: the root itself read-only (volumes, /dev... not) */
+	bool keep;	 /**< --keep: leave the writable layer (upper/) behind */
+	char state[256]; /**< the state directory, "/run/nook/ID", once created; else "" */
 };
 
 /** One capability as a bit of a mask: bit N is capability N (CAP_CHOWN is 0). */
@@ -145,6 +171,16 @@ struct nook_container {
 
 	/* 06 — cgroups */
 	struct nook_cgroup cgroup; /**< limits, and the cgroup that enforces them */
+
+	/* 07 — root filesystem */
+	struct nook_rootfs rootfs; /**< image layers, volumes, and the state directory */
+	/** Paths hidden inside (OCI linux.maskedPaths): /dev/null over a file, an empty
+	 *  read-only tmpfs over a directory. Applied by the stage that mounts /proc. */
+	const char *masked[NOOK_MAX_MASKED];
+	int nmasked; /**< how many of masked[] are set */
+	/** Paths made read-only inside (OCI linux.readonlyPaths), after the masking. */
+	const char *readonly_paths[NOOK_MAX_MASKED];
+	int nreadonly; /**< how many of readonly_paths[] are set */
 
 	/* 08 — capabilities, and the user the command runs as */
 	struct nook_caps caps; /**< --cap-add, --cap-drop, --user */
@@ -212,6 +248,13 @@ int uts_check_hostname(const char *name, struct nook_error *err);
 /* mount.c */
 int mount_check_path(const char *path, struct nook_error *err);
 
+/* mount.c: masked and read-only paths, for whichever stage mounts /proc last */
+int mount_harden(const struct nook_container *c, struct nook_error *err);
+
+/* rootfs.c */
+int rootfs_parse_volume(struct nook_volume *v, const char *arg, struct nook_error *err);
+int rootfs_overlay_options(const struct nook_rootfs *r, bool userxattr, char *buf, size_t size);
+
 /* user.c */
 int user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err);
 int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
@@ -273,6 +316,7 @@ extern const struct nook_stage mount_stage;
 extern const struct nook_stage net_stage;
 extern const struct nook_stage user_stage;
 extern const struct nook_stage cgroup_stage;
+extern const struct nook_stage rootfs_stage;
 extern const struct nook_stage caps_stage;
 
 #endif

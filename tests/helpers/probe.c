@@ -13,6 +13,9 @@
  *   probe forks MAX         fork children that wait, until fork fails or MAX are made; say
  *                           how many and why ("forked N of MAX, then: ERROR"), hold them
  *                           for a second, kill them; 0 if fork was refused, 1 if not
+ *   probe escape PATH       the classic chroot escape: chroot(2) into a new directory,
+ *                           climb out of it with chdir(".."), chroot(".") where that ends;
+ *                           then is PATH there? ("PATH: reachable", 0; "unreachable", 1)
  *   probe creds             the real and effective uid and the effective capabilities, as
  *                           the kernel sees them ("uid=1000 euid=1000 CapEff=0000000000000000");
  *                           made set-user-ID root, it shows what an exec granted
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/msg.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +113,35 @@ forks(long max)
 	return error ? 0 : 1;
 }
 
+/**
+ * A process with CAP_SYS_CHROOT that is chrooted (or looks at its root through a chroot)
+ * escapes: chroot() into a subdirectory leaves the cwd outside the new root, and ".." is
+ * only stopped at the root, which the cwd is not under any more. It climbs to the top of
+ * the mount namespace — the host's "/" after a chroot, the container's own after pivot_root.
+ */
+static int
+escape(const char *path)
+{
+	mkdir("nook-escape", 0755);
+	if (chroot("nook-escape") < 0) {
+		printf("chroot: %s\n", strerror(errno));
+		return 2;
+	}
+	for (int i = 0; i < 64; i++)
+		if (chdir("..") < 0)
+			break;
+	if (chroot(".") < 0) {
+		printf("chroot: %s\n", strerror(errno));
+		return 2;
+	}
+	if (access(path, F_OK) == 0) {
+		printf("%s: reachable\n", path);
+		return 0;
+	}
+	printf("%s: unreachable\n", path);
+	return 1;
+}
+
 /** Who this process is: real and effective uid, and its effective capability set. */
 static int
 creds(void)
@@ -135,9 +168,11 @@ main(int argc, char *argv[])
 		return hog(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "forks") == 0 && atol(argv[2]) > 0)
 		return forks(atol(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "escape") == 0)
+		return escape(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "creds") == 0)
 		return creds();
 	fprintf(stderr, "usage: probe msgq-create|msgq-exists|msgq-remove KEY | hog SIZE | "
-			"forks MAX | creds\n");
+			"forks MAX | escape PATH | creds\n");
 	return 2;
 }

@@ -1,0 +1,447 @@
+/**
+ * @file 07-rootfs.c
+ * @brief Step 07's tests: the container's root is the image, the host's files are out of
+ *        reach, writes land in the container's own layer, /dev, /sys and /proc are
+ *        hardened, and nothing is left behind on the host.
+ *
+ * The image is build/images/busybox (`make image`; $NOOK_IMAGE overrides it). Tests that
+ * need layers of their own build small ones in a scratch directory, /tmp/nook-rootfs-XXXXXX,
+ * stacked on top of the image. The state directory of a run is /run/nook/PID, PID being the
+ * step program's: the tests start it with start_step() to know it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STEP "07-rootfs"
+
+/** What `ls /` shows in the busybox image. */
+#define IMAGE_LS "bin\ndev\netc\nlinuxrc\nproc\nroot\nsbin\nsys\ntmp\nusr\n"
+
+/** Exactly what the container's /dev holds, as `ls -A /dev` lists it. */
+#define DEV_LS                                                                                     \
+	"fd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\n"    \
+	"zero\n"
+
+static char image[PATH_MAX];
+static char scratch[64];
+/** The step program's PID of a --keep run: teardown removes its state directory. */
+static pid_t kept;
+
+static int
+setup(void **state)
+{
+	const char *img = getenv("NOOK_IMAGE") ? getenv("NOOK_IMAGE") : "build/images/busybox";
+	char sh[PATH_MAX + 16];
+
+	(void)state;
+	skip_unless_namespaces(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS |
+			       CLONE_NEWNET);
+	snprintf(sh, sizeof(sh), "%s/bin/sh", img);
+	if (!realpath(img, image) || access(sh, X_OK) < 0)
+		fail_msg("no image at %s: run 'make image' first", img);
+	strcpy(scratch, "/tmp/nook-rootfs-XXXXXX");
+	if (!mkdtemp(scratch) || chmod(scratch, 0755) < 0)
+		fail_msg("mkdtemp: %s", strerror(errno));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
+	if (scratch[0] && system(cmd) != 0)
+		print_message("  could not remove %s\n", scratch);
+	scratch[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "rm -rf /run/nook/%d", (int)kept);
+	if (kept > 0 && system(cmd) != 0)
+		print_message("  could not remove /run/nook/%d\n", (int)kept);
+	kept = 0;
+	return 0;
+}
+
+/** @p name in the scratch directory. */
+static char *
+in_scratch(char *buf, size_t cap, const char *name)
+{
+	snprintf(buf, cap, "%s/%s", scratch, name);
+	return buf;
+}
+
+/** Write @p text to scratch/@p name, making its directories. */
+static void
+put_file(const char *name, const char *text)
+{
+	char path[256], cmd[512];
+	FILE *f;
+
+	in_scratch(path, sizeof(path), name);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	if (system(cmd) != 0 || !(f = fopen(path, "w")) || fputs(text, f) < 0 || fclose(f) != 0)
+		fail_msg("writing %s: %s", path, strerror(errno));
+}
+
+/** The whole of @p path, or "(missing)". */
+static const char *
+file_text(const char *path)
+{
+	static char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return "(missing)";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/** The state directory of the run whose step program is @p pid. */
+static char *
+state_dir(char *buf, size_t cap, pid_t pid, const char *sub)
+{
+	snprintf(buf, cap, "/run/nook/%d%s%s", (int)pid, sub ? "/" : "", sub ? sub : "");
+	return buf;
+}
+
+/** Does any line of the host's mountinfo mention @p text? */
+static bool
+host_mountinfo_has(const char *text)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	if (!f)
+		fail_msg("cannot read /proc/self/mountinfo: %s", strerror(errno));
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, text) != NULL;
+	fclose(f);
+	return found;
+}
+
+/** Run `sh -c @p script` in the image, with @p opt (or NULL) before --rootfs. */
+static void
+run_in_image(struct run *r, const char *opt, const char *script)
+{
+	if (opt)
+		run_step(r, STEP, opt, "--rootfs", image, "--", "/bin/sh", "-c", script, NULL);
+	else
+		run_step(r, STEP, "--rootfs", image, "--", "/bin/sh", "-c", script, NULL);
+}
+
+static void
+root_is_the_image(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_in_image(&r, NULL, "ls /; cat /etc/hostname");
+	expect_status(&r, 0);
+	expect_stdout(&r, IMAGE_LS "nook\n");
+}
+
+static void
+host_files_are_out_of_reach(void **state)
+{
+	char marker[128], script[512];
+	struct run r;
+
+	(void)state;
+	put_file("marker", "host\n");
+	in_scratch(marker, sizeof(marker), "marker");
+	snprintf(script, sizeof(script),
+		 "cat %s 2>/dev/null || echo unreachable; cd /..; pwd; cd ../../..; ls", marker);
+	run_in_image(&r, NULL, script);
+	expect_status(&r, 0);
+	expect_run(&r, strcmp(r.out, "unreachable\n/\n" IMAGE_LS) == 0,
+		   "the host's %s should be unreachable, and /.. should be / (the image)", marker);
+}
+
+/** Copy the static probe to scratch/@p name. */
+static void
+put_probe(const char *name)
+{
+	char cmd[512];
+
+	put_file(name, "");
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/%s' && chmod 755 '%s/%s'", probe_path(), scratch,
+		 name, scratch, name);
+	if (system(cmd) != 0)
+		fail_msg("cannot copy the probe (%s) into %s", probe_path(), scratch);
+}
+
+static void
+chroot_inside_cannot_climb_out(void **state)
+{
+	char jail[128], marker[128], chroot_cmd[512];
+	struct run r;
+
+	(void)state;
+	put_file("marker", "host\n");
+	put_probe("jail/probe");
+	in_scratch(jail, sizeof(jail), "jail");
+	in_scratch(marker, sizeof(marker), "marker");
+	/* the same escape from a plain chroot reaches the marker: the probe does escape */
+	snprintf(chroot_cmd, sizeof(chroot_cmd), "chroot '%s' /probe escape '%s'", jail, marker);
+	run_shell(&r, chroot_cmd);
+	expect_run(&r, r.status == 0, "the probe should escape a plain chroot(8) to %s", marker);
+	run_step(&r, STEP, "--layer", jail, "--layer", image, "--", "/probe", "escape", marker,
+		 NULL);
+	expect_run(&r, r.status == 1 && strstr(r.out, ": unreachable"),
+		   "after pivot_root, a chroot escape inside must not reach the host's %s", marker);
+}
+
+/** Upper: a write and a delete inside, seen in the kept upper layer; the lower untouched. */
+static void
+writes_land_in_the_upper_layer(void **state)
+{
+	char top[128], upper[128], path[256];
+	struct stat st;
+	struct proc p;
+	struct run r;
+
+	(void)state;
+	put_file("top/etc/changed", "lower\n");
+	put_file("top/etc/gone", "lower\n");
+	in_scratch(top, sizeof(top), "top");
+	start_step(&p, &r, STEP, "--keep", "--layer", top, "--layer", image, "--", "/bin/sh", "-c",
+		   "echo upper > /etc/changed && echo new > /new && rm /etc/gone && "
+		   "cat /etc/changed /new && ls /etc/gone 2>&1",
+		   NULL);
+	kept = p.pid; /* its state directory is left: teardown removes it */
+	finish(&p, RUN_TIMEOUT);
+	state_dir(upper, sizeof(upper), p.pid, "upper");
+	expect_run(&r, r.status == 1 && strncmp(r.out, "upper\nnew\n", 10) == 0,
+		   "expected the changed files inside, and /etc/gone gone");
+	snprintf(path, sizeof(path), "%s/etc/changed", upper);
+	if (strcmp(file_text(path), "upper\n") != 0)
+		fail_msg("the changed file is not in the upper layer: %s holds %s", path,
+			 file_text(path));
+	snprintf(path, sizeof(path), "%s/etc/gone", upper);
+	if (lstat(path, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(0, 0))
+		fail_msg("no whiteout (character device 0/0) at %s", path);
+	if (strcmp(file_text(in_scratch(path, sizeof(path), "top/etc/changed")), "lower\n") ||
+	    strcmp(file_text(in_scratch(path, sizeof(path), "top/etc/gone")), "lower\n"))
+		fail_msg("a lower layer's file changed: the lower must stay as it was");
+}
+
+static void
+layers_merge_top_first(void **state)
+{
+	char top[128], mid[128];
+	struct run r;
+
+	(void)state;
+	put_file("top/etc/hostname", "top\n");
+	put_file("mid/etc/hostname", "mid\n");
+	put_file("mid/etc/mid-only", "mid only\n");
+	run_step(&r, STEP, "--layer", in_scratch(top, sizeof(top), "top"), "--layer",
+		 in_scratch(mid, sizeof(mid), "mid"), "--layer", image, "--", "/bin/sh", "-c",
+		 "cat /etc/hostname /etc/mid-only; ls /bin/busybox", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "top\nmid only\n/bin/busybox\n");
+}
+
+static void
+masked_paths_read_empty(void **state)
+{
+	static const char *const files[] = {"/proc/keys", "/proc/timer_list", "/proc/sched_debug"};
+	char script[512] = "";
+	struct run r;
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (file_exists(files[i]))
+			n += (size_t)snprintf(script + n, sizeof(script) - n,
+					      "echo %s $(cat %s 2>/dev/null | wc -c); ", files[i],
+					      files[i]);
+	snprintf(script + n, sizeof(script) - n,
+		 "echo /sys/firmware $(ls -A /sys/firmware | wc -l); touch /sys/firmware/x");
+	run_in_image(&r, NULL, script);
+	expect_status(&r, 1);
+	expect_run(&r, strstr(r.err, "Read-only file system") != NULL,
+		   "/sys/firmware, masked, should be a read-only empty directory");
+	/* each line is "PATH SIZE": bytes read from a masked file, entries in a directory */
+	for (const char *p = r.out; (p = strchr(p, ' ')); p++)
+		expect_run(&r, p[1] == '0' && p[2] == '\n', "a masked path is not empty inside");
+}
+
+static void
+sys_and_proc_sys_are_read_only(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* both writable by a container's root if mounted read-write: its own netns, UTS ns */
+	run_in_image(&r, NULL,
+		     "echo 1500 > /sys/class/net/lo/mtu; echo box > /proc/sys/kernel/hostname; "
+		     "hostname");
+	expect_status(&r, 0);
+	expect_run(&r,
+		   count_lines(r.err) == 2 && strstr(r.err, "/sys/class/net/lo/mtu: Read-only") &&
+			   strstr(r.err, "/proc/sys/kernel/hostname: Read-only") &&
+			   strcmp(r.out, "box\n") != 0,
+		   "writing /sys/class/net/lo/mtu and /proc/sys/kernel/hostname should fail "
+		   "with \"Read-only file system\"");
+}
+
+static void
+dev_holds_only_the_listed_entries(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_in_image(&r, NULL,
+		     "ls -A /dev; echo x > /dev/null && head -c 4 /dev/zero | wc -c && "
+		     "ls /dev/pts");
+	expect_status(&r, 0);
+	expect_stdout(&r, DEV_LS "4\nptmx\n");
+}
+
+static void
+nothing_is_left_on_the_host(void **state)
+{
+	char dir[128], go[160], script[256], inside[128];
+	bool during_mounted, during_dir;
+	struct proc p;
+	struct run r;
+
+	(void)state;
+	snprintf(script, sizeof(script),
+		 "echo ready; while [ ! -e /x/go ]; do sleep 0.05; done; echo done");
+	snprintf(inside, sizeof(inside), "%s:/x", scratch);
+	start_step(&p, &r, STEP, "--volume", inside, "--rootfs", image, "--", "/bin/sh", "-c",
+		   script, NULL);
+	wait_for_output(&p, "ready", RUN_TIMEOUT);
+	state_dir(dir, sizeof(dir), p.pid, NULL);
+	during_dir = file_exists(dir);
+	during_mounted = host_mountinfo_has(dir);
+	close(open(in_scratch(go, sizeof(go), "go"), O_CREAT | O_WRONLY, 0644));
+	finish(&p, RUN_TIMEOUT);
+	expect_status(&r, 0);
+	expect_stdout(&r, "ready\ndone\n");
+	if (!during_dir)
+		fail_msg("while the container ran, there was no state directory %s", dir);
+	if (during_mounted)
+		fail_msg("the container's overlay appears in the host's mount table (%s)", dir);
+	if (host_mountinfo_has(dir))
+		fail_msg("%s is still mounted on the host after the container ended", dir);
+	if (file_exists(dir))
+		fail_msg("the state directory %s is still there after the container ended", dir);
+}
+
+static void
+volumes_and_read_only_root(void **state)
+{
+	char rw[192], ro[192], path[160];
+	struct run r;
+
+	(void)state;
+	put_file("rw/keep", "");
+	put_file("ro/file", "ro\n");
+	snprintf(rw, sizeof(rw), "%s/rw:/data/rw", scratch);
+	snprintf(ro, sizeof(ro), "%s/ro/file:/etc/ro-file:ro", scratch);
+	run_step(&r, STEP, "--read-only", "--volume", rw, "--volume", ro, "--tmpfs", "/tmp",
+		 "--rootfs", image, "--", "/bin/sh", "-c",
+		 "echo in > /data/rw/written && cat /etc/ro-file && touch /tmp/ok && "
+		 "{ echo x > /etc/ro-file; touch /root-file; } 2>&1",
+		 NULL);
+	expect_status(&r, 1);
+	expect_run(&r,
+		   strncmp(r.out, "ro\n", 3) == 0 && count_lines(r.out) == 3 &&
+			   !strstr(r.out, "Permission"),
+		   "expected the :ro volume and the read-only root to refuse writes");
+	if (strcmp(file_text(in_scratch(path, sizeof(path), "rw/written")), "in\n") != 0)
+		fail_msg("a file written in the volume is not in the host's %s", path);
+	if (strcmp(file_text(in_scratch(path, sizeof(path), "ro/file")), "ro\n") != 0)
+		fail_msg("the read-only volume's file changed on the host");
+}
+
+/** A bad --rootfs: exit 125, one line with @p why, and no state directory. */
+static void
+refused(const char *rootfs, const char *why)
+{
+	char dir[128];
+	struct proc p;
+	struct run r;
+
+	start_step(&p, &r, STEP, "--rootfs", rootfs, "--", "/bin/true", NULL);
+	finish(&p, RUN_TIMEOUT);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, why),
+		   "--rootfs \"%s\": expected one line with \"%s\", exit 125", rootfs, why);
+	if (file_exists(state_dir(dir, sizeof(dir), p.pid, NULL)))
+		fail_msg("a refused --rootfs left %s behind", dir);
+}
+
+static void
+bad_rootfs_is_refused(void **state)
+{
+	char missing[128], file[128];
+
+	(void)state;
+	put_file("file", "not a directory\n");
+	refused(in_scratch(missing, sizeof(missing), "missing"), "No such file or directory");
+	refused(in_scratch(file, sizeof(file), "file"), "Not a directory");
+}
+
+static void
+works_in_a_user_namespace(void **state)
+{
+	char upper[160], path[192];
+	struct stat st;
+	struct proc p;
+	struct run r;
+
+	(void)state;
+	skip_unless_namespaces(CLONE_NEWUSER);
+	start_step(&p, &r, STEP, "--keep", "--uid-map", "0:300000:65536", "--gid-map",
+		   "0:300000:65536", "--rootfs", image, "--", "/bin/sh", "-c",
+		   "id -u; cat /etc/hostname; echo hi > /new && cat /new; ls -A /dev | wc -l",
+		   NULL);
+	kept = p.pid; /* its state directory is left: teardown removes it */
+	finish(&p, RUN_TIMEOUT);
+	state_dir(upper, sizeof(upper), p.pid, "upper");
+	snprintf(path, sizeof(path), "%s/new", upper);
+	expect_status(&r, 0);
+	expect_stdout(&r, "0\nnook\nhi\n14\n");
+	if (stat(path, &st) < 0 || st.st_uid != 300000)
+		fail_msg("%s should belong to 300000, the container's root on the host", path);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(root_is_the_image),
+		T(host_files_are_out_of_reach),
+		T(chroot_inside_cannot_climb_out),
+		T(writes_land_in_the_upper_layer),
+		T(layers_merge_top_first),
+		T(masked_paths_read_empty),
+		T(sys_and_proc_sys_are_read_only),
+		T(dev_holds_only_the_listed_entries),
+		T(nothing_is_left_on_the_host),
+		T(volumes_and_read_only_root),
+		T(bad_rootfs_is_refused),
+		T(works_in_a_user_namespace),
+	};
+
+	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
+}
