@@ -190,7 +190,7 @@ steps: $(TOOLS)/mkexercise
 check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
 	@for s in $(STEPS); do \
 		n=$${s%%-*}; gen=$(OUT)/gen/blank-$$n; \
-		rm -rf $$gen && mkdir -p $$gen && \
+		rm -rf $$gen $(OUT)/obj/blank-$$n && mkdir -p $$gen && \
 		$(TOOLS)/mkexercise --only $$n --out $$gen solutions/*.c || exit 1; \
 		$(MAKE) --no-print-directory -s TREE=blank-$$n programs >$$gen.log 2>&1 || \
 			{ cat $$gen.log; echo "exercise $$n: the tree with it blank does not build"; exit 1; }; \
