@@ -400,22 +400,44 @@ bad_rootfs_is_refused(void **state)
 	refused(in_scratch(file, sizeof(file), "file"), "Not a directory");
 }
 
+/**
+ * Copy the image to a fresh directory under /tmp that anyone may enter: the container's
+ * root is an unprivileged id on the host, and a checkout under /root or a 0700 directory
+ * would be out of its reach, failing the overlay mount with EACCES.
+ */
+static void
+reachable_image(char *copy)
+{
+	char *cp[] = {"/bin/cp", "-a", NULL, copy, NULL}, src[PATH_MAX + 8];
+	struct run r;
+
+	if (!mkdtemp(copy) || chmod(copy, 0755) < 0)
+		fail_msg("mkdtemp/chmod(\"%s\"): %s", copy, strerror(errno));
+	snprintf(src, sizeof(src), "%s/.", image);
+	cp[2] = src;
+	run_argv(&r, RUN_TIMEOUT, cp);
+	expect_status(&r, 0);
+}
+
 static void
 works_in_a_user_namespace(void **state)
 {
-	char upper[160], path[192];
+	char upper[160], path[192], copy[] = "/tmp/nook-image-XXXXXX";
+	char *rm[] = {"/bin/rm", "-rf", copy, NULL};
 	struct stat st;
 	struct proc p;
-	struct run r;
+	struct run r, gone;
 
 	(void)state;
 	skip_unless_namespaces(CLONE_NEWUSER);
+	reachable_image(copy);
 	start_step(&p, &r, STEP, "--keep", "--uid-map", "0:300000:65536", "--gid-map",
-		   "0:300000:65536", "--rootfs", image, "--", "/bin/sh", "-c",
+		   "0:300000:65536", "--rootfs", copy, "--", "/bin/sh", "-c",
 		   "id -u; cat /etc/hostname; echo hi > /new && cat /new; ls -A /dev | wc -l",
 		   NULL);
 	kept = p.pid; /* its state directory is left: teardown removes it */
 	finish(&p, RUN_TIMEOUT);
+	run_argv(&gone, RUN_TIMEOUT, rm);
 	state_dir(upper, sizeof(upper), p.pid, "upper");
 	snprintf(path, sizeof(path), "%s/new", upper);
 	expect_status(&r, 0);
