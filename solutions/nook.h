@@ -34,6 +34,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -130,6 +131,14 @@ struct nook_container {
 
 	/* 06 — cgroups */
 	struct nook_cgroup cgroup; /**< limits, and the cgroup that enforces them */
+
+	/* 09 — seccomp */
+	struct {
+		const char *file; /**< --seccomp FILE: a JSON profile; NULL: the default one */
+		bool unconfined;  /**< --seccomp unconfined: no filter at all */
+		bool show;	  /**< --seccomp-show: print the filter's pseudo-code first */
+		void *filter;	  /**< the libseccomp filter prepare() built, child() loads */
+	} seccomp;
 
 	/** Live state, owned by the launcher. */
 	struct {
@@ -241,6 +250,41 @@ long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
 
+/* seccomp.c, seccomp_profile.c */
+
+/** Most argument comparisons in one seccomp rule: a system call has six arguments. */
+#define NOOK_SECCOMP_MAX_ARGS 6
+
+/** A rule's condition on one system call argument, as a profile's "args" entry says it. */
+struct nook_seccomp_arg {
+	unsigned index;		      /**< which argument, 0-5 */
+	int op;			      /**< an enum scmp_compare: SCMP_CMP_EQ, ... */
+	unsigned long long value;     /**< compared with; the mask for SCMP_CMP_MASKED_EQ */
+	unsigned long long value_two; /**< SCMP_CMP_MASKED_EQ: what the masked argument is */
+};
+
+/** These system calls, when all the argument conditions hold, get this action. */
+struct nook_seccomp_rule {
+	const char *const *names; /**< system call names, NULL-terminated */
+	uint32_t action;	  /**< SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(ENOSYS), ... */
+	int nargs;		  /**< how many of args[] are conditions */
+	struct nook_seccomp_arg args[NOOK_SECCOMP_MAX_ARGS]; /**< all must hold */
+};
+
+/** A seccomp profile: what happens to each system call. nook's default, or a file's. */
+struct nook_seccomp_profile {
+	uint32_t default_action;	       /**< for every call no rule matches */
+	const struct nook_seccomp_rule *rules; /**< in order; a later rule may refine */
+	int nrules;			       /**< how many */
+	void *owned; /**< read from a file: what seccomp_profile_free() releases */
+};
+
+extern const struct nook_seccomp_profile seccomp_default_profile;
+int seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct nook_error *err);
+void seccomp_profile_free(struct nook_seccomp_profile *p);
+int seccomp_profile_build(const struct nook_seccomp_profile *p, void **filter,
+			  struct nook_error *err);
+
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
 extern const struct nook_stage pid_stage;
@@ -248,5 +292,6 @@ extern const struct nook_stage mount_stage;
 extern const struct nook_stage net_stage;
 extern const struct nook_stage user_stage;
 extern const struct nook_stage cgroup_stage;
+extern const struct nook_stage seccomp_stage;
 
 #endif
