@@ -314,20 +314,42 @@ fail:
 	return -1;
 }
 
+/**
+ * Read the profile in @p path and build its filter into @p filter. An error libseccomp
+ * raises while building is prefixed with the file's name, as the reader's own are.
+ */
+static int
+filter_from_file(const char *path, void **filter, struct nook_error *err)
+{
+	struct nook_seccomp_profile p;
+	char msg[sizeof(err->msg)];
+	int rc;
+
+	if (seccomp_profile_read(path, &p, err) < 0)
+		return -1;
+	rc = seccomp_profile_build(&p, filter, err);
+	seccomp_profile_free(&p);
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		nook_fail_code(err, err->code, 0, "--seccomp %.64s: %.180s", path, msg);
+	}
+	return rc;
+}
+
 static int
 set_seccomp_option(struct nook_container *c, const char *arg, struct nook_error *err)
 {
-	struct nook_seccomp_profile p;
+	void *filter;
 
 	if (strcmp(arg, "unconfined") == 0) {
 		c->seccomp.unconfined = true;
 		c->seccomp.file = NULL;
 		return 0;
 	}
-	/* Read it now, to refuse a broken profile at once; prepare() reads it again. */
-	if (seccomp_profile_read(arg, &p, err) < 0)
+	/* Build it now, to refuse a broken profile at once; prepare() builds it again. */
+	if (filter_from_file(arg, &filter, err) < 0)
 		return -1;
-	seccomp_profile_free(&p);
+	seccomp_release(filter);
 	c->seccomp.unconfined = false;
 	c->seccomp.file = arg;
 	return 0;
@@ -346,18 +368,11 @@ set_show_option(struct nook_container *c, const char *arg, struct nook_error *er
 static int
 seccomp_prepare(struct nook_container *c, struct nook_error *err)
 {
-	struct nook_seccomp_profile file;
-	int rc;
-
 	if (c->seccomp.unconfined)
 		return 0;
-	if (!c->seccomp.file)
-		return seccomp_profile_build(&seccomp_default_profile, &c->seccomp.filter, err);
-	if (seccomp_profile_read(c->seccomp.file, &file, err) < 0)
-		return -1;
-	rc = seccomp_profile_build(&file, &c->seccomp.filter, err);
-	seccomp_profile_free(&file);
-	return rc;
+	if (c->seccomp.file)
+		return filter_from_file(c->seccomp.file, &c->seccomp.filter, err);
+	return seccomp_profile_build(&seccomp_default_profile, &c->seccomp.filter, err);
 }
 
 //! [seccomp_child]

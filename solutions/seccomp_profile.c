@@ -111,8 +111,12 @@ check_fields(struct reader *rd, const char *where, json_t *obj, const char *cons
 {
 	const char *key, *const *k;
 	char field[128];
+	char list[96] = "";
 	json_t *value;
 
+	for (k = known; *k; k++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 k == known ? "" : ", ", *k);
 	json_object_foreach(obj, key, value)
 	{
 		for (k = known; *k && strcmp(*k, key) != 0; k++)
@@ -120,9 +124,7 @@ check_fields(struct reader *rd, const char *where, json_t *obj, const char *cons
 		if (*k || strcmp(key, "comment") == 0)
 			continue;
 		snprintf(field, sizeof(field), "%s%s%s", where, *where ? "." : "", key);
-		return bad(rd, field,
-			   "unknown field (nook reads defaultAction, defaultErrnoRet, "
-			   "architectures and syscalls)");
+		return bad(rd, field, "unknown field (known here: %s)", list);
 	}
 	return 0;
 }
