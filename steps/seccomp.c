@@ -56,7 +56,7 @@
  * it patches the BPF so every number newer than the profile knows gets ENOSYS; libseccomp
  * cannot express "greater than" on the call number, so nook names such calls one by one.)
  *
- * **The profile** is data: default_profile below lists, group by group, what a
+ * **The profile** is data: default_rules below lists, group by group, what a
  * program needs (files, memory, processes, signals, sockets, time), derived from what
  * Docker's default profile allows for a container with its default capabilities. What is
  * left out is what a container has no business doing and what has hurt before: the mount
@@ -107,7 +107,6 @@
 		(i), SCMP_CMP_EQ, (value), 0                                                       \
 	}
 
-//! [default_rules]
 static const struct nook_seccomp_rule default_rules[] = {
 	/* Files: open, read and write, look up and change the tree. Which files, the
 	 * filter cannot tell (it sees pointers, not paths): that is the mount namespace's
@@ -213,6 +212,7 @@ static const struct nook_seccomp_rule default_rules[] = {
 	/* x86 only: thread-local storage of 32-bit code, a local descriptor table. */
 	{NAMES("modify_ldt", "get_thread_area", "set_thread_area"), SCMP_ACT_ALLOW, 0, {{0}}},
 
+	//! [special_rules]
 	/* Argument filters. clone may fork and make threads, not new namespaces: a new
 	 * user namespace hands its creator every capability over it, and with them the
 	 * kernel code only capable users reach. unshare(2) likewise (it may still unshare
@@ -229,8 +229,8 @@ static const struct nook_seccomp_rule default_rules[] = {
 
 	/* Newer calls that have an older fallback the filter checks: "not there". */
 	{NAMES("clone3"), SCMP_ACT_ERRNO(ENOSYS), 0, {{0}}},
+	//! [special_rules]
 };
-//! [default_rules]
 
 /** nook's default profile: the rules above, and EPERM for every other call. */
 const struct nook_seccomp_profile seccomp_default_profile = {
