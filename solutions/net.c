@@ -19,14 +19,9 @@
  * the other; a default route in the container via the host's end (its *gateway*) sends all
  * other traffic to the host, where a bridge or NAT (not done here) could pass it on.
  *
- * Network configuration is not done with system calls but with messages: *rtnetlink*, an
- * AF_NETLINK socket over which a program sends requests to the kernel ("create a link of
- * kind veth", "add address 10.0.0.2/24 to device 5") and reads back an acknowledgement,
- * an nlmsgerr carrying 0 or an errno. Each request is a struct nlmsghdr, a fixed header of
- * its family (struct ifinfomsg for links, ifaddrmsg for addresses, rtmsg for routes), then
- * type-length-value attributes, which may nest. `ip` from iproute2 is a front end to these
- * very messages; nook builds them itself with libmnl, a thin library that only takes care
- * of the byte layout, so that each message reads like the `ip` command it replaces.
+ * Network configuration is not done with system calls but with rtnetlink messages;
+ * rtnl.c builds them, one function per message, each reading like the `ip` command it
+ * replaces. This file decides which messages to send, from which side, in which order.
  *
  * The order of events is dictated by who can see what:
  *
@@ -50,17 +45,13 @@
  * success. The host end is named `nk<PID of nook>`: nook lives until its cleanup is done,
  * so in its PID namespace no other nook can pick the same name meanwhile.
  *
- * Further reading: network_namespaces(7), veth(4), rtnetlink(7), netlink(7), ip-link(8),
- * the libmnl documentation (https://netfilter.org/projects/libmnl/doxygen/html/), LWN
+ * Further reading: network_namespaces(7), veth(4), ip-link(8), LWN
  * "Namespaces in operation, part 7: Network namespaces" (https://lwn.net/Articles/580893/).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <linux/veth.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -69,9 +60,8 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "rtnl.h"
 
-/** Room for any request nook sends, and for the kernel's acknowledgement of it. */
-#define RTNL_BUFSIZE 8192
 /** The container's end of the cable, once moved in. */
 #define CONTAINER_IF "eth0"
 
@@ -209,234 +199,6 @@ net_prepare(struct nook_container *c, struct nook_error *err)
 				 gw);
 	return check_host_part("gateway", gw, c->net.gateway, c->net.prefix, err);
 }
-
-/* ---- rtnetlink: one function per message ----------------------------------------------- */
-
-/**
- * Open a routing netlink socket. It talks to the network namespace the caller is in now,
- * for as long as it stays open.
- */
-static struct mnl_socket *
-rtnl_open(struct nook_error *err)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-
-	if (!nl) {
-		nook_fail(err, errno, "mnl_socket_open(NETLINK_ROUTE)");
-		return NULL;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		nook_fail(err, errno, "mnl_socket_bind(NETLINK_ROUTE)");
-		mnl_socket_close(nl);
-		return NULL;
-	}
-	return nl;
-}
-
-//! [rtnl_request]
-/**
- * Start a request of @p type in @p buf: the netlink header, asking for an acknowledgement
- * (NLM_F_ACK) so that success is reported as well as failure. @p flags adds NLM_F_CREATE,
- * NLM_F_EXCL (fail if it exists already) and the like.
- */
-static struct nlmsghdr *
-rtnl_request(char *buf, uint16_t type, uint16_t flags)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	nlh->nlmsg_seq = 1; /* one request at a time: any number will do */
-	return nlh;
-}
-//! [rtnl_request]
-
-//! [rtnl_talk]
-/**
- * Send the request @p nlh and read the kernel's answer: an NLMSG_ERROR message whose
- * error is 0 for success or a negated errno, which mnl_cb_run() turns into -1 and errno.
- */
-static int
-rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
-{
-	char buf[RTNL_BUFSIZE];
-	ssize_t n;
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0)
-		return -1;
-	if (mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL) < 0)
-		return -1;
-	return 0;
-}
-//! [rtnl_talk]
-
-/**
- * `ip link add NAME type veth peer name PEER`: RTM_NEWLINK for a link of kind "veth",
- * whose peer is described, in IFLA_INFO_DATA, by a nested ifinfomsg and its own attributes:
- *
- *     ifinfomsg
- *     IFLA_IFNAME      NAME
- *     IFLA_LINKINFO
- *         IFLA_INFO_KIND   "veth"
- *         IFLA_INFO_DATA
- *             VETH_INFO_PEER
- *                 ifinfomsg
- *                 IFLA_IFNAME  PEER
- */
-static int
-link_add_veth(struct mnl_socket *nl, const char *name, const char *peer, struct nook_error *err)
-{
-	/* EXERCISE 04: build and send (rtnl_request, rtnl_talk) an RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL, creating veth name with peer peer, nested as shown above */
-	char buf[RTNL_BUFSIZE];
-	struct nlmsghdr *nlh = rtnl_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct nlattr *linkinfo, *data, *peerinfo;
-	struct ifinfomsg *ifi;
-
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	peerinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi)); /* zeroed: the peer's ifinfomsg */
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_nest_end(nlh, peerinfo);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, linkinfo);
-	if (rtnl_talk(nl, nlh) < 0)
-		return nook_fail(err, errno, "RTM_NEWLINK(veth \"%s\" peer \"%s\")", name, peer);
-	return 0;
-	/* END EXERCISE */
-}
-
-//! [link_move]
-/**
- * `ip link set dev INDEX netns PID name NEWNAME`: move device @p index into the network
- * namespace of process @p pid and rename it there, in one RTM_NEWLINK. The device is
- * named by its index, since IFLA_IFNAME here carries the new name — which is also why
- * index 0 is refused: the kernel would look the device up by that name instead, and move
- * the host's own eth0.
- */
-static int
-link_move(struct mnl_socket *nl, unsigned index, pid_t pid, const char *newname,
-	  struct nook_error *err)
-{
-	char buf[RTNL_BUFSIZE];
-	struct nlmsghdr *nlh = rtnl_request(buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-
-	if (index == 0)
-		return nook_fail(err, ENODEV, "RTM_NEWLINK(dev 0 netns %d)", (int)pid);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)index;
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)pid);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, newname);
-	if (rtnl_talk(nl, nlh) < 0)
-		return nook_fail(err, errno, "RTM_NEWLINK(dev %u netns %d name \"%s\")", index,
-				 (int)pid, newname);
-	return 0;
-}
-//! [link_move]
-
-//! [link_up]
-/**
- * `ip link set dev NAME up`: RTM_NEWLINK on an existing device, changing (ifi_change) only
- * the IFF_UP flag, to set (ifi_flags).
- */
-static int
-link_up(struct mnl_socket *nl, const char *name, struct nook_error *err)
-{
-	char buf[RTNL_BUFSIZE];
-	struct nlmsghdr *nlh = rtnl_request(buf, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name); /* ifi_index 0: the name says which */
-	if (rtnl_talk(nl, nlh) < 0)
-		return nook_fail(err, errno, "RTM_NEWLINK(dev \"%s\" up)", name);
-	return 0;
-}
-//! [link_up]
-
-/**
- * `ip link del dev NAME`: RTM_DELLINK. Deleting either end of a veth deletes both.
- * "No such device" is reported as ENODEV, for the caller to judge.
- */
-static int
-link_del(struct mnl_socket *nl, const char *name)
-{
-	char buf[RTNL_BUFSIZE];
-	struct nlmsghdr *nlh = rtnl_request(buf, RTM_DELLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	return rtnl_talk(nl, nlh);
-}
-
-//! [addr_add]
-/**
- * `ip addr add ADDR/PREFIX dev NAME`: RTM_NEWADDR. IFA_LOCAL is the address itself;
- * IFA_ADDRESS is the same on a broadcast link (they differ only on point-to-point ones).
- * The kernel adds the route to the subnet (ADDR/PREFIX dev NAME) along with it.
- */
-static int
-addr_add(struct mnl_socket *nl, const char *name, struct in_addr addr, unsigned prefix,
-	 struct nook_error *err)
-{
-	char buf[RTNL_BUFSIZE], text[INET_ADDRSTRLEN];
-	struct nlmsghdr *nlh = rtnl_request(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = (unsigned char)prefix;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = if_nametoindex(name);
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
-	if (ifa->ifa_index == 0 || rtnl_talk(nl, nlh) < 0)
-		return nook_fail(err, errno, "RTM_NEWADDR(%s/%u dev \"%s\")",
-				 inet_ntop(AF_INET, &addr, text, sizeof(text)), prefix, name);
-	return 0;
-}
-//! [addr_add]
-
-//! [route_add_default]
-/**
- * `ip route add default via GATEWAY dev NAME`: RTM_NEWROUTE for destination 0.0.0.0/0
- * (rtm_dst_len 0) in the main table. The gateway must be reachable through a route that
- * already exists — the subnet route addr_add() brought with it.
- */
-static int
-route_add_default(struct mnl_socket *nl, const char *name, struct in_addr gateway,
-		  struct nook_error *err)
-{
-	char buf[RTNL_BUFSIZE], text[INET_ADDRSTRLEN];
-	struct nlmsghdr *nlh = rtnl_request(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	unsigned index = if_nametoindex(name);
-
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 0;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_BOOT; /* as `ip route add` marks it: set by an administrator */
-	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(gateway), &gateway);
-	mnl_attr_put_u32(nlh, RTA_OIF, index);
-	if (index == 0 || rtnl_talk(nl, nlh) < 0)
-		return nook_fail(err, errno, "RTM_NEWROUTE(default via %s dev \"%s\")",
-				 inet_ntop(AF_INET, &gateway, text, sizeof(text)), name);
-	return 0;
-}
-//! [route_add_default]
 
 /* ---- the stage ------------------------------------------------------------------------- */
 
