@@ -138,6 +138,7 @@ struct nook_container {
 		bool unconfined;  /**< --seccomp unconfined: no filter at all */
 		bool show;	  /**< --seccomp-show: print the filter's pseudo-code first */
 		void *filter;	  /**< the libseccomp filter prepare() built, child() loads */
+		int newest; /**< > 0: calls numbered above it fail with ENOSYS (default profile) */
 	} seccomp;
 
 	/** Live state, owned by the launcher. */

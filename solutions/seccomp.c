@@ -51,9 +51,15 @@
  * threads and posix_spawn and uses clone when clone3 says ENOSYS; an EPERM would make
  * pthread_create fail. clone3's flags are in a structure the filter cannot read, so it
  * cannot be allowed with the namespace flags filtered out, as clone is. So clone3 fails
- * with ENOSYS, and glibc takes the clone path the filter does check. (runc goes further:
- * it patches the BPF so every number newer than the profile knows gets ENOSYS; libseccomp
- * cannot express "greater than" on the call number, so nook names such calls one by one.)
+ * with ENOSYS, and glibc takes the clone path the filter does check. More generally, a
+ * call newer than any the profile names is one its author could not know about: for it
+ * too "not there" is the honest answer, and the one programs handle. runc patches the
+ * BPF libseccomp makes for that; libseccomp cannot say "any number above N" itself. nook
+ * stacks a second filter of seven hand-written instructions instead (enosys_filter()):
+ * ERRNO(ENOSYS) above the newest call the default profile names, ALLOW otherwise. When
+ * two filters answer ERRNO, the kernel takes the errno of the one loaded last, so it is
+ * loaded after the profile's. A profile read from a file is left as written: its
+ * defaultErrnoRet decides, as in Docker.
  *
  * **The profile** is data: default_rules below lists, group by group, what a
  * program needs (files, memory, processes, signals, sockets, time), derived from what
@@ -74,11 +80,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "nook.h"
@@ -364,6 +375,22 @@ set_show_option(struct nook_container *c, const char *arg, struct nook_error *er
 	return 0;
 }
 
+/** The highest number among the system calls @p p names (that this libseccomp knows). */
+static int
+newest_call(const struct nook_seccomp_profile *p)
+{
+	int newest = 0, nr;
+
+	for (int i = 0; i < p->nrules; i++) {
+		for (const char *const *name = p->rules[i].names; *name; name++) {
+			nr = seccomp_syscall_resolve_name(*name);
+			if (nr > newest)
+				newest = nr;
+		}
+	}
+	return newest;
+}
+
 /** On the host, before clone: build the filter from the default profile or the file. */
 static int
 seccomp_prepare(struct nook_container *c, struct nook_error *err)
@@ -372,8 +399,36 @@ seccomp_prepare(struct nook_container *c, struct nook_error *err)
 		return 0;
 	if (c->seccomp.file)
 		return filter_from_file(c->seccomp.file, &c->seccomp.filter, err);
+	c->seccomp.newest = newest_call(&seccomp_default_profile);
 	return seccomp_profile_build(&seccomp_default_profile, &c->seccomp.filter, err);
 }
+
+//! [enosys_filter]
+/**
+ * Stack a second filter: an x86-64 call numbered above @p newest fails with ENOSYS, as
+ * on a kernel too old to have it. Everything else it allows — which leaves the decision
+ * to the profile's filter (other architectures and x32 included: that one kills them).
+ */
+static int
+enosys_filter(int newest, struct nook_error *err)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (unsigned)newest, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	};
+	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return nook_fail(err, errno, "seccomp(SECCOMP_SET_MODE_FILTER, ENOSYS above %d)",
+				 newest);
+	return 0;
+}
+//! [enosys_filter]
 
 //! [seccomp_child]
 /**
@@ -395,6 +450,8 @@ seccomp_child(struct nook_container *c, struct nook_error *err)
 	rc = seccomp_load(c->seccomp.filter);
 	if (rc < 0)
 		return nook_fail(err, -rc, "seccomp_load");
+	if (c->seccomp.newest > 0)
+		return enosys_filter(c->seccomp.newest, err);
 	return 0;
 }
 //! [seccomp_child]

@@ -159,6 +159,18 @@ clone3_says_enosys_so_glibc_falls_back(void **state)
 }
 
 static void
+calls_newer_than_the_profile_say_enosys(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* 1000: above any call the default profile names (and any x86-64 has, for now) */
+	run_step(&r, STEP, "--", probe_path(), "syscall", "1000", NULL);
+	expect_run(&r, r.status == 1 && strcmp(r.out, "ENOSYS\n") == 0,
+		   "system call 1000 inside: expected ENOSYS, as if the kernel had no such call");
+}
+
+static void
 other_abis_are_killed(void **state)
 {
 	const char *calls[] = {"i386-getpid", "x32-getpid"};
@@ -278,6 +290,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(unconfined_has_no_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(clone3_says_enosys_so_glibc_falls_back, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(calls_newer_than_the_profile_say_enosys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(other_abis_are_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(profile_denying_mkdir_denies_only_that, setup,
