@@ -33,7 +33,7 @@
  * stage needs calls it forbids (mount, sethostname, setgroups, capset, prctl), and
  * whatever runs after it — step 02's nook-init, which forks the command and then waits,
  * and the exec itself — must be allowed (clone, wait4, rt_sigtimedwait, kill, execve).
- * Capabilities are dropped before it, so that dropping them cannot be forbidden by it,
+ * Capabilities (step 08) are dropped before it, so that dropping them cannot be forbidden by it,
  * and no_new_privs is set before it, which loading requires.
  *
  * **The architecture.** A system call number means nothing without its ABI: on x86-64 a
