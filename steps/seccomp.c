@@ -34,8 +34,8 @@
  * stage needs calls it forbids (mount, sethostname, setgroups, capset, prctl), and
  * whatever runs after it — step 02's nook-init, which forks the command and then waits,
  * and the exec itself — must be allowed (clone, wait4, rt_sigtimedwait, kill, execve).
- * Capabilities (step 08) are dropped before it, so that dropping them cannot be forbidden by it,
- * and no_new_privs is set before it, which loading requires.
+ * Capabilities (step 08) are dropped before it, so that dropping them cannot be
+ * forbidden by it, and no_new_privs is set before it, which loading requires.
  *
  * **The architecture.** A system call number means nothing without its ABI: on x86-64 a
  * process can also make i386 calls (int 0x80), where 1 is exit, not write, and x32 calls
