@@ -24,7 +24,7 @@ STEP ?= $(firstword $(subst -, ,$(lastword $(STEPS))))
 
 # qemu-system-x86 and linux-image-amd64: `make check-cgroup2` boots Debian's kernel (from
 # /boot) under qemu, to test step 06 on cgroup v2 whatever the host runs.
-DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev libmnl-dev \
+DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev libjansson-dev libmnl-dev \
 	doxygen busybox-static clang-format iproute2 util-linux procps uidmap libcap2-bin \
 	qemu-system-x86 linux-image-amd64
 
@@ -44,7 +44,7 @@ WARN := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # Libraries the stages use (step 04: rtnetlink through libmnl, ...).
-LDLIBS := $(shell pkg-config --libs libmnl) -lcap
+LDLIBS := $(shell pkg-config --libs libmnl) -lcap -lseccomp -ljansson
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)

@@ -184,6 +184,14 @@ struct nook_container {
 
 	/* 08 — capabilities, and the user the command runs as */
 	struct nook_caps caps; /**< --cap-add, --cap-drop, --user */
+	/* 09 — seccomp */
+	struct {
+		const char *file; /**< --seccomp FILE: a JSON profile; NULL: the default one */
+		bool unconfined;  /**< --seccomp unconfined: no filter at all */
+		bool show;	  /**< --seccomp-show: print the filter's pseudo-code first */
+		void *filter;	  /**< the libseccomp filter prepare() built, child() loads */
+		int newest; /**< > 0: calls numbered above it fail with ENOSYS (default profile) */
+	} seccomp;
 
 	/** Live state, owned by the launcher. */
 	struct {
@@ -308,6 +316,40 @@ extern const uint64_t caps_default;
 int caps_parse_name(const char *opt, const char *name, int *cap, struct nook_error *err);
 uint64_t caps_kept(const struct nook_caps *caps, int ncaps);
 int caps_parse_user(const char *arg, uid_t *uid, gid_t *gid, struct nook_error *err);
+/* seccomp.c, seccomp_profile.c */
+
+/** Most argument comparisons in one seccomp rule: a system call has six arguments. */
+#define NOOK_SECCOMP_MAX_ARGS 6
+
+/** A rule's condition on one system call argument, as a profile's "args" entry says it. */
+struct nook_seccomp_arg {
+	unsigned index;		      /**< which argument, 0-5 */
+	int op;			      /**< an enum scmp_compare: SCMP_CMP_EQ, ... */
+	unsigned long long value;     /**< compared with; the mask for SCMP_CMP_MASKED_EQ */
+	unsigned long long value_two; /**< SCMP_CMP_MASKED_EQ: what the masked argument is */
+};
+
+/** These system calls, when all the argument conditions hold, get this action. */
+struct nook_seccomp_rule {
+	const char *const *names; /**< system call names, NULL-terminated */
+	uint32_t action;	  /**< SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(ENOSYS), ... */
+	int nargs;		  /**< how many of args[] are conditions */
+	struct nook_seccomp_arg args[NOOK_SECCOMP_MAX_ARGS]; /**< all must hold */
+};
+
+/** A seccomp profile: what happens to each system call. nook's default, or a file's. */
+struct nook_seccomp_profile {
+	uint32_t default_action;	       /**< for every call no rule matches */
+	const struct nook_seccomp_rule *rules; /**< in order; a later rule may refine */
+	int nrules;			       /**< how many */
+	void *owned; /**< read from a file: what seccomp_profile_free() releases */
+};
+
+extern const struct nook_seccomp_profile seccomp_default_profile;
+int seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct nook_error *err);
+void seccomp_profile_free(struct nook_seccomp_profile *p);
+int seccomp_profile_build(const struct nook_seccomp_profile *p, void **filter,
+			  struct nook_error *err);
 
 /* The stages, one per file. */
 extern const struct nook_stage uts_stage;
@@ -318,5 +360,6 @@ extern const struct nook_stage user_stage;
 extern const struct nook_stage cgroup_stage;
 extern const struct nook_stage rootfs_stage;
 extern const struct nook_stage caps_stage;
+extern const struct nook_stage seccomp_stage;
 
 #endif

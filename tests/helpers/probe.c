@@ -19,7 +19,15 @@
  *   probe creds             the real and effective uid and the effective capabilities, as
  *                           the kernel sees them ("uid=1000 euid=1000 CapEff=0000000000000000");
  *                           made set-user-ID root, it shows what an exec granted
+ *   probe syscall NAME      make system call NAME directly, with arguments that do no harm
+ *                           when it is allowed (most fail then, but not with EPERM); print
+ *                           "ok" (0) or the errno's name, "EPERM" (1). NAME: unshare,
+ *                           mount, reboot, keyctl, add_key, kexec_load, init_module, bpf,
+ *                           perf_event_open, ptrace (of a child), clone3, i386-getpid (int 0x80),
+ *                           x32-getpid (bit 30 set), or a NUMBER (all arguments 0). A
+ *                           seccomp filter may kill it instead.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +35,9 @@
 #include <signal.h>
 #include <sys/msg.h>
 #include <sys/stat.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -159,6 +170,93 @@ creds(void)
 	return 0;
 }
 
+/** PTRACE_SEIZE a child of ours: allowed for root, and for anyone to their own children. */
+static long
+ptrace_child(void)
+{
+	pid_t pid = fork();
+	long rc;
+	int e;
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	if (pid < 0)
+		return -1;
+	rc = ptrace(PTRACE_SEIZE, pid, NULL, NULL);
+	e = errno;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	errno = e;
+	return rc;
+}
+
+/** The i386 getpid: int 0x80 takes i386 numbers, whatever the program's own ABI. */
+static long
+i386_getpid(void)
+{
+	long rc;
+
+	__asm__ volatile("int $0x80" : "=a"(rc) : "a"(20L) : "memory");
+	if (rc < 0 && rc > -4096) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return rc;
+}
+
+/** System call @p name with harmless arguments: its result, errno set when it is -1. */
+static long
+call(const char *name)
+{
+	struct rlimit none = {0, 0};
+
+	setrlimit(RLIMIT_CORE, &none); /* a filter's SIGSYS must leave no core file behind */
+	if (strcmp(name, "unshare") == 0)
+		return syscall(SYS_unshare, 0x10000000L); /* CLONE_NEWUSER */
+	if (strcmp(name, "mount") == 0)
+		return syscall(SYS_mount, "none", "/nonexistent-nook-probe", "tmpfs", 0L, NULL);
+	if (strcmp(name, "reboot") == 0) /* wrong second magic number: EINVAL if allowed */
+		return syscall(SYS_reboot, 0xfee1deadL, 0L, 0L, NULL);
+	if (strcmp(name, "keyctl") == 0) /* KEYCTL_GET_KEYRING_ID of the session keyring */
+		return syscall(SYS_keyctl, 0L, -3L, 0L);
+	if (strcmp(name, "add_key") == 0) /* a key type that does not exist: ENODEV */
+		return syscall(SYS_add_key, "nook-no-such-type", "probe", "x", 1L, -2L);
+	if (strcmp(name, "kexec_load") == 0) /* flags that do not exist: EINVAL */
+		return syscall(SYS_kexec_load, 0L, 0L, NULL, 0xffff0000L);
+	if (strcmp(name, "init_module") == 0) /* an empty module: ENOEXEC */
+		return syscall(SYS_init_module, NULL, 0L, "");
+	if (strcmp(name, "bpf") == 0) /* no such command: EINVAL */
+		return syscall(SYS_bpf, -1L, NULL, 0L);
+	if (strcmp(name, "perf_event_open") == 0) /* no attributes: EFAULT */
+		return syscall(SYS_perf_event_open, NULL, 0L, -1L, -1L, 0L);
+	if (strcmp(name, "ptrace") == 0)
+		return ptrace_child();
+	if (strcmp(name, "clone3") == 0) /* arguments too short: EINVAL */
+		return syscall(SYS_clone3, NULL, 0L);
+	if (strcmp(name, "i386-getpid") == 0)
+		return i386_getpid();
+	if (strcmp(name, "x32-getpid") == 0)
+		return syscall(0x40000000L | SYS_getpid);
+	if (strspn(name, "0123456789") == strlen(name)) /* a number, no arguments */
+		return syscall(atol(name), 0L, 0L, 0L, 0L, 0L, 0L);
+	errno = 0;
+	return -2;
+}
+
+static int
+syscall_probe(const char *name)
+{
+	long rc = call(name);
+
+	if (rc == -2 && errno == 0)
+		return fprintf(stderr, "probe: syscall: unknown call '%s'\n", name), 2;
+	if (rc < 0)
+		return printf("%s\n", strerrorname_np(errno)), 1;
+	return puts("ok"), 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -172,7 +270,9 @@ main(int argc, char *argv[])
 		return escape(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "creds") == 0)
 		return creds();
+	if (argc == 3 && strcmp(argv[1], "syscall") == 0)
+		return syscall_probe(argv[2]);
 	fprintf(stderr, "usage: probe msgq-create|msgq-exists|msgq-remove KEY | hog SIZE | "
-			"forks MAX | escape PATH | creds\n");
+			"forks MAX | escape PATH | creds | syscall NAME\n");
 	return 2;
 }

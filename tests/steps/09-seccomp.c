@@ -1,0 +1,306 @@
+/**
+ * @file 09-seccomp.c
+ * @brief Step 09's tests: under the default seccomp profile the calls a container has no
+ *        business making fail with EPERM while ordinary programs run; other ABIs are
+ *        killed; a profile from a file is obeyed to the letter, a broken one refused.
+ *
+ * The calls are made by the static probe (`probe syscall NAME`), directly and with
+ * arguments that do no harm when they are allowed, since most have no command. The
+ * containers run on the host's files: seccomp needs no root filesystem.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STEP "09-seccomp"
+
+/** A scratch directory for profiles and marker files, made by setup(). */
+static char scratch[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	skip_unless_namespaces(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS |
+			       CLONE_NEWNET);
+	if (access("/proc/sys/kernel/seccomp/actions_avail", R_OK) < 0) {
+		print_message("  SKIP: this kernel has no seccomp filters (no "
+			      "/proc/sys/kernel/seccomp/actions_avail)\n");
+		skip();
+	}
+	strcpy(scratch, "/tmp/nook-seccomp-XXXXXX");
+	if (!mkdtemp(scratch))
+		fail_msg("mkdtemp: %s", strerror(errno));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct run r;
+
+	(void)state;
+	if (scratch[0])
+		run_argv(&r, 10, (char *[]){"rm", "-rf", scratch, NULL});
+	scratch[0] = '\0';
+	return 0;
+}
+
+/** Write @p text to @p name in the scratch directory; returns its path (static). */
+static const char *
+write_profile(const char *name, const char *text)
+{
+	static char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch, name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		fail_msg("cannot write %s: %s", path, strerror(errno));
+	return path;
+}
+
+static void
+dangerous_calls_fail_with_eperm(void **state)
+{
+	const char *calls[] = {"unshare",    "mount",	    "reboot", "keyctl",		 "add_key",
+			       "kexec_load", "init_module", "bpf",    "perf_event_open", "ptrace"};
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		run_step(&r, STEP, "--", probe_path(), "syscall", calls[i], NULL);
+		expect_run(&r, r.status == 1 && strcmp(r.out, "EPERM\n") == 0,
+			   "%s inside the container: expected it to fail with EPERM", calls[i]);
+	}
+}
+
+static void
+the_eperm_comes_from_the_filter(void **state)
+{
+	/* calls no capability decides: without the filter, they fail otherwise or work */
+	const char *calls[] = {"keyctl", "add_key", "perf_event_open", "ptrace"};
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		run_step(&r, STEP, "--seccomp", "unconfined", "--", probe_path(), "syscall",
+			 calls[i], NULL);
+		expect_run(&r, r.status <= 1 && strcmp(r.out, "EPERM\n") != 0,
+			   "%s with --seccomp unconfined: expected no EPERM", calls[i]);
+	}
+}
+
+static void
+unshare_command_is_refused(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", "unshare", "-U", "true", NULL);
+	expect_run(&r, r.status != 0 && strstr(r.err, "Operation not permitted"),
+		   "unshare -U inside: expected \"Operation not permitted\"");
+}
+
+static void
+ordinary_tools_work(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", "/bin/sh", "-c",
+		 "ls / >/dev/null && cat /proc/self/status >/dev/null && ps >/dev/null && "
+		 "echo a | sort | wc -l && date >/dev/null && sleep 0.1 && echo done",
+		 NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "1\ndone\n");
+}
+
+static void
+filter_mode_and_no_new_privs_inside(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", "grep", "-E", "^(Seccomp|NoNewPrivs):", "/proc/self/status", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "NoNewPrivs:\t1\nSeccomp:\t2\n");
+}
+
+static void
+unconfined_has_no_filter(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--seccomp", "unconfined", "--", "grep",
+		 "^Seccomp:", "/proc/self/status", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "Seccomp:\t0\n");
+}
+
+static void
+clone3_says_enosys_so_glibc_falls_back(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", probe_path(), "syscall", "clone3", NULL);
+	expect_run(&r, r.status == 1 && strcmp(r.out, "ENOSYS\n") == 0,
+		   "clone3 inside: expected ENOSYS");
+}
+
+static void
+calls_newer_than_the_profile_say_enosys(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* 1000: above any call the default profile names (and any x86-64 has, for now) */
+	run_step(&r, STEP, "--", probe_path(), "syscall", "1000", NULL);
+	expect_run(&r, r.status == 1 && strcmp(r.out, "ENOSYS\n") == 0,
+		   "system call 1000 inside: expected ENOSYS, as if the kernel had no such call");
+}
+
+static void
+other_abis_are_killed(void **state)
+{
+	const char *calls[] = {"i386-getpid", "x32-getpid"};
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		run_step(&r, STEP, "--", probe_path(), "syscall", calls[i], NULL);
+		expect_run(&r, r.status == 128 + 31 && r.out[0] == '\0',
+			   "%s inside: expected the probe killed by SIGSYS (159)", calls[i]);
+	}
+}
+
+static void
+profile_denying_mkdir_denies_only_that(void **state)
+{
+	const char *profile =
+		write_profile("no-mkdir.json", "{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+					       " \"architectures\": [\"SCMP_ARCH_X86_64\"],\n"
+					       " \"syscalls\": [{\"names\": [\"mkdir\", "
+					       "\"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\"}]}\n");
+	char dir[128], file[128];
+	struct run r;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/made", scratch);
+	snprintf(file, sizeof(file), "%s/touched", scratch);
+	run_step(&r, STEP, "--seccomp", profile, "--", "/bin/sh", "-c",
+		 "mkdir \"$0\" || echo refused; touch \"$1\" && echo touched", dir, file, NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "refused\ntouched\n");
+	expect_run(&r, strstr(r.err, "Operation not permitted") != NULL,
+		   "mkdir should say \"Operation not permitted\"");
+	if (file_exists(dir))
+		fail_msg("%s was made although the profile denies mkdir", dir);
+	if (!file_exists(file))
+		fail_msg("%s was not made: the profile denies more than mkdir", file);
+}
+
+/** A broken profile and what the one line refusing it must contain. */
+struct broken {
+	const char *json;
+	const char *says;
+};
+
+static void
+broken_profiles_are_refused_in_one_line(void **state)
+{
+	const struct broken cases[] = {
+		{"{\"defaultAction\": ", "not JSON"},
+		{"{\"syscalls\": []}", "defaultAction: missing"},
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+		 "\"action\": \"SCMP_ACT_ERRNO\"}, {\"names\": [\"rmdir\"], \"action\": "
+		 "\"SCMP_ACT_FOO\"}]}",
+		 "syscalls[1].action: unknown action \"SCMP_ACT_FOO\""},
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
+		 "[\"SCMP_ARCH_AARCH64\"]}",
+		 "architectures[0]: unsupported architecture \"SCMP_ARCH_AARCH64\""},
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+		 "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"op\": \"LIKE\"}]}]}",
+		 "syscalls[0].args[0].op: unknown operator \"LIKE\""},
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+		 "\"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}}]}",
+		 "syscalls[0].includes: unknown field"},
+	};
+	char marker[128];
+	struct run r;
+
+	(void)state;
+	snprintf(marker, sizeof(marker), "%s/ran", scratch);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *profile = write_profile("broken.json", cases[i].json);
+
+		run_step(&r, STEP, "--seccomp", profile, "--", "touch", marker, NULL);
+		expect_run(&r,
+			   r.status == 125 && count_lines(r.err) == 1 &&
+				   strstr(r.err, cases[i].says) && strstr(r.err, profile),
+			   "profile %s: expected one line naming the file and \"%s\", exit 125",
+			   cases[i].json, cases[i].says);
+		if (file_exists(marker))
+			fail_msg("profile %s was refused but the command ran", cases[i].json);
+	}
+	run_step(&r, STEP, "--seccomp", "/nonexistent-nook-profile.json", "--", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "No such file"),
+		   "a missing profile: expected one line saying so, exit 125");
+}
+
+static void
+exit_statuses_pass_through(void **state)
+{
+	(void)state;
+	expect_exit_statuses(STEP);
+}
+
+static void
+help_lists_the_seccomp_options(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--help", NULL);
+	expect_status(&r, 0);
+	expect_run(&r,
+		   strstr(r.out, "--seccomp FILE|unconfined") && strstr(r.out, "--seccomp-show"),
+		   "--help should list --seccomp and --seccomp-show");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(dangerous_calls_fail_with_eperm, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_eperm_comes_from_the_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(unshare_command_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(ordinary_tools_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(filter_mode_and_no_new_privs_inside, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(unconfined_has_no_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(clone3_says_enosys_so_glibc_falls_back, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(calls_newer_than_the_profile_say_enosys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(other_abis_are_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(profile_denying_mkdir_denies_only_that, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(broken_profiles_are_refused_in_one_line, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(exit_statuses_pass_through, setup, teardown),
+		cmocka_unit_test(help_lists_the_seccomp_options),
+	};
+
+	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
+}
