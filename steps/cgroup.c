@@ -365,6 +365,15 @@ cgroup_prepare(struct nook_container *c, struct nook_error *err)
 	if (cg->memory_swap && cg->memory_swap < cg->memory)
 		return nook_fail(err, 0, "--memory-swap (memory plus swap) is less than --memory");
 	cg->fd = -1;
+	/*
+	 * Without root, a cgroup can only be made in a subtree delegated to the caller
+	 * (systemd's Delegate=), which nook does not look for: a rootless container gets no
+	 * cgroup of its own unless it asks for a limit, and then it is told why not.
+	 */
+	if (geteuid() != 0 && cgroup_needed(cg))
+		return nook_fail(err, 0, "cgroup limits need root (no delegated cgroup support)");
+	if (geteuid() != 0)
+		return 0;
 	cg->driver = detect(err);
 	if (!cg->driver)
 		return -1;

@@ -24,6 +24,8 @@
 #include "harness.h"
 
 #define STEP "07-rootfs"
+/** The unprivileged user the rootless test runs as. */
+#define NOBODY 65534
 
 /** What `ls /` shows in the busybox image. */
 #define IMAGE_LS "bin\ndev\netc\nlinuxrc\nproc\nroot\nsbin\nsys\ntmp\nusr\n"
@@ -446,6 +448,52 @@ works_in_a_user_namespace(void **state)
 		fail_msg("%s should belong to 300000, the container's root on the host", path);
 }
 
+/** Is directory @p path empty (or missing)? */
+static bool
+empty_dir(const char *path)
+{
+	char cmd[PATH_MAX + 32];
+
+	snprintf(cmd, sizeof(cmd), "[ -z \"$(ls -A '%s' 2>/dev/null)\" ]", path);
+	return system(cmd) == 0;
+}
+
+/**
+ * The whole container for an ordinary user (uid 65534): an image of its own in a user
+ * namespace, its state under $XDG_RUNTIME_DIR, no cgroup — and a limit, which would need
+ * one, refused in one line.
+ */
+static void
+works_rootless(void **state)
+{
+	char copy[] = "/tmp/nook-image-XXXXXX", xdg[] = "/tmp/nook-xdg-XXXXXX", nook[64];
+	char *rm[] = {"/bin/rm", "-rf", copy, xdg, NULL};
+	struct run r, limited, gone;
+
+	(void)state;
+	skip_unless_user_namespaces_as(NOBODY, NOBODY);
+	reachable_image(copy);
+	if (!mkdtemp(xdg) || chown(xdg, NOBODY, NOBODY) < 0)
+		fail_msg("mkdtemp/chown(\"%s\"): %s", xdg, strerror(errno));
+	setenv("XDG_RUNTIME_DIR", xdg, 1);
+	run_step_as(&r, NOBODY, NOBODY, STEP, "--userns", "--rootfs", copy, "--", "/bin/sh", "-c",
+		    "id -u; cat /etc/hostname", NULL);
+	run_step_as(&limited, NOBODY, NOBODY, STEP, "--userns", "--memory", "32m", "--rootfs", copy,
+		    "--", "true", NULL);
+	unsetenv("XDG_RUNTIME_DIR");
+	snprintf(nook, sizeof(nook), "%s/nook", xdg);
+	bool left = !empty_dir(nook);
+	run_argv(&gone, RUN_TIMEOUT, rm);
+	expect_status(&r, 0);
+	expect_stdout(&r, "0\nnook\n");
+	expect_run(&limited,
+		   limited.status == 125 && count_lines(limited.err) == 1 &&
+			   strstr(limited.err, "need root"),
+		   "a rootless --memory: expected one line saying limits need root, exit 125");
+	if (left)
+		fail_msg("a rootless container left its state under %s", nook);
+}
+
 int
 main(void)
 {
@@ -463,6 +511,7 @@ main(void)
 		T(volumes_and_read_only_root),
 		T(bad_rootfs_is_refused),
 		T(works_in_a_user_namespace),
+		T(works_rootless),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
