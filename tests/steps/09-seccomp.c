@@ -49,7 +49,7 @@ teardown(void **state)
 
 	(void)state;
 	if (scratch[0])
-		run_argv(&r, 10, (char *[]){"rm", "-rf", scratch, NULL});
+		run_argv(&r, 10, (char *[]){"/bin/rm", "-rf", scratch, NULL});
 	scratch[0] = '\0';
 	return 0;
 }
