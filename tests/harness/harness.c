@@ -548,3 +548,36 @@ unused_path(char *path)
 	close(fd);
 	unlink(path);
 }
+
+/** Room for the scratch directories one test may make. */
+#define MAX_SCRATCH 8
+static char scratch_dirs[MAX_SCRATCH][64];
+static int nscratch;
+
+/**
+ * Make a fresh directory /tmp/nook-TAG-XXXXXX with @p mode, its name in @p path (64
+ * bytes), and remember it: a teardown calls remove_scratch_dirs().
+ */
+void
+make_scratch_dir(char *path, const char *tag, mode_t mode)
+{
+	snprintf(path, 64, "/tmp/nook-%s-XXXXXX", tag);
+	if (!mkdtemp(path) || chmod(path, mode) < 0)
+		fail_msg("mkdtemp/chmod %s: %s", path, strerror(errno));
+	if (nscratch < MAX_SCRATCH)
+		strcpy(scratch_dirs[nscratch++], path);
+}
+
+/** Remove every directory make_scratch_dir() made, with what is in it. */
+void
+remove_scratch_dirs(void)
+{
+	while (nscratch > 0) {
+		char *rm[] = {"/bin/rm", "-rf", scratch_dirs[--nscratch], NULL};
+		struct run r;
+
+		run_argv(&r, RUN_TIMEOUT, rm);
+		if (r.status != 0)
+			print_message("  warning: could not remove %s\n", scratch_dirs[nscratch]);
+	}
+}

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cmocka.h>
@@ -54,6 +55,8 @@ int count_lines(const char *s);
 bool file_exists(const char *path);
 void expect_exit_statuses(const char *step);
 void unused_path(char *path);
+void make_scratch_dir(char *path, const char *tag, mode_t mode);
+void remove_scratch_dirs(void);
 
 /* Running as an unprivileged user (rootless tests). */
 /** The user rootless tests run as: nobody. */

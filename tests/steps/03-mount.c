@@ -64,9 +64,7 @@ setup(void **state)
 	skip_unless_namespaces(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS);
 	if (!become_shared_host())
 		skip();
-	strcpy(scratch, "/tmp/nook-mount-XXXXXX");
-	if (!mkdtemp(scratch))
-		fail_msg("mkdtemp: %s", strerror(errno));
+	make_scratch_dir(scratch, "mount", 0700);
 	return 0;
 }
 
@@ -139,8 +137,6 @@ host_proc_intact(void)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	for (int i = 0; i < 4 && !host_proc_intact(); i++)
 		umount2("/proc", MNT_DETACH); /* a container's /proc that propagated here */
@@ -154,9 +150,7 @@ teardown(void **state)
 				umount2(point, MNT_DETACH);
 		fclose(f);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (scratch[0] && system(cmd) != 0)
-		print_message("  could not remove %s\n", scratch);
+	remove_scratch_dirs();
 	scratch[0] = '\0';
 	return 0;
 }

@@ -41,33 +41,12 @@ setup_rootless(void **state)
 	return 0;
 }
 
-/** The directories this test made; the teardown removes them, also after a failure. */
-static char made[4][64];
-static int nmade;
-
-/** A fresh directory under /tmp with @p mode (0777: anyone, even a container, may write). */
-static void
-make_dir(char *path, mode_t mode)
-{
-	strcpy(path, "/tmp/nook-user-test-XXXXXX");
-	if (!mkdtemp(path) || chmod(path, mode) < 0)
-		fail_msg("mkdtemp/chmod %s: %s", path, strerror(errno));
-	if (nmade < 4)
-		strcpy(made[nmade++], path);
-}
-
-/** Teardown: remove what make_dir() made. */
+/** Teardown: remove the scratch directories the test made. */
 static int
 cleanup(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	while (nmade > 0) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", made[--nmade]);
-		if (system(cmd) != 0)
-			print_message("  warning: could not remove %s\n", made[nmade]);
-	}
+	remove_scratch_dirs();
 	return 0;
 }
 
@@ -109,7 +88,7 @@ make_root_file(char *dir, char *file, size_t size, const char *text)
 {
 	FILE *f;
 
-	make_dir(dir, 0755);
+	make_scratch_dir(dir, "user-test", 0755);
 	snprintf(file, size, "%s/secret", dir);
 	f = fopen(file, "w");
 	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
@@ -272,7 +251,7 @@ files_belong_to_the_mapped_ids_on_the_host(void **state)
 	struct run r;
 
 	(void)state;
-	make_dir(dir, 0777);
+	make_scratch_dir(dir, "user-test", 0777);
 	snprintf(root, sizeof(root), "%s/by-root", dir);
 	snprintf(user, sizeof(user), "%s/by-1000", dir);
 	run_step(&r, STEP, "--uid-map", "0:100000:65536", "--gid-map", "0:100000:65536", "--",
@@ -471,7 +450,7 @@ rootless_container_has_its_own_mounts(void **state)
 	struct run r;
 
 	(void)state;
-	make_dir(dir, 0755);
+	make_scratch_dir(dir, "user-test", 0755);
 	snprintf(script, sizeof(script),
 		 "ps -e -o pid:1,comm; findmnt -n -o FSTYPE %s && touch %s/f", dir, dir);
 	run_step_as(&r, NOBODY, NOBODY, STEP, OWN_ID_MAPS, "--tmpfs", dir, "--", "/bin/sh", "-c",
@@ -522,7 +501,7 @@ rootless_files_are_the_callers(void **state)
 	struct run r;
 
 	(void)state;
-	make_dir(dir, 0777);
+	make_scratch_dir(dir, "user-test", 0777);
 	snprintf(file, sizeof(file), "%s/made-inside", dir);
 	run_step_as(&r, NOBODY, NOBODY, STEP, OWN_ID_MAPS, "--", "touch", file, NULL);
 	expect_status(&r, 0);

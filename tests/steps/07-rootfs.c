@@ -52,9 +52,7 @@ setup(void **state)
 	snprintf(sh, sizeof(sh), "%s/bin/sh", img);
 	if (!realpath(img, image) || access(sh, X_OK) < 0)
 		fail_msg("no image at %s: run 'make image' first", img);
-	strcpy(scratch, "/tmp/nook-rootfs-XXXXXX");
-	if (!mkdtemp(scratch) || chmod(scratch, 0755) < 0)
-		fail_msg("mkdtemp: %s", strerror(errno));
+	make_scratch_dir(scratch, "rootfs", 0755);
 	return 0;
 }
 
@@ -64,9 +62,7 @@ teardown(void **state)
 	char cmd[128];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (scratch[0] && system(cmd) != 0)
-		print_message("  could not remove %s\n", scratch);
+	remove_scratch_dirs();
 	scratch[0] = '\0';
 	snprintf(cmd, sizeof(cmd), "rm -rf /run/nook/%d", (int)kept);
 	if (kept > 0 && system(cmd) != 0)

@@ -55,33 +55,12 @@ setup(void **state)
 	return 0;
 }
 
-/** The directories this test made; the teardown removes them, also after a failure. */
-static char made[4][64];
-static int nmade;
-
-/** A fresh directory under /tmp that anyone may enter (mode 0755). */
-static void
-make_dir(char *path)
-{
-	strcpy(path, "/tmp/nook-caps-test-XXXXXX");
-	if (!mkdtemp(path) || chmod(path, 0755) < 0)
-		fail_msg("mkdtemp/chmod %s: %s", path, strerror(errno));
-	if (nmade < 4)
-		strcpy(made[nmade++], path);
-}
-
-/** Teardown: remove what make_dir() made. */
+/** Teardown: remove the scratch directories the test made. */
 static int
 cleanup(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	while (nmade > 0) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", made[--nmade]);
-		if (system(cmd) != 0)
-			print_message("  warning: could not remove %s\n", made[nmade]);
-	}
+	remove_scratch_dirs();
 	return 0;
 }
 
@@ -156,7 +135,7 @@ mount_needs_cap_sys_admin(void **state)
 	struct run r;
 
 	(void)state;
-	make_dir(dir);
+	make_scratch_dir(dir, "caps-test", 0755);
 	run_step(&r, STEP, "--", "mount", "-t", "tmpfs", "nook", dir, NULL);
 	expect_run(&r, r.status != 0 && strstr(r.err, "ermission denied"),
 		   "expected mount to fail with 'permission denied' (EPERM) without "
@@ -185,7 +164,7 @@ cap_drop_all_makes_chown_fail(void **state)
 	struct run r;
 
 	(void)state;
-	make_dir(dir);
+	make_scratch_dir(dir, "caps-test", 0755);
 	snprintf(file, sizeof(file), "%s/file", dir);
 	if (creat(file, 0644) < 0)
 		fail_msg("creat %s: %s", file, strerror(errno));
@@ -229,7 +208,7 @@ setuid_root_program_gains_nothing(void **state)
 	struct run r;
 
 	(void)state;
-	make_dir(dir);
+	make_scratch_dir(dir, "caps-test", 0755);
 	snprintf(prog, sizeof(prog), "%s/probe", dir);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && chown 0:0 '%s' && chmod 4755 '%s'",
 		 probe_path(), prog, prog, prog);

@@ -36,20 +36,15 @@ setup(void **state)
 			      "/proc/sys/kernel/seccomp/actions_avail)\n");
 		skip();
 	}
-	strcpy(scratch, "/tmp/nook-seccomp-XXXXXX");
-	if (!mkdtemp(scratch))
-		fail_msg("mkdtemp: %s", strerror(errno));
+	make_scratch_dir(scratch, "seccomp", 0700);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct run r;
-
 	(void)state;
-	if (scratch[0])
-		run_argv(&r, 10, (char *[]){"/bin/rm", "-rf", scratch, NULL});
+	remove_scratch_dirs();
 	scratch[0] = '\0';
 	return 0;
 }
