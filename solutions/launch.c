@@ -4,11 +4,13 @@
  *
  * The order of events matters more than any single call, so here it is in one place:
  *
- *  1. prepare() of every stage, on the host: defaults and validation, and whatever must
+ *  1. The forwarded signals and SIGCHLD are blocked in nook itself. From now on they queue
+ *     up instead of interrupting us, and the wait loop collects them with sigwaitinfo(2).
+ *     This comes first: a SIGTERM's default action, arriving once step 2 has created
+ *     something, would end nook without its cleanups and leave that behind.
+ *  2. prepare() of every stage, on the host: defaults and validation, and whatever must
  *     exist before the child does (step 06's cgroup, which the child is cloned into).
  *     A refusal here still runs the cleanups, which tolerate what was never created.
- *  2. The forwarded signals and SIGCHLD are blocked in nook itself. From now on they queue
- *     up instead of interrupting us, and the wait loop collects them with sigwaitinfo(2).
  *  3. clone3(2) with the stages' CLONE_NEW* flags. The kernel creates the namespaces and
  *     the child in one step; the child starts *inside* them. Without a stack argument
  *     clone3 behaves like fork(2): the child continues from the same point.
@@ -339,12 +341,13 @@ nook_run(struct nook_container *c, const struct nook_stage *const *stages, struc
 
 	c->run.pid = -1;
 	c->run.cgroup_fd = -1;
-	if (run_prepares(c, stages, err) < 0 || open_pipes(syncfd, errfd, err) < 0) {
-		run_cleanups(c, stages);
-		return -1;
-	}
 	nook_wait_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &c->run.sigmask);
+	if (run_prepares(c, stages, err) < 0 || open_pipes(syncfd, errfd, err) < 0) {
+		run_cleanups(c, stages);
+		sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
+		return -1;
+	}
 	status = start_and_wait(c, stages, syncfd, errfd, err);
 	run_cleanups(c, stages);
 	sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
