@@ -308,6 +308,7 @@ int cgroup_mkdir(struct nook_container *c, const char *path, unsigned members,
 bool cgroup_has(const char *dir, const char *file);
 long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);
+void cgroup_sweep(const char *parent);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
 
 /* caps.c */

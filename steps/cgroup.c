@@ -60,6 +60,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -453,6 +454,31 @@ remove_dir(const char *dir)
 		kill_remaining(dir);
 		usleep(RMDIR_WAIT_US);
 	}
+}
+
+/**
+ * Remove what a nook killed before its cleanup could run left under @p parent (a nook/
+ * directory): groups named by a PID that no process has any more. Only empty groups go —
+ * rmdir(2) refuses one with processes in it, and a dead nook's container died with it
+ * (PR_SET_PDEATHSIG) — so a group still in use, under whatever name, is never touched.
+ */
+void
+cgroup_sweep(const char *parent)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(parent);
+
+	while (d && (e = readdir(d))) {
+		if (!e->d_name[0] || strspn(e->d_name, "0123456789") != strlen(e->d_name))
+			continue;
+		if (kill(atoi(e->d_name), 0) == 0 || errno != ESRCH)
+			continue; /* its nook still runs (or is not ours to ask) */
+		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+		rmdir(path);
+	}
+	if (d)
+		closedir(d);
 }
 
 /** Remove the container's directories, last created first; nothing if none were. */

@@ -287,6 +287,42 @@ cgroup_is_removed_when_the_command_cannot_start(void **state)
 	expect_cgroup_gone(p.pid);
 }
 
+/** A nook killed by SIGKILL cannot clean up; the next nook removes its empty group. */
+static void
+a_killed_nooks_cgroup_is_removed_by_the_next(void **state)
+{
+	struct proc p;
+	struct run r, next;
+	bool left = false;
+
+	(void)state;
+	start_step(&p, &r, STEP, "--memory", "64m", "--", "/bin/sh", "-c", "echo ready; sleep 30",
+		   NULL);
+	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		expect_run(&r, false, "the command never printed 'ready'");
+	}
+	kill(p.pid, SIGKILL);
+	finish(&p, RUN_TIMEOUT);
+	for (int i = 0; i < 40; i++) { /* the container dies with nook: wait till it has */
+		char procs[300], cmd[340];
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup_dir(p.pid, "memory"));
+		snprintf(cmd, sizeof(cmd), "[ -z \"$(cat '%s' 2>/dev/null)\" ]", procs);
+		left = file_exists(procs);
+		if (!left || system(cmd) == 0)
+			break;
+		usleep(50 * 1000);
+	}
+	if (!left)
+		print_message("  note: nothing left by the killed nook to sweep\n");
+	run_step(&next, STEP, "--memory", "64m", "--", "true", NULL);
+	expect_status(&next, 0);
+	for (int i = 0; i < 40 && file_exists(cgroup_dir(p.pid, "memory")); i++)
+		usleep(50 * 1000); /* an emptied group can be busy for a moment */
+	expect_cgroup_gone(p.pid);
+}
+
 static void
 invalid_limits_are_refused_before_anything_runs(void **state)
 {
@@ -344,6 +380,7 @@ main(void)
 		cmocka_unit_test_setup(cpu_quota_halves_a_busy_loop, setup),
 		cmocka_unit_test_setup(container_sees_its_cgroup_as_root, setup),
 		cmocka_unit_test_setup(cgroup_is_removed_when_the_command_cannot_start, setup),
+		cmocka_unit_test_setup(a_killed_nooks_cgroup_is_removed_by_the_next, setup),
 		cmocka_unit_test_setup(invalid_limits_are_refused_before_anything_runs, setup),
 	};
 
