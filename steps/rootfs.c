@@ -77,6 +77,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -84,6 +85,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -274,6 +276,34 @@ make_dir(const char *parent, const char *name, mode_t mode, uid_t uid, gid_t gid
 	return 0;
 }
 
+static void remove_tree(const char *path);
+
+/**
+ * Remove what nooks killed before their cleanup left under @p base: state directories
+ * named by a PID no process has any more. A --keep run's is left alone: one that ended
+ * has no work/ any more, and one that was killed carries a "keep" mark.
+ */
+static void
+sweep_states(const char *base)
+{
+	char path[PATH_MAX], mark[PATH_MAX + 8];
+	struct dirent *e;
+	DIR *d = opendir(base);
+
+	while (d && (e = readdir(d))) {
+		if (!e->d_name[0] || strspn(e->d_name, "0123456789") != strlen(e->d_name))
+			continue;
+		if (kill(atoi(e->d_name), 0) == 0 || errno != ESRCH)
+			continue; /* its nook still runs */
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		snprintf(mark, sizeof(mark), "%s/keep", path);
+		if (access(mark, F_OK) < 0)
+			remove_tree(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 /**
  * Create the state directory STATE/ID with upper/, work/ and the mount point merged/, all
  * owned by the container's root (see the top of this file). Only once it exists does
@@ -291,6 +321,7 @@ make_state_dir(struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (mkdir(base, 0711) < 0 && errno != EEXIST)
 		return nook_fail(err, errno, "mkdir(\"%s\")", base);
+	sweep_states(base);
 	if (c->userns && outside_root(&c->uid_map, geteuid()) != geteuid()) {
 		uid = outside_root(&c->uid_map, geteuid());
 		gid = outside_root(&c->gid_map, getegid());
@@ -302,6 +333,8 @@ make_state_dir(struct nook_container *c, struct nook_error *err)
 	for (size_t i = 0; i < NELEM(subdirs); i++)
 		if (make_dir(c->rootfs.state, subdirs[i], 0755, uid, gid, err) < 0)
 			return -1;
+	if (c->rootfs.keep && make_dir(c->rootfs.state, "keep", 0755, -1, -1, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -372,6 +405,8 @@ rootfs_cleanup(struct nook_container *c)
 		snprintf(path, sizeof(path), "%s/work", c->rootfs.state);
 		remove_tree(path);
 		snprintf(path, sizeof(path), "%s/merged", c->rootfs.state);
+		rmdir(path);
+		snprintf(path, sizeof(path), "%s/keep", c->rootfs.state);
 		rmdir(path);
 	} else {
 		remove_tree(c->rootfs.state);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,6 +445,34 @@ works_in_a_user_namespace(void **state)
 		fail_msg("%s should belong to 300000, the container's root on the host", path);
 }
 
+/** A nook killed by SIGKILL cannot clean up; the next nook removes its state directory. */
+static void
+a_killed_nooks_state_is_removed_by_the_next(void **state)
+{
+	char dir[64];
+	struct proc p;
+	struct run r, next;
+
+	(void)state;
+	start_step(&p, &r, STEP, "--rootfs", image, "--", "/bin/sh", "-c", "echo ready; sleep 30",
+		   NULL);
+	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		expect_run(&r, false, "the command never printed 'ready'");
+	}
+	kill(p.pid, SIGKILL);
+	finish(&p, RUN_TIMEOUT);
+	snprintf(dir, sizeof(dir), "/run/nook/%d", (int)p.pid);
+	if (!file_exists(dir))
+		print_message("  note: the killed nook left no %s to sweep\n", dir);
+	run_step(&next, STEP, "--rootfs", image, "--", "true", NULL);
+	expect_status(&next, 0);
+	if (file_exists(dir)) {
+		kept = p.pid; /* teardown removes it */
+		fail_msg("%s, left by a nook killed with SIGKILL, survived the next run", dir);
+	}
+}
+
 /** Is directory @p path empty (or missing)? */
 static bool
 empty_dir(const char *path)
@@ -508,6 +537,7 @@ main(void)
 		T(bad_rootfs_is_refused),
 		T(works_in_a_user_namespace),
 		T(works_rootless),
+		T(a_killed_nooks_state_is_removed_by_the_next),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
