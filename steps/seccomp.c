@@ -306,6 +306,15 @@ seccomp_profile_build(const struct nook_seccomp_profile *p, void **filter, struc
 		if (p->rules[i].action != p->default_action && add_rule(ctx, &p->rules[i], err) < 0)
 			goto fail;
 	}
+	/*
+	 * A process may always end. Without this a profile that denies exit_group leaves
+	 * glibc's _exit() nowhere to go once exec fails, and nook dies of SIGSEGV instead of
+	 * reporting. (A rule the profile already has for them stands: the add then fails.)
+	 */
+	if (p->default_action != SCMP_ACT_ALLOW) {
+		seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit_group), 0);
+		seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit), 0);
+	}
 	*filter = ctx;
 	return 0;
 fail:

@@ -273,6 +273,20 @@ help_lists_the_seccomp_options(void **state)
 		   "--help should list --seccomp and --seccomp-show");
 }
 
+/** A profile that denies everything: nook still ends with its own status, not a crash. */
+static void
+profile_denying_everything_still_ends_cleanly(void **state)
+{
+	const char *profile = write_profile("deny-all.json", "{\"defaultAction\": "
+							     "\"SCMP_ACT_ERRNO\"}\n");
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--seccomp", profile, "--", "true", NULL);
+	expect_run(&r, r.status >= 125 && r.status <= 127,
+		   "a profile denying every call: expected nook's 125-127, not a death by signal");
+}
+
 int
 main(void)
 {
@@ -289,6 +303,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(calls_newer_than_the_profile_say_enosys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(other_abis_are_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(profile_denying_everything_still_ends_cleanly,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(profile_denying_mkdir_denies_only_that, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(broken_profiles_are_refused_in_one_line, setup,
