@@ -213,8 +213,9 @@ set_cpu_weight(struct nook_container *c, const char *arg, struct nook_error *err
 static int
 set_pids(struct nook_container *c, const char *arg, struct nook_error *err)
 {
-	if (parse_count(arg, 1, MAX_PIDS, &c->cgroup.pids) < 0)
-		return nook_fail(err, 0, "invalid --pids \"%s\": a number from 1 to %ld", arg,
+	/* at least 2: nook-init (step 02) and the command it starts */
+	if (parse_count(arg, 2, MAX_PIDS, &c->cgroup.pids) < 0)
+		return nook_fail(err, 0, "invalid --pids \"%s\": a number from 2 to %ld", arg,
 				 MAX_PIDS);
 	return 0;
 }

@@ -327,23 +327,15 @@ static void
 invalid_limits_are_refused_before_anything_runs(void **state)
 {
 	const char *bad[][4] = {
-		{"--memory", "0"},
-		{"--memory", "64x"},
-		{"--memory", "1k"},
-		{"--memory", "-5m"},
-		{"--memory-swap", "junk"},
-		{"--cpus", "0"},
-		{"--cpus", "abc"},
-		{"--cpus", "100000"},
-		{"--cpu-weight", "0"},
-		{"--cpu-weight", "10001"},
-		{"--pids", "0"},
-		{"--pids", "-1"},
-		{"--pids", "12abc"},
-		{"--io-weight", "0"},
-		{"--io-weight", "x"},
-		{"--memory-swap", "64m"},
-		{"--memory", "64m", "--memory-swap", "32m"},
+		{"--memory", "0"},	   {"--memory", "64x"},
+		{"--memory", "1k"},	   {"--memory", "-5m"},
+		{"--memory-swap", "junk"}, {"--cpus", "0"},
+		{"--cpus", "abc"},	   {"--cpus", "100000"},
+		{"--cpu-weight", "0"},	   {"--cpu-weight", "10001"},
+		{"--pids", "0"},	   {"--pids", "1"}, /* nook-init and the command need two */
+		{"--pids", "-1"},	   {"--pids", "12abc"},
+		{"--io-weight", "0"},	   {"--io-weight", "x"},
+		{"--memory-swap", "64m"},  {"--memory", "64m", "--memory-swap", "32m"},
 	};
 	char marker[] = "/tmp/nook-test-XXXXXX";
 	struct run r;
