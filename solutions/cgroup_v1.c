@@ -96,7 +96,6 @@ v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_err
 	}
 	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 		return nook_fail(err, errno, "mkdir(\"%s\")", parent);
-	cgroup_sweep(parent);
 	return cgroup_mkdir(c, leaf, hierarchies[i].bit, err);
 }
 

@@ -120,7 +120,6 @@ v2_create(struct nook_container *c, const char *id, struct nook_error *err)
 		return -1;
 	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 		return nook_fail(err, errno, "mkdir(\"%s\")", parent);
-	cgroup_sweep(parent); /* what killed nooks left */
 	if (enable_for_children(parent, enable, err) < 0)
 		return -1;
 	if (cgroup_mkdir(c, leaf, bits | CGROUP_CPUACCT, err) < 0)

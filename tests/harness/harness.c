@@ -581,3 +581,33 @@ remove_scratch_dirs(void)
 			print_message("  warning: could not remove %s\n", scratch_dirs[nscratch]);
 	}
 }
+
+/**
+ * A container ID no other test, run or person on this host uses: "TAG-PID-N" in @p buf
+ * (64 bytes), for `--name`, so that a test can find the state directory, cgroup and veth
+ * named after it.
+ */
+char *
+unique_name(char *buf, const char *tag)
+{
+	static unsigned n;
+
+	snprintf(buf, 64, "%s-%d-%u", tag, (int)getpid(), ++n);
+	return buf;
+}
+
+/**
+ * The host end of container @p id's veth, as net.c names it: "nk" and the low 48 bits of
+ * the FNV-1a hash of the ID in twelve hex digits (an interface name has 15 bytes at most).
+ */
+const char *
+veth_host_end(const char *id)
+{
+	static char name[32];
+	unsigned long long h = 14695981039346656037ULL;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ULL;
+	snprintf(name, sizeof(name), "nk%012llx", h & 0xffffffffffffULL);
+	return name;
+}

@@ -57,6 +57,8 @@ void expect_exit_statuses(const char *step);
 void unused_path(char *path);
 void make_scratch_dir(char *path, const char *tag, mode_t mode);
 void remove_scratch_dirs(void);
+char *unique_name(char *buf, const char *tag);
+const char *veth_host_end(const char *id);
 
 /* Running as an unprivileged user (rootless tests). */
 /** The user rootless tests run as: nobody. */

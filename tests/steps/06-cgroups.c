@@ -33,16 +33,16 @@ unified(void)
 	return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-/** The container's cgroup directory for @p v1_hierarchy, nook being process @p nook. */
+/** Container @p id's cgroup directory for @p v1_hierarchy. */
 static const char *
-cgroup_dir(pid_t nook, const char *v1_hierarchy)
+cgroup_dir(const char *id, const char *v1_hierarchy)
 {
 	static char path[256];
 
 	if (unified())
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/nook/%d", (int)nook);
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/nook/%s", id);
 	else
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/nook/%d", v1_hierarchy, (int)nook);
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/nook/%s", v1_hierarchy, id);
 	return path;
 }
 
@@ -62,9 +62,9 @@ setup(void **state)
 	return 0;
 }
 
-/** Fail unless nook @p nook's cgroup is gone from every hierarchy. */
+/** Fail unless container @p nook's cgroup is gone from every hierarchy. */
 static void
-expect_cgroup_gone(pid_t nook)
+expect_cgroup_gone(const char *nook)
 {
 	const char *hierarchies[] = {"memory", "cpu", "cpuacct", "pids", "blkio"};
 
@@ -77,18 +77,20 @@ expect_cgroup_gone(pid_t nook)
 static void
 memory_hog_beyond_the_limit_is_oom_killed(void **state)
 {
+	char name[64];
 	struct proc p;
 	struct run r;
 
 	(void)state;
-	start_step(&p, &r, STEP, "--memory", "32m", "--", probe_path(), "hog", "64m", NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "hog"), "--memory", "32m", "--",
+		   probe_path(), "hog", "64m", NULL);
 	finish(&p, RUN_TIMEOUT);
 	expect_status(&r, 137);
 	expect_run(&r, strcmp(r.err, STEP ": container killed: out of memory (limit 32M)\n") == 0,
 		   "expected the one line '" STEP ": container killed: out of memory (limit "
 		   "32M)' on stderr");
 	expect_run(&r, !strstr(r.out, "hogged"), "the hog touched 64m under a 32m limit");
-	expect_cgroup_gone(p.pid);
+	expect_cgroup_gone(name);
 }
 
 static void
@@ -163,7 +165,7 @@ fork_bomb_stops_at_the_pids_limit(void **state)
 
 /** CPU seconds nook @p nook's container has used so far, from its cgroup's accounting. */
 static double
-cpu_seconds(pid_t nook)
+cpu_seconds(const char *nook)
 {
 	char path[300], name[64];
 	long long value;
@@ -191,23 +193,26 @@ static double
 busy_loop_cpu_seconds(const char *cpus)
 {
 	const char *script = "timeout 2 sh -c 'while :; do :; done'; echo done; sleep 10";
+	char name[64];
 	struct proc p;
 	struct run r;
 	double used;
 
+	unique_name(name, "busy");
 	if (cpus)
-		start_step(&p, &r, STEP, "--cpus", cpus, "--", "/bin/sh", "-c", script, NULL);
+		start_step(&p, &r, STEP, "--name", name, "--cpus", cpus, "--", "/bin/sh", "-c",
+			   script, NULL);
 	else
-		start_step(&p, &r, STEP, "--", "/bin/sh", "-c", script, NULL);
+		start_step(&p, &r, STEP, "--name", name, "--", "/bin/sh", "-c", script, NULL);
 	if (!wait_for_output(&p, "done", RUN_TIMEOUT)) {
 		finish(&p, 1);
 		expect_run(&r, false, "the busy loop never ended");
 	}
-	used = cpu_seconds(p.pid);
+	used = cpu_seconds(name);
 	kill(p.pid, SIGTERM);
 	finish(&p, RUN_TIMEOUT);
 	expect_run(&r, r.status == 128 + SIGTERM, "SIGTERM should have ended the container");
-	expect_cgroup_gone(p.pid);
+	expect_cgroup_gone(name);
 	return used;
 }
 
@@ -234,7 +239,7 @@ cpu_quota_halves_a_busy_loop(void **state)
 static void
 container_sees_its_cgroup_as_root(void **state)
 {
-	char line[256], path[64];
+	char line[256], path[128], name[64];
 	struct proc p;
 	struct run r;
 	FILE *f;
@@ -242,10 +247,10 @@ container_sees_its_cgroup_as_root(void **state)
 	bool placed = false;
 
 	(void)state;
-	start_step(&p, &r, STEP, "--pids", "100", "--", "/bin/sh", "-c",
-		   "cat /proc/self/cgroup; echo ready; sleep 10", NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "root"), "--pids", "100", "--",
+		   "/bin/sh", "-c", "cat /proc/self/cgroup; echo ready; sleep 10", NULL);
 	wait_for_output(&p, "ready", RUN_TIMEOUT);
-	/* From the host, the container's init is in nook/<nook's PID>. */
+	/* From the host, the container's init is in nook/<its ID>. */
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", p.pid, p.pid);
 	f = fopen(path, "r");
 	if (f && fscanf(f, "%d", &init) != 1)
@@ -254,7 +259,7 @@ container_sees_its_cgroup_as_root(void **state)
 		fclose(f);
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", init);
 	f = fopen(path, "r");
-	snprintf(path, sizeof(path), "/nook/%d\n", (int)p.pid);
+	snprintf(path, sizeof(path), "/nook/%s\n", name);
 	while (f && fgets(line, sizeof(line), f))
 		placed |= strstr(line, path) != NULL;
 	if (f)
@@ -263,41 +268,44 @@ container_sees_its_cgroup_as_root(void **state)
 	finish(&p, RUN_TIMEOUT);
 	if (!placed)
 		fail_msg("the host does not see the container's init (PID %d) in a cgroup ending "
-			 "in /nook/%d",
-			 init, (int)p.pid);
+			 "in /nook/%s",
+			 init, name);
 	for (char *l = r.out; *l && strncmp(l, "ready", 5) != 0; l = strchr(l, '\n') + 1) {
 		char *nl = strchr(l, '\n');
 
 		expect_run(&r, nl && nl > l && nl[-1] == '/' && nl[-2] == ':',
 			   "every line of /proc/self/cgroup inside should end in ':/'");
 	}
-	expect_cgroup_gone(p.pid);
+	expect_cgroup_gone(name);
 }
 
 static void
 cgroup_is_removed_when_the_command_cannot_start(void **state)
 {
+	char name[64];
 	struct run r;
 	struct proc p;
 
 	(void)state;
-	start_step(&p, &r, STEP, "--pids", "10", "--", "nosuchcmd", NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "fail"), "--pids", "10", "--",
+		   "nosuchcmd", NULL);
 	finish(&p, RUN_TIMEOUT);
 	expect_status(&r, 127);
-	expect_cgroup_gone(p.pid);
+	expect_cgroup_gone(name);
 }
 
 /** A nook killed by SIGKILL cannot clean up; the next nook removes its empty group. */
 static void
 a_killed_nooks_cgroup_is_removed_by_the_next(void **state)
 {
+	char name[64];
 	struct proc p;
 	struct run r, next;
 	bool left = false;
 
 	(void)state;
-	start_step(&p, &r, STEP, "--memory", "64m", "--", "/bin/sh", "-c", "echo ready; sleep 30",
-		   NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "killed"), "--memory", "64m", "--",
+		   "/bin/sh", "-c", "echo ready; sleep 30", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
 		expect_run(&r, false, "the command never printed 'ready'");
@@ -307,7 +315,7 @@ a_killed_nooks_cgroup_is_removed_by_the_next(void **state)
 	for (int i = 0; i < 40; i++) { /* the container dies with nook: wait till it has */
 		char procs[300], cmd[340];
 
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup_dir(p.pid, "memory"));
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup_dir(name, "memory"));
 		snprintf(cmd, sizeof(cmd), "[ -z \"$(cat '%s' 2>/dev/null)\" ]", procs);
 		left = file_exists(procs);
 		if (!left || system(cmd) == 0)
@@ -318,9 +326,9 @@ a_killed_nooks_cgroup_is_removed_by_the_next(void **state)
 		print_message("  note: nothing left by the killed nook to sweep\n");
 	run_step(&next, STEP, "--memory", "64m", "--", "true", NULL);
 	expect_status(&next, 0);
-	for (int i = 0; i < 40 && file_exists(cgroup_dir(p.pid, "memory")); i++)
+	for (int i = 0; i < 40 && file_exists(cgroup_dir(name, "memory")); i++)
 		usleep(50 * 1000); /* an emptied group can be busy for a moment */
-	expect_cgroup_gone(p.pid);
+	expect_cgroup_gone(name);
 }
 
 static void

@@ -38,8 +38,8 @@
 
 static char image[PATH_MAX];
 static char scratch[64];
-/** The step program's PID of a --keep run: teardown removes its state directory. */
-static pid_t kept;
+/** The ID of a --keep run: teardown removes its state directory. */
+static char kept[64];
 
 static int
 setup(void **state)
@@ -60,15 +60,15 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
+	char cmd[160];
 
 	(void)state;
 	remove_scratch_dirs();
 	scratch[0] = '\0';
-	snprintf(cmd, sizeof(cmd), "rm -rf /run/nook/%d", (int)kept);
-	if (kept > 0 && system(cmd) != 0)
-		print_message("  could not remove /run/nook/%d\n", (int)kept);
-	kept = 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf /run/nook/%s", kept);
+	if (kept[0] && system(cmd) != 0)
+		print_message("  could not remove /run/nook/%s\n", kept);
+	kept[0] = '\0';
 	return 0;
 }
 
@@ -109,11 +109,11 @@ file_text(const char *path)
 	return buf;
 }
 
-/** The state directory of the run whose step program is @p pid. */
+/** The state directory of container @p id, or @p sub in it. */
 static char *
-state_dir(char *buf, size_t cap, pid_t pid, const char *sub)
+state_dir(char *buf, size_t cap, const char *id, const char *sub)
 {
-	snprintf(buf, cap, "/run/nook/%d%s%s", (int)pid, sub ? "/" : "", sub ? sub : "");
+	snprintf(buf, cap, "/run/nook/%s%s%s", id, sub ? "/" : "", sub ? sub : "");
 	return buf;
 }
 
@@ -218,13 +218,13 @@ writes_land_in_the_upper_layer(void **state)
 	put_file("top/etc/changed", "lower\n");
 	put_file("top/etc/gone", "lower\n");
 	in_scratch(top, sizeof(top), "top");
-	start_step(&p, &r, STEP, "--keep", "--layer", top, "--layer", image, "--", "/bin/sh", "-c",
+	start_step(&p, &r, STEP, "--name", unique_name(kept, "keep"), "--keep", "--layer", top,
+		   "--layer", image, "--", "/bin/sh", "-c",
 		   "echo upper > /etc/changed && echo new > /new && rm /etc/gone && "
 		   "cat /etc/changed /new && ls /etc/gone 2>&1",
 		   NULL);
-	kept = p.pid; /* its state directory is left: teardown removes it */
-	finish(&p, RUN_TIMEOUT);
-	state_dir(upper, sizeof(upper), p.pid, "upper");
+	finish(&p, RUN_TIMEOUT); /* its state directory is left: teardown removes it */
+	state_dir(upper, sizeof(upper), kept, "upper");
 	expect_run(&r, r.status == 1 && strncmp(r.out, "upper\nnew\n", 10) == 0,
 		   "expected the changed files inside, and /etc/gone gone");
 	snprintf(path, sizeof(path), "%s/etc/changed", upper);
@@ -316,7 +316,7 @@ dev_holds_only_the_listed_entries(void **state)
 static void
 nothing_is_left_on_the_host(void **state)
 {
-	char dir[128], go[160], script[256], inside[128];
+	char dir[128], go[160], script[256], inside[128], name[64];
 	bool during_mounted, during_dir;
 	struct proc p;
 	struct run r;
@@ -325,10 +325,10 @@ nothing_is_left_on_the_host(void **state)
 	snprintf(script, sizeof(script),
 		 "echo ready; while [ ! -e /x/go ]; do sleep 0.05; done; echo done");
 	snprintf(inside, sizeof(inside), "%s:/x", scratch);
-	start_step(&p, &r, STEP, "--volume", inside, "--rootfs", image, "--", "/bin/sh", "-c",
-		   script, NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "left"), "--volume", inside,
+		   "--rootfs", image, "--", "/bin/sh", "-c", script, NULL);
 	wait_for_output(&p, "ready", RUN_TIMEOUT);
-	state_dir(dir, sizeof(dir), p.pid, NULL);
+	state_dir(dir, sizeof(dir), name, NULL);
 	during_dir = file_exists(dir);
 	during_mounted = host_mountinfo_has(dir);
 	close(open(in_scratch(go, sizeof(go), "go"), O_CREAT | O_WRONLY, 0644));
@@ -376,15 +376,16 @@ volumes_and_read_only_root(void **state)
 static void
 refused(const char *rootfs, const char *why)
 {
-	char dir[128];
+	char dir[128], name[64];
 	struct proc p;
 	struct run r;
 
-	start_step(&p, &r, STEP, "--rootfs", rootfs, "--", "/bin/true", NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "bad"), "--rootfs", rootfs, "--",
+		   "/bin/true", NULL);
 	finish(&p, RUN_TIMEOUT);
 	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, why),
 		   "--rootfs \"%s\": expected one line with \"%s\", exit 125", rootfs, why);
-	if (file_exists(state_dir(dir, sizeof(dir), p.pid, NULL)))
+	if (file_exists(state_dir(dir, sizeof(dir), name, NULL)))
 		fail_msg("a refused --rootfs left %s behind", dir);
 }
 
@@ -430,14 +431,14 @@ works_in_a_user_namespace(void **state)
 	(void)state;
 	skip_unless_namespaces(CLONE_NEWUSER);
 	reachable_image(copy);
-	start_step(&p, &r, STEP, "--keep", "--uid-map", "0:300000:65536", "--gid-map",
-		   "0:300000:65536", "--rootfs", copy, "--", "/bin/sh", "-c",
+	start_step(&p, &r, STEP, "--name", unique_name(kept, "userns"), "--keep", "--uid-map",
+		   "0:300000:65536", "--gid-map", "0:300000:65536", "--rootfs", copy, "--",
+		   "/bin/sh", "-c",
 		   "id -u; cat /etc/hostname; echo hi > /new && cat /new; ls -A /dev | wc -l",
 		   NULL);
-	kept = p.pid; /* its state directory is left: teardown removes it */
-	finish(&p, RUN_TIMEOUT);
+	finish(&p, RUN_TIMEOUT); /* its state directory is left: teardown removes it */
 	run_argv(&gone, RUN_TIMEOUT, rm);
-	state_dir(upper, sizeof(upper), p.pid, "upper");
+	state_dir(upper, sizeof(upper), kept, "upper");
 	snprintf(path, sizeof(path), "%s/new", upper);
 	expect_status(&r, 0);
 	expect_stdout(&r, "0\nnook\nhi\n14\n");
@@ -449,27 +450,65 @@ works_in_a_user_namespace(void **state)
 static void
 a_killed_nooks_state_is_removed_by_the_next(void **state)
 {
-	char dir[64];
+	char dir[128], name[64];
 	struct proc p;
 	struct run r, next;
 
 	(void)state;
-	start_step(&p, &r, STEP, "--rootfs", image, "--", "/bin/sh", "-c", "echo ready; sleep 30",
-		   NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "killed"), "--rootfs", image, "--",
+		   "/bin/sh", "-c", "echo ready; sleep 30", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	kill(p.pid, SIGKILL);
 	finish(&p, RUN_TIMEOUT);
-	snprintf(dir, sizeof(dir), "/run/nook/%d", (int)p.pid);
+	state_dir(dir, sizeof(dir), name, NULL);
 	if (!file_exists(dir))
-		print_message("  note: the killed nook left no %s to sweep\n", dir);
+		fail_msg("a nook killed with SIGKILL left no %s: nothing to test", dir);
+	/* The same ID again, as a reused PID once was: the leftover must not block it. */
+	run_step(&next, STEP, "--name", name, "--rootfs", image, "--", "true", NULL);
+	expect_run(&next, next.status == 0,
+		   "a container named as one whose nook was killed should start");
+	if (file_exists(dir)) {
+		snprintf(kept, sizeof(kept), "%s", name); /* teardown removes it */
+		fail_msg("%s, left by a nook killed with SIGKILL, survived the next run", dir);
+	}
+}
+
+/** A --keep run's upper layer outlives the runs after it (the sweep must not take it). */
+static void
+a_kept_layer_survives_the_next_runs(void **state)
+{
+	char path[192];
+	struct run r, next;
+
+	(void)state;
+	run_step(&r, STEP, "--name", unique_name(kept, "kept"), "--keep", "--rootfs", image, "--",
+		 "/bin/sh", "-c", "echo mine > /note", NULL);
+	expect_status(&r, 0);
 	run_step(&next, STEP, "--rootfs", image, "--", "true", NULL);
 	expect_status(&next, 0);
-	if (file_exists(dir)) {
-		kept = p.pid; /* teardown removes it */
-		fail_msg("%s, left by a nook killed with SIGKILL, survived the next run", dir);
+	run_step(&next, STEP, "--rootfs", image, "--", "true", NULL);
+	state_dir(path, sizeof(path), kept, "upper/note");
+	if (strcmp(file_text(path), "mine\n") != 0)
+		fail_msg("the kept upper layer lost %s after two more runs", path);
+}
+
+/** A --keep run that fails before its command runs keeps nothing: there is nothing to see. */
+static void
+a_failed_kept_run_leaves_nothing(void **state)
+{
+	char dir[128], name[64];
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--name", unique_name(name, "keepfail"), "--keep", "--rootfs", image,
+		 "--", "nosuchcmd", NULL);
+	expect_status(&r, 127);
+	if (file_exists(state_dir(dir, sizeof(dir), name, NULL))) {
+		snprintf(kept, sizeof(kept), "%s", name);
+		fail_msg("a --keep run whose command was not found left %s", dir);
 	}
 }
 
@@ -538,6 +577,8 @@ main(void)
 		T(works_in_a_user_namespace),
 		T(works_rootless),
 		T(a_killed_nooks_state_is_removed_by_the_next),
+		T(a_kept_layer_survives_the_next_runs),
+		T(a_failed_kept_run_leaves_nothing),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
