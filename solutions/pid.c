@@ -121,8 +121,11 @@ static void
 start_command(struct nook_container *c)
 {
 	setpgid(0, 0);
-	if (isatty(STDIN_FILENO))
-		tcsetpgrp(STDIN_FILENO, getpid()); /* SIGTTOU is still blocked */
+	if (isatty(STDIN_FILENO)) {
+		signal(SIGTTOU, SIG_IGN); /* or a background group that takes the terminal stops */
+		tcsetpgrp(STDIN_FILENO, getpid());
+		signal(SIGTTOU, SIG_DFL);
+	}
 	nook_exec_command(c);
 }
 

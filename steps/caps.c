@@ -278,10 +278,7 @@ become_user(const struct nook_container *c, struct nook_error *err)
 		return nook_fail(err, errno, "setresgid(%u)", (unsigned)gid);
 	if (setresuid(uid, uid, uid) < 0)
 		return nook_fail(err, errno, "setresuid(%u)", (unsigned)uid);
-	/* A change of effective ids clears the parent-death signal: set it again. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		return nook_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
-	return 0;
+	return 0; /* this cleared the parent-death signal: the launcher sets it again */
 }
 //! [become_user]
 

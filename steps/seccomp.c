@@ -429,8 +429,9 @@ enosys_filter(int newest, struct nook_error *err)
 
 //! [seccomp_child]
 /**
- * Inside, last of all the stages: load the filter. From here on it judges every system
- * call of this process and of everything it starts, nook-init and the command included.
+ * Inside, the last thing before the exec (a seal(), after every stage's child() and the
+ * launcher's terminal): load the filter. From here on it judges every system call of this
+ * process and of everything it starts, nook-init and the command included.
  */
 static int
 seccomp_child(struct nook_container *c, struct nook_error *err)
@@ -477,7 +478,7 @@ const struct nook_stage seccomp_stage = {
 	.name = "seccomp",
 	.options = seccomp_options,
 	.prepare = seccomp_prepare,
-	.child = seccomp_child,
+	.seal = seccomp_child,
 	.cleanup = seccomp_cleanup,
 };
 //! [seccomp_stage]

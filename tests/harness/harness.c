@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -610,4 +611,83 @@ veth_host_end(const char *id)
 		h = (h ^ (unsigned char)*id) * 1099511628211ULL;
 	snprintf(name, sizeof(name), "nk%012llx", h & 0xffffffffffffULL);
 	return name;
+}
+
+/** In the child of run_on_pty(): a session whose controlling terminal is the pty @p name. */
+static void
+exec_on_pty(const char *name, char *const argv[])
+{
+	int slave;
+
+	setsid();
+	slave = open(name, O_RDWR); /* the first terminal a session leader opens is its own */
+	if (slave < 0)
+		_exit(126);
+	dup2(slave, 0);
+	dup2(slave, 1);
+	dup2(slave, 2);
+	execv(argv[0], argv);
+	_exit(126);
+}
+
+/**
+ * Run @p argv on a new pseudo-terminal, as a person at a terminal would: once what it shows
+ * contains @p ready, type @p keys (NULL: nothing). r->out gets all it showed, r->status its
+ * exit status; r->err says whether the terminal was left as it was found: "terminal:
+ * canonical" (ICANON and ECHO on) or "terminal: raw".
+ */
+void
+run_on_pty(struct run *r, int timeout_s, const char *ready, const char *keys, char *const argv[])
+{
+	struct pollfd pfd;
+	struct termios t;
+	double deadline = now() + timeout_s;
+	size_t len = 0;
+	int master, wstatus;
+	bool typed = !keys, ended = false;
+	pid_t pid;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+		fail_msg("posix_openpt: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0)
+		exec_on_pty(ptsname(master), argv);
+	pfd = (struct pollfd){.fd = master, .events = POLLIN};
+	while (now() < deadline) {
+		if (poll(&pfd, 1, 100) > 0) {
+			n = read(master, r->out + len, sizeof(r->out) - 1 - len);
+			if (n <= 0 && ended)
+				break; /* EIO: nothing holds the terminal any more */
+			if (n > 0)
+				len += (size_t)n;
+			r->out[len] = '\0';
+		} else if (ended) {
+			break;
+		}
+		if (!typed && strstr(r->out, ready)) {
+			typed = write(master, keys, strlen(keys)) == (ssize_t)strlen(keys);
+		}
+		if (!ended && waitpid(pid, &wstatus, WNOHANG) == pid) {
+			ended = true;
+			r->status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
+							 : WEXITSTATUS(wstatus);
+			deadline = now() + 1; /* what is still in the pty */
+		}
+	}
+	if (!ended) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		r->timed_out = true;
+		r->status = -1;
+	}
+	snprintf(r->err, sizeof(r->err), "terminal: %s",
+		 tcgetattr(master, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ECHO)
+			 ? "canonical"
+			 : "raw");
+	close(master);
 }

@@ -58,6 +58,8 @@ void unused_path(char *path);
 void make_scratch_dir(char *path, const char *tag, mode_t mode);
 void remove_scratch_dirs(void);
 char *unique_name(char *buf, const char *tag);
+void run_on_pty(struct run *r, int timeout_s, const char *ready, const char *keys,
+		char *const argv[]);
 const char *veth_host_end(const char *id);
 
 /* Running as an unprivileged user (rootless tests). */

@@ -273,9 +273,12 @@ help_lists_the_seccomp_options(void **state)
 		   "--help should list --seccomp and --seccomp-show");
 }
 
-/** A profile that denies everything: nook still ends with its own status, not a crash. */
+/**
+ * A profile that denies everything: the command cannot even be started, and nook says so
+ * in one line, though the container could not write a word (write(2) is denied too).
+ */
 static void
-profile_denying_everything_still_ends_cleanly(void **state)
+profile_denying_everything_says_so(void **state)
 {
 	const char *profile = write_profile("deny-all.json", "{\"defaultAction\": "
 							     "\"SCMP_ACT_ERRNO\"}\n");
@@ -283,9 +286,43 @@ profile_denying_everything_still_ends_cleanly(void **state)
 
 	(void)state;
 	run_step(&r, STEP, "--seccomp", profile, "--", "true", NULL);
-	/* 125-127 from nook; under the sanitizers their runtime's own exit code (1) */
+	/* 125 from nook; under the sanitizers their runtime's own exit code (1) may come first */
 	expect_run(&r, r.status >= 0 && r.status < 128,
 		   "a profile denying every call: expected an exit status, not a death by signal");
+	expect_run(&r, count_lines(r.err) == 1 && strstr(r.err, "before its command ran"),
+		   "a profile denying every call: expected one line saying the command never ran");
+}
+
+/** A profile denying what nook-init waits with: one line, exit 125 — never a hang. */
+static void
+profile_denying_init_calls_fails_in_one_line(void **state)
+{
+	const char *profile =
+		write_profile("deny-sigtimedwait.json",
+			      "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			      "[\"rt_sigtimedwait\"], \"action\": \"SCMP_ACT_ERRNO\"}]}\n");
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--seccomp", profile, "--", "true", NULL);
+	expect_run(&r,
+		   !r.timed_out && r.status == 125 && count_lines(r.err) == 1 &&
+			   strstr(r.err, "rt_sigtimedwait"),
+		   "a profile denying rt_sigtimedwait: expected one line naming it, exit 125");
+}
+
+/** A profile that kills on every call: nook says the filter killed it before the command. */
+static void
+profile_killing_everything_says_so(void **state)
+{
+	const char *profile = write_profile("kill-all.json", "{\"defaultAction\": "
+							     "\"SCMP_ACT_KILL_PROCESS\"}\n");
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--seccomp", profile, "--", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "SIGSYS"),
+		   "a profile killing every call: expected one line naming SIGSYS, exit 125");
 }
 
 int
@@ -304,8 +341,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(calls_newer_than_the_profile_say_enosys, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(other_abis_are_killed, setup, teardown),
-		cmocka_unit_test_setup_teardown(profile_denying_everything_still_ends_cleanly,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(profile_denying_everything_says_so, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(profile_denying_init_calls_fails_in_one_line, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(profile_killing_everything_says_so, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(profile_denying_mkdir_denies_only_that, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(broken_profiles_are_refused_in_one_line, setup,
