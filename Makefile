@@ -81,7 +81,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc steps handout docs demo \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout steps handout \
+	docs demo \
 	shell run-check run-demo run-shell format format-check clean
 .DELETE_ON_ERROR:
 
@@ -177,7 +178,7 @@ run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
-		format-check
+		check-handout format-check
 	@echo "make check: all passed"
 else
 # A participant's check: the core packages only; the cgroup-v2 lane runs when qemu and a
@@ -225,6 +226,10 @@ handout: $(TOOLS)/mkexercise
 		>$(HANDOUT_DIR)/.handout
 	@tar -C build/handout -czf build/handout/nook.tar.gz nook
 	@echo "handout: $(HANDOUT_DIR) and build/handout/nook.tar.gz, without the answers"
+
+# The hand-out holds no answer, builds, and its step tests fail as unsolved work does.
+check-handout: handout
+	@tests/handout-test build/handout/nook.tar.gz
 
 # For each step NN: a tree with only exercise NN blank. Its tests must fail, and the tests
 # of the steps before it (which do not use that exercise) must still pass.
