@@ -1,4 +1,5 @@
 # nook — build a container from scratch, one kernel primitive per step.
+# Containers need root: `sudo make demo`, or in a root shell (no sudo there) `make demo`.
 #
 #   make                          build every step from solutions/ into build/solutions/
 #   make TREE=steps               build your workspace (steps/ over solutions/) into build/steps/
@@ -172,7 +173,8 @@ CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
 ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
 # Maintainers' full check: the tests (the cgroup-v2 lane too: `deps-vm` installs what it
 # needs), then that steps/, the exercises and the lessons still tell the truth.
-check: deps deps-vm
+check: deps
+	@$(MAKE) --no-print-directory deps-vm
 	@$(MAKE) --no-print-directory run-check
 run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps
