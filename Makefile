@@ -160,8 +160,9 @@ test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 	@$(if $(TESTED_STEPS),$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS)),\
 		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(STEPS))"; exit 1)
 
-test-unit: $(UNIT_TESTS)
+test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 	@tests/run-tests $(UNIT_TESTS)
+	@tests/mkexercise-test $(abspath $(TOOLS)/mkexercise)
 	@tests/install-deps-test
 
 # The steps whose tests also run under a cgroup-v2-only kernel, in qemu (among STEP's).
