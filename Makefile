@@ -220,6 +220,8 @@ steps: $(TOOLS)/mkexercise
 HANDOUT_DIR := build/handout/nook
 handout: $(TOOLS)/mkexercise
 	$(NOT_IN_HANDOUT)
+	@git ls-files --error-unmatch Makefile >/dev/null 2>&1 || \
+		{ echo "handout: needs a git checkout (it copies the files git knows)"; exit 1; }
 	@rm -rf build/handout && mkdir -p $(HANDOUT_DIR)
 	@git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(HANDOUT_DIR)
 	@$(TOOLS)/mkexercise --out $(HANDOUT_DIR)/steps solutions/*.c
