@@ -227,7 +227,8 @@ handout: $(TOOLS)/mkexercise
 	@$(TOOLS)/mkexercise --out $(HANDOUT_DIR)/steps solutions/*.c
 	@for f in $(HANDOUT_DIR)/steps/*; do \
 		tail -n +2 $$f >$(HANDOUT_DIR)/solutions/$${f##*/} || exit 1; done
-	@echo "A hand-out: solutions/ has its EXERCISE regions blank, as steps/ does." \
+	@printf '%s\n' "A hand-out: solutions/ has its EXERCISE regions blank, as steps/ does." \
+		"Your work goes in steps/; 'make check' checks it (TREE=steps is the default here)." \
 		>$(HANDOUT_DIR)/.handout
 	@tar -C build/handout -czf build/handout/nook.tar.gz nook
 	@echo "handout: $(HANDOUT_DIR) and build/handout/nook.tar.gz, without the answers"
