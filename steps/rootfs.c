@@ -92,6 +92,7 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "syscalls.h"
 
 /** runc's default linux.maskedPaths: what each one protects, see lessons/07-rootfs.md. */
 static const char *const default_masked[] = {
@@ -476,17 +477,17 @@ build_root(struct nook_container *c, const char *root, struct nook_error *err)
 static int
 take_volumes(struct nook_container *c, struct nook_error *err)
 {
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct nook_mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 
 	for (int i = 0; i < c->rootfs.nvolumes; i++) {
 		struct nook_volume *v = &c->rootfs.volume[i];
 
-		v->fd = open_tree(AT_FDCWD, v->host,
-				  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		v->fd = nook_open_tree(AT_FDCWD, v->host,
+				       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (v->fd < 0)
 			return nook_fail(err, errno, "open_tree(\"%s\")", v->host);
-		if (v->readonly &&
-		    mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		if (v->readonly && nook_mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
+						      sizeof(ro)) < 0)
 			return nook_fail(err, errno, "mount_setattr(\"%s\", RDONLY)", v->host);
 	}
 	return 0;
@@ -531,7 +532,7 @@ place_volumes(struct nook_container *c, struct nook_error *err)
 			return nook_fail(err, errno, "fstat(\"%s\")", v->host);
 		if (make_target(v->inside, S_ISDIR(st.st_mode), err) < 0)
 			return -1;
-		if (move_mount(v->fd, "", AT_FDCWD, v->inside, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		if (nook_move_mount(v->fd, "", AT_FDCWD, v->inside, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			return nook_fail(err, errno, "move_mount(\"%s\", \"%s\")", v->host,
 					 v->inside);
 		close(v->fd);
