@@ -80,6 +80,15 @@ void skip_unless_user_namespaces_as(uid_t uid, gid_t gid);
 		}                                                                                  \
 	} while (0)
 
+void expect_ran_(const struct run *r, const char *file, int line);
+/**
+ * Fail, saying so, if the container never ran its command: nook exited 125 (its own
+ * error: a refused option, an exercise not done), 126 or 127 (the command could not be
+ * started). Call it before asserting on what a container printed or did, so that a test
+ * of a container that never started says that, not "the queue is visible".
+ */
+#define expect_ran(r) expect_ran_(r, __FILE__, __LINE__)
+
 /** Expect exit status @p want. */
 #define expect_status(r, want)                                                                     \
 	expect_run(r, (r)->status == (want), "expected exit status %d", (want))
