@@ -292,12 +292,11 @@ expect_ran_(const struct run *r, const char *file, int line)
 
 	if (!why)
 		return;
-	print_message("%s:%d: the container did not run: exit %d (%s), stderr: %s%s", file, line,
-		      r->status, why, r->err[0] ? r->err : "(empty)\n",
-		      r->out[0] ? "  stdout: " : "");
+	print_message("the container did not run: exit %d (%s), stderr: %s%s", r->status, why,
+		      r->err[0] ? r->err : "(empty)\n", r->out[0] ? "  stdout: " : "");
 	if (r->out[0])
 		print_message("%s", r->out);
-	fail();
+	_fail(file, line); /* cmocka's fail(), at the caller's line */
 }
 
 /**

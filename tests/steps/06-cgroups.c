@@ -141,6 +141,7 @@ fork_bomb_stops_at_the_pids_limit(void **state)
 		   probe_path(), NULL);
 	if (!wait_for_output(&p, "then:", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the fork bomb never said how far it got");
 	}
 	took = now();
@@ -394,6 +395,7 @@ container_sees_its_cgroup_as_root(void **state)
 		fclose(f);
 	kill(p.pid, SIGTERM);
 	finish(&p, RUN_TIMEOUT);
+	expect_ran(&r);
 	if (!placed)
 		fail_msg("the host does not see the container's init (PID %d) in a cgroup ending "
 			 "in /nook/%d",
@@ -433,6 +435,7 @@ a_killed_nooks_cgroup_is_removed_by_the_next(void **state)
 		   NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	kill(p.pid, SIGKILL);
