@@ -6,7 +6,8 @@
  *
  * They run on whichever cgroup version the host has; `make check-cgroup2` runs them again
  * under a kernel that has only cgroup v2. The container's cgroup is nook/<PID of nook> in
- * each hierarchy, which is how the tests find it from outside.
+ * each hierarchy, which is how the tests find it from outside; the CPU test reads it from
+ * /proc/PID/cgroup of the container's init instead, as `docker top` or systemd-cgls would.
  */
 #define _GNU_SOURCE
 #include <errno.h>
