@@ -282,6 +282,24 @@ file_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
+/** See expect_ran(): fail with the exit status and stderr if the container did not run. */
+void
+expect_ran_(const struct run *r, const char *file, int line)
+{
+	const char *why = r->status == 125   ? "nook's own error"
+			  : r->status == 126 ? "the command cannot be executed"
+			  : r->status == 127 ? "the command was not found"
+					     : NULL;
+
+	if (!why)
+		return;
+	print_message("the container did not run: exit %d (%s), stderr: %s%s", r->status, why,
+		      r->err[0] ? r->err : "(empty)\n", r->out[0] ? "  stdout: " : "");
+	if (r->out[0])
+		print_message("%s", r->out);
+	_fail(file, line); /* cmocka's fail(), at the caller's line */
+}
+
 /**
  * The exit-status contract every step keeps: the command's own status (7), 128+N for a
  * death by signal N (SIGKILL: 137), and 127 with one line naming a command not found.

@@ -25,7 +25,8 @@
  *                           mount, reboot, keyctl, add_key, kexec_load, init_module, bpf,
  *                           perf_event_open, ptrace (of a child), clone3, i386-getpid (int 0x80),
  *                           x32-getpid (bit 30 set), or a NUMBER (all arguments 0). A
- *                           seccomp filter may kill it instead.
+ *                           seccomp filter may kill it instead (SIGSYS); a kernel without
+ *                           the i386 entry kills i386-getpid with SIGSEGV, filter or not.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -94,6 +94,7 @@ queue_made_outside_is_invisible_inside(void **state)
 	snprintf(key, sizeof(key), "%d", test_key(2));
 	run_step(&r, STEP, "--", probe_path(), "msgq-exists", key, NULL);
 	msgctl(id, IPC_RMID, NULL);
+	expect_ran(&r);
 	expect_run(&r, strcmp(r.out, "absent\n") == 0,
 		   "a queue made on the host (key %s) is visible inside", key);
 }

@@ -49,6 +49,7 @@ signal_reaches_command(int sig, const char *name, int code)
 	start_step(&p, &r, STEP, "--", "/bin/sh", "-c", script, NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	kill(p.pid, sig);
@@ -132,6 +133,7 @@ orphans_are_reaped(void **state)
 		   "/bin/sh -c 'sleep 0.2 &'; echo ready; sleep 1.5", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	init = only_child(p.pid);

@@ -6,8 +6,8 @@
  *
  * The image is build/images/busybox (`make image`; $NOOK_IMAGE overrides it). Tests that
  * need layers of their own build small ones in a scratch directory, /tmp/nook-rootfs-XXXXXX,
- * stacked on top of the image. The state directory of a run is /run/nook/PID, PID being the
- * step program's: the tests start it with start_step() to know it.
+ * stacked on top of the image. The state directory of a run is /run/nook/ID: the tests that
+ * look at it name the container with --name (unique_name()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -201,6 +201,7 @@ chroot_inside_cannot_climb_out(void **state)
 	expect_run(&r, r.status == 0, "the probe should escape a plain chroot(8) to %s", marker);
 	run_step(&r, STEP, "--layer", jail, "--layer", image, "--", "/probe", "escape", marker,
 		 NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status == 1 && strstr(r.out, ": unreachable"),
 		   "after pivot_root, a chroot escape inside must not reach the host's %s", marker);
 }
@@ -225,6 +226,7 @@ writes_land_in_the_upper_layer(void **state)
 		   NULL);
 	finish(&p, RUN_TIMEOUT); /* its state directory is left: teardown removes it */
 	state_dir(upper, sizeof(upper), kept, "upper");
+	expect_ran(&r);
 	expect_run(&r, r.status == 1 && strncmp(r.out, "upper\nnew\n", 10) == 0,
 		   "expected the changed files inside, and /etc/gone gone");
 	snprintf(path, sizeof(path), "%s/etc/changed", upper);
@@ -459,6 +461,7 @@ a_killed_nooks_state_is_removed_by_the_next(void **state)
 		   "/bin/sh", "-c", "echo ready; sleep 30", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	kill(p.pid, SIGKILL);

@@ -137,6 +137,7 @@ mount_needs_cap_sys_admin(void **state)
 	(void)state;
 	make_scratch_dir(dir, "caps-test", 0755);
 	run_step(&r, STEP, "--", "mount", "-t", "tmpfs", "nook", dir, NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status != 0 && strstr(r.err, "ermission denied"),
 		   "expected mount to fail with 'permission denied' (EPERM) without "
 		   "CAP_SYS_ADMIN");
@@ -169,6 +170,7 @@ cap_drop_all_makes_chown_fail(void **state)
 	if (creat(file, 0644) < 0)
 		fail_msg("creat %s: %s", file, strerror(errno));
 	run_step(&r, STEP, "--cap-drop", "ALL", "--", "chown", "1", file, NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status != 0 && strstr(r.err, "Operation not permitted"),
 		   "expected chown to fail with EPERM under --cap-drop ALL");
 	if (owner(file) != 0)
@@ -239,6 +241,7 @@ init_forwards_signals_as_user(void **state)
 	start_step(&p, &r, STEP, "--user", "1000", "--", "sh", "-c", "echo ready; sleep 30", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never said ready");
 	}
 	kill(p.pid, SIGTERM);
