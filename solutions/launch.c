@@ -630,7 +630,7 @@ nook_create(struct nook_container *c, const struct nook_stage *const *stages,
 	if (!c->id[0])
 		state_new_id(c->id, sizeof(c->id));
 	if (state_create(c, stages, err) < 0 || run_prepares(c, stages, err) < 0 ||
-	    build_env(c, err) < 0 || stdio_prepare(c, err) < 0 || spawn(c, stages, err) < 0)
+	    stdio_prepare(c, err) < 0 || build_env(c, err) < 0 || spawn(c, stages, err) < 0)
 		return -1;
 	stdio_parent_close(c); /* the child's ends of its streams */
 	if (run_parent_hooks(c, stages, err) < 0 || release(c, "go", err) < 0)

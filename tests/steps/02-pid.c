@@ -259,6 +259,8 @@ the_command_has_a_terminal_of_its_own(void **state)
 	sscanf(strchr(host_tty, '\n') + 1, "%d %d", &pgrp, &tpgid);
 	expect_run(&r, pgrp > 0 && tpgid == pgrp,
 		   "the command's process group should be its terminal's foreground group");
+	expect_run(&r, strstr(r.out, "term=") && !strstr(r.out, "term=."),
+		   "with a terminal, the command should be given TERM");
 }
 
 /** A container that ignores SIGTERM is killed by the second one: nook stays stoppable. */
