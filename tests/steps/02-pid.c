@@ -245,7 +245,7 @@ the_command_has_a_terminal_of_its_own(void **state)
 			"--",
 			"/bin/sh",
 			"-c",
-			"tty; cut -d' ' -f5,8 /proc/self/stat",
+			"tty; cut -d' ' -f5,8 /proc/self/stat; echo term=$TERM.",
 			NULL};
 	char *host_tty;
 	struct run r;
