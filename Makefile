@@ -6,6 +6,7 @@
 #   make check                    everything CI checks (needs root)
 #   make check TREE=steps STEP=NN the tests of steps 01..NN on your workspace
 #   make check TREE=steps ONLY=NN only step NN's tests on your workspace
+#   make hint STEP=NN             the next hint for step NN's exercise (one level more each time)
 #   make check-exercises          prove that each step's tests fail with its exercise blank
 #   make check-lessons            re-run the lessons' transcripts and compare
 #   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
@@ -84,7 +85,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%)
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout steps handout \
 	docs demo \
-	shell run-check run-demo run-shell format format-check clean
+	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
 all: programs
@@ -266,6 +267,10 @@ deps-vm:
 
 # `deps` first, then the build in a second make (see the top): never side by side, even
 # under -j, and with the libraries it installed.
+# The next hint for step STEP's exercise: one level more each time (tests/tools/hint).
+hint:
+	@tests/tools/hint $(STEP)
+
 demo shell: deps
 	@$(MAKE) --no-print-directory run-$@
 
