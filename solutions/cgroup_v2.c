@@ -163,6 +163,8 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 {
 	const struct nook_cgroup *cg = &c->cgroup;
 	const char *dir = cg->dirs[0].path;
+	const struct nook_device_rule *rules;
+	int n;
 
 	if (cg->memory && v2_memory(dir, cg, err) < 0)
 		return -1;
@@ -175,7 +177,9 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (cg->io_weight && v2_io_weight(dir, cg->io_weight, err) < 0)
 		return -1;
-	return 0;
+	/* and always, limits or not: the devices it may open, as a BPF program (devices.c) */
+	rules = devices_rules(cg, &n);
+	return devices_v2_apply(cg->fd, rules, n, err);
 }
 //! [v2_limit]
 
