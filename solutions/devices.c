@@ -248,7 +248,7 @@ emit_rule(struct bpf_insn *p, const struct nook_device_rule *r)
 
 /**
  * Compile rules @p r into a BPF_PROG_TYPE_CGROUP_DEVICE program in @p prog (room for
- * @p max instructions: 8 per rule and 7 more is always enough). It loads the context into
+ * @p max instructions: 8 per rule and 8 more is always enough). It loads the context into
  * registers, tests the rules last first — the first that matches returns 1 (allow) or 0 —
  * and returns 0 when none does.
  * @return the number of instructions, or -1 if a rule is invalid or @p max is too small.
@@ -259,7 +259,7 @@ devices_v2_program(const struct nook_device_rule *r, int n, struct bpf_insn *pro
 	const __u8 ldw = BPF_LDX | BPF_MEM | BPF_W;
 	int len = 0;
 
-	if (max < 8 * n + 7)
+	if (max < 8 * n + 8)
 		return -1;
 	/* access_type is (BPF_DEVCG_ACC_* << 16) | BPF_DEVCG_DEV_* */
 	prog[len++] = insn(ldw, R_TYPE, R_CTX, offsetof(struct bpf_cgroup_dev_ctx, access_type), 0);
@@ -305,7 +305,7 @@ load_program(const struct bpf_insn *prog, int len, struct nook_error *err)
 int
 devices_v2_apply(int cgroup_fd, const struct nook_device_rule *r, int n, struct nook_error *err)
 {
-	struct bpf_insn prog[8 * NOOK_MAX_DEVICE_RULES + 7];
+	struct bpf_insn prog[8 * NOOK_MAX_DEVICE_RULES + 8];
 	union bpf_attr attr;
 	int len, fd, rc;
 
