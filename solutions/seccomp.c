@@ -235,11 +235,11 @@ static const struct nook_seccomp_rule default_rules[] = {
 	 * files, fs and semaphore undo lists); it can also make a time namespace. */
 	{NAMES("clone"), SCMP_ACT_ALLOW, 1, {MASKED_EQ(0, NAMESPACE_FLAGS, 0)}},
 	{NAMES("unshare"), SCMP_ACT_ALLOW, 1, {MASKED_EQ(0, NAMESPACE_FLAGS | CLONE_NEWTIME, 0)}},
-	/* personality(2): Linux itself (also in its 32-bit and "uname says 2.6" flavours)
-	 * and the query, not the flags that turn off address space randomisation. */
 	/* socket(2) of any family but AF_VSOCK, which talks to the hypervisor or the host
 	 * of a virtual machine, outside every network namespace (Docker's profile too). */
 	{NAMES("socket"), SCMP_ACT_ALLOW, 1, {NE(0, AF_VSOCK)}},
+	/* personality(2): Linux itself (also in its 32-bit and "uname says 2.6" flavours)
+	 * and the query, not the flags that turn off address space randomisation. */
 	{NAMES("personality"), SCMP_ACT_ALLOW, 1, {EQ(0, PER_LINUX)}},
 	{NAMES("personality"), SCMP_ACT_ALLOW, 1, {EQ(0, PER_LINUX32)}},
 	{NAMES("personality"), SCMP_ACT_ALLOW, 1, {EQ(0, UNAME26)}},
