@@ -5,8 +5,9 @@
  * In v1 each controller is a filesystem of its own, usually mounted at
  * /sys/fs/cgroup/CONTROLLER (some distributions mount cpu and cpuacct together, as
  * /sys/fs/cgroup/cpu,cpuacct, with the two names as symlinks to it). A process has one place
- * in *each* hierarchy, so a container gets a directory nook/ID in each one nook drives,
- * and is moved into all of them. There is no subtree_control: a controller acts in every
+ * in *each* hierarchy, so a container gets a directory nook/ID in each one the host mounts
+ * (those nook writes no limits in too: devices, freezer, cpuset, systemd's), and is moved
+ * into all of them. There is no subtree_control: a controller acts in every
  * group of its hierarchy, and processes may live in inner groups too.
  *
  * The files, each one write:
@@ -19,6 +20,8 @@
  *    scaled onto it as systemd does, so that 100 is 1024. cpuacct.usage: CPU time used,
  *    in nanoseconds.
  *  - pids.max, as in v2.
+ *  - devices.deny and devices.allow: the device cgroup's rules, one line a write
+ *    (devices.c). cpuset.cpus and cpuset.mems: empty in a new group, copied from the parent.
  *  - blkio.weight (the CFQ scheduler, gone since Linux 5.0) or blkio.bfq.weight (BFQ):
  *    10-1000, default 500, so v2's weight is scaled by 5.
  *

@@ -20,6 +20,8 @@
  *    cpu.weight: 1-10000, a share under contention only. cpu.stat: usage_usec, always.
  *  - pids.max: processes and threads; fork(2) and clone(2) fail with EAGAIN beyond it.
  *  - io.weight: "default N", a share of disk time (with the iocost or BFQ I/O scheduler).
+ *  - no file for devices: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the leaf
+ *    (devices.c) decides which device nodes the container may make and open.
  *
  * The leaf is opened before clone, so the launcher can create the child inside it with
  * clone3(CLONE_INTO_CGROUP): the child is never, even for a moment, outside its limits.
