@@ -65,15 +65,16 @@
 //! [devices_default]
 /** OCI's and runc's default allow-list; everything else is refused. */
 const struct nook_device_rule devices_default[] = {
-	{false, 'a', -1, -1, "rwm"}, /* deny everything, then: */
-	{true, 'c', -1, -1, "m"},    /* mknod of any node: overlayfs whiteouts, images */
-	{true, 'b', -1, -1, "m"},    {true, 'c', 1, 3, "rwm"}, /* /dev/null */
-	{true, 'c', 1, 5, "rwm"},			       /* /dev/zero */
-	{true, 'c', 1, 7, "rwm"},			       /* /dev/full */
-	{true, 'c', 1, 8, "rwm"},			       /* /dev/random */
-	{true, 'c', 1, 9, "rwm"},			       /* /dev/urandom */
-	{true, 'c', 5, 0, "rwm"},			       /* /dev/tty */
-	{true, 'c', 5, 2, "rwm"},			       /* /dev/ptmx */
+	{false, 'a', -1, -1, "rwm"}, /* deny everything, then allow: */
+	{true, 'c', -1, -1, "m"},    /* mknod of any node: overlayfs whiteouts, */
+	{true, 'b', -1, -1, "m"},    /* device nodes in images */
+	{true, 'c', 1, 3, "rwm"},    /* /dev/null */
+	{true, 'c', 1, 5, "rwm"},    /* /dev/zero */
+	{true, 'c', 1, 7, "rwm"},    /* /dev/full */
+	{true, 'c', 1, 8, "rwm"},    /* /dev/random */
+	{true, 'c', 1, 9, "rwm"},    /* /dev/urandom */
+	{true, 'c', 5, 0, "rwm"},    /* /dev/tty */
+	{true, 'c', 5, 2, "rwm"},    /* /dev/ptmx */
 	{true, 'c', 136, -1, "rwm"}, /* /dev/pts/N: the container's own terminals */
 };
 //! [devices_default]
