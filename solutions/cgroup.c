@@ -31,7 +31,8 @@
  * what the files are called; the life cycle is this file's, and the same for both:
  *
  *  1. prepare(), before clone: create `nook/ID` (ID is the container's) and write the limits
- *     into it, so the container never runs a moment unlimited. On v2 the directory is also
+ *     into it, and the device cgroup's rules (devices.c) — every container has those, limits
+ *     or not — so the container never runs a moment unlimited. On v2 the directory is also
  *     opened, and the launcher clones the child straight into it (clone3's
  *     CLONE_INTO_CGROUP): a fork in the window between clone and a later write to
  *     cgroup.procs would otherwise leave a process outside the limits.

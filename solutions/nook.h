@@ -70,8 +70,10 @@ struct pollfd;
 /** How many masked (or read-only) paths one container may have. */
 #define NOOK_MAX_MASKED 24
 
-/** Most cgroup directories one container has: one per v1 hierarchy nook drives. */
-#define NOOK_CGROUP_MAX_DIRS 5
+/** Most cgroup directories one container has: one per v1 hierarchy a host may mount. */
+#define NOOK_CGROUP_MAX_DIRS 16
+/** Most device cgroup rules one container may have. */
+#define NOOK_MAX_DEVICE_RULES 64
 
 /** Room for one error line: long enough for two paths and a strerror. */
 #define NOOK_ERROR_MAX 1024
@@ -112,6 +114,18 @@ struct nook_cgroup_dir {
 	unsigned members; /**< the CGROUP_* controllers this directory holds limits for */
 };
 
+/**
+ * Step 06: one rule of the device cgroup (OCI linux.resources.devices[]): allow or deny
+ * @c access to the devices of @c type @c major:@c minor. The last rule that matches decides.
+ */
+struct nook_device_rule {
+	bool allow;	/**< allow, or deny */
+	char type;	/**< 'a' (every device), 'b' (block) or 'c' (character) */
+	long major;	/**< -1: any */
+	long minor;	/**< -1: any */
+	char access[4]; /**< some of "rwm": read, write, mknod */
+};
+
 /** Step 06: the container's resource limits (0: not set), and its cgroup once created. */
 struct nook_cgroup {
 	long long memory;      /**< --memory: bytes */
@@ -120,6 +134,9 @@ struct nook_cgroup {
 	unsigned cpu_weight;   /**< --cpu-weight: 1-10000, 100 being the default share */
 	long pids;	       /**< --pids: most processes and threads at once */
 	unsigned io_weight;    /**< --io-weight: 1-10000 */
+	/** The device cgroup's rules; NULL: devices_default (an OCI config may set others). */
+	const struct nook_device_rule *devices;
+	int ndevices; /**< how many of devices[] there are */
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */
@@ -356,7 +373,10 @@ enum {
 	CGROUP_CPU = 1 << 1,
 	CGROUP_CPUACCT = 1 << 2, /**< v1 only: CPU accounting (v2 has it in every cgroup) */
 	CGROUP_PIDS = 1 << 3,
-	CGROUP_IO = 1 << 4, /**< "io" on v2, "blkio" on v1 */
+	CGROUP_IO = 1 << 4,	 /**< "io" on v2, "blkio" on v1 */
+	CGROUP_DEVICES = 1 << 5, /**< v1's devices hierarchy (v2: a BPF program instead) */
+	CGROUP_FREEZER = 1 << 6, /**< v1's freezer (v2 has cgroup.freeze in every cgroup) */
+	CGROUP_CPUSET = 1 << 7,	 /**< v1's cpuset: the leaf needs cpus and mems set to join */
 };
 
 /** Where the cgroup filesystems are mounted: cgroup2 itself, or a tmpfs of v1 hierarchies. */
@@ -390,6 +410,20 @@ bool cgroup_has(const char *dir, const char *file);
 long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
+
+/* devices.c */
+extern const struct nook_device_rule devices_default[];
+extern const int devices_ndefault;
+const struct nook_device_rule *devices_rules(const struct nook_cgroup *cg, int *n);
+bool devices_allowed(const struct nook_device_rule *r, int n, char type, long major, long minor,
+		     const char *access);
+int devices_format_v1(const struct nook_device_rule *r, char *buf, size_t size);
+int devices_v1_apply(const char *dir, const struct nook_device_rule *r, int n,
+		     struct nook_error *err);
+struct bpf_insn;
+int devices_v2_program(const struct nook_device_rule *r, int n, struct bpf_insn *prog, int max);
+int devices_v2_apply(int cgroup_fd, const struct nook_device_rule *r, int n,
+		     struct nook_error *err);
 
 /* caps.c */
 /** Docker's default capabilities, as a mask of NOOK_CAP() bits. */

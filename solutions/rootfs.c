@@ -126,6 +126,42 @@ static const char *const dev_links[][2] = {
 
 /* ---- options -------------------------------------------------------------------------- */
 
+static int state_base(char *buf, size_t size, struct nook_error *err);
+
+/** Is @p path @p dir itself or under it (both absolute, resolved)? */
+static bool
+is_under(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/' || len == 1);
+}
+
+/**
+ * A layer must not be the host's root, nor overlap the state directories: the container
+ * would see the host's files, or the writable layers of every container (its own too).
+ */
+static int
+check_layer_place(const char *opt, const char *dir, struct nook_error *err)
+{
+	char real[PATH_MAX], base[200], state[PATH_MAX];
+	struct nook_error ignored;
+
+	if (!realpath(dir, real))
+		return nook_fail(err, errno, "--%s \"%s\"", opt, dir);
+	if (strcmp(real, "/") == 0)
+		return nook_fail(err, 0, "invalid --%s \"%s\": the host's own root directory", opt,
+				 dir);
+	if (state_base(base, sizeof(base), &ignored) < 0)
+		return 0; /* rootless without $XDG_RUNTIME_DIR: prepare() refuses that */
+	if (!realpath(base, state))
+		snprintf(state, sizeof(state), "%s", base);
+	if (is_under(real, state) || is_under(state, real))
+		return nook_fail(err, 0, "invalid --%s \"%s\": overlaps nook's state directory %s",
+				 opt, dir, state);
+	return 0;
+}
+
 /**
  * A lower layer must be a directory, and its name must survive overlay's option string,
  * where ',' separates options and ':' layers.
@@ -144,7 +180,7 @@ check_layer(const char *opt, const char *dir, struct nook_error *err)
 		return nook_fail(err, errno, "--%s \"%s\"", opt, dir);
 	if (!S_ISDIR(st.st_mode))
 		return nook_fail(err, ENOTDIR, "--%s \"%s\"", opt, dir);
-	return 0;
+	return check_layer_place(opt, dir, err);
 }
 
 static int
@@ -428,7 +464,9 @@ make_dev(const char *dev, struct nook_error *err)
 {
 	char p[PATH_MAX];
 
-	if (mount_at("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k", err) < 0)
+	/* nodev: a node made in it does not open; the bound devices keep their mount's flags */
+	if (mount_at("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k",
+		     err) < 0)
 		return -1;
 	for (size_t i = 0; i < NELEM(dev_nodes); i++)
 		if (bind_device(dev, dev_nodes[i], err) < 0)
@@ -438,7 +476,8 @@ make_dev(const char *dev, struct nook_error *err)
 		     "newinstance,ptmxmode=0666,mode=0620", err) < 0)
 		return -1;
 	if (mount_point(under(p, dev, "shm"), err) < 0 ||
-	    mount_at("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777", err) < 0)
+	    mount_at("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=64m",
+		     err) < 0)
 		return -1;
 	if (mount_point(under(p, dev, "mqueue"), err) < 0 ||
 	    mount_at("mqueue", p, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
@@ -459,7 +498,8 @@ build_root(struct nook_container *c, const char *root, struct nook_error *err)
 
 	if (rootfs_overlay_options(&c->rootfs, c->run.state, c->userns, opts, sizeof(opts)) < 0)
 		return nook_fail(err, 0, "overlay options: more than %zu bytes", sizeof(opts));
-	if (mount("overlay", root, "overlay", 0, opts) < 0)
+	/* nodev: a device node in the image, or made in it later, does not open */
+	if (mount("overlay", root, "overlay", MS_NODEV, opts) < 0)
 		return nook_fail(err, errno, "mount(\"overlay\", \"%s\")", root);
 	if (mount_point(under(p, root, "proc"), err) < 0 ||
 	    mount_at("proc", p, "proc", safe, NULL, err) < 0)
@@ -581,7 +621,7 @@ rootfs_child(struct nook_container *c, struct nook_error *err)
 	if (pivot(root, err) < 0 || place_volumes(c, err) < 0)
 		return -1;
 	if (c->rootfs.readonly &&
-	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REMOUNT|MS_RDONLY)");
 	return 0;
 }

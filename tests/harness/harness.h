@@ -72,6 +72,14 @@ void run_step_as(struct run *r, uid_t uid, gid_t gid, const char *step, ...)
 const char *runnable_as(uid_t uid, gid_t gid, const char *path);
 void skip_unless_user_namespaces_as(uid_t uid, gid_t gid);
 
+/** A scratch block device: a loop device on a scratch file, or none (loop0's numbers). */
+struct scratch_blockdev {
+	char loop[64];	       /**< "/dev/loop3" when attached, else "" */
+	unsigned major, minor; /**< its numbers */
+};
+void scratch_block_device(struct scratch_blockdev *d, const char *dir);
+void release_block_device(struct scratch_blockdev *d);
+
 /** Fail the test, showing what the run printed, unless @p cond holds. */
 #define expect_run(r, cond, ...)                                                                   \
 	do {                                                                                       \

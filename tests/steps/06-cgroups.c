@@ -67,7 +67,8 @@ setup(void **state)
 static void
 expect_cgroup_gone(const char *nook)
 {
-	const char *hierarchies[] = {"memory", "cpu", "cpuacct", "pids", "blkio"};
+	const char *hierarchies[] = {"memory",	"cpu",	   "cpuacct", "pids",	 "blkio",
+				     "devices", "freezer", "cpuset",  "systemd", "unified"};
 
 	for (size_t i = 0; i < sizeof(hierarchies) / sizeof(hierarchies[0]); i++)
 		if (file_exists(cgroup_dir(nook, hierarchies[i])))
@@ -479,6 +480,121 @@ a_killed_nooks_cgroup_is_removed_by_the_next(void **state)
 	expect_cgroup_gone(name);
 }
 
+/** The first PID nook @p nook started: the container's init. */
+static pid_t
+init_of(pid_t nook)
+{
+	char path[64];
+	pid_t init = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)nook, (int)nook);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%d", &init) != 1)
+		init = -1;
+	if (f)
+		fclose(f);
+	return init;
+}
+
+/**
+ * Without limits too, the container has a group of its own in every hierarchy: on v1 it
+ * would otherwise share the host's root group in devices, freezer, cpuset and systemd's.
+ */
+static void
+container_has_a_group_in_every_hierarchy(void **state)
+{
+	char line[256], path[64], want[96], wrong[512] = "", name[64];
+	struct proc p;
+	struct run r;
+	int lines = 0;
+	FILE *f;
+
+	(void)state;
+	start_step(&p, &r, STEP, "--name", unique_name(name, "every"), "--", "/bin/sh", "-c",
+		   "echo ready; sleep 10", NULL);
+	wait_for_output(&p, "ready", RUN_TIMEOUT);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)init_of(p.pid));
+	snprintf(want, sizeof(want), "/nook/%s\n", name);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line), wlen = strlen(want);
+
+		lines++;
+		if (len < wlen || strcmp(line + len - wlen, want) != 0)
+			snprintf(wrong + strlen(wrong), sizeof(wrong) - strlen(wrong), " %.*s",
+				 (int)strcspn(line, "\n"), line);
+	}
+	if (f)
+		fclose(f);
+	kill(p.pid, SIGTERM);
+	finish(&p, RUN_TIMEOUT);
+	if (lines == 0)
+		fail_msg("cannot read %s", path);
+	if (wrong[0])
+		fail_msg("the container's init is not in nook/%s in:%s", name, wrong);
+	expect_cgroup_gone(name);
+}
+
+/**
+ * The device cgroup, root mode: the container's root has CAP_MKNOD and, in a tmpfs of its
+ * own mounted without nodev, makes nodes for a block device (a scratch loop device) and
+ * for the kernel log. They are made, but they do not open: EPERM, the device cgroup's
+ * answer, before any driver is asked. The allowed devices still work.
+ */
+static void
+devices_outside_the_allow_list_do_not_open(void **state)
+{
+	struct scratch_blockdev d;
+	char dir[64], node[96], major[16], minor[16], script[1024];
+	struct run host, r;
+
+	(void)state;
+	make_scratch_dir(dir, "devices", 0777);
+	scratch_block_device(&d, dir);
+	snprintf(node, sizeof(node), "%s/host-node", dir);
+	snprintf(major, sizeof(major), "%u", d.major);
+	snprintf(minor, sizeof(minor), "%u", d.minor);
+	/* the same node opened from the host, outside any device cgroup of nook's */
+	run_argv(&host, RUN_TIMEOUT,
+		 (char *[]){(char *)probe_path(), "device", node, "b", major, minor, "r", NULL});
+	snprintf(script, sizeof(script),
+		 "mount -t tmpfs nook-devices '%s' && P='%s' && $P device %s/disk b %s %s r; "
+		 "$P device %s/kmsg c 1 11 w; $P open /dev/kmsg w; $P open /dev/null rw; "
+		 "$P open /dev/urandom r",
+		 dir, probe_path(), dir, major, minor, dir);
+	run_step(&r, STEP, "--", "/bin/sh", "-c", script, NULL);
+	print_message("  b %s:%s (%s) from the host: %s", major, minor,
+		      d.loop[0] ? d.loop : "no loop attached", host.out);
+	release_block_device(&d);
+	remove_scratch_dirs();
+	if (strstr(host.out, "EPERM")) {
+		print_message("  SKIP: the host itself may not open b %s:%s\n", major, minor);
+		skip();
+	}
+	expect_stdout(&r, "mknod ok, open EPERM\nmknod ok, open EPERM\nEPERM\nok\nok\n");
+}
+
+/** With --userns (root mode), mknod is refused outright, and /dev/kmsg still does not open. */
+static void
+devices_in_a_user_namespace(void **state)
+{
+	char dir[64], script[512];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "devices", 0777);
+	snprintf(script, sizeof(script),
+		 "P='%s'; $P device %s/kmsg c 1 11 w; $P open /dev/kmsg w; $P open /dev/null rw",
+		 probe_path(), dir);
+	run_step(&r, STEP, "--userns", "--", "/bin/sh", "-c", script, NULL);
+	remove_scratch_dirs();
+	expect_run(&r,
+		   strncmp(r.out, "mknod EPERM\n", 12) == 0 && strstr(r.out, "\nok\n") &&
+			   !strstr(r.out, "\nok\nok\n") && count_lines(r.out) == 3,
+		   "expected mknod refused, /dev/kmsg not opened, /dev/null opened");
+}
+
 static void
 invalid_limits_are_refused_before_anything_runs(void **state)
 {
@@ -529,6 +645,9 @@ main(void)
 		cmocka_unit_test_setup(container_sees_its_cgroup_as_root, setup),
 		cmocka_unit_test_setup(cgroup_is_removed_when_the_command_cannot_start, setup),
 		cmocka_unit_test_setup(a_killed_nooks_cgroup_is_removed_by_the_next, setup),
+		cmocka_unit_test_setup(container_has_a_group_in_every_hierarchy, setup),
+		cmocka_unit_test_setup(devices_outside_the_allow_list_do_not_open, setup),
+		cmocka_unit_test_setup(devices_in_a_user_namespace, setup),
 		cmocka_unit_test_setup(invalid_limits_are_refused_before_anything_runs, setup),
 	};
 

@@ -315,6 +315,24 @@ dev_holds_only_the_listed_entries(void **state)
 	expect_stdout(&r, DEV_LS "4\nptmx\n");
 }
 
+/**
+ * The root and /dev are nodev: a device node there does not open, whatever its numbers;
+ * the bound devices do. /dev/shm has Docker's 64m, not half the host's memory.
+ */
+static void
+dev_is_nodev_and_shm_is_64m(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_in_image(&r, NULL,
+		     "grep -E ' / | /dev ' /proc/self/mounts | grep -c nodev; "
+		     "echo x > /dev/null && head -c 4 /dev/zero | wc -c; "
+		     "df -k /dev/shm | awk 'NR == 2 { print $2 }'");
+	expect_status(&r, 0);
+	expect_stdout(&r, "2\n4\n65536\n");
+}
+
 static void
 nothing_is_left_on_the_host(void **state)
 {
@@ -400,6 +418,13 @@ bad_rootfs_is_refused(void **state)
 	put_file("file", "not a directory\n");
 	refused(in_scratch(missing, sizeof(missing), "missing"), "No such file or directory");
 	refused(in_scratch(file, sizeof(file), "file"), "Not a directory");
+	/* the host's own files, or the writable layers of nook's state directory */
+	refused("/", "the host's own root directory");
+	refused("/etc/..", "the host's own root directory");
+	refused("/run", "overlaps nook's state directory");
+	if (mkdir("/run/nook", 0711) < 0 && errno != EEXIST)
+		fail_msg("mkdir /run/nook: %s", strerror(errno));
+	refused("/run/nook", "overlaps nook's state directory");
 }
 
 /**
@@ -574,6 +599,7 @@ main(void)
 		T(masked_paths_read_empty),
 		T(sys_and_proc_sys_are_read_only),
 		T(dev_holds_only_the_listed_entries),
+		T(dev_is_nodev_and_shm_is_64m),
 		T(nothing_is_left_on_the_host),
 		T(volumes_and_read_only_root),
 		T(bad_rootfs_is_refused),

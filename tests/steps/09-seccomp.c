@@ -363,6 +363,95 @@ profile_killing_everything_says_so(void **state)
 		   "a profile killing every call: expected one line naming SIGSYS, exit 125");
 }
 
+/**
+ * Copy the image and the probe (as /x/probe) into scratch directory @p dir, open to all
+ * (the root of a --userns container is an unprivileged id on the host); SKIP without an
+ * image. The copy of the image goes to @p image.
+ */
+static void
+image_and_probe_in(const char *dir, char *image, size_t size)
+{
+	const char *img = getenv("NOOK_IMAGE") ? getenv("NOOK_IMAGE") : "build/images/busybox";
+	char cmd[1024];
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "%s/bin/sh", img);
+	if (access(cmd, X_OK) < 0) {
+		print_message("  SKIP: no image at %s ('make image')\n", img);
+		skip();
+	}
+	snprintf(image, size, "%s/image", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "cp -a '%s/.' '%s' && mkdir -m 777 '%s/x' && cp '%s' '%s/x/probe'", img, image,
+		 dir, probe_path(), dir);
+	run_shell(&r, cmd);
+	expect_status(&r, 0);
+}
+
+/**
+ * Escape 2 of issue 11 and its neighbours, in a container with its own root, as an
+ * attacker inside would try: device nodes made in a volume on the host's filesystem
+ * (which allows devices), in the overlay root and in /dev — for a scratch loop device and
+ * for the kernel log — must not open; /dev/null still does; socket(AF_VSOCK) is refused
+ * while AF_INET is not; /dev/shm is 64m. With @p userns, mknod itself is refused.
+ */
+static void
+devices_and_vsock_out_of_reach(bool userns)
+{
+	char dir[64], image[128], volume[96], maj[16], min[16], script[1024], *argv[12];
+	struct scratch_blockdev d;
+	struct run r;
+	int n = 0;
+
+	make_scratch_dir(dir, "devices", 0777);
+	image_and_probe_in(dir, image, sizeof(image));
+	scratch_block_device(&d, dir);
+	snprintf(maj, sizeof(maj), "%u", d.major);
+	snprintf(min, sizeof(min), "%u", d.minor);
+	snprintf(volume, sizeof(volume), "%s/x:/x", dir);
+	snprintf(script, sizeof(script),
+		 "P=/x/probe; $P device /x/disk b %s %s r; $P device /x/kmsg c 1 11 w; "
+		 "$P device /kmsg c 1 11 w; $P device /dev/kmsg c 1 11 w; $P open /dev/null rw; "
+		 "$P socket vsock; $P socket inet; df -k /dev/shm | awk 'NR == 2 { print $2 }'",
+		 maj, min);
+	argv[n++] = (char *)step_path(STEP);
+	if (userns)
+		argv[n++] = "--userns";
+	memcpy(argv + n,
+	       (char *[]){"--rootfs", image, "--volume", volume, "--", "/bin/sh", "-c", script,
+			  NULL},
+	       9 * sizeof(char *));
+	run_argv(&r, RUN_TIMEOUT, argv);
+	release_block_device(&d);
+	remove_scratch_dirs();
+	expect_status(&r, 0);
+	expect_run(&r, count_lines(r.out) == 8 && !strstr(r.out, "open ok"),
+		   "expected none of the four device nodes to open");
+	if (!userns)
+		expect_run(&r,
+			   strncmp(r.out, "mknod ok, open EPERM\nmknod ok, open EPERM\n", 42) == 0,
+			   "in the volume, expected the device cgroup's EPERM at open");
+	else
+		expect_run(&r, strncmp(r.out, "mknod EPERM\nmknod EPERM\n", 24) == 0,
+			   "in the volume, expected mknod refused in a user namespace");
+	expect_run(&r, strstr(r.out, "\nok\nEPERM\nok\n65536\n") != NULL,
+		   "expected /dev/null to open, AF_VSOCK refused, AF_INET not, /dev/shm 64m");
+}
+
+static void
+devices_and_vsock_out_of_reach_as_root(void **state)
+{
+	(void)state;
+	devices_and_vsock_out_of_reach(false);
+}
+
+static void
+devices_and_vsock_out_of_reach_in_a_user_namespace(void **state)
+{
+	(void)state;
+	devices_and_vsock_out_of_reach(true);
+}
+
 int
 main(void)
 {
@@ -391,6 +480,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(broken_profiles_are_refused_in_one_line, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(exit_statuses_pass_through, setup, teardown),
+		cmocka_unit_test_setup_teardown(devices_and_vsock_out_of_reach_as_root, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(devices_and_vsock_out_of_reach_in_a_user_namespace,
+						setup, teardown),
 		cmocka_unit_test(help_lists_the_seccomp_options),
 	};
 
