@@ -319,6 +319,7 @@ extern const struct nook_option nook_launcher_options[];
 
 /* state.c */
 int state_check_id(const char *id, struct nook_error *err);
+int state_base_path(char *buf, size_t size, struct nook_error *err);
 void state_new_id(char *id, size_t size);
 int state_create(struct nook_container *c, const struct nook_stage *const *stages,
 		 struct nook_error *err);

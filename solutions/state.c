@@ -119,22 +119,38 @@ private_tmp(char *buf, size_t size, struct nook_error *err)
 	return 0;
 }
 
-/** Where state directories go: /run/nook, $XDG_RUNTIME_DIR/nook or /tmp/nook-UID/nook. */
+/**
+ * Where state directories go: /run/nook, $XDG_RUNTIME_DIR/nook or /tmp/nook-UID/nook.
+ * Only says where; state_base() makes it.
+ */
+int
+state_base_path(char *buf, size_t size, struct nook_error *err)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int n;
+
+	if (geteuid() == 0)
+		n = snprintf(buf, size, "/run/nook");
+	else if (xdg && xdg[0] == '/')
+		n = snprintf(buf, size, "%s/nook", xdg);
+	else
+		n = snprintf(buf, size, "/tmp/nook-%u/nook", (unsigned)geteuid());
+	if (n < 0 || (size_t)n >= size)
+		return nook_fail(err, 0, "$XDG_RUNTIME_DIR is too long");
+	return 0;
+}
+
+/** state_base_path(), made: the private /tmp directory checked, BASE created. */
 static int
 state_base(char *buf, size_t size, struct nook_error *err)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	char tmp[64];
 
-	if (geteuid() == 0)
-		snprintf(buf, size, "/run/nook");
-	else if (xdg && xdg[0] == '/') {
-		if (snprintf(buf, size, "%s/nook", xdg) >= (int)size)
-			return nook_fail(err, 0, "$XDG_RUNTIME_DIR is too long");
-	} else if (private_tmp(tmp, sizeof(tmp), err) < 0)
+	if (geteuid() != 0 && !(xdg && xdg[0] == '/') && private_tmp(tmp, sizeof(tmp), err) < 0)
 		return -1;
-	else
-		snprintf(buf, size, "%s/nook", tmp);
+	if (state_base_path(buf, size, err) < 0)
+		return -1;
 	if (mkdir(buf, 0711) < 0 && errno != EEXIST)
 		return nook_fail(err, errno, "mkdir(\"%s\")", buf);
 	return 0;

@@ -127,8 +127,6 @@ static const char *const dev_links[][2] = {
 
 /* ---- options -------------------------------------------------------------------------- */
 
-static int state_base(char *buf, size_t size, struct nook_error *err);
-
 /** Is @p path @p dir itself or under it (both absolute, resolved)? */
 static bool
 is_under(const char *path, const char *dir)
@@ -153,8 +151,8 @@ check_layer_place(const char *opt, const char *dir, struct nook_error *err)
 	if (strcmp(real, "/") == 0)
 		return nook_fail(err, 0, "invalid --%s \"%s\": the host's own root directory", opt,
 				 dir);
-	if (state_base(base, sizeof(base), &ignored) < 0)
-		return 0; /* rootless without $XDG_RUNTIME_DIR: prepare() refuses that */
+	if (state_base_path(base, sizeof(base), &ignored) < 0)
+		return 0; /* too long a $XDG_RUNTIME_DIR: the launcher refuses it */
 	if (!realpath(base, state))
 		snprintf(state, sizeof(state), "%s", base);
 	if (is_under(real, state) || is_under(state, real))

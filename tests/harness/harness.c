@@ -709,6 +709,7 @@ run_on_pty(struct run *r, int timeout_s, const char *ready, const char *keys, ch
 			 ? "canonical"
 			 : "raw");
 	close(master);
+}
 
 /*
  * A block device for device-cgroup tests: a scratch loop device attached read-only to a
