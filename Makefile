@@ -7,6 +7,7 @@
 #   make check-exercises          prove that each step's tests fail with its exercise blank
 #   make check-lessons            re-run the lessons' transcripts and compare
 #   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
+#   make check-escapes            the escape battery: every known attack, from inside step 09
 #   make steps                    regenerate steps/ from the EXERCISE regions of solutions/
 #   make docs                     the API and the lessons as one site, in build/docs/html
 #   make image                    the default image: build/images/busybox, from busybox-static
@@ -73,7 +74,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps check test test-unit test-steps check-steps check-exercises \
-	check-lessons check-cgroup2 steps docs demo shell format format-check clean
+	check-lessons check-cgroup2 check-escapes steps docs demo shell format format-check clean
 .DELETE_ON_ERROR:
 
 all: programs
@@ -128,6 +129,15 @@ $(TESTBIN)/obj/unit-%.o: tests/unit/%.c
 $(TESTBIN)/probe: tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# The attacker the escape battery runs inside containers: static, like the probe.
+$(TESTBIN)/attack: tests/escapes/attack.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+$(TESTBIN)/obj/escapes-%.o: tests/escapes/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/escapes: $(TESTBIN)/obj/escapes-escapes.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lcap
 # Unit tests check the pure logic of the tree being built (in practice: solutions/).
 $(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
@@ -160,11 +170,13 @@ check: deps
 	@$(MAKE) --no-print-directory test-unit test-steps
 	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons format-check
+	@$(MAKE) --no-print-directory check-escapes
 	@echo "make check: all passed"
 else
 check: deps
 	@$(MAKE) --no-print-directory $(if $(filter solutions,$(TREE)),test-unit) test-steps
 	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
+	@$(if $(filter solutions,$(TREE)),$(MAKE) --no-print-directory check-escapes)
 	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), steps up to $(STEP)): all passed"
 endif
 
@@ -172,6 +184,16 @@ endif
 check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe
 	@$(if $(CGROUP2_TESTS),$(CGROUP2_VM) $(BIN) $(TESTBIN) $(CGROUP2_TESTS),\
 		echo "check-cgroup2: skipped: no cgroup step among steps up to $(STEP)")
+
+# The escape battery (tests/escapes): each known attack run by a static program inside
+# step 09's container, as root and with --userns, each expected refused. RUNC=1 runs the
+# same attacks under runc too and compares (tests/escapes/runc-compare).
+check-escapes: programs image $(TESTBIN)/escapes $(TESTBIN)/attack
+	@NOOK_BIN=$(BIN) NOOK_ATTACK=$(TESTBIN)/attack NOOK_IMAGE=$(IMAGE) \
+		tests/run-tests $(TESTBIN)/escapes
+ifneq ($(RUNC),)
+	@tests/escapes/runc-compare $(TESTBIN)/attack $(IMAGE)
+endif
 
 # steps/ is generated; this regenerates it elsewhere and compares, touching nothing.
 check-steps: $(TOOLS)/mkexercise
