@@ -527,7 +527,7 @@ reads_token(const char *path, const char *token)
 {
 	char buf[4096];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a pipe must not block us */
 
 	if (fd < 0)
 		return false;

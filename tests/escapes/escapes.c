@@ -176,6 +176,200 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* ---- the same attacks under runc, for comparison ----------------------------------------- */
+
+/** $NOOK_RUNC: run the attacks under this runc instead of nook; NULL: under nook. */
+static const char *
+runc_path(void)
+{
+	const char *p = getenv("NOOK_RUNC");
+
+	return p && *p ? p : NULL;
+}
+
+/** Under runc, a test of nook's own command line has nothing to compare: skip it. */
+static void
+nook_only(const char *why)
+{
+	if (runc_path()) {
+		print_message("  SKIP: under runc: %s\n", why);
+		skip();
+	}
+}
+
+/** Write @p s to @p f as a JSON string. */
+static void
+json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/** The value of nook option @p name in @p a->opts, or NULL. */
+static const char *
+option(const struct attack *a, const char *name)
+{
+	for (int i = 0; a->opts[i] && a->opts[i + 1]; i++)
+		if (strcmp(a->opts[i], name) == 0)
+			return a->opts[i + 1];
+	return NULL;
+}
+
+/** The mounts of `runc spec`, and a --volume as a bind mount. */
+static void
+oci_mounts(FILE *f, const struct attack *a)
+{
+	const char *volume = option(a, "--volume");
+
+	fputs("\"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": "
+	      "\"proc\"},\n"
+	      " {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+	      "\"options\": "
+	      "[\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+	      " {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", "
+	      "\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", "
+	      "\"mode=0620\"]},\n"
+	      " {\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", "
+	      "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
+	      " {\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\", "
+	      "\"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
+	      " {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
+	      "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},\n"
+	      " {\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": "
+	      "\"cgroup\", "
+	      "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}",
+	      f);
+	if (volume)
+		fprintf(f,
+			",\n {\"destination\": \"/vol\", \"type\": \"bind\", \"source\": \"%s\", "
+			"\"options\": [\"rbind\"]}",
+			hostdir);
+	fputs("],\n", f);
+}
+
+/** The resources, namespaces and paths of `runc spec`, with the limits @p a asks for. */
+static void
+oci_linux(FILE *f, const struct attack *a)
+{
+	const char *memory = option(a, "--memory"), *pids = option(a, "--pids");
+
+	fputs("\"linux\": {\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]",
+	      f);
+	if (memory)
+		fprintf(f, ", \"memory\": {\"limit\": %ld, \"swap\": %ld}", atol(memory) << 20,
+			atol(memory) << 20);
+	if (pids)
+		fprintf(f, ", \"pids\": {\"limit\": %ld}", atol(pids));
+	fputs("},\n \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": "
+	      "\"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}",
+	      f);
+	if (a->mode->userns)
+		fputs(", {\"type\": \"user\"}],\n \"uidMappings\": [{\"containerID\": 0, "
+		      "\"hostID\": "
+		      "100000, \"size\": 65536}],\n \"gidMappings\": [{\"containerID\": 0, "
+		      "\"hostID\": 100000, \"size\": 65536}]",
+		      f);
+	else
+		fputs("]", f);
+	fputs(",\n \"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", "
+	      "\"/proc/keys\", \"/proc/latency_stats\", \"/proc/timer_list\", "
+	      "\"/proc/timer_stats\", "
+	      "\"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n \"readonlyPaths\": "
+	      "[\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
+	      "\"/proc/sysrq-trigger\"]}}\n",
+	      f);
+}
+
+/**
+ * An OCI bundle in @p dir for @p a: `runc spec`'s defaults (three capabilities, no seccomp
+ * profile, a device cgroup denying all but the standard devices), a writable root that is
+ * a fresh copy of the image (so that one attack's leftovers meet no other), the process's
+ * arguments, and --user, --memory, --pids, --volume and --userns translated.
+ */
+static void
+write_bundle(const char *dir, const struct attack *a)
+{
+	char path[PATH_MAX], root[PATH_MAX];
+	const char *user = option(a, "--user");
+	FILE *f;
+
+	snprintf(root, sizeof(root), "%s/rootfs", dir);
+	char *cp[] = {"/bin/cp", "-a", rootfs, root, NULL};
+	struct run r;
+	run_argv(&r, RUN_TIMEOUT, cp);
+	if (r.status != 0)
+		fail_msg("copying the image to %s: %s", root, r.err);
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	f = fopen(path, "w");
+	if (!f)
+		fail_msg("fopen(\"%s\"): %s", path, strerror(errno));
+	fprintf(f,
+		"{\"ociVersion\": \"1.0.2-dev\",\n\"process\": {\"terminal\": false, "
+		"\"user\": {\"uid\": %d, \"gid\": %d}, \"args\": [\"/attack\"",
+		user ? atoi(user) : 0, user ? atoi(user) : 0);
+	for (int i = 0; a->args[i]; i++) {
+		fputs(", ", f);
+		json_string(f, a->args[i]);
+	}
+	fputs("],\n \"env\": "
+	      "[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", "
+	      "\"TERM=xterm\"], \"cwd\": \"/\",\n \"capabilities\": {",
+	      f);
+	for (int i = 0; i < 4; i++)
+		fprintf(f,
+			"%s\"%s\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]",
+			i ? ", " : "",
+			(const char *[]){"bounding", "effective", "permitted", "ambient"}[i]);
+	fprintf(f, "},\n \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": "
+		   "1024}], "
+		   "\"noNewPrivileges\": true},\n\"root\": {\"path\": \"rootfs\", \"readonly\": "
+		   "false},\n"
+		   "\"hostname\": \"runc\",\n");
+	oci_mounts(f, a);
+	oci_linux(f, a);
+	if (fclose(f) != 0)
+		fail_msg("writing %s: %s", path, strerror(errno));
+}
+
+/** Under runc: `runc run --bundle DIR ID`, the bundle made here. */
+static void
+runc_command_line(struct attack *a, char **argv, char *dir, char *id)
+{
+	static int n;
+
+	snprintf(dir, 128, "%s/bundle-%d", scratch, ++n);
+	snprintf(id, 64, "nook-escapes-%d-%d", (int)getpid(), n);
+	if (mkdir(dir, 0755) < 0)
+		fail_msg("mkdir(\"%s\"): %s", dir, strerror(errno));
+	write_bundle(dir, a);
+	argv[0] = (char *)runc_path();
+	argv[1] = "run";
+	argv[2] = "--bundle";
+	argv[3] = dir;
+	argv[4] = id;
+	argv[5] = NULL;
+}
+
+/** After a run under runc: the container and its bundle go. */
+static void
+runc_remove(const char *dir, const char *id)
+{
+	char *del[] = {(char *)runc_path(), "delete", "--force", (char *)id, NULL};
+	char *rm[] = {"/bin/rm", "-rf", (char *)dir, NULL};
+	struct run r;
+
+	run_argv(&r, RUN_TIMEOUT, del);
+	run_argv(&r, RUN_TIMEOUT, rm);
+}
+
 /** Append what @p fd has to @p buf; false at end of file. */
 static bool
 gather(int fd, char *buf, size_t size)
@@ -199,8 +393,16 @@ run_attack(struct attack *a, struct run *r)
 	double deadline = now() + (a->timeout ? a->timeout : RUN_TIMEOUT);
 	bool exited = false, called = false;
 
+	char dir[128] = "", id[64] = "";
+
 	memset(r, 0, sizeof(*r));
-	command_line(a, argv, 40);
+	if (runc_path()) {
+		if (a->drop_cap || option(a, "--cap-add"))
+			nook_only("nook's --cap-add");
+		runc_command_line(a, argv, dir, id);
+	} else {
+		command_line(a, argv, 40);
+	}
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
 		fail_msg("pipe2: %s", strerror(errno));
 	if (a->pty && openpty(&a->master, &a->slave, NULL, NULL, NULL) < 0)
@@ -247,6 +449,8 @@ run_attack(struct attack *a, struct run *r)
 	if (errfd >= 0)
 		close(errfd);
 	r->status = r->timed_out ? -1 : nook_status(a->wstatus);
+	if (dir[0])
+		runc_remove(dir, id);
 }
 
 /* ---- verdicts ------------------------------------------------------------------------------ */
@@ -293,7 +497,7 @@ judge(struct attack *a, struct run *r, const char *what)
 
 	if (r->timed_out)
 		verdict(a->mode, what, true, "nook was still running after the deadline");
-	switch (r->status) {
+	switch (line[0] ? r->status : -1) { /* no line: the runtime failed, not the attack */
 	case 0:
 	case 1:
 		verdict(a->mode, what, r->status == 1, "%s", line);
@@ -618,6 +822,9 @@ state_directory_too_deep_to_remove(void **state)
 	char nest[96], pattern[160], left[PATH_MAX] = "";
 	struct run r;
 
+	nook_only(
+		"runc writes into the bundle, it has no state directory of the container's writes");
+
 	snprintf(nest, sizeof(nest), "nook-nest-%s", token);
 	a.args[0] = "deep-nest";
 	a.args[1] = nest;
@@ -836,6 +1043,8 @@ rootfs_is_the_hosts_root(void **state)
 	const char *opts[] = {"--rootfs", "/", "--", "/bin/echo", token, NULL};
 	struct run r;
 
+	nook_only("nook's --rootfs");
+
 	run_nook(&r, *state, RUN_TIMEOUT, opts);
 	expect_refused(*state, "--rootfs /", &r, token);
 }
@@ -848,6 +1057,8 @@ rootfs_inside_the_state_directory(void **state)
 	const char *opts[] = {"--rootfs", copy, "--", "/bin/echo", token, NULL};
 	struct run r, done;
 	bool made_base = access("/run/nook", F_OK) < 0;
+
+	nook_only("nook's --rootfs");
 
 	if (made_base && mkdir("/run/nook", 0711) < 0)
 		fail_msg("mkdir(\"/run/nook\"): %s", strerror(errno));
@@ -875,6 +1086,8 @@ seccomp_profile_is_a_fifo(void **state)
 			      "--",	   "/bin/echo", token,	    NULL};
 	struct run r;
 
+	nook_only("nook's --seccomp");
+
 	snprintf(fifo, sizeof(fifo), "%s/fifo", scratch);
 	unlink(fifo);
 	if (mkfifo(fifo, 0644) < 0)
@@ -891,6 +1104,8 @@ newline_in_a_volume_path(void **state)
 	const char *opts[] = {"--volume", volume,      "--rootfs", rootfs,
 			      "--",	  "/bin/echo", token,	   NULL};
 	struct run r;
+
+	nook_only("nook's --volume");
 
 	snprintf(volume, sizeof(volume), "%s/no\nsuch:/mnt", scratch);
 	run_nook(&r, *state, RUN_TIMEOUT, opts);
