@@ -942,7 +942,7 @@ main(int argc, char *argv[])
 		return init_exe();
 	if (strcmp(a, "forge-error") == 0 && NARGS(1))
 		return forge_error(argv[2]);
-	if (strcmp(a, "cgroups") == 0 && NARGS(0))
+	if (strcmp(a, "cgroups") == 0 && NARGS(1)) /* the argument only marks the process */
 		return cgroups();
 	if (strcmp(a, "shm-size") == 0 && NARGS(0))
 		return shm_size();

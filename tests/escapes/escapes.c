@@ -817,7 +817,8 @@ host_environment(void **state)
 static void
 state_directory_too_deep_to_remove(void **state)
 {
-	static const char *const patterns[] = {"/run/nook/*/upper/%s", "/run/nook/*/*/upper/%s"};
+	static const char *const patterns[] = {"/run/nook/*/upper/%s", "/run/nook/*/*/upper/%s",
+					       "/run/nook/*/*/*/upper/%s"};
 	struct attack a = {.mode = *state};
 	char nest[96], pattern[160], left[PATH_MAX] = "";
 	struct run r;
@@ -830,7 +831,7 @@ state_directory_too_deep_to_remove(void **state)
 	a.args[1] = nest;
 	a.args[2] = "8192";
 	run_attack(&a, &r);
-	for (size_t i = 0; i < 2 && !left[0]; i++) {
+	for (size_t i = 0; i < 3 && !left[0]; i++) {
 		glob_t g;
 
 		snprintf(pattern, sizeof(pattern), patterns[i], nest);
@@ -883,26 +884,25 @@ forged_error_report(void **state)
 
 /* ---- finding 9: cgroups, /dev/shm, vsock, stdout ---------------------------------------- */
 
-/** The first child of @p pid, or 0. */
+/** The process whose command line is `/attack cgroups TOKEN`, or 0. */
 static pid_t
-child_of(pid_t pid)
+the_attacker(void)
 {
-	char line[128];
-	glob_t g;
+	char want[128], cmdline[256];
+	size_t len = (size_t)snprintf(want, sizeof(want), "/attack%ccgroups%c%s", 0, 0, token);
 	pid_t found = 0;
+	glob_t g;
 
-	if (glob("/proc/[0-9]*/stat", GLOB_NOSORT, NULL, &g) != 0)
+	if (glob("/proc/[0-9]*/cmdline", GLOB_NOSORT, NULL, &g) != 0)
 		return 0;
 	for (size_t i = 0; i < g.gl_pathc && !found; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "re");
-		int me, parent;
+		int fd = open(g.gl_pathv[i], O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline)) : -1;
 
-		if (f && fgets(line, sizeof(line), f) && strrchr(line, ')') &&
-		    sscanf(strrchr(line, ')'), ") %*c %d", &parent) == 1 && parent == pid &&
-		    sscanf(line, "%d", &me) == 1)
-			found = me;
-		if (f)
-			fclose(f);
+		if (fd >= 0)
+			close(fd);
+		if (n > (ssize_t)len && memcmp(cmdline, want, len + 1) == 0)
+			found = atoi(g.gl_pathv[i] + strlen("/proc/"));
 	}
 	globfree(&g);
 	return found;
@@ -912,7 +912,7 @@ child_of(pid_t pid)
 static void
 look_at_cgroups(struct attack *a, pid_t nook)
 {
-	pid_t inside = child_of(nook);
+	pid_t inside = the_attacker();
 	char path[64];
 	FILE *f;
 	size_t n = 0;
@@ -934,8 +934,10 @@ look_at_cgroups(struct attack *a, pid_t nook)
 static void
 own_cgroup_in_every_hierarchy(void **state)
 {
-	struct attack a = {
-		.mode = *state, .args = {"cgroups"}, .wait_for = "\n", .during = look_at_cgroups};
+	struct attack a = {.mode = *state,
+			   .args = {"cgroups", token},
+			   .wait_for = "\n",
+			   .during = look_at_cgroups};
 	char mine[2048] = "", shared[512] = "", line[256];
 	FILE *f = fopen("/proc/self/cgroup", "re");
 	bool v1 = false;
