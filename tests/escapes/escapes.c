@@ -297,7 +297,7 @@ oci_linux(FILE *f, const struct attack *a)
 static void
 write_bundle(const char *dir, const struct attack *a)
 {
-	char path[PATH_MAX], root[PATH_MAX];
+	char path[PATH_MAX], root[PATH_MAX - 64];
 	const char *user = option(a, "--user");
 	FILE *f;
 
@@ -307,6 +307,9 @@ write_bundle(const char *dir, const struct attack *a)
 	run_argv(&r, RUN_TIMEOUT, cp);
 	if (r.status != 0)
 		fail_msg("copying the image to %s: %s", root, r.err);
+	snprintf(path, sizeof(path), "%s/vol", root); /* a root in a user namespace cannot */
+	if (option(a, "--volume") && mkdir(path, 0755) < 0)
+		fail_msg("mkdir(\"%s\"): %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	f = fopen(path, "w");
 	if (!f)
