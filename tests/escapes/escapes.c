@@ -115,7 +115,7 @@ become_v2_host(void)
 static void
 set_the_scene(struct attack *a, int out, int err)
 {
-	int devnull = open("/dev/null", O_RDWR);
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (a->pty) {
 		setsid();
@@ -387,41 +387,46 @@ gather(int fd, char *buf, size_t size)
 	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR));
 }
 
-/** Run nook with the attack @p a; its output in @p r, its raw status in a->wstatus. */
+/** Fork and exec the runtime for @p a (@p argv); its stdout and stderr in @p out, @p err. */
 static void
-run_attack(struct attack *a, struct run *r)
+spawn(struct attack *a, char **argv, int *out, int *err)
 {
-	char *argv[40];
-	int out[2], err[2];
-	double deadline = now() + (a->timeout ? a->timeout : RUN_TIMEOUT);
-	bool exited = false, called = false;
+	int o[2], e[2];
 
-	char dir[128] = "", id[64] = "";
-
-	memset(r, 0, sizeof(*r));
-	if (runc_path()) {
-		if (a->drop_cap || option(a, "--cap-add"))
-			nook_only("nook's --cap-add");
-		runc_command_line(a, argv, dir, id);
-	} else {
-		command_line(a, argv, 40);
-	}
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+	if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
 		fail_msg("pipe2: %s", strerror(errno));
-	if (a->pty && openpty(&a->master, &a->slave, NULL, NULL, NULL) < 0)
+	if (a->pty &&
+	    (openpty(&a->master, &a->slave, NULL, NULL, NULL) < 0 ||
+	     fcntl(a->master, F_SETFD, FD_CLOEXEC) < 0 || fcntl(a->slave, F_SETFD, FD_CLOEXEC) < 0))
 		fail_msg("openpty: %s", strerror(errno));
 	fflush(NULL);
 	a->pid = fork();
+	if (a->pid < 0)
+		fail_msg("fork: %s", strerror(errno));
 	if (a->pid == 0) {
-		set_the_scene(a, out[1], err[1]);
+		set_the_scene(a, o[1], e[1]);
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	close(out[1]);
-	close(err[1]);
-	int outfd = a->pty ? a->master : out[0], errfd = err[0];
+	close(o[1]);
+	close(e[1]);
 	if (a->pty)
-		close(out[0]);
+		close(o[0]);
+	*out = a->pty ? a->master : o[0];
+	*err = e[0];
+}
+
+/**
+ * Collect what the run prints until it has ended and its pipes are closed (a terminal
+ * stays open: the test holds its slave side), calling a->during once a->wait_for shows.
+ * At the deadline the runtime is killed.
+ */
+static void
+collect(struct attack *a, struct run *r, int outfd, int errfd)
+{
+	double deadline = now() + (a->timeout ? a->timeout : RUN_TIMEOUT);
+	bool exited = false, called = false;
+
 	while (!exited || errfd >= 0 || (!a->pty && outfd >= 0)) {
 		struct pollfd p[2] = {{outfd, POLLIN, 0}, {errfd, POLLIN, 0}};
 
@@ -443,14 +448,33 @@ run_attack(struct attack *a, struct run *r)
 		if (exited && r->timed_out)
 			break;
 	}
+	if (!a->pty && outfd >= 0)
+		close(outfd);
+	if (errfd >= 0)
+		close(errfd);
+}
+
+/** Run the attack @p a under nook (or runc); its output in @p r, its wait status in @p a. */
+static void
+run_attack(struct attack *a, struct run *r)
+{
+	char *argv[40], dir[128] = "", id[64] = "";
+	int outfd, errfd;
+
+	memset(r, 0, sizeof(*r));
+	if (runc_path()) {
+		if (a->drop_cap || option(a, "--cap-add"))
+			nook_only("nook's --cap-add");
+		runc_command_line(a, argv, dir, id);
+	} else {
+		command_line(a, argv, 40);
+	}
+	spawn(a, argv, &outfd, &errfd);
+	collect(a, r, outfd, errfd);
 	if (a->pty) { /* what the terminal still holds for the caller to read */
 		fcntl(a->master, F_SETFL, O_NONBLOCK);
 		gather(a->master, r->out, sizeof(r->out));
-	} else if (outfd >= 0) {
-		close(outfd);
 	}
-	if (errfd >= 0)
-		close(errfd);
 	r->status = r->timed_out ? -1 : nook_status(a->wstatus);
 	if (dir[0])
 		runc_remove(dir, id);
