@@ -89,17 +89,19 @@ ename(int e)
 /* ---- host files through directory descriptors ------------------------------------------ */
 
 /**
- * From the directory @p dirfd, climb with ".." far enough to pass any mount's top (".."
- * stops only at the process's root, which a directory outside it is not under), then
- * descend to @p marker, an absolute path on the host. True when @p token is read there.
+ * From the directory @p dirfd, or the path @p base ("/proc/self/fd/N/"), climb with ".."
+ * far enough to pass any mount's top (".." stops only at the process's root, which a
+ * directory outside it is not under), then descend to @p marker, an absolute path on the
+ * host. True when @p token is read there.
  */
 static bool
-walk_out(int dirfd, const char *marker, const char *token)
+walk_out(int dirfd, const char *base, const char *marker, const char *token)
 {
-	char path[4096] = "", buf[256];
+	char path[4096], buf[256];
 	ssize_t n;
 	int fd;
 
+	snprintf(path, sizeof(path), "%s", base);
 	for (int i = 0; i < 40; i++)
 		strcat(path, "../");
 	strncat(path, marker + 1, sizeof(path) - strlen(path) - 1);
@@ -142,7 +144,9 @@ walk_fds(const char *fddir, int above, const char *marker, const char *token)
 		ndirs++;
 		len = readlink(path, link, sizeof(link) - 1);
 		link[len > 0 ? len : 0] = '\0';
-		if (walk_out(fd, marker, token)) {
+		strcat(path, "/"); /* and the path itself: /proc/1/fd/N/../../... */
+		if (walk_out(fd, "", marker, token) || walk_out(AT_FDCWD, path, marker, token)) {
+			path[strlen(path) - 1] = '\0';
 			close(fd);
 			closedir(dir);
 			return say(SUCCEEDED, "read the host's %s by walking .. out of %s (%s)",
