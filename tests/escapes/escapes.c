@@ -838,46 +838,58 @@ host_environment(void **state)
 /* ---- finding 7: a state directory too deep to remove --------------------------------------- */
 
 /**
+ * Where under /run/nook a directory @p name is, at most four levels down (the writable
+ * layer's name and depth are nook's to choose); the state directory holding it, the
+ * first level, goes into @p left (PATH_MAX bytes). False if there is none.
+ */
+static bool
+left_in_run_nook(const char *name, char *left)
+{
+	char pattern[256] = "/run/nook";
+	bool found = false;
+
+	for (int depth = 1; depth <= 4 && !found; depth++) {
+		char try[320];
+		glob_t g;
+
+		strcat(pattern, "/*");
+		snprintf(try, sizeof(try), "%s/%s", pattern, name);
+		if (glob(try, GLOB_NOSORT, NULL, &g) == 0) {
+			snprintf(left, PATH_MAX, "%s", g.gl_pathv[0]);
+			*strchrnul(left + strlen("/run/nook/"), '/') = '\0';
+			found = true;
+		}
+		globfree(&g);
+	}
+	return found;
+}
+
+/**
  * Finding 7: the container nests directories deeper than PATH_MAX in its writable layer;
  * once it ended its state directory must be gone from the host all the same.
  */
 static void
 state_directory_too_deep_to_remove(void **state)
 {
-	static const char *const patterns[] = {"/run/nook/*/upper/%s", "/run/nook/*/*/upper/%s",
-					       "/run/nook/*/*/*/upper/%s"};
-	struct attack a = {.mode = *state};
-	char nest[96], pattern[160], left[PATH_MAX] = "";
-	struct run r;
+	struct attack a = {.mode = *state, .args = {"deep-nest", NULL, "8192"}};
+	char nest[96], left[PATH_MAX] = "";
+	struct run r, gone;
 
-	nook_only(
-		"runc writes into the bundle, it has no state directory of the container's writes");
-
+	nook_only("runc writes into the bundle: no state directory holds the container's writes");
 	snprintf(nest, sizeof(nest), "nook-nest-%s", token);
-	a.args[0] = "deep-nest";
 	a.args[1] = nest;
-	a.args[2] = "8192";
 	run_attack(&a, &r);
-	for (size_t i = 0; i < 3 && !left[0]; i++) {
-		glob_t g;
+	if (left_in_run_nook(nest, left)) {
+		char *rm[] = {"/bin/rm", "-rf", left, NULL};
 
-		snprintf(pattern, sizeof(pattern), patterns[i], nest);
-		if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
-			snprintf(left, sizeof(left), "%s", g.gl_pathv[0]);
-			*strstr(left, "/upper/") = '\0';
-			char *rm[] = {"/bin/rm", "-rf", left, NULL};
-			struct run gone;
-			run_argv(&gone, RUN_TIMEOUT, rm);
-		}
-		globfree(&g);
+		run_argv(&gone, RUN_TIMEOUT, rm);
+		print_message("  (removed %s, which the run left)\n", left);
 	}
 	if (r.status != 1)
 		broken(&a, &r, "deep nest");
 	verdict(a.mode, "a nest deeper than PATH_MAX", left[0] != '\0', "%s",
 		left[0] ? "its state directory was left on the host"
 			: "its state directory is gone");
-	if (left[0])
-		print_message("  (removed %s)\n", left);
 }
 
 /* ---- finding 8: PID 1 ---------------------------------------------------------------------- */
