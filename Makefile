@@ -10,6 +10,7 @@
 #   make check-exercises          prove that each step's tests fail with its exercise blank
 #   make check-lessons            re-run the lessons' transcripts and compare
 #   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
+#   make check-escapes            the escape battery: every known attack, from inside step 09
 #   make steps                    regenerate steps/ from the EXERCISE regions of solutions/;
 #                                 refuses to overwrite your work in an exercise (FORCE=1 does)
 #   make handout                  build/handout/nook(.tar.gz): the tree without the answers
@@ -83,7 +84,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout steps handout \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes steps handout \
 	docs demo \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
@@ -140,6 +141,15 @@ $(TESTBIN)/obj/unit-%.o: tests/unit/%.c
 $(TESTBIN)/probe: tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# The attacker the escape battery runs inside containers: static, like the probe.
+$(TESTBIN)/attack: tests/escapes/attack.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+$(TESTBIN)/obj/escapes-%.o: tests/escapes/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/escapes: $(TESTBIN)/obj/escapes-escapes.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lcap
 # Unit tests check the pure logic of the tree being built (in practice: solutions/).
 $(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
@@ -172,6 +182,9 @@ CGROUP2_TESTS = $(filter 06-%,$(TESTED_STEPS))
 CGROUP2_OPTIONAL :=
 CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
 
+# The escape battery attacks step 09's container: part of a check of solutions/ up to 09.
+ESCAPES = $(and $(filter solutions,$(TREE)),$(filter 09-%,$(TESTED_STEPS)))
+
 ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
 # Maintainers' full check: the tests (the cgroup-v2 lane too: `deps-vm` installs what it
 # needs), then that steps/, the exercises and the lessons still tell the truth.
@@ -183,6 +196,7 @@ run-check:
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
 		check-handout format-check
+	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
 	@echo "make check: all passed"
 else
 # A participant's check: the core packages only; the cgroup-v2 lane runs when qemu and a
@@ -192,6 +206,7 @@ check: deps
 run-check:
 	@$(MAKE) --no-print-directory $(if $(filter solutions,$(TREE)),test-unit) test-steps
 	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
+	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
 	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), $(TESTED)): all passed"
 endif
 
@@ -199,6 +214,13 @@ endif
 check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe
 	@$(if $(CGROUP2_TESTS),$(CGROUP2_VM) $(BIN) $(TESTBIN) $(CGROUP2_TESTS),\
 		echo "check-cgroup2: skipped: no cgroup step among $(TESTED)")
+
+# The escape battery (tests/escapes): each known attack run by a static program inside
+# step 09's container, as root and with --userns, each expected refused. RUNC=1 runs the
+# same attacks under runc too and compares (tests/escapes/runc-compare).
+check-escapes: programs image $(TESTBIN)/escapes $(TESTBIN)/attack
+	@NOOK_BIN=$(BIN) NOOK_ATTACK=$(TESTBIN)/attack NOOK_IMAGE=$(IMAGE) \
+		$(if $(RUNC),tests/escapes/runc-compare $(TESTBIN),tests/run-tests $(TESTBIN)/escapes)
 
 # A hand-out's solutions/ has no answers: nothing to compare steps/ or the exercises with.
 NOT_IN_HANDOUT = $(if $(HANDOUT),@echo "$@: not in a hand-out: it needs the answers in\
