@@ -171,6 +171,27 @@ host_files_are_out_of_reach(void **state)
 		   "the host's %s should be unreachable, and /.. should be / (the image)", marker);
 }
 
+/**
+ * The container's mount table, seen from inside, holds one root: the image. A second "/"
+ * line is a tree stacked on it (the host's old root left mounted, or a copy of the image
+ * the pivot did not go to), and each line's mount point is in the container's own tree.
+ */
+static void
+mount_table_has_one_root(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_in_image(&r, NULL,
+		     "awk '$5 == \"/\" { n++; for (i = 7; $i != \"-\"; i++); t = $(i + 1) } "
+		     "END { print n, t }' /proc/self/mountinfo");
+	expect_status(&r, 0);
+	expect_run(&r, strcmp(r.out, "1 overlay\n") == 0,
+		   "/proc/self/mountinfo inside should have one \"/\", the overlay: "
+		   "\"COUNT FSTYPE\" is %s",
+		   r.out);
+}
+
 /** Copy the static probe to scratch/@p name. */
 static void
 put_probe(const char *name)
@@ -594,6 +615,7 @@ main(void)
 		T(root_is_the_image),
 		T(host_files_are_out_of_reach),
 		T(chroot_inside_cannot_climb_out),
+		T(mount_table_has_one_root),
 		T(writes_land_in_the_upper_layer),
 		T(layers_merge_top_first),
 		T(masked_paths_read_empty),
