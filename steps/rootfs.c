@@ -581,14 +581,16 @@ place_volumes(struct nook_container *c, struct nook_error *err)
 
 /**
  * Make @p root the container's "/" and drop the host's tree from its mount table. @p root
- * is a mount point (the overlay), and no mount around it is shared.
+ * is any directory with everything the container needs already mounted under it (here
+ * the overlay, with /proc, /sys and /dev), and no mount around it is shared:
+ * rootfs_child() made the whole table private first.
  */
 static int
 pivot(const char *root, struct nook_error *err)
 {
-	/* EXERCISE 07: chdir(2) into root, pivot_root(".", ".") (syscall(SYS_pivot_root)), umount2(".", MNT_DETACH) the old root stacked on it, chdir("/") */
+	/* EXERCISE 07: make root, with everything mounted under it, the root of this mount namespace, and leave no trace of the host's tree in it (root need not be a mount point); tests look from inside: / is the image with its /proc, /sys and /dev, /.. stays there, no host mount in mountinfo */
 	/* Your code here; then delete the line below. */
-	return nook_exercise_todo(err, "07", "chdir(2) into root, pivot_root(\".\", \".\") (syscall(SYS_pivot_root)), umount2(\".\", MNT_DETACH) the old root stacked on it, chdir(\"/\")");
+	return nook_exercise_todo(err, "07", "make root, with everything mounted under it, the root of this mount namespace, and leave no trace of the host's tree in it (root need not be a mount point); tests look from inside: / is the image with its /proc, /sys and /dev, /.. stays there, no host mount in mountinfo");
 	/* END EXERCISE */
 	return 0;
 }
