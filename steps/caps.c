@@ -245,18 +245,17 @@ caps_raise(cap_t caps, cap_flag_t set, uint64_t mask, int ncaps)
 }
 
 /**
- * Narrow this process to @p bounding and @p process: drop from the bounding set each
- * capability not in @p bounding that is still there (dropping needs CAP_SETPCAP, so a
- * second call with nothing left to drop needs none), then make the permitted and effective
- * sets exactly @p process, and the inheritable set what of it the bounding set still has
- * (the kernel refuses an inheritable capability outside the bounding set).
+ * Narrow this process to @p bounding and @p process (masks of NOOK_CAP() bits). It is
+ * called again after become_user() with a smaller @p process, by then perhaps without the
+ * capability that changing the bounding set takes: a second call with nothing new to take
+ * away from it must not need that capability. caps_raise() and cap_name() above help.
  */
 static int
 caps_limit(uint64_t bounding, uint64_t process, struct nook_error *err)
 {
-	/* EXERCISE 08: drop each cap not in bounding from the bounding set (cap_get_bound, cap_drop_bound), then set permitted and effective to process, inheritable to process & bounding (cap_init, cap_set_flag, cap_set_proc) */
+	/* EXERCISE 08: leave this process with exactly process in its permitted and effective sets, what of it bounding allows in its inheritable set, and nothing outside bounding that any later execve could grant; tests run getpcaps, mount, chown and a set-user-ID root program inside, with --cap-drop, --cap-add ALL and --user */
 	/* Your code here; then delete the line below. */
-	return nook_exercise_todo(err, "08", "drop each cap not in bounding from the bounding set (cap_get_bound, cap_drop_bound), then set permitted and effective to process, inheritable to process & bounding (cap_init, cap_set_flag, cap_set_proc)");
+	return nook_exercise_todo(err, "08", "leave this process with exactly process in its permitted and effective sets, what of it bounding allows in its inheritable set, and nothing outside bounding that any later execve could grant; tests run getpcaps, mount, chown and a set-user-ID root program inside, with --cap-drop, --cap-add ALL and --user");
 	/* END EXERCISE */
 }
 
