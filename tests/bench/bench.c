@@ -45,24 +45,24 @@
 #include <unistd.h>
 
 #define MAX_CONTENDERS 32
-#define MAX_CMDS 4
-#define MAX_ARGS 32
-#define MAX_SAMPLES 1000
+#define MAX_CMDS       4
+#define MAX_ARGS       32
+#define MAX_SAMPLES    1000
 
 /** One contender: a name, how it is run, and what was measured of it. */
 struct contender {
 	char name[64];
-	char line[512];			  /**< the commands, as written */
-	char *argv[MAX_CMDS][MAX_ARGS];	  /**< each command split on spaces */
+	char line[512];			/**< the commands, as written */
+	char *argv[MAX_CMDS][MAX_ARGS]; /**< each command split on spaces */
 	int ncmds;
 	bool ref, floor, step, batch, cg2;
 	bool skipped, failed;
-	char why[256];			  /**< why skipped or failed */
-	double wall[MAX_SAMPLES];	  /**< start latency samples, ms */
-	double cpu[MAX_SAMPLES];	  /**< user + sys of the same runs, ms */
-	long rss[MAX_SAMPLES];		  /**< ru_maxrss, KiB */
+	char why[256];		  /**< why skipped or failed */
+	double wall[MAX_SAMPLES]; /**< start latency samples, ms */
+	double cpu[MAX_SAMPLES];  /**< user + sys of the same runs, ms */
+	long rss[MAX_SAMPLES];	  /**< ru_maxrss, KiB */
 	int n;
-	double seq_wall[MAX_SAMPLES], seq_cpu[MAX_SAMPLES];	  /**< N sequential, ms */
+	double seq_wall[MAX_SAMPLES], seq_cpu[MAX_SAMPLES];   /**< N sequential, ms */
 	double conc_wall[MAX_SAMPLES], conc_cpu[MAX_SAMPLES]; /**< N concurrent, ms */
 	long seq_rss, conc_rss; /**< largest ru_maxrss of one run in the batch, KiB */
 	int nseq, nconc;
@@ -415,7 +415,8 @@ measure_batches(int rounds, int n)
 				c->conc_rss = s.rss;
 			c->conc_wall[c->nconc] = s.wall;
 			c->conc_cpu[c->nconc++] = s.cpu;
-			printf("bench: round %d/%d: %s: %d sequential %.0f ms, %d concurrent %.0f ms\n",
+			printf("bench: round %d/%d: %s: %d sequential %.0f ms, %d concurrent %.0f "
+			       "ms\n",
 			       r + 1, rounds, c->name, n, c->seq_wall[c->nseq - 1], n, s.wall);
 			fflush(stdout);
 		}
@@ -463,8 +464,7 @@ find(bool want_ref, bool want_floor)
 	int i;
 
 	for (i = 0; i < ncont; i++)
-		if (((want_ref && cont[i].ref) || (want_floor && cont[i].floor)) &&
-		    cont[i].n > 0)
+		if (((want_ref && cont[i].ref) || (want_floor && cont[i].floor)) && cont[i].n > 0)
 			return &cont[i];
 	return NULL;
 }
@@ -523,8 +523,9 @@ batch_table(FILE *md, int n)
 	double rc = ref && ref->nconc ? quantile(ref->conc_wall, ref->nconc, .5) : 0;
 	int i;
 
-	fprintf(md, "| contender | %d sequential | × runc | CPU | %d concurrent | × runc | CPU "
-		    "| peak RSS, one process | rounds |\n",
+	fprintf(md,
+		"| contender | %d sequential | × runc | CPU | %d concurrent | × runc | CPU "
+		"| peak RSS, one process | rounds |\n",
 		n, n);
 	fprintf(md, "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
 	for (i = 0; i < ncont; i++) {
@@ -582,7 +583,7 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	int opt, rounds = 30, brounds = 3, n = 100, i, failed = 0;
+	int opt, rounds = 50, brounds = 5, n = 100, i, failed = 0;
 	FILE *md, *tsv;
 
 	while ((opt = getopt(argc, argv, "r:b:n:o:")) != -1) {
