@@ -26,6 +26,8 @@
  *  - peak memory: ru_maxrss of the same rusage, the high-water mark (VmHWM) of the
  *    largest process among the child and its reaped descendants.
  *
+ * Ratios are paired: the median of per-round ratios to the `ref` (and `floor`) run.
+ *
  * Output, in DIR: latency.tsv (a line per contender, for gnuplot), samples.tsv (every run),
  * tables.md (the report's tables). Exits 1 if a contender that warmed up fails later.
  */
@@ -61,6 +63,7 @@ struct contender {
 	double wall[MAX_SAMPLES]; /**< start latency samples, ms */
 	double cpu[MAX_SAMPLES];  /**< user + sys of the same runs, ms */
 	long rss[MAX_SAMPLES];	  /**< ru_maxrss, KiB */
+	int round[MAX_SAMPLES];	  /**< the round each sample was taken in */
 	int n;
 	double seq_wall[MAX_SAMPLES], seq_cpu[MAX_SAMPLES];   /**< N sequential, ms */
 	double conc_wall[MAX_SAMPLES], conc_cpu[MAX_SAMPLES]; /**< N concurrent, ms */
@@ -379,7 +382,8 @@ measure_latency(int rounds)
 			}
 			c->wall[c->n] = s.wall;
 			c->cpu[c->n] = s.cpu;
-			c->rss[c->n++] = s.rss;
+			c->rss[c->n] = s.rss;
+			c->round[c->n++] = r;
 			fprintf(samples, "latency\t%d\t%s\t%.3f\t%.3f\t%ld\n", r, c->name, s.wall,
 				s.cpu, s.rss);
 		}
@@ -483,13 +487,33 @@ ratio(double x, double by)
 	return buf[k];
 }
 
+/**
+ * The median of @p c's runs each divided by @p by's run in the same round (of wall time,
+ * or of CPU time with @p cpu): load that drifts from round to round cancels out.
+ */
+static const char *
+paired(const struct contender *c, const struct contender *by, bool cpu)
+{
+	static char buf[4][32];
+	static int k;
+	double q[MAX_SAMPLES];
+	int i, j, n = 0;
+
+	k = (k + 1) % 4;
+	for (i = 0; by && i < c->n; i++)
+		for (j = 0; j < by->n; j++)
+			if (by->round[j] == c->round[i] && (cpu ? by->cpu[j] : by->wall[j]) > 0)
+				q[n++] = cpu ? c->cpu[i] / by->cpu[j] : c->wall[i] / by->wall[j];
+	if (n == 0)
+		return "—";
+	snprintf(buf[k], sizeof(buf[k]), "%.2f×", quantile(q, n, .5));
+	return buf[k];
+}
+
 static void
 latency_table(FILE *md, FILE *tsv)
 {
 	struct contender *ref = find(true, false), *fl = find(false, true);
-	double rw = ref ? quantile(ref->wall, ref->n, .5) : 0;
-	double rc = ref ? quantile(ref->cpu, ref->n, .5) : 0;
-	double fw = fl ? quantile(fl->wall, fl->n, .5) : 0;
 	int i;
 
 	fprintf(md, "| contender | median wall | × runc | × floor | spread (q1–q3, min) | runs "
@@ -506,9 +530,10 @@ latency_table(FILE *md, FILE *tsv)
 		fprintf(md,
 			"| %s | %.1f ms | %s | %s | %.1f–%.1f, %.1f ms | %d | %.1f ms | %s | %.1f "
 			"MiB |\n",
-			c->name, m, ratio(m, rw), ratio(m, fw), quantile(c->wall, c->n, .25),
-			quantile(c->wall, c->n, .75), quantile(c->wall, c->n, 0), c->n, cm,
-			ratio(cm, rc), median_rss(c) / 1024.0);
+			c->name, m, paired(c, ref, false), paired(c, fl, false),
+			quantile(c->wall, c->n, .25), quantile(c->wall, c->n, .75),
+			quantile(c->wall, c->n, 0), c->n, cm, paired(c, ref, true),
+			median_rss(c) / 1024.0);
 		fprintf(tsv, "%d\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\n", i,
 			c->step ? "step" : (c->floor ? "floor" : "peer"), c->name, m,
 			quantile(c->wall, c->n, .25), quantile(c->wall, c->n, .75), cm);
