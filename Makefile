@@ -19,6 +19,9 @@
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
 #   make deps-vm                  install qemu and a kernel for check-cgroup2 (full check, CI)
+#   make bench                    time each step and runc, crun, unshare (and nook, step 10):
+#                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
+#   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
 #   make format | format-check    clang-format the C sources | check they are formatted
 
@@ -84,8 +87,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes steps handout \
-	docs demo \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
+	steps handout docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
@@ -279,6 +282,25 @@ check-lessons: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 # nook needs no glibc newer than 2.35 (Ubuntu 22.04): see tests/old-glibc.
 check-old-glibc: programs
 	@tests/old-glibc $(OUT) $(PROGRAMS)
+
+# ---- benchmark ------------------------------------------------------------------------
+
+# `make bench`: the driver (tests/bench/bench.c) times every step program, the unshare
+# floor, runc and crun on one OCI bundle (and the step-10 runtime once it is built), in
+# interleaved rounds; tests/bench/run writes the report and the chart. Not in `make check`:
+# timing on a busy machine is no test. `bench-smoke` is the quick proof that it runs.
+BENCH_OUT := $(OUT)/bench
+$(TESTBIN)/bench: tests/bench/bench.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+bench bench-smoke: deps
+	@tests/install-deps bench
+	@$(MAKE) --no-print-directory run-$@
+run-bench: programs image $(TESTBIN)/bench
+	@tests/bench/run $(TESTBIN)/bench $(BIN) $(IMAGE) $(BENCH_OUT)
+run-bench-smoke: programs image $(TESTBIN)/bench
+	@tests/bench/smoke-test $(TESTBIN)/bench $(BIN) $(IMAGE) $(OUT)/bench-smoke
 
 # ---- people --------------------------------------------------------------------------
 
