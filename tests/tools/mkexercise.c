@@ -1,12 +1,17 @@
 /**
  * @file mkexercise.c
- * @brief `mkexercise [--only NN] --out DIR FILE...`: write the exercise version of sources.
+ * @brief `mkexercise [--only NN | --mutant MUTANT] --out DIR FILE...`: write the exercise
+ *        version of sources.
  *
  * For each FILE with at least one EXERCISE region (numbered NN, with --only), write
  * DIR/<basename of FILE> with those regions blanked (see exercise.h), under a first line
  * saying where it came from. A FILE without such a region is not written: the build takes
  * it from solutions/ as it is. `make steps` builds steps/ this way, `make check-exercises`
  * one tree per exercise.
+ *
+ * With --mutant, the code of the one region the mutant file MUTANT answers (see exercise.h)
+ * is replaced by the mutant's instead of blanked, and only the FILE holding that region is
+ * written: `make check-exercises` builds one tree per mutant in tests/mutants/.
  *
  * It works in two passes: every FILE is read and blanked in memory first, and only then is
  * anything written, so a malformed marker in any FILE leaves DIR untouched. Errors are one
@@ -24,7 +29,7 @@
 
 #include "exercise.h"
 
-#define USAGE "usage: mkexercise [--only NN] --out DIR FILE..."
+#define USAGE "usage: mkexercise [--only NN | --mutant MUTANT] --out DIR FILE..."
 
 /** One FILE of the command line. */
 struct job {
@@ -171,11 +176,12 @@ write_job(const char *dir, const struct job *job)
 
 /** Parse the options; returns the index of the first FILE, or -1. */
 static int
-parse_args(int argc, char *argv[], const char **only, const char **dir)
+parse_args(int argc, char *argv[], const char **only, const char **dir, const char **mutant)
 {
 	static const struct option options[] = {
 		{"only", required_argument, NULL, 'n'},
 		{"out", required_argument, NULL, 'o'},
+		{"mutant", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -186,9 +192,13 @@ parse_args(int argc, char *argv[], const char **only, const char **dir)
 			*only = optarg;
 		else if (opt == 'o')
 			*dir = optarg;
+		else if (opt == 'm')
+			*mutant = optarg;
 		else
 			return error(USAGE);
 	}
+	if (*only && *mutant)
+		return error("--only and --mutant: one or the other");
 	if (*only && !exercise_is_number(*only))
 		return error("--only %s: the exercise number must be two digits", *only);
 	if (!*dir || optind == argc)
@@ -196,13 +206,10 @@ parse_args(int argc, char *argv[], const char **only, const char **dir)
 	return optind;
 }
 
-/** Blank every FILE, then (only if all went well) write those that had a region. */
+/** Write every FILE that had a region, unless two would have the same name. */
 static int
-run(struct job *jobs, int n, char *files[], const char *only, const char *dir)
+run_write(struct job *jobs, int n, const char *dir)
 {
-	for (int i = 0; i < n; i++)
-		if (blank_file(&jobs[i], files[i], only) < 0)
-			return -1;
 	if (check_names(jobs, n) < 0)
 		return -1;
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
@@ -213,14 +220,79 @@ run(struct job *jobs, int n, char *files[], const char *only, const char *dir)
 	return 0;
 }
 
+/** Blank every FILE, then (only if all went well) write those that had a region. */
+static int
+run(struct job *jobs, int n, char *files[], const char *only, const char *dir)
+{
+	for (int i = 0; i < n; i++)
+		if (blank_file(&jobs[i], files[i], only) < 0)
+			return -1;
+	return run_write(jobs, n, dir);
+}
+
+/** Read and mutate one FILE; job->text stays NULL if it has no region @p number. */
+static int
+mutate_file(struct job *job, const char *path, const char *number, const char *body)
+{
+	char err[EXERCISE_ERR_SIZE], *src, *out;
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	job->path = path;
+	job->name = slash ? slash + 1 : path;
+	if (read_file(path, &src) < 0)
+		return -1;
+	n = exercise_replace(src, number, body, &out, err, sizeof(err));
+	free(src);
+	if (n < 0)
+		return error("%s:%s", path, err);
+	if (n == 0)
+		free(out);
+	else
+		job->text = out;
+	return n;
+}
+
+/** Put the mutant @p path in place of its region, which must be in exactly one FILE. */
+static int
+run_mutant(struct job *jobs, int n, char *files[], const char *path, const char *dir)
+{
+	char err[EXERCISE_ERR_SIZE], number[3], *text;
+	const char *body;
+	int found = 0, rc = -1;
+
+	if (read_file(path, &text) < 0)
+		return -1;
+	if (exercise_parse_mutant(text, number, &body, err, sizeof(err)) < 0) {
+		error("%s:%s", path, err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		int m = mutate_file(&jobs[i], files[i], number, body);
+
+		if (m < 0)
+			goto out;
+		found += m;
+	}
+	if (found != 1) {
+		error("%s: EXERCISE %s is in %d places in the files given, not one", path, number,
+		      found);
+		goto out;
+	}
+	rc = run_write(jobs, n, dir);
+out:
+	free(text);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *only = NULL, *dir = NULL;
+	const char *only = NULL, *dir = NULL, *mutant = NULL;
 	struct job *jobs;
 	int first, n, rc;
 
-	first = parse_args(argc, argv, &only, &dir);
+	first = parse_args(argc, argv, &only, &dir, &mutant);
 	if (first < 0)
 		return 1;
 	n = argc - first;
@@ -229,7 +301,10 @@ main(int argc, char *argv[])
 		error("out of memory");
 		return 1;
 	}
-	rc = run(jobs, n, argv + first, only, dir);
+	if (mutant)
+		rc = run_mutant(jobs, n, argv + first, mutant, dir);
+	else
+		rc = run(jobs, n, argv + first, only, dir);
 	for (int i = 0; i < n; i++)
 		free(jobs[i].text);
 	free(jobs);
