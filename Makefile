@@ -1,33 +1,43 @@
 # nook — build a container from scratch, one kernel primitive per step.
+# Containers need root: `sudo make demo`, or in a root shell (no sudo there) `make demo`.
 #
 #   make                          build every step from solutions/ into build/solutions/
 #   make TREE=steps               build your workspace (steps/ over solutions/) into build/steps/
 #   make check                    everything CI checks (needs root)
 #   make check TREE=steps STEP=NN the tests of steps 01..NN on your workspace
+#   make check TREE=steps ONLY=NN only step NN's tests on your workspace
+#   make hint STEP=NN             the next hint for step NN's exercise (one level more each time)
 #   make check-exercises          prove that each step's tests fail with its exercise blank,
 #                                 and with each known-wrong answer in tests/mutants/
 #   make check-lessons            re-run the lessons' transcripts and compare
 #   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
-#   make steps                    regenerate steps/ from the EXERCISE regions of solutions/
+#   make check-escapes            the escape battery: every known attack, from inside step 09
+#   make steps                    regenerate steps/ from the EXERCISE regions of solutions/;
+#                                 refuses to overwrite your work in an exercise (FORCE=1 does)
+#   make handout                  build/handout/nook(.tar.gz): the tree without the answers
 #   make docs                     the API and the lessons as one site, in build/docs/html
 #   make image                    the default image: build/images/busybox, from busybox-static
 #   make demo | make shell        a tour of every step | a shell in the newest step
-#   make deps                     install the Debian packages nook needs
+#   make deps                     install the packages demo and check need (Debian, Ubuntu)
+#   make deps-vm                  install qemu and a kernel for check-cgroup2 (full check, CI)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
 #   make format | format-check    clang-format the C sources | check they are formatted
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
 STEPS := $(sort $(basename $(notdir $(wildcard solutions/[0-9][0-9]-*.c))))
-TREE ?= solutions
+# A hand-out (`make handout`) has no answers in solutions/: there, your work is the tree.
+HANDOUT := $(wildcard .handout)
+TREE ?= $(if $(HANDOUT),steps,solutions)
 VARIANT ?=
-# The newest step by default; STEP=NN tests steps 01..NN.
+# The newest step by default; STEP=NN tests steps 01..NN, ONLY=NN step NN alone.
 STEP ?= $(firstword $(subst -, ,$(lastword $(STEPS))))
+ONLY ?=
 
-# qemu-system-x86 and linux-image-amd64: `make check-cgroup2` boots Debian's kernel (from
-# /boot) under qemu, to test step 06 on cgroup v2 whatever the host runs.
-DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev libjansson-dev libmnl-dev \
-	doxygen busybox-static clang-format iproute2 util-linux procps uidmap libcap2-bin \
-	qemu-system-x86 linux-image-amd64
+# Nothing below may run a program while make reads this file ($(shell) in a `:=`): the
+# targets people type first install the packages (`deps`), and only then build, in a
+# second make that reads the file anew. The package lists, per distribution, are in
+# tests/install-deps: `deps` what demo and check need, `deps-vm` what check-cgroup2 adds
+# (qemu and a kernel to boot), for the maintainers' full `make check` and CI.
 
 ifeq ($(VARIANT),san)
 OUT := build/san
@@ -44,8 +54,9 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-# Libraries the stages use (step 04: rtnetlink through libmnl, ...).
-LDLIBS := $(shell pkg-config --libs libmnl) -lcap -lseccomp -ljansson
+# Libraries the stages use (step 04: rtnetlink through libmnl, ...). Named, not asked of
+# pkg-config: make reads this before `deps` has installed them.
+LDLIBS := -lmnl -lcap -lseccomp -ljansson
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)
@@ -73,8 +84,10 @@ LIB_SRCS := $(filter-out 0% 1%,$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
-.PHONY: all programs image deps check test test-unit test-steps check-steps check-exercises \
-	check-lessons check-cgroup2 steps docs demo shell format format-check clean
+.PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes steps handout \
+	docs demo \
+	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
 all: programs
@@ -129,6 +142,15 @@ $(TESTBIN)/obj/unit-%.o: tests/unit/%.c
 $(TESTBIN)/probe: tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# The attacker the escape battery runs inside containers: static, like the probe.
+$(TESTBIN)/attack: tests/escapes/attack.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+$(TESTBIN)/obj/escapes-%.o: tests/escapes/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/escapes: $(TESTBIN)/obj/escapes-escapes.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lcap
 # Unit tests check the pure logic of the tree being built (in practice: solutions/).
 $(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
@@ -139,14 +161,21 @@ $(TESTBIN)/%: $(TESTBIN)/obj/steps-%.o $(TESTBIN)/obj/harness.o
 
 # Step tests run the programs of $(TREE); each test binary is one step, its cmocka summary
 # printed as it goes. A failing binary does not stop the others: all are run, then judged.
-TESTED_STEPS = $(foreach s,$(STEPS),$(if $(shell [ $(firstword $(subst -, ,$s)) -le $(STEP) ] && echo y),$s))
+# (A deferred `=`: the shell compares numbers only when a recipe needs the list.)
+STEP_NUMBER = $(firstword $(subst -, ,$1))
+TESTED_STEPS = $(strip $(foreach s,$(STEPS),$(if $(shell [ $(call STEP_NUMBER,$s) \
+	$(if $(ONLY),-eq $(ONLY),-le $(STEP)) ] 2>/dev/null && echo y),$s)))
+TESTED = $(if $(ONLY),step $(ONLY) only,steps up to $(STEP))
 RUN_TESTS = NOOK_BIN=$(BIN) NOOK_PROBE=$(TESTBIN)/probe NOOK_IMAGE=$(IMAGE) tests/run-tests
 
 test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
-	@$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS))
+	@$(if $(TESTED_STEPS),$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS)),\
+		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(STEPS))"; exit 1)
 
-test-unit: $(UNIT_TESTS)
+test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 	@tests/run-tests $(UNIT_TESTS)
+	@tests/mkexercise-test $(abspath $(TOOLS)/mkexercise)
+	@tests/install-deps-test
 
 # The steps whose tests also run under a cgroup-v2-only kernel, in qemu (among STEP's).
 CGROUP2_TESTS = $(filter 06-%,$(TESTED_STEPS))
@@ -154,37 +183,83 @@ CGROUP2_TESTS = $(filter 06-%,$(TESTED_STEPS))
 CGROUP2_OPTIONAL :=
 CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
 
-ifeq ($(TREE)$(VARIANT),solutions)
-# Maintainers' full check: the tests, then that steps/, the exercises and the lessons
-# still tell the truth.
+# The escape battery attacks step 09's container: part of a check of solutions/ up to 09.
+ESCAPES = $(and $(filter solutions,$(TREE)),$(filter 09-%,$(TESTED_STEPS)))
+
+ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
+# Maintainers' full check: the tests (the cgroup-v2 lane too: `deps-vm` installs what it
+# needs), then that steps/, the exercises and the lessons still tell the truth.
 check: deps
+	@$(MAKE) --no-print-directory deps-vm
+	@$(MAKE) --no-print-directory run-check
+run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps
-	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
-	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons format-check
+	@$(MAKE) --no-print-directory check-cgroup2
+	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
+		check-handout format-check
+	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
 	@echo "make check: all passed"
 else
+# A participant's check: the core packages only; the cgroup-v2 lane runs when qemu and a
+# kernel happen to be there (`make deps-vm`), and says why not when they are not.
 check: deps
+	@$(MAKE) --no-print-directory run-check
+run-check:
 	@$(MAKE) --no-print-directory $(if $(filter solutions,$(TREE)),test-unit) test-steps
 	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
-	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), steps up to $(STEP)): all passed"
+	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
+	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), $(TESTED)): all passed"
 endif
 
 # Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1).
 check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe
 	@$(if $(CGROUP2_TESTS),$(CGROUP2_VM) $(BIN) $(TESTBIN) $(CGROUP2_TESTS),\
-		echo "check-cgroup2: skipped: no cgroup step among steps up to $(STEP)")
+		echo "check-cgroup2: skipped: no cgroup step among $(TESTED)")
 
-# steps/ is generated; this regenerates it elsewhere and compares, touching nothing.
+# The escape battery (tests/escapes): each known attack run by a static program inside
+# step 09's container, as root and with --userns, each expected refused. RUNC=1 runs the
+# same attacks under runc too and compares (tests/escapes/runc-compare).
+check-escapes: programs image $(TESTBIN)/escapes $(TESTBIN)/attack
+	@NOOK_BIN=$(BIN) NOOK_ATTACK=$(TESTBIN)/attack NOOK_IMAGE=$(IMAGE) \
+		$(if $(RUNC),tests/escapes/runc-compare $(TESTBIN),tests/run-tests $(TESTBIN)/escapes)
+
+# A hand-out's solutions/ has no answers: nothing to compare steps/ or the exercises with.
+NOT_IN_HANDOUT = $(if $(HANDOUT),@echo "$@: not in a hand-out: it needs the answers in\
+	solutions/ and a hand-out has none ($@ is for the full tree)"; exit 1)
+
+# steps/ is generated; this regenerates it in memory and compares, touching nothing. Only
+# outside the exercise regions: work in an exercise is yours (said, and fine).
 check-steps: $(TOOLS)/mkexercise
-	@rm -rf $(OUT)/gen/steps && mkdir -p $(OUT)/gen/steps
-	@$(TOOLS)/mkexercise --out $(OUT)/gen/steps solutions/*.c
-	@if diff -r -u steps $(OUT)/gen/steps; then echo "steps/ is in sync with solutions/"; \
-	else echo "steps/ is out of date: run 'make steps' and commit it"; exit 1; fi
+	$(NOT_IN_HANDOUT)
+	@$(TOOLS)/mkexercise --check steps solutions/*.c
 
+# Refuses, naming the files, when it would overwrite work in an exercise; FORCE=1 does.
 steps: $(TOOLS)/mkexercise
-	@rm -f steps/*.c steps/*.h
-	@$(TOOLS)/mkexercise --out steps solutions/*.c
+	$(NOT_IN_HANDOUT)
+	@$(TOOLS)/mkexercise --update steps $(if $(FORCE),--force) solutions/*.c
 	@echo "steps/ regenerated: $$(ls steps | tr '\n' ' ')"
+
+# A university's hand-out: this tree (its files known to git) with the exercise regions of
+# solutions/ blank too, so that nothing in it holds an answer; as a directory and a tarball.
+HANDOUT_DIR := build/handout/nook
+handout: $(TOOLS)/mkexercise
+	$(NOT_IN_HANDOUT)
+	@git ls-files --error-unmatch Makefile >/dev/null 2>&1 || \
+		{ echo "handout: needs a git checkout (it copies the files git knows)"; exit 1; }
+	@rm -rf build/handout && mkdir -p $(HANDOUT_DIR)
+	@git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(HANDOUT_DIR)
+	@$(TOOLS)/mkexercise --out $(HANDOUT_DIR)/steps solutions/*.c
+	@for f in $(HANDOUT_DIR)/steps/*; do \
+		tail -n +2 $$f >$(HANDOUT_DIR)/solutions/$${f##*/} || exit 1; done
+	@printf '%s\n' "A hand-out: solutions/ has its EXERCISE regions blank, as steps/ does." \
+		"Your work goes in steps/; 'make check' checks it (TREE=steps is the default here)." \
+		>$(HANDOUT_DIR)/.handout
+	@tar -C build/handout -czf build/handout/nook.tar.gz nook
+	@echo "handout: $(HANDOUT_DIR) and build/handout/nook.tar.gz, without the answers"
+
+# The hand-out holds no answer, builds, and its step tests fail as unsolved work does.
+check-handout: handout
+	@tests/handout-test build/handout/nook.tar.gz
 
 # For each step NN: a tree with only exercise NN blank. Its tests must fail, and the tests
 # of the steps before it (which do not use that exercise) must still pass. Then one tree per
@@ -198,6 +273,7 @@ exercise_args = $(if $(filter blank-%,$1),--only $(word 2,$(subst -, ,$1)),\
 	--mutant tests/mutants/$(patsubst mutant-%,%,$1).c)
 
 check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
+	$(NOT_IN_HANDOUT)
 	@$(MAKE) --no-print-directory TREE=solutions programs
 	@$(MAKE) --no-print-directory -j$$(nproc) $(EXERCISE_TREES:%=exercise-tree-%)
 	@for s in $(STEPS); do \
@@ -220,17 +296,32 @@ exercise-tree-%: $(TOOLS)/mkexercise
 check-lessons: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck lessons/*.md
 
+# nook needs no glibc newer than 2.35 (Ubuntu 22.04): see tests/old-glibc.
+check-old-glibc: programs
+	@tests/old-glibc $(OUT) $(PROGRAMS)
+
 # ---- people --------------------------------------------------------------------------
 
 deps:
-	@tests/install-deps $(DEB_PACKAGES)
+	@tests/install-deps core
+deps-vm:
+	@tests/install-deps vm
 
-demo: deps programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
+# `deps` first, then the build in a second make (see the top): never side by side, even
+# under -j, and with the libraries it installed.
+# The next hint for step STEP's exercise: one level more each time (tests/tools/hint).
+hint:
+	@tests/tools/hint $(STEP)
+
+demo shell: deps
+	@$(MAKE) --no-print-directory run-$@
+
+run-demo: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck --tour lessons/*.md
 
 # In the image when the newest step takes --rootfs (step 07 on), else on the host's files.
 SHELL_STEP = $(BIN)/$(lastword $(STEPS))
-shell: deps programs image
+run-shell: programs image
 	@echo "A shell in step $(lastword $(STEPS))'s container; 'exit' leaves it."
 	@if $(SHELL_STEP) --help 2>&1 | grep -q -- '--rootfs'; then \
 		$(SHELL_STEP) --rootfs $(IMAGE) -- /bin/sh; \

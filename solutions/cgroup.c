@@ -30,8 +30,9 @@
  * of v1 hierarchies (cgroup_v1.c). The drivers differ only where they put the directories and
  * what the files are called; the life cycle is this file's, and the same for both:
  *
- *  1. prepare(), before clone: create `nook/ID` (the id is nook's PID) and write the limits
- *     into it, so the container never runs a moment unlimited. On v2 the directory is also
+ *  1. prepare(), before clone: create `nook/ID` (ID is the container's) and write the limits
+ *     into it, and the device cgroup's rules (devices.c) — every container has those, limits
+ *     or not — so the container never runs a moment unlimited. On v2 the directory is also
  *     opened, and the launcher clones the child straight into it (clone3's
  *     CLONE_INTO_CGROUP): a fork in the window between clone and a later write to
  *     cgroup.procs would otherwise leave a process outside the limits.
@@ -371,8 +372,6 @@ static int
 cgroup_prepare(struct nook_container *c, struct nook_error *err)
 {
 	struct nook_cgroup *cg = &c->cgroup;
-	char id[32];
-
 	if (cg->memory_swap && !cg->memory)
 		return nook_fail(err, 0, "--memory-swap needs --memory");
 	if (cg->memory_swap && cg->memory_swap < cg->memory)
@@ -390,8 +389,7 @@ cgroup_prepare(struct nook_container *c, struct nook_error *err)
 	cg->driver = detect(err);
 	if (!cg->driver)
 		return -1;
-	snprintf(id, sizeof(id), "%d", (int)getpid());
-	if (cg->driver->create(c, id, err) < 0)
+	if (cg->driver->create(c, c->id, err) < 0)
 		return -1;
 	return cg->driver->limit(c, err);
 }
@@ -469,25 +467,26 @@ remove_dir(const char *dir)
 }
 
 /**
- * Remove what a nook killed before its cleanup could run left under @p parent (a nook/
- * directory): groups named by a PID that no process has any more. Only empty groups go —
- * rmdir(2) refuses one with processes in it, and a dead nook's container died with it
- * (PR_SET_PDEATHSIG) — so a group still in use, under whatever name, is never touched.
+ * The sweep (state.c): the runtime of container @p id was killed before its cleanup ran.
+ * Its container died with it (PR_SET_PDEATHSIG), so its groups are empty or about to be:
+ * remove nook/ID from the v2 tree and from every v1 hierarchy — whichever there are.
  */
 void
-cgroup_sweep(const char *parent)
+cgroup_sweep(const char *id, const char *state)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
-	DIR *d = opendir(parent);
+	DIR *d = opendir(CGROUP_ROOT);
 
+	(void)state;
+	snprintf(path, sizeof(path), "%s/nook/%s", CGROUP_ROOT, id);
+	remove_dir(path);
 	while (d && (e = readdir(d))) {
-		if (!e->d_name[0] || strspn(e->d_name, "0123456789") != strlen(e->d_name))
+		if (e->d_name[0] == '.')
 			continue;
-		if (kill(atoi(e->d_name), 0) == 0 || errno != ESRCH)
-			continue; /* its nook still runs (or is not ours to ask) */
-		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
-		rmdir(path);
+		snprintf(path, sizeof(path), "%s/%s/nook/%s", CGROUP_ROOT, e->d_name, id);
+		if (access(path, F_OK) == 0)
+			remove_dir(path);
 	}
 	if (d)
 		closedir(d);
@@ -528,5 +527,6 @@ const struct nook_stage cgroup_stage = {
 	.child = cgroup_child,
 	.exited = cgroup_exited,
 	.cleanup = cgroup_cleanup,
+	.sweep = cgroup_sweep,
 };
 //! [cgroup_stage]

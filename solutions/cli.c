@@ -20,24 +20,37 @@
 /** getopt_long returns OPTION_BASE + i for the i-th stage option. */
 #define OPTION_BASE 256
 
-/** The stages' options, flattened into @p opts and getopt's @p table. Returns the count. */
+/** Add the options of list @p o to @p opts and getopt's @p table, from index @p *n on. */
+static int
+add_options(const struct nook_option *o, const struct nook_option **opts, struct option *table,
+	    int *n, struct nook_error *err)
+{
+	for (; o && o->name; o++) {
+		if (*n == MAX_OPTIONS)
+			return nook_fail(err, 0, "more than %d options", MAX_OPTIONS);
+		opts[*n] = o;
+		table[*n] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
+					    OPTION_BASE + *n};
+		(*n)++;
+	}
+	return 0;
+}
+
+/**
+ * The launcher's options and the stages', flattened into @p opts and getopt's @p table.
+ * Returns the count.
+ */
 static int
 collect_options(const struct nook_stage *const *stages, const struct nook_option **opts,
 		struct option *table, struct nook_error *err)
 {
 	int n = 0;
 
-	for (size_t i = 0; stages[i]; i++) {
-		for (const struct nook_option *o = stages[i]->options; o && o->name; o++) {
-			if (n == MAX_OPTIONS)
-				return nook_fail(err, 0, "more than %d options", MAX_OPTIONS);
-			opts[n] = o;
-			table[n] =
-				(struct option){o->name, o->arg ? required_argument : no_argument,
-						NULL, OPTION_BASE + n};
-			n++;
-		}
-	}
+	if (add_options(nook_launcher_options, opts, table, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; stages[i]; i++)
+		if (add_options(stages[i]->options, opts, table, &n, err) < 0)
+			return -1;
 	table[n++] = (struct option){"help", no_argument, NULL, 'h'};
 	table[n] = (struct option){NULL, 0, NULL, 0};
 	return n;
@@ -91,24 +104,31 @@ nook_parse_args(struct nook_container *c, const struct nook_stage *const *stages
 	return 0;
 }
 
-/** Print the help text: the usage line, every stage's options, and the exit codes. */
-void
-nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages)
+/** One line of --help per option of list @p o. */
+static void
+usage_options(FILE *out, const struct nook_option *o)
 {
 	char left[64];
 
+	for (; o && o->name; o++) {
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		fprintf(out, "  %-26s %s\n", left, o->help);
+	}
+}
+
+/** Print the help text: the usage line, every option, and the exit codes. */
+void
+nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages)
+{
 	fprintf(out, "Usage: %s [OPTIONS] [--] COMMAND [ARG...]\n\n", prog);
 	fprintf(out, "Run COMMAND in a container made of:");
 	for (size_t i = 0; stages[i]; i++)
 		fprintf(out, " %s", stages[i]->name);
 	fprintf(out, "\n\nOptions:\n");
-	for (size_t i = 0; stages[i]; i++) {
-		for (const struct nook_option *o = stages[i]->options; o && o->name; o++) {
-			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
-				 o->arg ? o->arg : "");
-			fprintf(out, "  %-26s %s\n", left, o->help);
-		}
-	}
+	usage_options(out, nook_launcher_options);
+	for (size_t i = 0; stages[i]; i++)
+		usage_options(out, stages[i]->options);
 	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
 	fprintf(out,
 		"\nExit status: COMMAND's own; 128+N if it died of signal N;\n"
@@ -125,7 +145,7 @@ nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages)
 int
 nook_main(const char *prog, const struct nook_stage *const *stages, int argc, char *argv[])
 {
-	struct nook_container c = {0};
+	struct nook_container c = {.die_with_parent = true}; /* nook's lifetime is its own */
 	struct nook_error err;
 	bool help;
 	int status;

@@ -1,42 +1,61 @@
 /**
  * @file launch.c
- * @brief Starting a container: clone into new namespaces, prepare both sides, exec, wait.
+ * @brief A container's life: create (set up, waiting), start (run the command), wait (until
+ *        it ends), destroy (remove what it left) — the same four verbs as an OCI runtime's.
  *
- * The order of events matters more than any single call, so here it is in one place:
+ * The order of events matters more than any single call, so here it is in one place.
  *
- *  1. The forwarded signals and SIGCHLD are blocked in nook itself. From now on they queue
- *     up instead of interrupting us, and the wait loop collects them with sigwaitinfo(2).
- *     This comes first: a SIGTERM's default action, arriving once step 2 has created
- *     something, would end nook without its cleanups and leave that behind.
- *  2. prepare() of every stage, on the host: defaults and validation, and whatever must
- *     exist before the child does (step 06's cgroup, which the child is cloned into).
- *     A refusal here still runs the cleanups, which tolerate what was never created.
- *  3. clone3(2) with the stages' CLONE_NEW* flags. The kernel creates the namespaces and
- *     the child in one step; the child starts *inside* them. Without a stack argument
- *     clone3 behaves like fork(2): the child continues from the same point.
- *  4. The child waits on a pipe while the host side runs every stage's parent() — things
- *     only the host can do for it (uid maps, veth, cgroups). One byte on the pipe says go;
- *     end-of-file says the parent gave up, and the child quietly exits.
- *  5. The child runs every stage's child() in list order, inside its namespaces, then
- *     execs the command (or hands over to a stage's exec(), such as step 02's init).
- *     A failure there is written as a struct nook_error to an error pipe that is closed
- *     on exec: the host reads either a report or nothing.
- *  6. The host forwards the signals it receives and waits; the container's status becomes
- *     nook's exit status, 128+N for a death by signal N, as a shell reports it. A stage's
- *     exited() may explain that status instead (step 06: killed for lack of memory).
- *  7. cleanup() of every stage in reverse order — also after a failure halfway.
+ * **create**
+ *  1. The signals nook listens to are blocked and read from a signalfd(2) from now on: they
+ *     queue up instead of interrupting us (a SIGTERM's default action, arriving once
+ *     something exists, would end nook without its cleanups). One inherited as ignored —
+ *     a job started with `&` from a script ignores SIGINT — is reset, or it would be lost.
+ *  2. The container gets its ID and its state directory, whose lock tells later runtimes
+ *     that this one is alive (state.c). Then prepare() of every stage, on the host:
+ *     defaults, validation, and what must exist before the child (step 06's cgroup).
+ *  3. clone3(2) with the stages' CLONE_NEW* flags: the child starts *inside* them.
+ *  4. The child first cuts itself off from the caller (isolate()): it closes every
+ *     descriptor it inherited but its own pipes — a descriptor of a host directory is a way
+ *     out through /proc/self/fd — and calls setsid(2), so that it has no controlling
+ *     terminal (TIOCSTI into the caller's could make the caller's shell run commands) and
+ *     a process group of its own (kill(0, ...) inside reaches only the container).
+ *  5. The child waits on the sync pipe while the host runs every stage's parent(): uid
+ *     maps, veth, cgroups. One byte says go; end-of-file says the host gave up.
+ *  6. The child runs every stage's child() in list order, gets its standard streams (a
+ *     pty, or pipes: stdio.c) and reports "ready". create returns: the container waits.
  *
- * Further reading: clone(2), namespaces(7), signal(7), sigwaitinfo(2).
+ * **start** sends the second byte. The child loads the stages' seal() (step 09's filter),
+ * makes itself undumpable (nothing in the container may read its memory or descriptors
+ * through /proc), reports "exec" and executes the command — or a stage's exec() does
+ * (step 02's init forks it). The report pipe is closed on exec, so the host reads either
+ * an error or end-of-file after "exec": then the command runs, and from that moment no
+ * report is read any more — whatever the container writes into a pipe it finds cannot be
+ * taken for nook's. A child that ends without a word (a filter denying write(2)) is
+ * explained from its exit status.
+ *
+ * **wait** relays the standard streams, passes the signals nook receives on (a second
+ * SIGTERM or SIGINT kills the container: nook can always be stopped), and returns the
+ * status — 128+N for a death by signal N, as a shell reports it; a stage's exited() may
+ * explain it (step 06: killed for lack of memory).
+ *
+ * **destroy** runs cleanup() of every stage in reverse order — also after a failure
+ * halfway — and removes the state directory, saying so if it cannot.
+ *
+ * Further reading: clone(2), namespaces(7), signalfd(2), setsid(2), credentials(7),
+ * close_range(2), prctl(2) (PR_SET_PDEATHSIG, PR_SET_DUMPABLE).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,13 +65,33 @@
 /** The signals nook passes on to the container, as docker and tini do. */
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
+#define NFORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+
+/** What the child tells the host through the report pipe. */
+enum report_kind {
+	REPORT_ERROR, /**< setting up or executing failed: err says why */
+	REPORT_READY, /**< every stage's child() ran: the container waits for start */
+	REPORT_EXEC,  /**< the command is about to be executed */
+};
+
+/** One message on the report pipe: smaller than PIPE_BUF, so written whole or not at all. */
+struct report {
+	int kind;
+	struct nook_error err;
+};
+
+/** The PATH a container's command is looked up in, and runs with: Docker's. */
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* ---- both sides ------------------------------------------------------------------------ */
+
 /** Fill @p set with the forwarded signals and SIGCHLD: what a waiting parent listens to. */
 void
 nook_wait_signals(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (size_t i = 0; i < NFORWARDED; i++)
 		sigaddset(set, forwarded[i]);
 }
 
@@ -65,16 +104,32 @@ nook_wait_status(int wstatus)
 	return WEXITSTATUS(wstatus);
 }
 
-/**
- * In the container: send @p err to the host through the error pipe, and exit with its code.
- * The struct is smaller than PIPE_BUF, so the write is atomic and never blocks.
- */
+/* ---- in the container ----------------------------------------------------------------- */
+
+/** Send one report; 0, or -1 when the pipe is gone or write(2) is refused. */
+static int
+send_report(struct nook_container *c, int kind, const struct nook_error *err)
+{
+	struct report r = {.kind = kind};
+
+	if (err)
+		r.err = *err;
+	return write(c->run.errfd, &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : -1;
+}
+
+/** In the container: send @p err to the host, and exit with its code. */
 void
 nook_report(struct nook_container *c, const struct nook_error *err)
 {
-	if (write(c->run.errfd, err, sizeof(*err)) < 0)
-		_exit(err->code);
+	send_report(c, REPORT_ERROR, err);
 	_exit(err->code);
+}
+
+/** In the container, just before execve(2): tell the host the command is being run. */
+int
+nook_said_exec(struct nook_container *c)
+{
+	return send_report(c, REPORT_EXEC, NULL);
 }
 
 /**
@@ -103,9 +158,9 @@ not_in_path(const char *name)
 }
 
 /**
- * In the container: restore the signal mask nook blocked (a mask survives execve(2)) and
- * exec the command. Only returns to report why it could not: 127 when the command is not
- * found, 126 when it is there but cannot run.
+ * In the container: restore the signal mask nook blocked (a mask survives execve(2)), take
+ * the container's environment — also for the PATH lookup — and exec the command. Only
+ * returns to report why it could not: 127 when not found, 126 when it cannot run.
  */
 void
 nook_exec_command(struct nook_container *c)
@@ -114,6 +169,9 @@ nook_exec_command(struct nook_container *c)
 	int code;
 
 	sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
+	environ = c->env;
+	if (nook_said_exec(c) < 0)
+		_exit(NOOK_EXIT_FAILURE); /* the host explains a silent end */
 	execvp(c->argv[0], c->argv);
 	if (errno == EACCES && not_in_path(c->argv[0]))
 		errno = ENOENT;
@@ -122,35 +180,130 @@ nook_exec_command(struct nook_container *c)
 	nook_report(c, &err);
 }
 
-/** The container's side, from clone to exec. Never returns. */
-static void
-child_main(struct nook_container *c, const struct nook_stage *const *stages, int syncfd)
+/** Ascending order, for qsort(3). */
+static int
+by_number(const void *a, const void *b)
 {
-	const struct nook_stage *runner = NULL;
-	struct nook_error err;
-	char go;
+	return *(const int *)a - *(const int *)b;
+}
 
-	/* If nook dies, so does the container: no process is left behind. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+/**
+ * Close every descriptor but 0-2, the @p n in @p keep and --preserve-fds: close_range(2)
+ * over the gaps between them (Linux 5.9), one close(2) at a time on an older kernel.
+ */
+static void
+close_others(int *keep, int n, int preserve)
+{
+	unsigned from = 3 + (unsigned)preserve;
+
+	qsort(keep, (size_t)n, sizeof(*keep), by_number);
+	for (int i = 0; i <= n; i++) {
+		unsigned to = i < n ? (unsigned)keep[i] - 1 : ~0U;
+
+		if (i < n && (unsigned)keep[i] < from)
+			continue;
+		if (from <= to && syscall(SYS_close_range, from, to, 0) < 0)
+			for (long fd = from; fd <= (to < 65536 ? (long)to : 65535L); fd++)
+				close((int)fd);
+		if (i < n)
+			from = (unsigned)keep[i] + 1;
+	}
+}
+
+/** If the container should die with its runtime: SIGKILL when nook dies. */
+static void
+arm_parent_death(struct nook_container *c)
+{
+	struct nook_error err;
+
+	/* Cleared by the kernel when credentials change: armed again after the stages. */
+	if (c->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
 		nook_fail(&err, errno, "prctl(PR_SET_PDEATHSIG)");
 		nook_report(c, &err);
 	}
-	if (read(syncfd, &go, 1) != 1)
-		_exit(NOOK_EXIT_FAILURE); /* the host gave up; it reports why */
-	close(syncfd);
+}
+
+/**
+ * First thing in the child: let go of everything the caller gave it — descriptors, the
+ * session and its controlling terminal, the process group — see the top of this file.
+ */
+static void
+isolate(struct nook_container *c)
+{
+	int keep[8], n;
+	struct nook_error err;
+
+	keep[0] = c->run.syncfd;
+	keep[1] = c->run.errfd;
+	n = 2 + stdio_child_fds(c, keep + 2);
+	close_others(keep, n, c->preserve_fds);
+	if (setsid() < 0) {
+		nook_fail(&err, errno, "setsid");
+		nook_report(c, &err);
+	}
+	arm_parent_death(c);
+}
+
+/** Wait for one byte from the host on the sync pipe; end-of-file: it gave up, so do we. */
+static void
+await_host(struct nook_container *c)
+{
+	char go;
+
+	if (read(c->run.syncfd, &go, 1) != 1)
+		_exit(NOOK_EXIT_FAILURE); /* the host reports why */
+}
+
+/** Every stage's hook @p which (child or seal) in list order; reports the first failure. */
+static void
+run_child_hooks(struct nook_container *c, const struct nook_stage *const *stages, bool seal)
+{
+	struct nook_error err;
 
 	for (size_t i = 0; stages[i]; i++) {
-		if (stages[i]->child && stages[i]->child(c, &err) < 0)
+		int (*hook)(struct nook_container *, struct nook_error *) =
+			seal ? stages[i]->seal : stages[i]->child;
+
+		if (hook && hook(c, &err) < 0)
 			nook_report(c, &err);
+	}
+}
+
+/** The container's side, from clone to exec. Never returns. */
+static void
+child_main(struct nook_container *c, const struct nook_stage *const *stages)
+{
+	const struct nook_stage *runner = NULL;
+	struct nook_error err;
+
+	isolate(c);
+	await_host(c); /* go: the parent() hooks are done */
+	run_child_hooks(c, stages, false);
+	if (stdio_child(c, &err) < 0)
+		nook_report(c, &err);
+	arm_parent_death(c);
+	if (send_report(c, REPORT_READY, NULL) < 0)
+		_exit(NOOK_EXIT_FAILURE);
+	await_host(c); /* start */
+	close(c->run.syncfd);
+	/* Nothing inside may read this process through /proc from now on; execve(2) of
+	 * the command makes a new, dumpable image, but init (step 02) stays as it is. */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0) {
+		nook_fail(&err, errno, "prctl(PR_SET_DUMPABLE, 0)");
+		nook_report(c, &err);
+	}
+	run_child_hooks(c, stages, true);
+	for (size_t i = 0; stages[i]; i++)
 		if (stages[i]->exec)
 			runner = stages[i];
-	}
 	if (runner) {
 		runner->exec(c, &err);
 		nook_report(c, &err);
 	}
 	nook_exec_command(c);
 }
+
+/* ---- on the host: create ---------------------------------------------------------------- */
 
 /**
  * clone3(2) as a fork(2) into new namespaces: returns twice, 0 in the child. When a stage
@@ -179,36 +332,6 @@ clone_into(struct nook_container *c, int flags, struct nook_error *err)
 	return (pid_t)pid;
 }
 
-/** Until the container's first process ends: pass signals on, then return its status. */
-static int
-wait_container(pid_t pid)
-{
-	sigset_t set;
-	int sig, wstatus;
-
-	nook_wait_signals(&set);
-	for (;;) {
-		sig = sigwaitinfo(&set, NULL);
-		if (sig < 0)
-			continue; /* EINTR: a stopped-and-continued nook */
-		if (sig != SIGCHLD) {
-			kill(pid, sig);
-			continue;
-		}
-		if (waitpid(pid, &wstatus, WNOHANG) == pid)
-			return nook_wait_status(wstatus);
-	}
-}
-
-/** Kill a container that never got going, and reap it. */
-static void
-abort_container(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-}
-
 /** The namespaces to clone into: every stage's fixed flags, and those @p c asks for. */
 static int
 flags_of(const struct nook_container *c, const struct nook_stage *const *stages)
@@ -223,6 +346,85 @@ flags_of(const struct nook_container *c, const struct nook_stage *const *stages)
 	return flags;
 }
 
+/**
+ * Block the signals the host waits for and read them from a signalfd from now on. SIGPIPE
+ * is blocked too: a container that closes its stdin must not kill the relay writing to it.
+ */
+static int
+listen_signals(struct nook_container *c, struct nook_error *err)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+	sigset_t set;
+
+	nook_wait_signals(&set);
+	for (size_t i = 0; i < NFORWARDED; i++)
+		if (sigaction(forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			sigaction(forwarded[i], &dfl, NULL); /* an ignored signal never queues */
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, &c->run.sigmask);
+	sigdelset(&set, SIGPIPE);
+	c->run.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (c->run.sigfd < 0)
+		return nook_fail(err, errno, "signalfd");
+	return 0;
+}
+
+/** Is @p arg a valid --env: NAME=VALUE or NAME, the name without '=' or control bytes? */
+static int
+check_env(const char *arg, struct nook_error *err)
+{
+	size_t len = strcspn(arg, "=");
+
+	if (len == 0)
+		return nook_fail(err, 0, "invalid --env \"%s\": expected NAME=VALUE or NAME", arg);
+	for (const char *p = arg; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			return nook_fail(err, 0, "invalid --env \"%s\": a control character", arg);
+	return 0;
+}
+
+/**
+ * The command's environment, from nothing: PATH, HOSTNAME and (with a terminal) TERM, then
+ * each --env — none of the host's own, which may hold secrets (tokens, the host's PATH).
+ */
+static int
+build_env(struct nook_container *c, struct nook_error *err)
+{
+	const char *term = getenv("TERM");
+	int n = 0;
+
+	if (!(c->env[n++] = strdup(DEFAULT_PATH)))
+		return nook_fail(err, errno, "strdup");
+	if (c->hostname && asprintf(&c->env[n++], "HOSTNAME=%s", c->hostname) < 0)
+		return nook_fail(err, errno, "asprintf");
+	if (stdio_is_tty(c) && asprintf(&c->env[n++], "TERM=%s", term ? term : "xterm") < 0)
+		return nook_fail(err, errno, "asprintf");
+	for (int i = 0; i < c->nenv; i++) {
+		const char *arg = c->env_arg[i], *host = getenv(arg);
+
+		if (strchr(arg, '='))
+			c->env[n] = strdup(arg);
+		else if (host && asprintf(&c->env[n], "%s=%s", arg, host) < 0)
+			c->env[n] = NULL;
+		else if (!host)
+			continue; /* NAME alone, and not set here: as docker, nothing */
+		if (!c->env[n++])
+			return nook_fail(err, errno, "--env \"%s\"", arg);
+	}
+	c->env[n] = NULL;
+	return 0;
+}
+
+static int
+run_prepares(struct nook_container *c, const struct nook_stage *const *stages,
+	     struct nook_error *err)
+{
+	for (size_t i = 0; stages[i]; i++)
+		if (stages[i]->prepare && stages[i]->prepare(c, err) < 0)
+			return -1;
+	return 0;
+}
+
 static int
 run_parent_hooks(struct nook_container *c, const struct nook_stage *const *stages,
 		 struct nook_error *err)
@@ -233,25 +435,235 @@ run_parent_hooks(struct nook_container *c, const struct nook_stage *const *stage
 	return 0;
 }
 
-static void
-run_cleanups(struct nook_container *c, const struct nook_stage *const *stages)
+/** The sync pipe (host to child: go, start) and the report pipe (child to host). */
+static int
+open_pipes(struct nook_container *c, int syncfd[2], int errfd[2], struct nook_error *err)
 {
-	size_t n = 0;
-
-	while (stages[n])
-		n++;
-	while (n-- > 0)
-		if (stages[n]->cleanup)
-			stages[n]->cleanup(c);
+	if (pipe2(syncfd, O_CLOEXEC) < 0)
+		return nook_fail(err, errno, "pipe2");
+	if (pipe2(errfd, O_CLOEXEC) < 0) {
+		close(syncfd[0]);
+		close(syncfd[1]);
+		return nook_fail(err, errno, "pipe2");
+	}
+	c->run.syncfd = syncfd[1];
+	c->run.reportfd = errfd[0];
+	return 0;
 }
 
+/** Clone the child, keep the host's ends of the pipes, close the child's. */
 static int
-run_prepares(struct nook_container *c, const struct nook_stage *const *stages,
-	     struct nook_error *err)
+spawn(struct nook_container *c, const struct nook_stage *const *stages, struct nook_error *err)
 {
-	for (size_t i = 0; stages[i]; i++)
-		if (stages[i]->prepare && stages[i]->prepare(c, err) < 0)
+	int syncfd[2], errfd[2];
+
+	if (open_pipes(c, syncfd, errfd, err) < 0)
+		return -1;
+	fflush(NULL); /* the child must not write out our buffers a second time */
+	c->run.pid = clone_into(c, flags_of(c, stages), err);
+	if (c->run.pid == 0) {
+		c->run.syncfd = syncfd[0];
+		c->run.errfd = errfd[1];
+		child_main(c, stages);
+	}
+	close(syncfd[0]);
+	close(errfd[1]);
+	return c->run.pid < 0 ? -1 : 0;
+}
+
+/** Send one byte on the sync pipe: go (after the parent() hooks), or start. */
+static int
+release(struct nook_container *c, const char *what, struct nook_error *err)
+{
+	if (write(c->run.syncfd, what, 1) != 1)
+		return nook_fail(err, errno, "write(sync pipe, %s)", what);
+	return 0;
+}
+
+/* ---- on the host: waiting for events ---------------------------------------------------- */
+
+/** Reap the container's first process if it has ended; records its status. */
+static void
+reap(struct nook_container *c)
+{
+	int wstatus;
+
+	if (c->run.ended || c->run.pid <= 0)
+		return;
+	if (waitpid(c->run.pid, &wstatus, WNOHANG) == c->run.pid) {
+		c->run.ended = true;
+		c->run.status = nook_wait_status(wstatus);
+	}
+}
+
+/**
+ * One signal for the container. Before its command runs, anything that asks to stop
+ * kills it. Then: passed on; a second SIGTERM or SIGINT kills it — nook stays stoppable
+ * even when the container ignores or cannot receive signals. SIGWINCH resizes a pty.
+ */
+static void
+pass_on(struct nook_container *c, int sig)
+{
+	bool stop = sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT;
+
+	if (sig == SIGWINCH && stdio_is_tty(c)) {
+		stdio_resize(c);
+		return;
+	}
+	if ((stop && !c->run.started) || ((sig == SIGTERM || sig == SIGINT) && c->run.signalled)) {
+		kill(c->run.pid, SIGKILL);
+		return;
+	}
+	if (sig == SIGTERM || sig == SIGINT)
+		c->run.signalled = true;
+	kill(c->run.pid, sig);
+}
+
+/** Read the signals that queued up on the signalfd and act on each. */
+static void
+take_signals(struct nook_container *c)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->run.sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap(c);
+		else if (c->run.pid > 0 && !c->run.ended)
+			pass_on(c, (int)si.ssi_signo);
+	}
+}
+
+/** What next_event() saw. */
+enum event {
+	EV_REPORT,
+	EV_EOF,
+	EV_ENDED,
+	EV_ERROR
+};
+
+/**
+ * Relay the streams and handle signals until something happens: a report arrives (or the
+ * report pipe's end-of-file, when @p reports), or — once the report pipe is closed — the
+ * container's first process has ended.
+ */
+static enum event
+next_event(struct nook_container *c, bool reports, struct report *r)
+{
+	struct pollfd pfd[8];
+	int n;
+	ssize_t got;
+
+	for (;;) {
+		if (!reports && c->run.ended)
+			return EV_ENDED;
+		pfd[0] = (struct pollfd){.fd = c->run.sigfd, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = reports ? c->run.reportfd : -1, .events = POLLIN};
+		n = 2 + stdio_pollfds(c, pfd + 2);
+		if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
+			return EV_ERROR;
+		take_signals(c);
+		stdio_service(c, pfd + 2, n - 2);
+		if (!(pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		got = read(c->run.reportfd, r, sizeof(*r));
+		if (got == (ssize_t)sizeof(*r))
+			return EV_REPORT;
+		if (got == 0 || (got < 0 && errno != EINTR))
+			return EV_EOF;
+	}
+}
+
+/** The child ended before its command ran, without a report: say what can be said. */
+static int
+silent_end(struct nook_container *c, struct nook_error *err)
+{
+	while (!c->run.ended && next_event(c, false, NULL) != EV_ENDED)
+		;
+	if (c->run.status == 128 + SIGSYS)
+		return nook_fail(err, 0,
+				 "the container was killed by its seccomp filter (SIGSYS) "
+				 "before its command ran");
+	return nook_fail(err, 0,
+			 "the container ended before its command ran, saying nothing (exit "
+			 "status %d): does its seccomp profile deny write(2), fork(2) or "
+			 "execve(2)?",
+			 c->run.status);
+}
+
+/** Wait for the child's next report; it must be @p want. */
+static int
+expect_report(struct nook_container *c, int want, struct nook_error *err)
+{
+	struct report r;
+
+	switch (next_event(c, true, &r)) {
+	case EV_REPORT:
+		if (r.kind == want)
+			return 0;
+		*err = r.err;
+		err->msg[sizeof(err->msg) - 1] = '\0';
+		return r.kind == REPORT_ERROR ? -1 : nook_fail(err, 0, "unexpected report");
+	case EV_EOF:
+		close(c->run.reportfd);
+		c->run.reportfd = -1;
+		return silent_end(c, err);
+	default:
+		return nook_fail(err, errno, "poll");
+	}
+}
+
+/**
+ * Create the container described by @p c through @p stages: set up, inside and out, with
+ * its process waiting at the point of executing the command (nook_start releases it).
+ *
+ * @return 0, or -1 with @p err set; nook_destroy() removes whatever was made either way.
+ */
+int
+nook_create(struct nook_container *c, const struct nook_stage *const *stages,
+	    struct nook_error *err)
+{
+	c->run.pid = -1;
+	c->run.cgroup_fd = c->run.lockfd = c->run.sigfd = -1;
+	c->run.syncfd = c->run.reportfd = c->run.errfd = -1;
+	if (listen_signals(c, err) < 0)
+		return -1;
+	if (!c->id[0])
+		state_new_id(c->id, sizeof(c->id));
+	if (state_create(c, stages, err) < 0 || run_prepares(c, stages, err) < 0 ||
+	    stdio_prepare(c, err) < 0 || build_env(c, err) < 0 || spawn(c, stages, err) < 0)
+		return -1;
+	stdio_parent_close(c); /* the child's ends of its streams */
+	if (run_parent_hooks(c, stages, err) < 0 || release(c, "go", err) < 0)
+		return -1;
+	if (expect_report(c, REPORT_READY, err) < 0)
+		return -1;
+	return stdio_parent(c, err);
+}
+
+/**
+ * Start the container's command. Returns once it is executing (0), or with @p err when
+ * it could not be executed; no report is accepted after that.
+ */
+int
+nook_start(struct nook_container *c, struct nook_error *err)
+{
+	struct report r;
+
+	if (release(c, "start", err) < 0)
+		return -1;
+	close(c->run.syncfd);
+	c->run.syncfd = -1;
+	if (expect_report(c, REPORT_EXEC, err) < 0)
+		return -1;
+	while (next_event(c, true, &r) == EV_REPORT)
+		if (r.kind == REPORT_ERROR) {
+			*err = r.err;
+			err->msg[sizeof(err->msg) - 1] = '\0';
 			return -1;
+		}
+	close(c->run.reportfd); /* end-of-file: executed; nothing is read from here on */
+	c->run.reportfd = -1;
+	c->run.started = true;
 	return 0;
 }
 
@@ -266,96 +678,150 @@ run_exited_hooks(struct nook_container *c, const struct nook_stage *const *stage
 	return status;
 }
 
-/** After the container ended: did its setup or its exec fail? Reads the error pipe. */
-static int
-child_failed(int errfd, struct nook_error *err)
+/**
+ * Until the container's first process ends: relay its streams, pass signals on.
+ * @return its status (0-255), or -1 with @p err when a stage explains it as a failure.
+ */
+int
+nook_wait(struct nook_container *c, const struct nook_stage *const *stages, struct nook_error *err)
 {
-	ssize_t n;
-
-	n = read(errfd, err, sizeof(*err));
-	if (n != (ssize_t)sizeof(*err))
-		return 0;
-	err->msg[sizeof(err->msg) - 1] = '\0';
-	return 1;
+	while (next_event(c, false, NULL) != EV_ENDED)
+		;
+	stdio_drain(c);
+	return run_exited_hooks(c, stages, c->run.status, err);
 }
 
-/** Clone, release and wait for the container; the host-side half of nook_run(). */
-static int
-start_and_wait(struct nook_container *c, const struct nook_stage *const *stages, int syncfd[2],
-	       int errfd[2], struct nook_error *err)
-{
-	int status;
+/* ---- on the host: destroy --------------------------------------------------------------- */
 
-	fflush(NULL); /* the child must not write out our buffers a second time */
-	c->run.pid = clone_into(c, flags_of(c, stages), err);
-	if (c->run.pid < 0)
-		return -1;
-	if (c->run.pid == 0) {
-		close(syncfd[1]);
-		close(errfd[0]);
-		c->run.errfd = errfd[1];
-		child_main(c, stages, syncfd[0]);
-	}
-	close(syncfd[0]);
-	close(errfd[1]);
-	if (run_parent_hooks(c, stages, err) < 0) {
-		abort_container(c->run.pid);
-		return -1;
-	}
-	if (write(syncfd[1], "g", 1) != 1) {
-		nook_fail(err, errno, "write(sync pipe)");
-		abort_container(c->run.pid);
-		return -1;
-	}
-	status = wait_container(c->run.pid);
-	if (child_failed(errfd[0], err))
-		return -1;
-	return run_exited_hooks(c, stages, status, err);
+/** Kill and reap a container that is still there: destroy never leaves a process. */
+static void
+kill_container(struct nook_container *c)
+{
+	if (c->run.pid <= 0 || c->run.ended)
+		return;
+	kill(c->run.pid, SIGKILL);
+	while (waitpid(c->run.pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	c->run.ended = true;
 }
 
-/** The sync pipe (host to child: go) and the error pipe (child to host: what failed). */
-static int
-open_pipes(int syncfd[2], int errfd[2], struct nook_error *err)
+static void
+run_cleanups(struct nook_container *c, const struct nook_stage *const *stages)
 {
-	if (pipe2(syncfd, O_CLOEXEC) < 0)
-		return nook_fail(err, errno, "pipe2");
-	if (pipe2(errfd, O_CLOEXEC) < 0) {
-		close(syncfd[0]);
-		close(syncfd[1]);
-		return nook_fail(err, errno, "pipe2");
-	}
-	return 0;
+	size_t n = 0;
+
+	while (stages[n])
+		n++;
+	while (n-- > 0)
+		if (stages[n]->cleanup)
+			stages[n]->cleanup(c);
+}
+
+/** Close @p *fd if open. */
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 /**
- * Run the container described by @p c through @p stages, from clone to its end.
+ * Remove everything the container made, in reverse order, whatever state it got to.
+ * @return 0, or -1 with @p err when its state directory could not be removed.
+ */
+int
+nook_destroy(struct nook_container *c, const struct nook_stage *const *stages,
+	     struct nook_error *err)
+{
+	int ret;
+
+	kill_container(c);
+	run_cleanups(c, stages);
+	stdio_close(c);
+	ret = state_remove(c, err);
+	close_fd(&c->run.syncfd);
+	close_fd(&c->run.reportfd);
+	close_fd(&c->run.sigfd);
+	for (int i = 0; c->env[i]; i++)
+		free(c->env[i]);
+	c->env[0] = NULL;
+	sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
+	return ret;
+}
+
+/**
+ * Run the container described by @p c through @p stages, from create to destroy.
  *
  * @return the container's exit status (0-255), or -1 with @p err set when nook itself, or
- *         the exec of the command, failed. Every stage's cleanup has run either way.
+ *         the exec of the command, failed. Everything it made is gone either way.
  */
 int
 nook_run(struct nook_container *c, const struct nook_stage *const *stages, struct nook_error *err)
 {
-	int syncfd[2], errfd[2], status;
-	sigset_t set;
+	struct nook_error later;
+	int status = -1;
 
-	c->run.pid = -1;
-	c->run.cgroup_fd = -1;
-	nook_wait_signals(&set);
-	sigprocmask(SIG_BLOCK, &set, &c->run.sigmask);
-	if (run_prepares(c, stages, err) < 0 || open_pipes(syncfd, errfd, err) < 0) {
-		run_cleanups(c, stages);
-		sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
+	if (nook_create(c, stages, err) == 0 && nook_start(c, err) == 0)
+		status = nook_wait(c, stages, err);
+	if (nook_destroy(c, stages, status < 0 ? &later : err) < 0 && status >= 0)
 		return -1;
-	}
-	status = start_and_wait(c, stages, syncfd, errfd, err);
-	run_cleanups(c, stages);
-	sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
-	close(syncfd[1]);
-	close(errfd[0]);
-	if (c->run.pid < 0) { /* clone failed: the child's ends are still ours */
-		close(syncfd[0]);
-		close(errfd[1]);
-	}
 	return status;
 }
+
+/* ---- the launcher's own options ---------------------------------------------------------- */
+
+static int
+set_name(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	if (state_check_id(arg, err) < 0)
+		return -1;
+	snprintf(c->id, sizeof(c->id), "%s", arg);
+	return 0;
+}
+
+static int
+set_env(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	if (check_env(arg, err) < 0)
+		return -1;
+	if (c->nenv == NOOK_MAX_ENV)
+		return nook_fail(err, 0, "too many --env: at most %d", NOOK_MAX_ENV);
+	c->env_arg[c->nenv++] = arg;
+	return 0;
+}
+
+static int
+set_preserve_fds(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (!isdigit((unsigned char)arg[0]) || *end || errno || n > 1000)
+		return nook_fail(err, 0, "invalid --preserve-fds \"%s\": a number from 0 to 1000",
+				 arg);
+	c->preserve_fds = (int)n;
+	return 0;
+}
+
+static int
+set_no_tty(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	(void)arg;
+	(void)err;
+	c->tty_never = true;
+	return 0;
+}
+
+/** What every container takes, whatever its stages: collected by cli.c first. */
+const struct nook_option nook_launcher_options[] = {
+	{"name", "ID", "the container's ID: its state, cgroup and veth are named after it",
+	 set_name},
+	{"env", "NAME[=VALUE]", "set NAME in the command's environment (repeatable)", set_env},
+	{"preserve-fds", "N", "pass descriptors 3..3+N-1 in (every other is closed)",
+	 set_preserve_fds},
+	{"no-tty", NULL, "pipes for the streams even when stdin is a terminal", set_no_tty},
+	{NULL, NULL, NULL, NULL},
+};

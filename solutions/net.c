@@ -10,12 +10,14 @@
  * 127.0.0.1 answers until it is brought up. Two containers can both listen on port 80,
  * because "port 80" only means something inside one namespace.
  *
- * A network device belongs to exactly one namespace at a time, and can be moved. That is
- * how a container gets a link to the world: a *veth pair* is two virtual Ethernet devices
- * joined back to back, like the two ends of a cable — a frame sent into one end comes out
- * of the other. Create the pair on the host, move one end into the container's namespace
- * (where nook renames it `eth0`) and keep the other on the host: the cable now runs through
- * the namespace wall. Give both ends an address in one small subnet and each side can reach
+ * A network device belongs to exactly one namespace at a time. That is how a container
+ * gets a link to the world: a *veth pair* is two virtual Ethernet devices joined back to
+ * back, like the two ends of a cable — a frame sent into one end comes out of the other.
+ * Create the pair from the host with one end born in the container's namespace, as
+ * `eth0`, and the other on the host: the cable runs through the namespace wall. (`ip link
+ * add ... peer ... netns PID` does the same; a device can also be moved later, with
+ * `ip link set DEV netns PID`, but a pair made in two steps exists for a moment wholly on
+ * the host — and stays there if nook is killed in that moment.) Give both ends an address in one small subnet and each side can reach
  * the other; a default route in the container via the host's end (its *gateway*) sends all
  * other traffic to the host, where a bridge or NAT (not done here) could pass it on.
  *
@@ -29,9 +31,8 @@
  *     does. The veth therefore has to be made afterwards, by the host, in parent() — while
  *     the child waits on launch.c's sync pipe and cannot yet exec the command.
  *  2. A netlink socket speaks to the namespace its creator was in when it was opened. The
- *     host's socket can create the pair and move one end *out* (RTM_NEWLINK with
- *     IFLA_NET_NS_PID, the container's PID naming its namespace), but once moved, that end
- *     is out of the host's sight. So the container's side — `lo` up, `eth0` up, its address,
+ *     host's socket can create the pair with one end *out* (IFLA_NET_NS_PID: the
+ *     container's PID names its namespace), but that end is then out of the host's sight. So the container's side — `lo` up, `eth0` up, its address,
  *     its default route — is configured by the child itself, in child(), with a socket it
  *     opens inside, after the host has released it.
  *  3. The host end gets the gateway address and goes up before the child is released, so
@@ -42,8 +43,10 @@
  * its devices, so a veth with one end inside vanishes from the host by itself, usually
  * before cleanup() runs (the namespace is torn down asynchronously, though, so it may still
  * be there). cleanup() therefore deletes the host end and takes "no such device" as
- * success. The host end is named `nk<PID of nook>`: nook lives until its cleanup is done,
- * so in its PID namespace no other nook can pick the same name meanwhile.
+ * success. Since the container's end was born in its namespace, a nook killed at any
+ * moment leaves no pair behind: the container dies with nook, its namespace with it, and
+ * the pair with its end there. The host end is named `nk` and twelve hex digits of a hash
+ * of the container's ID, unique as the ID is.
  *
  * Further reading: network_namespaces(7), veth(4), ip-link(8), LWN
  * "Namespaces in operation, part 7: Network namespaces" (https://lwn.net/Articles/580893/).
@@ -204,22 +207,24 @@ net_prepare(struct nook_container *c, struct nook_error *err)
 
 //! [lay_cable]
 /**
- * On the host, with a socket opened there: create the pair, move the container's end into
+ * On the host, with a socket opened there: create the pair, the container's end born in
  * its namespace as eth0, and give the host's end the gateway address. The host end's name
  * is recorded only once it exists, so cleanup() never deletes a device nook did not make.
  */
 static int
 lay_cable(struct mnl_socket *nl, struct nook_container *c, struct nook_error *err)
 {
-	char host[IF_NAMESIZE], peer[IF_NAMESIZE];
+	char host[IF_NAMESIZE];
 
-	snprintf(host, sizeof(host), "nk%d", (int)getpid());
-	snprintf(peer, sizeof(peer), "nk%dc", (int)getpid());
-	if (link_add_veth(nl, host, peer, err) < 0)
+	snprintf(host, sizeof(host), "nk%012llx", state_hash(c->id) & 0xffffffffffffULL);
+	if (link_add_veth(nl, host, CONTAINER_IF, c->run.pid, err) < 0)
 		return -1;
 	memcpy(c->net.host_if, host, sizeof(host));
-	if (link_move(nl, if_nametoindex(peer), c->run.pid, CONTAINER_IF, err) < 0)
-		return -1;
+	if (if_nametoindex(host) == 0)
+		return nook_fail(err, 0,
+				 "RTM_NEWLINK(veth \"%s\") succeeded, but there is no %s on the "
+				 "host: was the host end named as asked?",
+				 host, host);
 	if (addr_add(nl, host, c->net.gateway, c->net.prefix, err) < 0)
 		return -1;
 	return link_up(nl, host, err);

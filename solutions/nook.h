@@ -14,10 +14,18 @@
  *  - prepare(): fill in defaults and check the whole configuration, still before clone;
  *  - parent(): run on the host after clone, while the child waits (uid maps, veth, cgroup);
  *  - child(): run inside the new namespaces before exec (sethostname, mounts, ...);
+ *  - seal(): optional; the very last thing inside before exec, after the launcher has
+ *    given the process its terminal (step 09's filter: it binds all that comes after);
  *  - exec(): optional; replaces the plain exec (step 02's init uses it);
  *  - exited(): optional; on the host once the container ended, to explain its status
  *    (step 06 turns a SIGKILL from the OOM killer into "out of memory");
- *  - cleanup(): run on the host once the container is gone, also after a failure halfway.
+ *  - cleanup(): run on the host once the container is gone, also after a failure halfway;
+ *  - sweep(): optional; remove what a container left when its runtime was killed before
+ *    cleanup() could run, knowing only its ID (step 06's cgroup directories).
+ *
+ * The launcher (launch.c) owns what every container has whatever its stages: an ID, a
+ * state directory (state.c), a session and standard streams of its own (stdio.c), a clean
+ * environment, and the life cycle create → start → wait → destroy.
  *
  * A step program is nothing but a list of stages handed to nook_main(), so step N differs
  * from step N-1 by one entry and the final runtime reuses the very same files.
@@ -38,6 +46,11 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+/** Room for a state directory's path: /run/nook/ID or $XDG_RUNTIME_DIR/nook/ID. */
+#define PATH_MAX_STATE 256
+
+struct nook_stdio;
+struct pollfd;
 /** Exit code for nook's own failures: a bad option, a failed system call. */
 #define NOOK_EXIT_FAILURE 125
 /** Exit code when the command exists but cannot be executed. */
@@ -57,14 +70,27 @@
 /** How many masked (or read-only) paths one container may have. */
 #define NOOK_MAX_MASKED 24
 
-/** Most cgroup directories one container has: one per v1 hierarchy nook drives. */
-#define NOOK_CGROUP_MAX_DIRS 5
+/** Most cgroup directories one container has: one per v1 hierarchy a host may mount. */
+#define NOOK_CGROUP_MAX_DIRS 16
+/** Most device cgroup rules one container may have. */
+#define NOOK_MAX_DEVICE_RULES 64
+
+/** Room for one error line: long enough for two paths and a strerror. */
+#define NOOK_ERROR_MAX 1024
 
 /** One line describing what failed, and how nook should exit because of it. */
 struct nook_error {
-	int code;      /**< exit code: NOOK_EXIT_* */
-	char msg[256]; /**< "call(argument): strerror" — no program name, no newline */
+	int code;		  /**< exit code: NOOK_EXIT_* */
+	char msg[NOOK_ERROR_MAX]; /**< "call(argument): strerror" — no program name, no newline */
 };
+
+/** The mark, in a state directory, of a --keep run: its upper layer stays. */
+#define NOOK_STATE_KEEP "keep"
+
+/** Most bytes of a container ID: letters, digits and "_+-." (runc's rule), and not "." or "..". */
+#define NOOK_ID_MAX 64
+/** How many --env variables one container may be given. */
+#define NOOK_MAX_ENV 64
 
 /** COUNT ids from INSIDE on in the user namespace are ids from OUTSIDE on in its parent. */
 struct nook_id_range {
@@ -88,6 +114,18 @@ struct nook_cgroup_dir {
 	unsigned members; /**< the CGROUP_* controllers this directory holds limits for */
 };
 
+/**
+ * Step 06: one rule of the device cgroup (OCI linux.resources.devices[]): allow or deny
+ * @c access to the devices of @c type @c major:@c minor. The last rule that matches decides.
+ */
+struct nook_device_rule {
+	bool allow;	/**< allow, or deny */
+	char type;	/**< 'a' (every device), 'b' (block) or 'c' (character) */
+	long major;	/**< -1: any */
+	long minor;	/**< -1: any */
+	char access[4]; /**< some of "rwm": read, write, mknod */
+};
+
 /** Step 06: the container's resource limits (0: not set), and its cgroup once created. */
 struct nook_cgroup {
 	long long memory;      /**< --memory: bytes */
@@ -96,6 +134,9 @@ struct nook_cgroup {
 	unsigned cpu_weight;   /**< --cpu-weight: 1-10000, 100 being the default share */
 	long pids;	       /**< --pids: most processes and threads at once */
 	unsigned io_weight;    /**< --io-weight: 1-10000 */
+	/** The device cgroup's rules; NULL: devices_default (an OCI config may set others). */
+	const struct nook_device_rule *devices;
+	int ndevices; /**< how many of devices[] there are */
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */
@@ -117,9 +158,9 @@ struct nook_rootfs {
 	int nlayers;			    /**< 0: no root filesystem, the host's files */
 	struct nook_volume volume[NOOK_MAX_VOLUMES]; /**< --volume bind mounts */
 	int nvolumes;				     /**< how many of volume[] are set */
-	bool readonly;	 /**< --read-only: the root itself read-only (volumes, /dev... not) */
-	bool keep;	 /**< --keep: leave the writable layer (upper/) behind */
-	char state[256]; /**< the state directory, "/run/nook/ID", once created; else "" */
+	bool readonly; /**< --read-only: the root itself read-only (volumes, /dev... not) */
+	bool keep;     /**< --keep: leave the writable layer (upper/) behind */
+	bool made;     /**< upper/, work/ and merged/ exist in the state directory */
 };
 
 /** One capability as a bit of a mask: bit N is capability N (CAP_CHOWN is 0). */
@@ -143,7 +184,15 @@ struct nook_caps {
  * stages read it. There is no other state: two containers are two of these structures.
  */
 struct nook_container {
-	char *const *argv; /**< the command and its arguments, argv[0] looked up in PATH */
+	char id[NOOK_ID_MAX + 1]; /**< --name, or generated: names its state, cgroup and veth */
+	char *const *argv;	  /**< the command and its arguments, argv[0] looked up in PATH */
+	/** The command's environment: PATH, HOSTNAME, TERM, then --env; built by nook_create. */
+	char *env[NOOK_MAX_ENV + 4];
+	const char *env_arg[NOOK_MAX_ENV]; /**< --env K=V or K (taken from nook's own) */
+	int nenv;			   /**< how many of env_arg[] are set */
+	int preserve_fds; /**< --preserve-fds N: fds 3..3+N-1 are passed in; every other is closed */
+	bool die_with_parent; /**< the container dies with its runtime (the step programs) */
+	bool tty_never;	      /**< --no-tty: pipes even when nook's stdin is a terminal */
 
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
@@ -159,7 +208,8 @@ struct nook_container {
 		unsigned prefix;     /**< --ip: its prefix length, 8-30; 0 when --ip is not given */
 		struct in_addr gateway; /**< the host end's address; the default route */
 		bool has_gateway; /**< --gateway was given (else: the subnet's first address) */
-		char host_if[16]; /**< the host end, "nk<PID>", once created; else "" */
+		char host_if
+			[16]; /**< the host end, "nk" + a hash of the ID, once created; else "" */
 	} net;
 
 	/* 05 — user namespace */
@@ -196,9 +246,19 @@ struct nook_container {
 	/** Live state, owned by the launcher. */
 	struct {
 		pid_t pid;	  /**< the container's first process, as seen from the host */
-		int errfd;	  /**< child's end of the error pipe (close-on-exec) */
+		int errfd;	  /**< child's end of the report pipe (close-on-exec) */
+		int syncfd;	  /**< host: the write end of the sync pipe; child: the read end */
+		int reportfd;	  /**< host: the read end of the report pipe */
 		sigset_t sigmask; /**< the signal mask to restore before exec */
 		int cgroup_fd;	  /**< if >= 0, clone the child straight into this cgroup (v2) */
+		int lockfd;	  /**< the state directory's lock, held while the runtime lives */
+		int sigfd;	  /**< host: a signalfd(2) of the signals the launcher waits for */
+		int status;	  /**< once ended: the first process's status, as a shell has it */
+		bool ended;	  /**< the first process has ended and been reaped */
+		char state[PATH_MAX_STATE]; /**< the state directory, once created; else "" */
+		bool started;	/**< the command was executed: its status is the container's */
+		bool signalled; /**< a SIGTERM or SIGINT was passed on: a second one kills */
+		struct nook_stdio *stdio; /**< the standard streams: a pty or pipes (stdio.c) */
 	} run;
 };
 
@@ -214,10 +274,13 @@ struct nook_stage {
 	int (*prepare)(struct nook_container *c, struct nook_error *err);
 	int (*parent)(struct nook_container *c, struct nook_error *err);
 	int (*child)(struct nook_container *c, struct nook_error *err);
+	int (*seal)(struct nook_container *c, struct nook_error *err);
 	int (*exec)(struct nook_container *c, struct nook_error *err);
 	/** After the container ended with @p status: 0 to keep it, or -1 to report @p err. */
 	int (*exited)(struct nook_container *c, int status, struct nook_error *err);
 	void (*cleanup)(struct nook_container *c);
+	/** Remove what container @p id left, its runtime having died; state dir @p state. */
+	void (*sweep)(const char *id, const char *state);
 };
 
 /** A long option a stage adds to the command line. */
@@ -235,14 +298,48 @@ int nook_fail(struct nook_error *err, int errnum, const char *fmt, ...)
 int nook_fail_code(struct nook_error *err, int code, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int nook_exercise_todo(struct nook_error *err, const char *step, const char *hint);
+size_t nook_quote(char *dst, size_t size, const char *src);
 
 /* launch.c */
+int nook_create(struct nook_container *c, const struct nook_stage *const *stages,
+		struct nook_error *err);
+int nook_start(struct nook_container *c, struct nook_error *err);
+int nook_wait(struct nook_container *c, const struct nook_stage *const *stages,
+	      struct nook_error *err);
+int nook_destroy(struct nook_container *c, const struct nook_stage *const *stages,
+		 struct nook_error *err);
 int nook_run(struct nook_container *c, const struct nook_stage *const *stages,
 	     struct nook_error *err);
 int nook_wait_status(int wstatus);
 void nook_wait_signals(sigset_t *set);
 void nook_exec_command(struct nook_container *c) __attribute__((noreturn));
 void nook_report(struct nook_container *c, const struct nook_error *err) __attribute__((noreturn));
+int nook_said_exec(struct nook_container *c);
+extern const struct nook_option nook_launcher_options[];
+
+/* state.c */
+int state_check_id(const char *id, struct nook_error *err);
+int state_base_path(char *buf, size_t size, struct nook_error *err);
+void state_new_id(char *id, size_t size);
+int state_create(struct nook_container *c, const struct nook_stage *const *stages,
+		 struct nook_error *err);
+int state_remove(struct nook_container *c, struct nook_error *err);
+void state_sweep(const struct nook_stage *const *stages);
+int state_remove_tree(int dirfd, const char *name, struct nook_error *err);
+unsigned long long state_hash(const char *id);
+
+/* stdio.c */
+int stdio_prepare(struct nook_container *c, struct nook_error *err);
+int stdio_child(struct nook_container *c, struct nook_error *err);
+int stdio_parent(struct nook_container *c, struct nook_error *err);
+void stdio_drain(struct nook_container *c);
+void stdio_close(struct nook_container *c);
+void stdio_resize(struct nook_container *c);
+int stdio_child_fds(const struct nook_container *c, int *fds);
+bool stdio_is_tty(const struct nook_container *c);
+void stdio_parent_close(struct nook_container *c);
+int stdio_pollfds(struct nook_container *c, struct pollfd *pfd);
+void stdio_service(struct nook_container *c, const struct pollfd *pfd, int n);
 
 /* cli.c */
 int nook_parse_args(struct nook_container *c, const struct nook_stage *const *stages, int argc,
@@ -261,7 +358,8 @@ int mount_harden(const struct nook_container *c, struct nook_error *err);
 
 /* rootfs.c */
 int rootfs_parse_volume(struct nook_volume *v, const char *arg, struct nook_error *err);
-int rootfs_overlay_options(const struct nook_rootfs *r, bool userxattr, char *buf, size_t size);
+int rootfs_overlay_options(const struct nook_rootfs *r, const char *state, bool userxattr,
+			   char *buf, size_t size);
 
 /* user.c */
 int user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err);
@@ -276,7 +374,10 @@ enum {
 	CGROUP_CPU = 1 << 1,
 	CGROUP_CPUACCT = 1 << 2, /**< v1 only: CPU accounting (v2 has it in every cgroup) */
 	CGROUP_PIDS = 1 << 3,
-	CGROUP_IO = 1 << 4, /**< "io" on v2, "blkio" on v1 */
+	CGROUP_IO = 1 << 4,	 /**< "io" on v2, "blkio" on v1 */
+	CGROUP_DEVICES = 1 << 5, /**< v1's devices hierarchy (v2: a BPF program instead) */
+	CGROUP_FREEZER = 1 << 6, /**< v1's freezer (v2 has cgroup.freeze in every cgroup) */
+	CGROUP_CPUSET = 1 << 7,	 /**< v1's cpuset: the leaf needs cpus and mems set to join */
 };
 
 /** Where the cgroup filesystems are mounted: cgroup2 itself, or a tmpfs of v1 hierarchies. */
@@ -299,6 +400,7 @@ extern const struct cgroup_driver cgroup_v1_driver;
 extern const struct cgroup_driver cgroup_v2_driver;
 
 unsigned cgroup_needed(const struct nook_cgroup *cg);
+void cgroup_sweep(const char *id, const char *state);
 const char *cgroup_dir_of(const struct nook_container *c, unsigned controller);
 int cgroup_write(const char *dir, const char *file, const char *value, struct nook_error *err);
 int cgroup_writef(const char *dir, const char *file, struct nook_error *err, const char *fmt, ...)
@@ -308,8 +410,21 @@ int cgroup_mkdir(struct nook_container *c, const char *path, unsigned members,
 bool cgroup_has(const char *dir, const char *file);
 long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);
-void cgroup_sweep(const char *parent);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
+
+/* devices.c */
+extern const struct nook_device_rule devices_default[];
+extern const int devices_ndefault;
+const struct nook_device_rule *devices_rules(const struct nook_cgroup *cg, int *n);
+bool devices_allowed(const struct nook_device_rule *r, int n, char type, long major, long minor,
+		     const char *access);
+int devices_format_v1(const struct nook_device_rule *r, char *buf, size_t size);
+int devices_v1_apply(const char *dir, const struct nook_device_rule *r, int n,
+		     struct nook_error *err);
+struct bpf_insn;
+int devices_v2_program(const struct nook_device_rule *r, int n, struct bpf_insn *prog, int max);
+int devices_v2_apply(int cgroup_fd, const struct nook_device_rule *r, int n,
+		     struct nook_error *err);
 
 /* caps.c */
 /** Docker's default capabilities, as a mask of NOOK_CAP() bits. */

@@ -98,8 +98,9 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 //! [rtnl_talk]
 
 /**
- * `ip link add NAME type veth peer name PEER`: RTM_NEWLINK for a link of kind "veth",
- * whose peer is described, in IFLA_INFO_DATA, by a nested ifinfomsg and its own attributes:
+ * `ip link add NAME type veth peer name PEER netns PID`: RTM_NEWLINK for a link of kind
+ * "veth", whose peer is described, in IFLA_INFO_DATA, by a nested ifinfomsg and its own
+ * attributes — among them the network namespace it is born in, named by a process in it:
  *
  *     ifinfomsg
  *     IFLA_IFNAME      NAME
@@ -108,12 +109,14 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
  *         IFLA_INFO_DATA
  *             VETH_INFO_PEER
  *                 ifinfomsg
- *                 IFLA_IFNAME  PEER
+ *                 IFLA_IFNAME      PEER
+ *                 IFLA_NET_NS_PID  PID
  */
 int
-link_add_veth(struct mnl_socket *nl, const char *name, const char *peer, struct nook_error *err)
+link_add_veth(struct mnl_socket *nl, const char *name, const char *peer, pid_t pid,
+	      struct nook_error *err)
 {
-	/* EXERCISE 04: build and send (rtnl_request, rtnl_talk) an RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL, creating veth name with peer peer, nested as shown above */
+	/* EXERCISE 04: build and send (rtnl_request, rtnl_talk) an RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL, creating veth name with peer peer in the network namespace of pid, nested as shown above */
 	char buf[RTNL_BUFSIZE];
 	struct nlmsghdr *nlh = rtnl_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct nlattr *linkinfo, *data, *peerinfo;
@@ -129,11 +132,13 @@ link_add_veth(struct mnl_socket *nl, const char *name, const char *peer, struct 
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi)); /* zeroed: the peer's ifinfomsg */
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)pid);
 	mnl_attr_nest_end(nlh, peerinfo);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 	if (rtnl_talk(nl, nlh) < 0)
-		return nook_fail(err, errno, "RTM_NEWLINK(veth \"%s\" peer \"%s\")", name, peer);
+		return nook_fail(err, errno, "RTM_NEWLINK(veth \"%s\" peer \"%s\" netns %d)", name,
+				 peer, (int)pid);
 	return 0;
 	/* END EXERCISE */
 }

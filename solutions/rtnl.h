@@ -18,7 +18,7 @@ struct nlmsghdr;
 struct mnl_socket *rtnl_open(struct nook_error *err);
 struct nlmsghdr *rtnl_request(char *buf, uint16_t type, uint16_t flags);
 int rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh);
-int link_add_veth(struct mnl_socket *nl, const char *name, const char *peer,
+int link_add_veth(struct mnl_socket *nl, const char *name, const char *peer, pid_t pid,
 		  struct nook_error *err);
 int link_move(struct mnl_socket *nl, unsigned index, pid_t pid, const char *newname,
 	      struct nook_error *err);

@@ -89,6 +89,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -110,6 +111,11 @@
 #define MASKED_EQ(i, mask, value)                                                                  \
 	{                                                                                          \
 		(i), SCMP_CMP_MASKED_EQ, (mask), (value)                                           \
+	}
+/** Argument @p i is not @p value. */
+#define NE(i, value)                                                                               \
+	{                                                                                          \
+		(i), SCMP_CMP_NE, (value), 0                                                       \
 	}
 /** Argument @p i is @p value. */
 #define EQ(i, value)                                                                               \
@@ -205,10 +211,10 @@ static const struct nook_seccomp_rule default_rules[] = {
 	 SCMP_ACT_ALLOW,
 	 0,
 	 {{0}}},
-	/* Sockets, in the container's own network namespace. */
-	{NAMES("socket", "socketpair", "bind", "listen", "accept", "accept4", "connect",
-	       "getsockname", "getpeername", "getsockopt", "setsockopt", "sendto", "recvfrom",
-	       "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown"),
+	/* Sockets, in the container's own network namespace (socket(2) itself: below). */
+	{NAMES("socketpair", "bind", "listen", "accept", "accept4", "connect", "getsockname",
+	       "getpeername", "getsockopt", "setsockopt", "sendto", "recvfrom", "sendmsg",
+	       "recvmsg", "sendmmsg", "recvmmsg", "shutdown"),
 	 SCMP_ACT_ALLOW,
 	 0,
 	 {{0}}},
@@ -229,6 +235,9 @@ static const struct nook_seccomp_rule default_rules[] = {
 	 * files, fs and semaphore undo lists); it can also make a time namespace. */
 	{NAMES("clone"), SCMP_ACT_ALLOW, 1, {MASKED_EQ(0, NAMESPACE_FLAGS, 0)}},
 	{NAMES("unshare"), SCMP_ACT_ALLOW, 1, {MASKED_EQ(0, NAMESPACE_FLAGS | CLONE_NEWTIME, 0)}},
+	/* socket(2) of any family but AF_VSOCK, which talks to the hypervisor or the host
+	 * of a virtual machine, outside every network namespace (Docker's profile too). */
+	{NAMES("socket"), SCMP_ACT_ALLOW, 1, {NE(0, AF_VSOCK)}},
 	/* personality(2): Linux itself (also in its 32-bit and "uname says 2.6" flavours)
 	 * and the query, not the flags that turn off address space randomisation. */
 	{NAMES("personality"), SCMP_ACT_ALLOW, 1, {EQ(0, PER_LINUX)}},
@@ -441,8 +450,9 @@ enosys_filter(int newest, struct nook_error *err)
 
 //! [seccomp_child]
 /**
- * Inside, last of all the stages: load the filter. From here on it judges every system
- * call of this process and of everything it starts, nook-init and the command included.
+ * Inside, the last thing before the exec (a seal(), after every stage's child() and the
+ * launcher's terminal): load the filter. From here on it judges every system call of this
+ * process and of everything it starts, nook-init and the command included.
  */
 static int
 seccomp_child(struct nook_container *c, struct nook_error *err)
@@ -489,7 +499,7 @@ const struct nook_stage seccomp_stage = {
 	.name = "seccomp",
 	.options = seccomp_options,
 	.prepare = seccomp_prepare,
-	.child = seccomp_child,
+	.seal = seccomp_child,
 	.cleanup = seccomp_cleanup,
 };
 //! [seccomp_stage]

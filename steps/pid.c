@@ -29,7 +29,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <stdio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nook.h"
@@ -53,7 +55,11 @@ init_handle(pid_t command, int sig, int *status, struct nook_error *err)
 	/* END EXERCISE */
 }
 
-/** PID 1's life: wait for signals until the command has ended; returns its status. */
+/**
+ * PID 1's life: wait for signals until the command has ended; returns its status. An
+ * error other than an interruption cannot be handled — a seccomp profile that denies
+ * rt_sigtimedwait, say — and would otherwise spin for ever: it ends the container.
+ */
 static int
 init_loop(pid_t command, int *status, struct nook_error *err)
 {
@@ -63,8 +69,10 @@ init_loop(pid_t command, int *status, struct nook_error *err)
 	nook_wait_signals(&set); /* still blocked, inherited from nook: they queue up */
 	for (;;) {
 		sig = sigwaitinfo(&set, NULL);
-		if (sig < 0)
+		if (sig < 0 && errno == EINTR)
 			continue;
+		if (sig < 0)
+			return nook_fail(err, errno, "nook-init: sigwaitinfo");
 		done = init_handle(command, sig, status, err);
 		if (done < 0)
 			return -1;
@@ -74,25 +82,68 @@ init_loop(pid_t command, int *status, struct nook_error *err)
 }
 
 /**
+ * Before forking the command, while init can still report to nook: can it make the calls
+ * its loop needs? A seccomp profile may deny them; better said now than spun on later.
+ */
+static int
+init_can_wait(struct nook_error *err)
+{
+	const struct timespec now = {0, 0};
+	sigset_t set;
+
+	nook_wait_signals(&set);
+	if (sigtimedwait(&set, NULL, &now) < 0 && errno != EAGAIN && errno != EINTR)
+		return nook_fail(err, errno,
+				 "nook-init: rt_sigtimedwait (denied by the seccomp "
+				 "profile?)");
+	if (waitpid(-1, NULL, WNOHANG) < 0 && errno != ECHILD)
+		return nook_fail(err, errno, "nook-init: wait4 (denied by the seccomp profile?)");
+	return 0;
+}
+
+/**
+ * The command, in the child of init: a process group of its own, and the terminal's
+ * foreground one if there is a terminal — so Ctrl-C reaches the command, not init.
+ */
+static void
+start_command(struct nook_container *c)
+{
+	setpgid(0, 0);
+	if (isatty(STDIN_FILENO)) {
+		signal(SIGTTOU, SIG_IGN); /* or a background group that takes the terminal stops */
+		tcsetpgrp(STDIN_FILENO, getpid());
+		signal(SIGTTOU, SIG_DFL);
+	}
+	nook_exec_command(c);
+}
+
+/**
  * Replaces the plain exec: become init, fork the command as PID 2, and _exit(2) with its
- * status. Exiting makes the kernel kill whatever is left in the namespace.
+ * status. Exiting makes the kernel kill whatever is left in the namespace. Once the
+ * command is forked init lets go of the report pipe: it is the command's to close by
+ * executing, and nothing inside the container can then write into it.
  */
 static int
 pid_exec(struct nook_container *c, struct nook_error *err)
 {
 	pid_t command;
-	int status;
+	int status = NOOK_EXIT_FAILURE;
 
 	//! [pid_exec]
 	signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would make the kernel reap for us */
 	prctl(PR_SET_NAME, "nook-init");
+	if (init_can_wait(err) < 0)
+		return -1;
 	command = fork();
 	if (command < 0)
 		return nook_fail(err, errno, "fork");
 	if (command == 0)
-		nook_exec_command(c);
-	if (init_loop(command, &status, err) < 0)
-		return -1;
+		start_command(c);
+	close(c->run.errfd);
+	if (init_loop(command, &status, err) < 0) {
+		dprintf(STDERR_FILENO, "%s\n", err->msg); /* nook no longer listens */
+		_exit(NOOK_EXIT_FAILURE);
+	}
 	_exit(status);
 	//! [pid_exec]
 }

@@ -15,10 +15,10 @@
  * The lower layers are never written, so any number of containers can share one image. A
  * file changed inside is first copied up, whole, into upperdir; a file deleted inside is
  * recorded there as a *whiteout*, a character device 0/0 of the same name that hides the
- * lower file without touching it. upper/ and work/ live in a state directory per container,
- * /run/nook/ID (ID is nook's PID; $XDG_RUNTIME_DIR/nook/ID for an unprivileged user), made
- * by prepare() on the host and removed by cleanup() — unless --keep, which leaves upper/
- * there to be looked at. The overlay itself is mounted by child(), inside the container's
+ * lower file without touching it. upper/ and work/ live in the container's state directory,
+ * /run/nook/ID ($XDG_RUNTIME_DIR/nook/ID for an unprivileged user; see state.c), made by
+ * prepare() on the host and removed with that directory — unless --keep, which leaves
+ * upper/ there to be looked at once the command has run. The overlay itself is mounted by child(), inside the container's
  * mount namespace: the host's mount table never shows it, and it goes away with the
  * namespace, even when nook is killed.
  *
@@ -80,7 +80,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -93,6 +92,7 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "syscalls.h"
 
 /** runc's default linux.maskedPaths: what each one protects, see lessons/07-rootfs.md. */
 static const char *const default_masked[] = {
@@ -127,6 +127,40 @@ static const char *const dev_links[][2] = {
 
 /* ---- options -------------------------------------------------------------------------- */
 
+/** Is @p path @p dir itself or under it (both absolute, resolved)? */
+static bool
+is_under(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/' || len == 1);
+}
+
+/**
+ * A layer must not be the host's root, nor overlap the state directories: the container
+ * would see the host's files, or the writable layers of every container (its own too).
+ */
+static int
+check_layer_place(const char *opt, const char *dir, struct nook_error *err)
+{
+	char real[PATH_MAX], base[200], state[PATH_MAX];
+	struct nook_error ignored;
+
+	if (!realpath(dir, real))
+		return nook_fail(err, errno, "--%s \"%s\"", opt, dir);
+	if (strcmp(real, "/") == 0)
+		return nook_fail(err, 0, "invalid --%s \"%s\": the host's own root directory", opt,
+				 dir);
+	if (state_base_path(base, sizeof(base), &ignored) < 0)
+		return 0; /* too long a $XDG_RUNTIME_DIR: the launcher refuses it */
+	if (!realpath(base, state))
+		snprintf(state, sizeof(state), "%s", base);
+	if (is_under(real, state) || is_under(state, real))
+		return nook_fail(err, 0, "invalid --%s \"%s\": overlaps nook's state directory %s",
+				 opt, dir, state);
+	return 0;
+}
+
 /**
  * A lower layer must be a directory, and its name must survive overlay's option string,
  * where ',' separates options and ':' layers.
@@ -145,7 +179,7 @@ check_layer(const char *opt, const char *dir, struct nook_error *err)
 		return nook_fail(err, errno, "--%s \"%s\"", opt, dir);
 	if (!S_ISDIR(st.st_mode))
 		return nook_fail(err, ENOTDIR, "--%s \"%s\"", opt, dir);
-	return 0;
+	return check_layer_place(opt, dir, err);
 }
 
 static int
@@ -244,21 +278,6 @@ outside_root(const struct nook_id_map *m, unsigned fallback)
 	return fallback;
 }
 
-/** Where state directories go: /run/nook for root, $XDG_RUNTIME_DIR/nook otherwise. */
-static int
-state_base(char *buf, size_t size, struct nook_error *err)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-
-	if (geteuid() == 0)
-		return snprintf(buf, size, "/run/nook") < (int)size ? 0 : -1;
-	if (!xdg || xdg[0] != '/')
-		return nook_fail(err, 0, "a rootless --rootfs needs $XDG_RUNTIME_DIR (absolute)");
-	if (snprintf(buf, size, "%s/nook", xdg) >= (int)size)
-		return nook_fail(err, 0, "$XDG_RUNTIME_DIR is too long");
-	return 0;
-}
-
 /** mkdir @p parent/@p name with @p mode, owned by @p uid:@p gid (-1: unchanged). */
 static int
 make_dir(const char *parent, const char *name, mode_t mode, uid_t uid, gid_t gid,
@@ -276,64 +295,28 @@ make_dir(const char *parent, const char *name, mode_t mode, uid_t uid, gid_t gid
 	return 0;
 }
 
-static void remove_tree(const char *path);
-
 /**
- * Remove what nooks killed before their cleanup left under @p base: state directories
- * named by a PID no process has any more. A --keep run's is left alone: one that ended
- * has no work/ any more, and one that was killed carries a "keep" mark.
- */
-static void
-sweep_states(const char *base)
-{
-	char path[PATH_MAX], mark[PATH_MAX + 8];
-	struct dirent *e;
-	DIR *d = opendir(base);
-
-	while (d && (e = readdir(d))) {
-		if (!e->d_name[0] || strspn(e->d_name, "0123456789") != strlen(e->d_name))
-			continue;
-		if (kill(atoi(e->d_name), 0) == 0 || errno != ESRCH)
-			continue; /* its nook still runs */
-		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
-		snprintf(mark, sizeof(mark), "%s/keep", path);
-		if (access(mark, F_OK) < 0)
-			remove_tree(path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/**
- * Create the state directory STATE/ID with upper/, work/ and the mount point merged/, all
- * owned by the container's root (see the top of this file). Only once it exists does
- * c->rootfs.state name it, so that cleanup() never removes a directory it did not make.
+ * In the state directory the launcher made: upper/, work/ and the mount point merged/,
+ * owned by the container's root (see the top of this file), and with --keep the mark
+ * that tells the launcher and the sweep to leave upper/ behind.
  */
 static int
-make_state_dir(struct nook_container *c, struct nook_error *err)
+make_layers(struct nook_container *c, struct nook_error *err)
 {
+	static const char *const subdirs[] = {"upper", "work", "merged"};
+	const char *state = c->run.state;
 	uid_t uid = (uid_t)-1;
 	gid_t gid = (gid_t)-1;
-	char base[200], id[16];
-	static const char *const subdirs[] = {"upper", "work", "merged"};
 
-	if (state_base(base, sizeof(base), err) < 0)
-		return -1;
-	if (mkdir(base, 0711) < 0 && errno != EEXIST)
-		return nook_fail(err, errno, "mkdir(\"%s\")", base);
-	sweep_states(base);
 	if (c->userns && outside_root(&c->uid_map, geteuid()) != geteuid()) {
 		uid = outside_root(&c->uid_map, geteuid());
 		gid = outside_root(&c->gid_map, getegid());
 	}
-	snprintf(id, sizeof(id), "%d", (int)getpid());
-	if (make_dir(base, id, 0700, uid, gid, err) < 0)
-		return -1;
-	snprintf(c->rootfs.state, sizeof(c->rootfs.state), "%s/%s", base, id);
 	for (size_t i = 0; i < NELEM(subdirs); i++)
-		if (make_dir(c->rootfs.state, subdirs[i], 0755, uid, gid, err) < 0)
+		if (make_dir(state, subdirs[i], 0755, uid, gid, err) < 0)
 			return -1;
-	if (c->rootfs.keep && make_dir(c->rootfs.state, "keep", 0755, -1, -1, err) < 0)
+	c->rootfs.made = true;
+	if (c->rootfs.keep && make_dir(state, NOOK_STATE_KEEP, 0755, -1, -1, err) < 0)
 		return -1;
 	return 0;
 }
@@ -361,68 +344,62 @@ rootfs_prepare(struct nook_container *c, struct nook_error *err)
 	}
 	add_paths(c->masked, &c->nmasked, default_masked, NELEM(default_masked));
 	add_paths(c->readonly_paths, &c->nreadonly, default_readonly, NELEM(default_readonly));
-	return make_state_dir(c, err);
+	return make_layers(c, err);
 }
 
-/** nftw(3) callback: let us into a directory (overlay makes work/work mode 000). */
-static int
-open_up(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	if (type == FTW_D && (st->st_mode & 0700) != 0700)
-		chmod(path, st->st_mode | 0700);
-	return 0;
-}
-
-/** nftw(3) callback, depth first: remove. */
-static int
-remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-/** rm -rf @p path, staying on its filesystem and never following a symbolic link. */
+/** Remove @p name in state directory @p state; what is not there is fine. */
 static void
-remove_tree(const char *path)
+remove_in(const char *state, const char *name)
 {
-	nftw(path, open_up, 16, FTW_PHYS | FTW_MOUNT);
-	nftw(path, remove_one, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
+	char path[PATH_MAX];
+	struct nook_error ignored;
+
+	snprintf(path, sizeof(path), "%s/%s", state, name);
+	state_remove_tree(AT_FDCWD, path, &ignored);
 }
 
-/** On the host, once the container is gone: remove the state directory, or all but upper/. */
+/**
+ * On the host, once the container is gone. The launcher removes the state directory and
+ * the layers with it; a --keep run's upper/ stays, but only if its command ran: work/ and
+ * merged/ go. A run that failed before has nothing to show, and its keep mark goes.
+ */
 static void
 rootfs_cleanup(struct nook_container *c)
 {
-	char path[PATH_MAX];
-
-	if (!c->rootfs.state[0])
+	if (!c->rootfs.made || !c->rootfs.keep)
 		return;
-	if (c->rootfs.keep) {
-		snprintf(path, sizeof(path), "%s/work", c->rootfs.state);
-		remove_tree(path);
-		snprintf(path, sizeof(path), "%s/merged", c->rootfs.state);
-		rmdir(path);
-		snprintf(path, sizeof(path), "%s/keep", c->rootfs.state);
-		rmdir(path);
-	} else {
-		remove_tree(c->rootfs.state);
+	if (!c->run.started) {
+		remove_in(c->run.state, NOOK_STATE_KEEP);
+		return;
 	}
-	c->rootfs.state[0] = '\0';
+	remove_in(c->run.state, "work");
+	remove_in(c->run.state, "merged");
+}
+
+/** The sweep, for a killed --keep run: leave upper/ (and the mark), remove the rest. */
+static void
+rootfs_sweep(const char *id, const char *state)
+{
+	char mark[PATH_MAX];
+
+	(void)id;
+	snprintf(mark, sizeof(mark), "%s/%s", state, NOOK_STATE_KEEP);
+	if (access(mark, F_OK) < 0)
+		return;
+	remove_in(state, "work");
+	remove_in(state, "merged");
 }
 
 /* ---- in the container ----------------------------------------------------------------- */
 
 /**
- * overlay's mount options for @p r: "lowerdir=TOP:...:BOTTOM,upperdir=S/upper,workdir=
- * S/work", and ",userxattr" in a user namespace. Returns the length, or -1 if it does not
+ * overlay's mount options for @p r in state directory @p state ("S"): "lowerdir=TOP:...:
+ * BOTTOM,upperdir=S/upper,workdir=S/work", and ",userxattr" in a user namespace. Returns the length, or -1 if it does not
  * fit in @p size.
  */
 int
-rootfs_overlay_options(const struct nook_rootfs *r, bool userxattr, char *buf, size_t size)
+rootfs_overlay_options(const struct nook_rootfs *r, const char *state, bool userxattr, char *buf,
+		       size_t size)
 {
 	size_t len = 0;
 
@@ -431,7 +408,7 @@ rootfs_overlay_options(const struct nook_rootfs *r, bool userxattr, char *buf, s
 		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ":" : "", r->layer[i]);
 	if (len < size)
 		len += (size_t)snprintf(buf + len, size - len,
-					",upperdir=%s/upper,workdir=%s/work%s", r->state, r->state,
+					",upperdir=%s/upper,workdir=%s/work%s", state, state,
 					userxattr ? ",userxattr" : "");
 	return len < size ? (int)len : -1;
 }
@@ -486,7 +463,9 @@ make_dev(const char *dev, struct nook_error *err)
 {
 	char p[PATH_MAX];
 
-	if (mount_at("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k", err) < 0)
+	/* nodev: a node made in it does not open; the bound devices keep their mount's flags */
+	if (mount_at("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k",
+		     err) < 0)
 		return -1;
 	for (size_t i = 0; i < NELEM(dev_nodes); i++)
 		if (bind_device(dev, dev_nodes[i], err) < 0)
@@ -496,7 +475,8 @@ make_dev(const char *dev, struct nook_error *err)
 		     "newinstance,ptmxmode=0666,mode=0620", err) < 0)
 		return -1;
 	if (mount_point(under(p, dev, "shm"), err) < 0 ||
-	    mount_at("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777", err) < 0)
+	    mount_at("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=64m",
+		     err) < 0)
 		return -1;
 	if (mount_point(under(p, dev, "mqueue"), err) < 0 ||
 	    mount_at("mqueue", p, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
@@ -515,9 +495,10 @@ build_root(struct nook_container *c, const char *root, struct nook_error *err)
 	const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	char opts[4096], p[PATH_MAX];
 
-	if (rootfs_overlay_options(&c->rootfs, c->userns, opts, sizeof(opts)) < 0)
+	if (rootfs_overlay_options(&c->rootfs, c->run.state, c->userns, opts, sizeof(opts)) < 0)
 		return nook_fail(err, 0, "overlay options: more than %zu bytes", sizeof(opts));
-	if (mount("overlay", root, "overlay", 0, opts) < 0)
+	/* nodev: a device node in the image, or made in it later, does not open */
+	if (mount("overlay", root, "overlay", MS_NODEV, opts) < 0)
 		return nook_fail(err, errno, "mount(\"overlay\", \"%s\")", root);
 	if (mount_point(under(p, root, "proc"), err) < 0 ||
 	    mount_at("proc", p, "proc", safe, NULL, err) < 0)
@@ -534,17 +515,17 @@ build_root(struct nook_container *c, const char *root, struct nook_error *err)
 static int
 take_volumes(struct nook_container *c, struct nook_error *err)
 {
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct nook_mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 
 	for (int i = 0; i < c->rootfs.nvolumes; i++) {
 		struct nook_volume *v = &c->rootfs.volume[i];
 
-		v->fd = open_tree(AT_FDCWD, v->host,
-				  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		v->fd = nook_open_tree(AT_FDCWD, v->host,
+				       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (v->fd < 0)
 			return nook_fail(err, errno, "open_tree(\"%s\")", v->host);
-		if (v->readonly &&
-		    mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		if (v->readonly && nook_mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
+						      sizeof(ro)) < 0)
 			return nook_fail(err, errno, "mount_setattr(\"%s\", RDONLY)", v->host);
 	}
 	return 0;
@@ -589,7 +570,7 @@ place_volumes(struct nook_container *c, struct nook_error *err)
 			return nook_fail(err, errno, "fstat(\"%s\")", v->host);
 		if (make_target(v->inside, S_ISDIR(st.st_mode), err) < 0)
 			return -1;
-		if (move_mount(v->fd, "", AT_FDCWD, v->inside, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		if (nook_move_mount(v->fd, "", AT_FDCWD, v->inside, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			return nook_fail(err, errno, "move_mount(\"%s\", \"%s\")", v->host,
 					 v->inside);
 		close(v->fd);
@@ -627,13 +608,13 @@ rootfs_child(struct nook_container *c, struct nook_error *err)
 		return 0;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REC|MS_PRIVATE)");
-	under(root, c->rootfs.state, "merged");
+	under(root, c->run.state, "merged");
 	if (build_root(c, root, err) < 0 || take_volumes(c, err) < 0)
 		return -1;
 	if (pivot(root, err) < 0 || place_volumes(c, err) < 0)
 		return -1;
 	if (c->rootfs.readonly &&
-	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REMOUNT|MS_RDONLY)");
 	return 0;
 }
@@ -663,5 +644,6 @@ const struct nook_stage rootfs_stage = {
 	.prepare = rootfs_prepare,
 	.child = rootfs_child,
 	.cleanup = rootfs_cleanup,
+	.sweep = rootfs_sweep,
 };
 //! [rootfs_stage]

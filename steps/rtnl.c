@@ -99,8 +99,9 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 //! [rtnl_talk]
 
 /**
- * `ip link add NAME type veth peer name PEER`: RTM_NEWLINK for a link of kind "veth",
- * whose peer is described, in IFLA_INFO_DATA, by a nested ifinfomsg and its own attributes:
+ * `ip link add NAME type veth peer name PEER netns PID`: RTM_NEWLINK for a link of kind
+ * "veth", whose peer is described, in IFLA_INFO_DATA, by a nested ifinfomsg and its own
+ * attributes — among them the network namespace it is born in, named by a process in it:
  *
  *     ifinfomsg
  *     IFLA_IFNAME      NAME
@@ -109,14 +110,16 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
  *         IFLA_INFO_DATA
  *             VETH_INFO_PEER
  *                 ifinfomsg
- *                 IFLA_IFNAME  PEER
+ *                 IFLA_IFNAME      PEER
+ *                 IFLA_NET_NS_PID  PID
  */
 int
-link_add_veth(struct mnl_socket *nl, const char *name, const char *peer, struct nook_error *err)
+link_add_veth(struct mnl_socket *nl, const char *name, const char *peer, pid_t pid,
+	      struct nook_error *err)
 {
-	/* EXERCISE 04: build and send (rtnl_request, rtnl_talk) an RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL, creating veth name with peer peer, nested as shown above */
+	/* EXERCISE 04: build and send (rtnl_request, rtnl_talk) an RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL, creating veth name with peer peer in the network namespace of pid, nested as shown above */
 	/* Your code here; then delete the line below. */
-	return nook_exercise_todo(err, "04", "build and send (rtnl_request, rtnl_talk) an RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL, creating veth name with peer peer, nested as shown above");
+	return nook_exercise_todo(err, "04", "build and send (rtnl_request, rtnl_talk) an RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL, creating veth name with peer peer in the network namespace of pid, nested as shown above");
 	/* END EXERCISE */
 }
 

@@ -457,10 +457,7 @@ user_child(struct nook_container *c, struct nook_error *err)
 		return nook_fail(err, errno, "setgroups(0, NULL)");
 	if (setresuid(0, 0, 0) < 0)
 		return nook_fail(err, errno, "setresuid(0, 0, 0)");
-	/* A change of effective ids clears the parent-death signal: set it again. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		return nook_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
-	return 0;
+	return 0; /* this cleared the parent-death signal: the launcher sets it again */
 }
 //! [user_child]
 

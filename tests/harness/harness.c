@@ -16,7 +16,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -279,6 +281,24 @@ bool
 file_exists(const char *path)
 {
 	return access(path, F_OK) == 0;
+}
+
+/** See expect_ran(): fail with the exit status and stderr if the container did not run. */
+void
+expect_ran_(const struct run *r, const char *file, int line)
+{
+	const char *why = r->status == 125   ? "nook's own error"
+			  : r->status == 126 ? "the command cannot be executed"
+			  : r->status == 127 ? "the command was not found"
+					     : NULL;
+
+	if (!why)
+		return;
+	print_message("the container did not run: exit %d (%s), stderr: %s%s", r->status, why,
+		      r->err[0] ? r->err : "(empty)\n", r->out[0] ? "  stdout: " : "");
+	if (r->out[0])
+		print_message("%s", r->out);
+	_fail(file, line); /* cmocka's fail(), at the caller's line */
 }
 
 /**
@@ -580,4 +600,163 @@ remove_scratch_dirs(void)
 		if (r.status != 0)
 			print_message("  warning: could not remove %s\n", scratch_dirs[nscratch]);
 	}
+}
+
+/**
+ * A container ID no other test, run or person on this host uses: "TAG-PID-N" in @p buf
+ * (64 bytes), for `--name`, so that a test can find the state directory, cgroup and veth
+ * named after it.
+ */
+char *
+unique_name(char *buf, const char *tag)
+{
+	static unsigned n;
+
+	snprintf(buf, 64, "%s-%d-%u", tag, (int)getpid(), ++n);
+	return buf;
+}
+
+/**
+ * The host end of container @p id's veth, as net.c names it: "nk" and the low 48 bits of
+ * the FNV-1a hash of the ID in twelve hex digits (an interface name has 15 bytes at most).
+ */
+const char *
+veth_host_end(const char *id)
+{
+	static char name[32];
+	unsigned long long h = 14695981039346656037ULL;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ULL;
+	snprintf(name, sizeof(name), "nk%012llx", h & 0xffffffffffffULL);
+	return name;
+}
+
+/** In the child of run_on_pty(): a session whose controlling terminal is the pty @p name. */
+static void
+exec_on_pty(const char *name, char *const argv[])
+{
+	int slave;
+
+	setsid();
+	slave = open(name, O_RDWR); /* the first terminal a session leader opens is its own */
+	if (slave < 0)
+		_exit(126);
+	dup2(slave, 0);
+	dup2(slave, 1);
+	dup2(slave, 2);
+	execv(argv[0], argv);
+	_exit(126);
+}
+
+/**
+ * Run @p argv on a new pseudo-terminal, as a person at a terminal would: once what it shows
+ * contains @p ready, type @p keys (NULL: nothing). r->out gets all it showed, r->status its
+ * exit status; r->err says whether the terminal was left as it was found: "terminal:
+ * canonical" (ICANON and ECHO on) or "terminal: raw".
+ */
+void
+run_on_pty(struct run *r, int timeout_s, const char *ready, const char *keys, char *const argv[])
+{
+	struct pollfd pfd;
+	struct termios t;
+	double deadline = now() + timeout_s;
+	size_t len = 0;
+	int master, wstatus;
+	bool typed = !keys, ended = false;
+	pid_t pid;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+		fail_msg("posix_openpt: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0)
+		exec_on_pty(ptsname(master), argv);
+	pfd = (struct pollfd){.fd = master, .events = POLLIN};
+	while (now() < deadline) {
+		if (poll(&pfd, 1, 100) > 0) {
+			n = read(master, r->out + len, sizeof(r->out) - 1 - len);
+			if (n <= 0 && ended)
+				break; /* EIO: nothing holds the terminal any more */
+			if (n > 0)
+				len += (size_t)n;
+			r->out[len] = '\0';
+		} else if (ended) {
+			break;
+		}
+		if (!typed && strstr(r->out, ready)) {
+			typed = write(master, keys, strlen(keys)) == (ssize_t)strlen(keys);
+		}
+		if (!ended && waitpid(pid, &wstatus, WNOHANG) == pid) {
+			ended = true;
+			r->status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
+							 : WEXITSTATUS(wstatus);
+			deadline = now() + 1; /* what is still in the pty */
+		}
+	}
+	if (!ended) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		r->timed_out = true;
+		r->status = -1;
+	}
+	snprintf(r->err, sizeof(r->err), "terminal: %s",
+		 tcgetattr(master, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ECHO)
+			 ? "canonical"
+			 : "raw");
+	close(master);
+}
+
+/*
+ * A block device for device-cgroup tests: a scratch loop device attached read-only to a
+ * scratch file, so that nothing real is ever opened, let alone written.
+ */
+
+/** Attach a loop device to a 1 MiB scratch file in @p dir; else loop0's numbers (7:0). */
+void
+scratch_block_device(struct scratch_blockdev *d, const char *dir)
+{
+	char file[128], cmd[256];
+	struct stat st;
+	struct run r;
+	int fd;
+
+	d->loop[0] = '\0';
+	d->major = 7;
+	d->minor = 0;
+	snprintf(file, sizeof(file), "%s/blockdev.img", dir);
+	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, 1 << 20) < 0)
+		fail_msg("cannot make %s: %s", file, strerror(errno));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "losetup -r -f --show '%s' 2>/dev/null", file);
+	run_shell(&r, cmd);
+	if (r.status != 0 || sscanf(r.out, "%63s", d->loop) != 1 || stat(d->loop, &st) < 0 ||
+	    !S_ISBLK(st.st_mode)) {
+		print_message("  note: no scratch loop device (losetup); using b 7:0\n");
+		d->loop[0] = '\0';
+		return;
+	}
+	d->major = major(st.st_rdev);
+	d->minor = minor(st.st_rdev);
+}
+
+/** Detach what scratch_block_device() attached. */
+void
+release_block_device(struct scratch_blockdev *d)
+{
+	char cmd[96];
+	struct run r;
+
+	if (!d->loop[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "losetup -d '%s'", d->loop);
+	run_shell(&r, cmd);
+	if (r.status != 0)
+		print_message("  warning: could not detach %s\n", d->loop);
+	d->loop[0] = '\0';
 }

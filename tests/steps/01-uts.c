@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -119,6 +120,7 @@ queue_made_outside_is_invisible_inside(void **state)
 	snprintf(key, sizeof(key), "%d", test_key(2));
 	run_step(&r, STEP, "--", probe_path(), "msgq-exists", key, NULL);
 	msgctl(id, IPC_RMID, NULL);
+	expect_ran(&r);
 	expect_run(&r, strcmp(r.out, "absent\n") == 0,
 		   "a queue made on the host (key %s) is visible inside", key);
 }
@@ -225,6 +227,71 @@ unknown_option_is_one_line(void **state)
 		   "an unknown option: expected one line naming it, exit 125");
 }
 
+/** The command starts from a clean environment: none of the caller's, only what it is given. */
+static void
+command_gets_a_clean_environment(void **state)
+{
+	struct run r;
+
+	(void)state;
+	setenv("NOOK_TEST_SECRET", "s3cret", 1);
+	run_step(&r, STEP, "--env", "GREETING=hi there", "--", "/bin/sh", "-c", "env | sort", NULL);
+	expect_status(&r, 0);
+	expect_run(&r, !strstr(r.out, "s3cret"),
+		   "a variable of nook's own environment reached the command");
+	expect_run(&r,
+		   strstr(r.out, "GREETING=hi there\n") && strstr(r.out, "HOSTNAME=nook\n") &&
+			   strstr(r.out, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+					 "/sbin:/bin\n"),
+		   "expected --env's GREETING, HOSTNAME and the default PATH");
+	run_step(&r, STEP, "--env", "NOOK_TEST_SECRET", "--", "/bin/sh", "-c",
+		 "echo \"$NOOK_TEST_SECRET\"", NULL);
+	unsetenv("NOOK_TEST_SECRET");
+	expect_stdout(&r, "s3cret\n");
+	run_step(&r, STEP, "--env", "=x", "--", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "--env"),
+		   "--env without a name: expected one line naming --env, exit 125");
+}
+
+/** A descriptor nook inherits (here a directory of the host) does not reach the command. */
+static void
+inherited_descriptors_are_closed(void **state)
+{
+	char script[96];
+	struct run r;
+	int fd = open("/", O_RDONLY | O_DIRECTORY); /* no O_CLOEXEC: passed on to nook */
+
+	(void)state;
+	if (fd < 0 || dup2(fd, 3) < 0)
+		fail_msg("open(\"/\"): %s", strerror(errno));
+	snprintf(script, sizeof(script), "ls -l /proc/$$/fd | grep -c -- '-> /$'; exit 0");
+	run_step(&r, STEP, "--", "/bin/sh", "-c", script, NULL);
+	expect_run(&r, r.status == 0 && strcmp(r.out, "0\n") == 0,
+		   "the command holds nook's inherited descriptor of the host's /");
+	run_step(&r, STEP, "--preserve-fds", "1", "--", "/bin/sh", "-c", script, NULL);
+	close(3);
+	close(fd);
+	expect_run(&r, r.status == 0 && strcmp(r.out, "1\n") == 0,
+		   "--preserve-fds 1 should pass descriptor 3 in");
+}
+
+/** The command leads a session of its own: no controlling terminal, its own group. */
+static void
+command_has_a_session_of_its_own(void **state)
+{
+	struct run r;
+	int sid = 0, tty = -1;
+
+	(void)state;
+	run_step(&r, STEP, "--", "/bin/sh", "-c", "cut -d' ' -f6,7 /proc/$$/stat", NULL);
+	expect_status(&r, 0);
+	sscanf(r.out, "%d %d", &sid, &tty);
+	expect_run(&r, tty == 0 && sid > 0 && sid != getsid(0),
+		   "the command should have no controlling terminal (tty_nr 0) and a session "
+		   "other than the caller's (%d)",
+		   (int)getsid(0));
+}
+
 int
 main(void)
 {
@@ -241,6 +308,9 @@ main(void)
 		cmocka_unit_test_setup(unknown_command_exits_127_naming_it, setup),
 		cmocka_unit_test_setup(not_executable_exits_126, setup),
 		cmocka_unit_test(unknown_option_is_one_line),
+		cmocka_unit_test_setup(command_gets_a_clean_environment, setup),
+		cmocka_unit_test_setup(inherited_descriptors_are_closed, setup),
+		cmocka_unit_test_setup(command_has_a_session_of_its_own, setup),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);

@@ -52,6 +52,7 @@ signal_reaches_command(int sig, const char *name, int code)
 	start_step(&p, &r, STEP, "--", "/bin/sh", "-c", script, NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	kill(p.pid, sig);
@@ -135,6 +136,7 @@ orphans_are_reaped(void **state)
 		   "/bin/sh -c 'sleep 0.2 &'; echo ready; sleep 1.5", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	init = only_child(p.pid);
@@ -291,6 +293,99 @@ exit_status_passes_through_init(void **state)
 	expect_exit_statuses(STEP); /* through init, which exits with the command's status */
 }
 
+/** One Ctrl-C typed at nook's terminal reaches the command once — not via nook and init too. */
+static void
+one_ctrl_c_is_one_sigint(void **state)
+{
+	char *argv[] = {(char *)step_path(STEP),
+			"--",
+			"/bin/sh",
+			"-c",
+			"trap 'echo got-int' INT; echo ready; i=0; "
+			"while [ $i -lt 15 ]; do sleep 0.1; i=$((i+1)); done; echo end",
+			NULL};
+	struct run r;
+	int count = 0;
+
+	(void)state;
+	run_on_pty(&r, RUN_TIMEOUT, "ready", "\x03", argv);
+	for (const char *p = strstr(r.out, "got-int"); p; p = strstr(p + 1, "got-int"))
+		count++;
+	expect_run(&r, r.status == 0 && strstr(r.out, "end"),
+		   "the command should trap SIGINT and end by itself, exit 0");
+	expect_run(&r, count == 1, "one Ctrl-C should deliver SIGINT once, not %d times", count);
+	expect_run(&r, strstr(r.err, "canonical") != NULL,
+		   "nook should give its terminal back as it was (canonical, echoing)");
+}
+
+/** In a terminal the command is the foreground process group of a terminal of its own. */
+static void
+the_command_has_a_terminal_of_its_own(void **state)
+{
+	char *argv[] = {(char *)step_path(STEP),
+			"--",
+			"/bin/sh",
+			"-c",
+			"tty; cut -d' ' -f5,8 /proc/self/stat; echo term=$TERM.",
+			NULL};
+	char *host_tty;
+	struct run r;
+	int pgrp = 0, tpgid = -1;
+
+	(void)state;
+	run_on_pty(&r, RUN_TIMEOUT, "", NULL, argv);
+	expect_status(&r, 0);
+	host_tty = strstr(r.out, "/dev/pts/");
+	expect_run(&r, host_tty != NULL, "the command's stdin should be a terminal");
+	sscanf(strchr(host_tty, '\n') + 1, "%d %d", &pgrp, &tpgid);
+	expect_run(&r, pgrp > 0 && tpgid == pgrp,
+		   "the command's process group should be its terminal's foreground group");
+	expect_run(&r, strstr(r.out, "term=") && !strstr(r.out, "term=."),
+		   "with a terminal, the command should be given TERM");
+}
+
+/** A container that ignores SIGTERM is killed by the second one: nook stays stoppable. */
+static void
+a_second_sigterm_kills_what_ignores_the_first(void **state)
+{
+	struct proc p;
+	struct run r;
+
+	(void)state;
+	start_step(&p, &r, STEP, "--", "/bin/sh", "-c", "trap '' TERM; echo ready; sleep 30", NULL);
+	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		expect_run(&r, false, "the command never printed 'ready'");
+	}
+	kill(p.pid, SIGTERM);
+	usleep(200 * 1000);
+	kill(p.pid, SIGTERM);
+	finish(&p, 5);
+	expect_run(&r, !r.timed_out && r.status == 128 + SIGKILL,
+		   "a second SIGTERM should kill the container (exit 137) at once");
+}
+
+/** A nook started with SIGINT ignored (`cmd &` in a script) still passes SIGINT on. */
+static void
+an_inherited_ignored_sigint_is_still_passed_on(void **state)
+{
+	struct proc p;
+	struct run r;
+
+	(void)state;
+	signal(SIGINT, SIG_IGN); /* inherited through fork and exec by the step program */
+	start_step(&p, &r, STEP, "--", "/bin/sh", "-c",
+		   "trap 'exit 43' INT; echo ready; while :; do sleep 0.05; done", NULL);
+	signal(SIGINT, SIG_DFL);
+	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		expect_run(&r, false, "the command never printed 'ready'");
+	}
+	kill(p.pid, SIGINT);
+	finish(&p, RUN_TIMEOUT);
+	expect_run(&r, r.status == 43, "SIGINT should reach the command, whose trap exits 43");
+}
+
 int
 main(void)
 {
@@ -301,6 +396,10 @@ main(void)
 		cmocka_unit_test_setup(many_orphans_dying_at_once_are_all_reaped, setup),
 		cmocka_unit_test_setup(background_processes_die_with_the_container, setup),
 		cmocka_unit_test_setup(exit_status_passes_through_init, setup),
+		cmocka_unit_test_setup(one_ctrl_c_is_one_sigint, setup),
+		cmocka_unit_test_setup(the_command_has_a_terminal_of_its_own, setup),
+		cmocka_unit_test_setup(a_second_sigterm_kills_what_ignores_the_first, setup),
+		cmocka_unit_test_setup(an_inherited_ignored_sigint_is_still_passed_on, setup),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);

@@ -40,16 +40,6 @@ teardown(void **state)
 	return 0;
 }
 
-/** The host end of the cable of the step program whose PID is @p pid: "nk<pid>". */
-static const char *
-host_end(pid_t pid)
-{
-	static char name[32];
-
-	snprintf(name, sizeof(name), "nk%d", (int)pid);
-	return name;
-}
-
 /** Fail unless the test's namespace is back to lo alone: no veth left behind. */
 static void
 expect_only_lo(const char *after)
@@ -89,6 +79,7 @@ none_gives_only_lo_and_it_is_up(void **state)
 		expect_run(&r, strstr(r.out, ",UP") != NULL, "lo should be up inside");
 	}
 	run_step(&r, STEP, "--", "busybox", "ping", "-c1", "-W2", "127.0.0.1", NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status == 0, "127.0.0.1 should answer inside, with lo up");
 }
 
@@ -136,7 +127,7 @@ gateway_option_sets_the_host_end_and_the_route(void **state)
 
 /** Start a container on 10.200.@p net.2/24 that says "ready" and then sleeps. */
 static void
-start_pinged_container(struct proc *p, struct run *r, int net)
+start_pinged_container(struct proc *p, struct run *r, int net, char *name)
 {
 	char ip[32], script[160];
 
@@ -145,10 +136,12 @@ start_pinged_container(struct proc *p, struct run *r, int net)
 		 "busybox ping -c1 -W2 10.200.%d.1 >/dev/null && echo gateway answers; "
 		 "echo ready; exec sleep 20",
 		 net);
-	start_step(p, r, STEP, "--net", "veth", "--ip", ip, "--", "/bin/sh", "-c", script, NULL);
+	start_step(p, r, STEP, "--name", unique_name(name, "net"), "--net", "veth", "--ip", ip,
+		   "--", "/bin/sh", "-c", script, NULL);
 	if (!wait_for_output(p, "ready", RUN_TIMEOUT)) {
 		kill(p->pid, SIGTERM);
 		finish(p, 5);
+		expect_ran(r);
 		expect_run(r, false, "the container never printed 'ready'");
 	}
 }
@@ -156,13 +149,13 @@ start_pinged_container(struct proc *p, struct run *r, int net)
 static void
 host_end_has_the_gateway_and_pings_go_both_ways(void **state)
 {
-	char cmd[128], name[32];
+	char cmd[128], id[64], name[32];
 	struct proc p;
 	struct run r, out;
 
 	(void)state;
-	start_pinged_container(&p, &r, 3);
-	snprintf(name, sizeof(name), "%s", host_end(p.pid));
+	start_pinged_container(&p, &r, 3, id);
+	snprintf(name, sizeof(name), "%s", veth_host_end(id));
 	snprintf(cmd, sizeof(cmd), "ip -o -4 addr show dev %s", name);
 	run_shell(&out, cmd);
 	if (!strstr(out.out, "inet 10.200.3.1/24 ")) {
@@ -186,12 +179,13 @@ host_end_has_the_gateway_and_pings_go_both_ways(void **state)
 static void
 two_containers_get_a_cable_each(void **state)
 {
+	char id1[64], id2[64];
 	struct proc p1, p2;
 	struct run r1, r2, out;
 
 	(void)state;
-	start_pinged_container(&p1, &r1, 4);
-	start_pinged_container(&p2, &r2, 5);
+	start_pinged_container(&p1, &r1, 4, id1);
+	start_pinged_container(&p2, &r2, 5, id2);
 	run_shell(&out, "busybox ping -c1 -W2 10.200.4.2 && busybox ping -c1 -W2 10.200.5.2");
 	kill(p1.pid, SIGTERM);
 	kill(p2.pid, SIGTERM);
@@ -218,17 +212,18 @@ host_end_is_gone_after_exit_and_after_failure(void **state)
 static void
 cable_goes_with_the_namespace_when_nook_is_killed(void **state)
 {
+	char id[64];
 	struct proc p;
 	struct run r;
 	int i;
 
 	(void)state;
-	start_pinged_container(&p, &r, 7);
-	if (!link_exists(host_end(p.pid))) {
+	start_pinged_container(&p, &r, 7, id);
+	if (!link_exists(veth_host_end(id))) {
 		kill(p.pid, SIGTERM);
 		finish(&p, 5);
 		expect_run(&r, false, "the host end %s should exist while the container runs",
-			   host_end(p.pid));
+			   veth_host_end(id));
 	}
 	kill(p.pid, SIGKILL); /* no cleanup: the container dies of PR_SET_PDEATHSIG */
 	finish(&p, RUN_TIMEOUT);

@@ -303,6 +303,7 @@ container_root_cannot_write_host_root_files(void **state)
 	make_root_file(dir, file, sizeof(file), "original\n");
 	run_step(&r, STEP, "--uid-map", "0:100000:65536", "--gid-map", "0:100000:65536", "--",
 		 "/bin/sh", "-c", "id -u; echo x >> \"$0\"", file, NULL);
+	expect_ran(&r);
 	expect_run(&r, strncmp(r.out, "0\n", 2) == 0, "expected root (0) inside");
 	expect_run(&r, r.status != 0, "root inside (100000 outside) wrote to %s, mode 0644 root",
 		   file);
@@ -521,6 +522,7 @@ rootless_root_cannot_write_host_root_files(void **state)
 	make_root_file(dir, file, sizeof(file), "original\n");
 	run_step_as(&r, NOBODY, NOBODY, STEP, OWN_ID_MAPS, "--", "/bin/sh", "-c",
 		    "id -u; echo x >> \"$0\"", file, NULL);
+	expect_ran(&r);
 	expect_run(&r, strncmp(r.out, "0\n", 2) == 0, "expected root (0) inside");
 	expect_run(&r, r.status != 0, "root in uid 65534's container wrote to %s (0644 root)",
 		   file);

@@ -6,8 +6,8 @@
  *
  * The image is build/images/busybox (`make image`; $NOOK_IMAGE overrides it). Tests that
  * need layers of their own build small ones in a scratch directory, /tmp/nook-rootfs-XXXXXX,
- * stacked on top of the image. The state directory of a run is /run/nook/PID, PID being the
- * step program's: the tests start it with start_step() to know it.
+ * stacked on top of the image. The state directory of a run is /run/nook/ID: the tests that
+ * look at it name the container with --name (unique_name()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,8 +38,8 @@
 
 static char image[PATH_MAX];
 static char scratch[64];
-/** The step program's PID of a --keep run: teardown removes its state directory. */
-static pid_t kept;
+/** The ID of a --keep run: teardown removes its state directory. */
+static char kept[64];
 
 static int
 setup(void **state)
@@ -60,15 +60,15 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
+	char cmd[160];
 
 	(void)state;
 	remove_scratch_dirs();
 	scratch[0] = '\0';
-	snprintf(cmd, sizeof(cmd), "rm -rf /run/nook/%d", (int)kept);
-	if (kept > 0 && system(cmd) != 0)
-		print_message("  could not remove /run/nook/%d\n", (int)kept);
-	kept = 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf /run/nook/%s", kept);
+	if (kept[0] && system(cmd) != 0)
+		print_message("  could not remove /run/nook/%s\n", kept);
+	kept[0] = '\0';
 	return 0;
 }
 
@@ -109,11 +109,11 @@ file_text(const char *path)
 	return buf;
 }
 
-/** The state directory of the run whose step program is @p pid. */
+/** The state directory of container @p id, or @p sub in it. */
 static char *
-state_dir(char *buf, size_t cap, pid_t pid, const char *sub)
+state_dir(char *buf, size_t cap, const char *id, const char *sub)
 {
-	snprintf(buf, cap, "/run/nook/%d%s%s", (int)pid, sub ? "/" : "", sub ? sub : "");
+	snprintf(buf, cap, "/run/nook/%s%s%s", id, sub ? "/" : "", sub ? sub : "");
 	return buf;
 }
 
@@ -201,6 +201,7 @@ chroot_inside_cannot_climb_out(void **state)
 	expect_run(&r, r.status == 0, "the probe should escape a plain chroot(8) to %s", marker);
 	run_step(&r, STEP, "--layer", jail, "--layer", image, "--", "/probe", "escape", marker,
 		 NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status == 1 && strstr(r.out, ": unreachable"),
 		   "after pivot_root, a chroot escape inside must not reach the host's %s", marker);
 }
@@ -218,13 +219,14 @@ writes_land_in_the_upper_layer(void **state)
 	put_file("top/etc/changed", "lower\n");
 	put_file("top/etc/gone", "lower\n");
 	in_scratch(top, sizeof(top), "top");
-	start_step(&p, &r, STEP, "--keep", "--layer", top, "--layer", image, "--", "/bin/sh", "-c",
+	start_step(&p, &r, STEP, "--name", unique_name(kept, "keep"), "--keep", "--layer", top,
+		   "--layer", image, "--", "/bin/sh", "-c",
 		   "echo upper > /etc/changed && echo new > /new && rm /etc/gone && "
 		   "cat /etc/changed /new && ls /etc/gone 2>&1",
 		   NULL);
-	kept = p.pid; /* its state directory is left: teardown removes it */
-	finish(&p, RUN_TIMEOUT);
-	state_dir(upper, sizeof(upper), p.pid, "upper");
+	finish(&p, RUN_TIMEOUT); /* its state directory is left: teardown removes it */
+	state_dir(upper, sizeof(upper), kept, "upper");
+	expect_ran(&r);
 	expect_run(&r, r.status == 1 && strncmp(r.out, "upper\nnew\n", 10) == 0,
 		   "expected the changed files inside, and /etc/gone gone");
 	snprintf(path, sizeof(path), "%s/etc/changed", upper);
@@ -313,10 +315,28 @@ dev_holds_only_the_listed_entries(void **state)
 	expect_stdout(&r, DEV_LS "4\nptmx\n");
 }
 
+/**
+ * The root and /dev are nodev: a device node there does not open, whatever its numbers;
+ * the bound devices do. /dev/shm has Docker's 64m, not half the host's memory.
+ */
+static void
+dev_is_nodev_and_shm_is_64m(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_in_image(&r, NULL,
+		     "grep -E ' / | /dev ' /proc/self/mounts | grep -c nodev; "
+		     "echo x > /dev/null && head -c 4 /dev/zero | wc -c; "
+		     "df -k /dev/shm | awk 'NR == 2 { print $2 }'");
+	expect_status(&r, 0);
+	expect_stdout(&r, "2\n4\n65536\n");
+}
+
 static void
 nothing_is_left_on_the_host(void **state)
 {
-	char dir[128], go[160], script[256], inside[128];
+	char dir[128], go[160], script[256], inside[128], name[64];
 	bool during_mounted, during_dir;
 	struct proc p;
 	struct run r;
@@ -325,10 +345,10 @@ nothing_is_left_on_the_host(void **state)
 	snprintf(script, sizeof(script),
 		 "echo ready; while [ ! -e /x/go ]; do sleep 0.05; done; echo done");
 	snprintf(inside, sizeof(inside), "%s:/x", scratch);
-	start_step(&p, &r, STEP, "--volume", inside, "--rootfs", image, "--", "/bin/sh", "-c",
-		   script, NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "left"), "--volume", inside,
+		   "--rootfs", image, "--", "/bin/sh", "-c", script, NULL);
 	wait_for_output(&p, "ready", RUN_TIMEOUT);
-	state_dir(dir, sizeof(dir), p.pid, NULL);
+	state_dir(dir, sizeof(dir), name, NULL);
 	during_dir = file_exists(dir);
 	during_mounted = host_mountinfo_has(dir);
 	close(open(in_scratch(go, sizeof(go), "go"), O_CREAT | O_WRONLY, 0644));
@@ -376,15 +396,16 @@ volumes_and_read_only_root(void **state)
 static void
 refused(const char *rootfs, const char *why)
 {
-	char dir[128];
+	char dir[128], name[64];
 	struct proc p;
 	struct run r;
 
-	start_step(&p, &r, STEP, "--rootfs", rootfs, "--", "/bin/true", NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "bad"), "--rootfs", rootfs, "--",
+		   "/bin/true", NULL);
 	finish(&p, RUN_TIMEOUT);
 	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, why),
 		   "--rootfs \"%s\": expected one line with \"%s\", exit 125", rootfs, why);
-	if (file_exists(state_dir(dir, sizeof(dir), p.pid, NULL)))
+	if (file_exists(state_dir(dir, sizeof(dir), name, NULL)))
 		fail_msg("a refused --rootfs left %s behind", dir);
 }
 
@@ -397,6 +418,13 @@ bad_rootfs_is_refused(void **state)
 	put_file("file", "not a directory\n");
 	refused(in_scratch(missing, sizeof(missing), "missing"), "No such file or directory");
 	refused(in_scratch(file, sizeof(file), "file"), "Not a directory");
+	/* the host's own files, or the writable layers of nook's state directory */
+	refused("/", "the host's own root directory");
+	refused("/etc/..", "the host's own root directory");
+	refused("/run", "overlaps nook's state directory");
+	if (mkdir("/run/nook", 0711) < 0 && errno != EEXIST)
+		fail_msg("mkdir /run/nook: %s", strerror(errno));
+	refused("/run/nook", "overlaps nook's state directory");
 }
 
 /**
@@ -430,14 +458,14 @@ works_in_a_user_namespace(void **state)
 	(void)state;
 	skip_unless_namespaces(CLONE_NEWUSER);
 	reachable_image(copy);
-	start_step(&p, &r, STEP, "--keep", "--uid-map", "0:300000:65536", "--gid-map",
-		   "0:300000:65536", "--rootfs", copy, "--", "/bin/sh", "-c",
+	start_step(&p, &r, STEP, "--name", unique_name(kept, "userns"), "--keep", "--uid-map",
+		   "0:300000:65536", "--gid-map", "0:300000:65536", "--rootfs", copy, "--",
+		   "/bin/sh", "-c",
 		   "id -u; cat /etc/hostname; echo hi > /new && cat /new; ls -A /dev | wc -l",
 		   NULL);
-	kept = p.pid; /* its state directory is left: teardown removes it */
-	finish(&p, RUN_TIMEOUT);
+	finish(&p, RUN_TIMEOUT); /* its state directory is left: teardown removes it */
 	run_argv(&gone, RUN_TIMEOUT, rm);
-	state_dir(upper, sizeof(upper), p.pid, "upper");
+	state_dir(upper, sizeof(upper), kept, "upper");
 	snprintf(path, sizeof(path), "%s/new", upper);
 	expect_status(&r, 0);
 	expect_stdout(&r, "0\nnook\nhi\n14\n");
@@ -449,27 +477,66 @@ works_in_a_user_namespace(void **state)
 static void
 a_killed_nooks_state_is_removed_by_the_next(void **state)
 {
-	char dir[64];
+	char dir[128], name[64];
 	struct proc p;
 	struct run r, next;
 
 	(void)state;
-	start_step(&p, &r, STEP, "--rootfs", image, "--", "/bin/sh", "-c", "echo ready; sleep 30",
-		   NULL);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "killed"), "--rootfs", image, "--",
+		   "/bin/sh", "-c", "echo ready; sleep 30", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	kill(p.pid, SIGKILL);
 	finish(&p, RUN_TIMEOUT);
-	snprintf(dir, sizeof(dir), "/run/nook/%d", (int)p.pid);
+	state_dir(dir, sizeof(dir), name, NULL);
 	if (!file_exists(dir))
-		print_message("  note: the killed nook left no %s to sweep\n", dir);
+		fail_msg("a nook killed with SIGKILL left no %s: nothing to test", dir);
+	/* The same ID again, as a reused PID once was: the leftover must not block it. */
+	run_step(&next, STEP, "--name", name, "--rootfs", image, "--", "true", NULL);
+	expect_run(&next, next.status == 0,
+		   "a container named as one whose nook was killed should start");
+	if (file_exists(dir)) {
+		snprintf(kept, sizeof(kept), "%s", name); /* teardown removes it */
+		fail_msg("%s, left by a nook killed with SIGKILL, survived the next run", dir);
+	}
+}
+
+/** A --keep run's upper layer outlives the runs after it (the sweep must not take it). */
+static void
+a_kept_layer_survives_the_next_runs(void **state)
+{
+	char path[192];
+	struct run r, next;
+
+	(void)state;
+	run_step(&r, STEP, "--name", unique_name(kept, "kept"), "--keep", "--rootfs", image, "--",
+		 "/bin/sh", "-c", "echo mine > /note", NULL);
+	expect_status(&r, 0);
 	run_step(&next, STEP, "--rootfs", image, "--", "true", NULL);
 	expect_status(&next, 0);
-	if (file_exists(dir)) {
-		kept = p.pid; /* teardown removes it */
-		fail_msg("%s, left by a nook killed with SIGKILL, survived the next run", dir);
+	run_step(&next, STEP, "--rootfs", image, "--", "true", NULL);
+	state_dir(path, sizeof(path), kept, "upper/note");
+	if (strcmp(file_text(path), "mine\n") != 0)
+		fail_msg("the kept upper layer lost %s after two more runs", path);
+}
+
+/** A --keep run that fails before its command runs keeps nothing: there is nothing to see. */
+static void
+a_failed_kept_run_leaves_nothing(void **state)
+{
+	char dir[128], name[64];
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--name", unique_name(name, "keepfail"), "--keep", "--rootfs", image,
+		 "--", "nosuchcmd", NULL);
+	expect_status(&r, 127);
+	if (file_exists(state_dir(dir, sizeof(dir), name, NULL))) {
+		snprintf(kept, sizeof(kept), "%s", name);
+		fail_msg("a --keep run whose command was not found left %s", dir);
 	}
 }
 
@@ -532,12 +599,15 @@ main(void)
 		T(masked_paths_read_empty),
 		T(sys_and_proc_sys_are_read_only),
 		T(dev_holds_only_the_listed_entries),
+		T(dev_is_nodev_and_shm_is_64m),
 		T(nothing_is_left_on_the_host),
 		T(volumes_and_read_only_root),
 		T(bad_rootfs_is_refused),
 		T(works_in_a_user_namespace),
 		T(works_rootless),
 		T(a_killed_nooks_state_is_removed_by_the_next),
+		T(a_kept_layer_survives_the_next_runs),
+		T(a_failed_kept_run_leaves_nothing),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);

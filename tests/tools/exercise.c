@@ -433,3 +433,101 @@ exercise_parse_mutant(const char *text, char number[3], const char **body, char 
 	*body = s;
 	return 0;
 }
+
+/*
+ * Work in a participant's copy: used by `make check-steps` and `make steps`, kept apart
+ * from the blanking above. A region's body is compared with the body exercise_blank()
+ * gives it, so the hint of the copy's own marker decides what "blank" means.
+ */
+
+/** The body of one region: the lines between its markers, and the region's number. */
+struct region {
+	const char *body; /**< the first line after the opening marker */
+	size_t len;	  /**< up to the closing marker's line */
+	char number[3];	  /**< the two digits */
+};
+
+/**
+ * Find the regions of @p text, which exercise_blank() has already found well formed; fill
+ * up to @p max of them. Returns how many there are.
+ */
+static int
+find_regions(const char *text, struct region *r, int max)
+{
+	char err[EXERCISE_ERR_SIZE];
+	struct blanker b = {.err = err, .errsize = sizeof(err)};
+	const char *s = text, *nl;
+	struct marker m;
+	int n = 0;
+
+	for (; *s; s = *nl ? nl + 1 : nl) {
+		nl = strchrnul(s, '\n');
+		switch (parse_line(&b, s, nl, &m)) {
+		case LINE_BEGIN:
+			if (n < max) {
+				r[n].body = *nl ? nl + 1 : nl;
+				memcpy(r[n].number, m.number, sizeof(r[n].number));
+			}
+			break;
+		case LINE_END:
+			if (n < max)
+				r[n].len = s - r[n].body;
+			n++;
+			break;
+		default:
+			break;
+		}
+	}
+	return n;
+}
+
+/** The numbers of the regions whose bodies differ between @p text and @p blank. */
+static int
+compare_regions(const char *text, const char *blank, char (*worked)[3], int max)
+{
+	struct region a[64], b[64];
+	int n = find_regions(text, a, 64), count = 0;
+
+	if (find_regions(blank, b, 64) != n || n > 64)
+		return -1; /* cannot happen: blanking keeps every marker */
+	for (int i = 0; i < n; i++) {
+		if (a[i].len == b[i].len && memcmp(a[i].body, b[i].body, a[i].len) == 0)
+			continue;
+		if (count < max)
+			memcpy(worked[count], a[i].number, 3);
+		count++;
+	}
+	return count;
+}
+
+int
+exercise_worked(const char *text, char (*worked)[3], int max, char *err, size_t errsize)
+{
+	char *blank;
+	int n;
+
+	if (exercise_blank(text, NULL, &blank, err, errsize) < 0)
+		return -1;
+	n = compare_regions(text, blank, worked, max);
+	free(blank);
+	if (n < 0)
+		snprintf(err, errsize, "0: more than 64 exercise regions");
+	return n;
+}
+
+int
+exercise_sync(const char *generated, const char *edited, struct exercise_sync *sync, char *err,
+	      size_t errsize)
+{
+	char *blank;
+
+	memset(sync, 0, sizeof(*sync));
+	if (exercise_blank(edited, NULL, &blank, err, errsize) < 0)
+		return -1;
+	sync->stale = strcmp(blank, generated) != 0;
+	free(blank);
+	sync->nworked = exercise_worked(edited, sync->worked, EXERCISE_MAX_WORKED, err, errsize);
+	if (sync->nworked > EXERCISE_MAX_WORKED)
+		sync->nworked = EXERCISE_MAX_WORKED;
+	return sync->nworked < 0 ? -1 : 0;
+}

@@ -89,5 +89,47 @@ int exercise_replace(const char *src, const char *number, const char *body, char
 		     size_t errsize);
 
 /** @} */
+/*
+ * A participant's copy of a generated file: what `make check-steps` and `make steps` need
+ * to know so that they never mistake, nor overwrite, work in an exercise.
+ */
+
+/** The most exercise numbers exercise_worked() reports for one file. */
+#define EXERCISE_MAX_WORKED 16
+
+/** What exercise_sync() found in a participant's copy of a generated text. */
+struct exercise_sync {
+	bool stale;			     /**< differs outside the exercise regions */
+	int nworked;			     /**< regions with work in them */
+	char worked[EXERCISE_MAX_WORKED][3]; /**< their numbers, in order ("01") */
+};
+
+/**
+ * @brief The exercise regions of @p text that hold work: a body that is not the blank one.
+ *
+ * A region's blank body is what exercise_blank() writes for its marker; any other body,
+ * a solution or a half-done attempt or an edited comment, is someone's work.
+ *
+ * @param text     a source text, such as a file of steps/
+ * @param worked   filled with the numbers of the regions with work, in order (up to @p max)
+ * @param max      the room in @p worked
+ * @param err      filled on malformed markers, as exercise_blank() does
+ * @param errsize  the size of @p err
+ * @return how many regions hold work (possibly more than @p max), or -1 if malformed
+ */
+int exercise_worked(const char *text, char (*worked)[3], int max, char *err, size_t errsize);
+
+/**
+ * @brief Compare a participant's copy @p edited with the text that would be generated now.
+ *
+ * @p edited is stale when, with every region blanked, it differs from @p generated: the
+ * solution changed (or it was edited) outside the exercise regions, or in a marker. The
+ * regions' bodies are not compared with @p generated, only with their own blanks: work in
+ * an exercise is never "out of date".
+ *
+ * @return 0, or -1 if @p edited has malformed markers (@p err says where)
+ */
+int exercise_sync(const char *generated, const char *edited, struct exercise_sync *sync, char *err,
+		  size_t errsize);
 
 #endif

@@ -1,6 +1,8 @@
 /**
  * @file tests/unit/exercise.c
- * @brief Unit tests of exercise_blank(): what `make steps` does to a solution file.
+ * @brief Unit tests of exercise_blank(): what `make steps` does to a solution file; and of
+ * exercise_worked() and exercise_sync(): how `make steps` and `make check-steps` tell a
+ * participant's work in steps/ from a steps/ that is out of date.
  *
  * Each test hands a small source text to exercise_blank() and compares the whole output,
  * or, for malformed markers, the line number and the gist of the error message. The same
@@ -295,6 +297,122 @@ test_replace_one_region(void **state)
 	assert_non_null(strstr(err, "without EXERCISE"));
 }
 
+/* ---- exercise_worked() and exercise_sync(): a participant's copy in steps/ ---------- */
+
+/** A file of steps/ as generated: a line of code, step 01's region blank, another line. */
+#define STEPS_FILE "int a;\n" UTS_BLANK "int b;\n"
+
+/** The same, with work in exercise 01. */
+#define STEPS_WORKED "int a;\n" UTS_REGION "int b;\n"
+
+static void
+test_worked_none_in_a_blank_file(void **state)
+{
+	char err[EXERCISE_ERR_SIZE] = "", nums[4][3];
+
+	(void)state;
+	assert_int_equal(exercise_worked(STEPS_FILE, nums, 4, err, sizeof(err)), 0);
+}
+
+static void
+test_worked_names_the_exercise(void **state)
+{
+	char err[EXERCISE_ERR_SIZE] = "", nums[4][3];
+	const char *two =
+		STEPS_WORKED "\t/* EXERCISE 07: pivot */\n"
+			     "\t/* Your code here; then delete the line below. */\n"
+			     "\treturn nook_exercise_todo(err, \"07\", \"pivot\");\n"
+			     "\t/* END EXERCISE */\n"
+			     "\t/* EXERCISE 08: caps */\n\tx = 1;\n\t/* END EXERCISE */\n";
+
+	(void)state;
+	assert_int_equal(exercise_worked(two, nums, 4, err, sizeof(err)), 2);
+	assert_string_equal(nums[0], "01");
+	assert_string_equal(nums[1], "08");
+}
+
+static void
+test_worked_even_with_the_todo_kept(void **state)
+{
+	char err[EXERCISE_ERR_SIZE] = "", nums[4][3];
+	char *half = strdup(STEPS_FILE), *todo = strstr(half, "\treturn nook_exercise_todo");
+
+	(void)state;
+	/* An attempt written above the todo line is work, though the todo is still there. */
+	assert_non_null(todo);
+	todo[0] = ' ';
+	assert_int_equal(exercise_worked(half, nums, 4, err, sizeof(err)), 1);
+	assert_string_equal(nums[0], "01");
+	free(half);
+}
+
+static void
+test_worked_broken_marker_is_an_error(void **state)
+{
+	char err[EXERCISE_ERR_SIZE] = "", nums[4][3];
+
+	(void)state;
+	assert_int_equal(exercise_worked("int a;\n\t/* EXERCISE 01: x */\nwork;\n", nums, 4, err,
+					 sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "no END EXERCISE"));
+}
+
+/** exercise_sync(generated, edited): expect @p stale and @p nworked. */
+static void
+expect_sync(const char *generated, const char *edited, bool stale, int nworked)
+{
+	char err[EXERCISE_ERR_SIZE] = "";
+	struct exercise_sync s;
+
+	assert_int_equal(exercise_sync(generated, edited, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.stale, stale);
+	assert_int_equal(s.nworked, nworked);
+}
+
+static void
+test_sync_untouched(void **state)
+{
+	(void)state;
+	expect_sync(STEPS_FILE, STEPS_FILE, false, 0);
+}
+
+static void
+test_sync_learner_work_is_not_stale(void **state)
+{
+	(void)state;
+	expect_sync(STEPS_FILE, STEPS_WORKED, false, 1);
+}
+
+static void
+test_sync_changed_solution_is_stale(void **state)
+{
+	(void)state;
+	/* A maintainer changed solutions/ outside the region: steps/ is stale... */
+	expect_sync("int a;\n" UTS_BLANK "int c;\n", STEPS_FILE, true, 0);
+	/* ...also when a learner's work is in it, and it still counts as work. */
+	expect_sync("int a;\n" UTS_BLANK "int c;\n", STEPS_WORKED, true, 1);
+}
+
+static void
+test_sync_changed_hint_is_stale(void **state)
+{
+	(void)state;
+	/* A new hint in solutions/ changes the marker: the blank copy is out of date. */
+	expect_sync("int a;\n\t/* EXERCISE 01: a new hint */\n"
+		    "\t/* Your code here; then delete the line below. */\n"
+		    "\treturn nook_exercise_todo(err, \"01\", \"a new hint\");\n"
+		    "\t/* END EXERCISE */\nint b;\n",
+		    STEPS_FILE, true, 0);
+}
+
+static void
+test_sync_edit_outside_is_stale(void **state)
+{
+	(void)state;
+	expect_sync(STEPS_FILE, "int a; /* mine */\n" UTS_BLANK "int b;\n", true, 0);
+}
+
 int
 main(void)
 {
@@ -316,6 +434,15 @@ main(void)
 		cmocka_unit_test(test_mutant_parsed),
 		cmocka_unit_test(test_mutant_malformed),
 		cmocka_unit_test(test_replace_one_region),
+		cmocka_unit_test(test_worked_none_in_a_blank_file),
+		cmocka_unit_test(test_worked_names_the_exercise),
+		cmocka_unit_test(test_worked_even_with_the_todo_kept),
+		cmocka_unit_test(test_worked_broken_marker_is_an_error),
+		cmocka_unit_test(test_sync_untouched),
+		cmocka_unit_test(test_sync_learner_work_is_not_stale),
+		cmocka_unit_test(test_sync_changed_solution_is_stale),
+		cmocka_unit_test(test_sync_changed_hint_is_stale),
+		cmocka_unit_test(test_sync_edit_outside_is_stale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

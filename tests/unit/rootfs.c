@@ -59,13 +59,12 @@ overlay_options_list_layers_top_first(void **state)
 	char buf[256];
 
 	(void)state;
-	snprintf(r.state, sizeof(r.state), "/run/nook/42");
-	assert_true(rootfs_overlay_options(&r, false, buf, sizeof(buf)) > 0);
+	assert_true(rootfs_overlay_options(&r, "/run/nook/42", false, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "lowerdir=/top:/bottom,upperdir=/run/nook/42/upper,"
 				 "workdir=/run/nook/42/work");
-	assert_true(rootfs_overlay_options(&r, true, buf, sizeof(buf)) > 0);
+	assert_true(rootfs_overlay_options(&r, "/run/nook/42", true, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, ",userxattr"));
-	assert_int_equal(rootfs_overlay_options(&r, false, buf, 20), -1);
+	assert_int_equal(rootfs_overlay_options(&r, "/run/nook/42", false, buf, 20), -1);
 }
 
 int
