@@ -7,7 +7,8 @@
 #   make check TREE=steps STEP=NN the tests of steps 01..NN on your workspace
 #   make check TREE=steps ONLY=NN only step NN's tests on your workspace
 #   make hint STEP=NN             the next hint for step NN's exercise (one level more each time)
-#   make check-exercises          prove that each step's tests fail with its exercise blank
+#   make check-exercises          prove that each step's tests fail with its exercise blank,
+#                                 and with each known-wrong answer in tests/mutants/
 #   make check-lessons            re-run the lessons' transcripts and compare
 #   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
 #   make check-escapes            the escape battery: every known attack, from inside step 09
@@ -19,6 +20,9 @@
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
 #   make deps-vm                  install qemu and a kernel for check-cgroup2 (full check, CI)
+#   make bench                    time each step and runc, crun, unshare (and nook, step 10):
+#                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
+#   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
 #   make format | format-check    clang-format the C sources | check they are formatted
 
@@ -62,10 +66,10 @@ ifeq ($(TREE),solutions)
 OVERLAY :=
 else ifeq ($(TREE),steps)
 OVERLAY := steps
-else ifneq ($(filter blank-%,$(TREE)),)
+else ifneq ($(filter blank-% mutant-%,$(TREE)),)
 OVERLAY := $(OUT)/gen/$(TREE)
 else
-$(error TREE must be solutions, steps or blank-NN, not '$(TREE)')
+$(error TREE must be solutions, steps, blank-NN or mutant-NN-name, not '$(TREE)')
 endif
 ifneq ($(OVERLAY),)
 # An exercise left blank leaves names unused: a warning is a hint then, not an error.
@@ -84,8 +88,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes steps handout \
-	docs demo \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
+	steps handout docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
@@ -261,17 +265,36 @@ check-handout: handout
 	@tests/handout-test build/handout/nook.tar.gz
 
 # For each step NN: a tree with only exercise NN blank. Its tests must fail, and the tests
-# of the steps before it (which do not use that exercise) must still pass.
+# of the steps before it (which do not use that exercise) must still pass. Then one tree per
+# known-wrong answer tests/mutants/NN-name.c (see tests/tools/exercise.h), with that code in
+# exercise NN's place: step NN's tests must fail. The trees are built side by side first
+# (each starts from solutions' objects and compiles the file it changes), then tested one
+# after the other, so that no test runs beside another.
+MUTANTS := $(sort $(basename $(notdir $(wildcard tests/mutants/[0-9][0-9]-*.c))))
+EXERCISE_TREES := $(foreach s,$(STEPS),blank-$(firstword $(subst -, ,$s))) $(MUTANTS:%=mutant-%)
+exercise_args = $(if $(filter blank-%,$1),--only $(word 2,$(subst -, ,$1)),\
+	--mutant tests/mutants/$(patsubst mutant-%,%,$1).c)
+
 check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
 	$(NOT_IN_HANDOUT)
+	@$(MAKE) --no-print-directory TREE=solutions programs
+	@$(MAKE) --no-print-directory -j$$(nproc) $(EXERCISE_TREES:%=exercise-tree-%)
 	@for s in $(STEPS); do \
-		n=$${s%%-*}; gen=$(OUT)/gen/blank-$$n; \
-		rm -rf $$gen $(OUT)/obj/blank-$$n && mkdir -p $$gen && \
-		$(TOOLS)/mkexercise --only $$n --out $$gen solutions/*.c || exit 1; \
-		$(MAKE) --no-print-directory -s TREE=blank-$$n programs >$$gen.log 2>&1 || \
-			{ cat $$gen.log; echo "exercise $$n: the tree with it blank does not build"; exit 1; }; \
+		n=$${s%%-*}; \
 		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(STEPS) || exit 1; \
+		for m in $(MUTANTS); do \
+			[ "$${m%%-*}" = "$$n" ] || continue; \
+			tests/prove-mutant $$m tests/mutants/$$m.c $(OUT)/mutant-$$m $(TESTBIN) $$s || exit 1; \
+		done; \
 	done
+
+# exercise-tree-blank-NN, exercise-tree-mutant-NN-name: generate and build that tree.
+exercise-tree-%: $(TOOLS)/mkexercise
+	@rm -rf $(OUT)/gen/$* $(OUT)/obj/$* && mkdir -p $(OUT)/gen/$* $(OUT)/obj/$*
+	@$(TOOLS)/mkexercise $(call exercise_args,$*) --out $(OUT)/gen/$* solutions/*.c
+	@cp -p $(OUT)/obj/solutions/*.o $(OUT)/obj/$*/
+	@$(MAKE) --no-print-directory -s TREE=$* programs >$(OUT)/gen/$*.log 2>&1 || \
+		{ cat $(OUT)/gen/$*.log; echo "$*: the tree does not build"; exit 1; }
 
 check-lessons: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck lessons/*.md
@@ -279,6 +302,25 @@ check-lessons: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 # nook needs no glibc newer than 2.35 (Ubuntu 22.04): see tests/old-glibc.
 check-old-glibc: programs
 	@tests/old-glibc $(OUT) $(PROGRAMS)
+
+# ---- benchmark ------------------------------------------------------------------------
+
+# `make bench`: the driver (tests/bench/bench.c) times every step program, the unshare
+# floor, runc and crun on one OCI bundle (and the step-10 runtime once it is built), in
+# interleaved rounds; tests/bench/run writes the report and the chart. Not in `make check`:
+# timing on a busy machine is no test. `bench-smoke` is the quick proof that it runs.
+BENCH_OUT := $(OUT)/bench
+$(TESTBIN)/bench: tests/bench/bench.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+bench bench-smoke: deps
+	@tests/install-deps bench
+	@$(MAKE) --no-print-directory run-$@
+run-bench: programs image $(TESTBIN)/bench
+	@tests/bench/run $(TESTBIN)/bench $(BIN) $(IMAGE) $(BENCH_OUT)
+run-bench-smoke: programs image $(TESTBIN)/bench
+	@tests/bench/smoke-test $(TESTBIN)/bench $(BIN) $(IMAGE) $(OUT)/bench-smoke
 
 # ---- people --------------------------------------------------------------------------
 
@@ -312,7 +354,8 @@ docs:
 	@doxygen docs/Doxyfile
 	@echo "docs: build/docs/html/index.html"
 
-C_SOURCES = $(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h)
+# tests/mutants/ holds function bodies, not files clang-format can read.
+C_SOURCES = $(filter-out tests/mutants/%,$(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h))
 format:
 	clang-format -i $(C_SOURCES)
 format-check:

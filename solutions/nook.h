@@ -193,6 +193,8 @@ struct nook_container {
 	int preserve_fds; /**< --preserve-fds N: fds 3..3+N-1 are passed in; every other is closed */
 	bool die_with_parent; /**< the container dies with its runtime (the step programs) */
 	bool tty_never;	      /**< --no-tty: pipes even when nook's stdin is a terminal */
+	/** A stage's word of warning for the user (a legal but unsafe option), or "". */
+	char warning[160];
 
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
@@ -365,6 +367,7 @@ int rootfs_overlay_options(const struct nook_rootfs *r, const char *state, bool 
 int user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err);
 int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
 int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
+bool user_maps_host_root(const struct nook_id_map *m);
 
 /* cgroup.c, cgroup_v1.c, cgroup_v2.c */
 

@@ -245,6 +245,16 @@ default_map(struct nook_id_map *m, const char *subid_path, unsigned own, bool pr
 }
 //! [default_map]
 
+/** Does @p m make some id inside the host's root, uid 0 outside? */
+bool
+user_maps_host_root(const struct nook_id_map *m)
+{
+	for (int i = 0; i < m->n; i++)
+		if (m->range[i].outside == 0)
+			return true;
+	return false;
+}
+
 /** Does @p m translate id 0 inside? The container's processes become 0 there. */
 static bool
 maps_root(const struct nook_id_map *m)
@@ -286,6 +296,10 @@ user_prepare(struct nook_container *c, struct nook_error *err)
 	c->gid_map.helper = needs_helper(&c->gid_map, getegid(), setgid_ok) ? "newgidmap" : NULL;
 	c->deny_setgroups = !setgid_ok && !c->gid_map.helper; /* newgidmap decides itself */
 	c->drop_groups = setgid_ok;
+	if (user_maps_host_root(&c->uid_map))
+		snprintf(c->warning, sizeof(c->warning),
+			 "warning: --uid-map makes the container's root the host's root (uid 0): "
+			 "the user namespace protects nothing");
 	return 0;
 }
 

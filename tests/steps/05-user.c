@@ -573,6 +573,27 @@ rootless_subuid_range_goes_through_newuidmap(void **state)
 	expect_stdout(&r, "uid_map 0 200000 65536\ngid_map 0 200000 65536\n");
 }
 
+/** A map that makes the container's root the host's root runs, but is said to be unsafe. */
+static void
+mapping_root_to_root_is_warned_about(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--uid-map", "0:0:1", "--gid-map", "0:0:1", "--", "id", "-u", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "0\n");
+	expect_run(&r,
+		   count_lines(r.err) == 1 && strstr(r.err, "warning") &&
+			   strstr(r.err, "host's root"),
+		   "--uid-map 0:0:1: expected one line of warning that the container's root is the "
+		   "host's");
+	run_step(&r, STEP, "--uid-map", "0:100000:1", "--gid-map", "0:100000:1", "--", "true",
+		 NULL);
+	expect_status(&r, 0);
+	expect_run(&r, r.err[0] == '\0', "an ordinary map should run without a warning");
+}
+
 int
 main(void)
 {
@@ -611,6 +632,7 @@ main(void)
 						cleanup),
 		cmocka_unit_test_setup(rootless_subuid_range_goes_through_newuidmap,
 				       setup_rootless),
+		cmocka_unit_test_setup(mapping_root_to_root_is_warned_about, setup),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);

@@ -243,6 +243,33 @@ profile_denying_mkdir_denies_only_that(void **state)
 		fail_msg("%s was not made: the profile denies more than mkdir", file);
 }
 
+/**
+ * A name this libseccomp does not know is skipped, as runc does (profiles name calls of
+ * newer kernels and other architectures), and the rest of its rule still holds.
+ */
+static void
+unknown_call_names_are_skipped(void **state)
+{
+	const char *profile =
+		write_profile("unknown-name.json",
+			      "{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+			      " \"syscalls\": [{\"names\": [\"nook_no_such_call\", \"mkdir\", "
+			      "\"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\"}]}\n");
+	char dir[128];
+	struct run r;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/made", scratch);
+	run_step(&r, STEP, "--seccomp", profile, "--", "/bin/sh", "-c",
+		 "mkdir \"$0\" 2>/dev/null || echo refused; echo ran", dir, NULL);
+	expect_run(
+		&r, r.status == 0 && strcmp(r.out, "refused\nran\n") == 0,
+		"a profile naming the unknown call \"nook_no_such_call\" next to mkdir: expected "
+		"the container to run with mkdir refused");
+	if (file_exists(dir))
+		fail_msg("%s was made although the profile denies mkdir", dir);
+}
+
 /** A broken profile and what the one line refusing it must contain. */
 struct broken {
 	const char *json;
@@ -477,6 +504,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(profile_denying_mkdir_denies_only_that, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(unknown_call_names_are_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_profiles_are_refused_in_one_line, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(exit_statuses_pass_through, setup, teardown),

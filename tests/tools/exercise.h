@@ -44,6 +44,51 @@ bool exercise_is_number(const char *s);
  */
 int exercise_blank(const char *src, const char *only, char **out, char *err, size_t errsize);
 
+/**
+ * @name Mutants
+ * A mutant is a known-wrong answer to one exercise, kept in tests/mutants/ to prove that the
+ * step's tests catch it: `make check-exercises` builds a tree with the mutant's code in
+ * place of the solution's, and its step's tests must fail. A mutant file is a comment
+ * saying which exercise it answers and why that answer is wrong, then the code:
+ *
+ *     /\* MUTANT 02: one waitpid per SIGCHLD; signals of one kind do not queue, so when
+ *      * many children end at once the rest stay zombies *\/
+ *             pid_t pid;
+ *             ...
+ *
+ * The comment starts the file and may span lines; the code is every line after it, taken
+ * as it is (indented as in the solution file), and holds no EXERCISE markers.
+ * @{
+ */
+
+/**
+ * @brief Parse the mutant file @p text.
+ *
+ * @param text     the file, NUL-terminated
+ * @param number   set to the exercise number, two digits and a NUL
+ * @param body     set to the code: a pointer into @p text, NULL on error
+ * @param err      filled on error with one line "LINE: what is wrong"
+ * @param errsize  the size of @p err
+ * @return 0, or -1 when the header is malformed, the reason missing, the code empty or
+ *         holding a marker line
+ */
+int exercise_parse_mutant(const char *text, char number[3], const char **body, char *err,
+			  size_t errsize);
+
+/**
+ * @brief Put @p body in place of the code of the EXERCISE region(s) numbered @p number.
+ *
+ * Like exercise_blank() with @p only, but the region's code becomes @p body (followed by a
+ * newline if it lacks one) instead of the invitation to write it; markers and every other
+ * region stay as they are.
+ *
+ * @return the number of regions replaced (0 when @p src has none numbered @p number), or -1
+ *         on malformed input, as exercise_blank()
+ */
+int exercise_replace(const char *src, const char *number, const char *body, char **out, char *err,
+		     size_t errsize);
+
+/** @} */
 /*
  * A participant's copy of a generated file: what `make check-steps` and `make steps` need
  * to know so that they never mistake, nor overwrite, work in an exercise.

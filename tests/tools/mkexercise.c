@@ -1,6 +1,7 @@
 /**
  * @file mkexercise.c
- * @brief `mkexercise [--only NN] --out DIR FILE...`: write the exercise version of sources.
+ * @brief `mkexercise [--only NN | --mutant MUTANT] --out DIR FILE...`: write the exercise
+ *        version of sources.
  *
  * Also, for a participant's workspace DIR (steps/), which may hold their work:
  *
@@ -16,6 +17,10 @@
  * saying where it came from. A FILE without such a region is not written: the build takes
  * it from solutions/ as it is. `make steps` builds steps/ this way, `make check-exercises`
  * one tree per exercise.
+ *
+ * With --mutant, the code of the one region the mutant file MUTANT answers (see exercise.h)
+ * is replaced by the mutant's instead of blanked, and only the FILE holding that region is
+ * written: `make check-exercises` builds one tree per mutant in tests/mutants/.
  *
  * It works in two passes: every FILE is read and blanked in memory first, and only then is
  * anything written, so a malformed marker in any FILE leaves DIR untouched. Errors are one
@@ -37,7 +42,8 @@
 #include "exercise.h"
 
 #define USAGE                                                                                      \
-	"usage: mkexercise [--only NN] --out DIR FILE... | --check DIR FILE... | "                 \
+	"usage: mkexercise [--only NN | --mutant MUTANT] --out DIR FILE... | --check DIR FILE... " \
+	"| "                                                                                       \
 	"--update DIR [--force] FILE..."
 
 /** What to do with DIR. */
@@ -49,10 +55,11 @@ enum mode {
 
 /** The command line. */
 struct args {
-	enum mode mode;	  /**< what to do */
-	const char *only; /**< --only NN, or NULL */
-	const char *dir;  /**< DIR */
-	bool force;	  /**< --force: overwrite work */
+	enum mode mode;	    /**< what to do */
+	const char *only;   /**< --only NN, or NULL */
+	const char *mutant; /**< --mutant MUTANT, or NULL */
+	const char *dir;    /**< DIR */
+	bool force;	    /**< --force: overwrite work */
 };
 
 /** The first line of every file written, naming its source. */
@@ -205,9 +212,13 @@ static int
 parse_args(int argc, char *argv[], struct args *a)
 {
 	static const struct option options[] = {
-		{"only", required_argument, NULL, 'n'},	 {"out", required_argument, NULL, 'o'},
-		{"check", required_argument, NULL, 'c'}, {"update", required_argument, NULL, 'u'},
-		{"force", no_argument, NULL, 'f'},	 {NULL, 0, NULL, 0},
+		{"only", required_argument, NULL, 'n'},
+		{"out", required_argument, NULL, 'o'},
+		{"check", required_argument, NULL, 'c'},
+		{"update", required_argument, NULL, 'u'},
+		{"force", no_argument, NULL, 'f'},
+		{"mutant", required_argument, NULL, 'm'},
+		{NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -215,6 +226,8 @@ parse_args(int argc, char *argv[], struct args *a)
 	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		if (opt == 'n')
 			a->only = optarg;
+		else if (opt == 'm')
+			a->mutant = optarg;
 		else if (opt == 'f')
 			a->force = true;
 		else if ((opt == 'o' || opt == 'c' || opt == 'u') && !a->dir)
@@ -223,9 +236,11 @@ parse_args(int argc, char *argv[], struct args *a)
 			return error(USAGE);
 		a->mode = opt == 'c' ? MODE_CHECK : opt == 'u' ? MODE_UPDATE : a->mode;
 	}
+	if (a->only && a->mutant)
+		return error("--only and --mutant: one or the other");
 	if (a->only && !exercise_is_number(a->only))
 		return error("--only %s: the exercise number must be two digits", a->only);
-	if (!a->dir || optind == argc || (a->only && a->mode != MODE_OUT) ||
+	if (!a->dir || optind == argc || ((a->only || a->mutant) && a->mode != MODE_OUT) ||
 	    (a->force && a->mode != MODE_UPDATE))
 		return error(USAGE);
 	return optind;
@@ -470,15 +485,12 @@ update_dir(const char *dir, const struct job *jobs, int n, bool force)
 	return rc < 0 ? -1 : 0;
 }
 
-/** Blank every FILE, then (only if all went well) write those that had a region. */
+/** Write (or check) every FILE that had a region, unless two would have the same name. */
 static int
-run(struct job *jobs, int n, char *files[], const struct args *a)
+run_write(struct job *jobs, int n, const struct args *a)
 {
 	const char *dir = a->dir;
 
-	for (int i = 0; i < n; i++)
-		if (blank_file(&jobs[i], files[i], a->only) < 0)
-			return -1;
 	if (check_names(jobs, n) < 0)
 		return -1;
 	if (a->mode == MODE_CHECK)
@@ -491,6 +503,71 @@ run(struct job *jobs, int n, char *files[], const struct args *a)
 		if (jobs[i].text && write_job(dir, &jobs[i]) < 0)
 			return -1;
 	return 0;
+}
+
+/** Blank every FILE, then (only if all went well) write those that had a region. */
+static int
+run(struct job *jobs, int n, char *files[], const struct args *a)
+{
+	for (int i = 0; i < n; i++)
+		if (blank_file(&jobs[i], files[i], a->only) < 0)
+			return -1;
+	return run_write(jobs, n, a);
+}
+
+/** Read and mutate one FILE; job->text stays NULL if it has no region @p number. */
+static int
+mutate_file(struct job *job, const char *path, const char *number, const char *body)
+{
+	char err[EXERCISE_ERR_SIZE], *src, *out;
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	job->path = path;
+	job->name = slash ? slash + 1 : path;
+	if (read_file(path, &src) < 0)
+		return -1;
+	n = exercise_replace(src, number, body, &out, err, sizeof(err));
+	free(src);
+	if (n < 0)
+		return error("%s:%s", path, err);
+	if (n == 0)
+		free(out);
+	else
+		job->text = out;
+	return n;
+}
+
+/** Put the mutant a->mutant in place of its region, which must be in exactly one FILE. */
+static int
+run_mutant(struct job *jobs, int n, char *files[], const struct args *a)
+{
+	char err[EXERCISE_ERR_SIZE], number[3], *text;
+	const char *body;
+	int found = 0, rc = -1;
+
+	if (read_file(a->mutant, &text) < 0)
+		return -1;
+	if (exercise_parse_mutant(text, number, &body, err, sizeof(err)) < 0) {
+		error("%s:%s", a->mutant, err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		int m = mutate_file(&jobs[i], files[i], number, body);
+
+		if (m < 0)
+			goto out;
+		found += m;
+	}
+	if (found != 1) {
+		error("%s: EXERCISE %s is in %d places in the files given, not one", a->mutant,
+		      number, found);
+		goto out;
+	}
+	rc = run_write(jobs, n, a);
+out:
+	free(text);
+	return rc;
 }
 
 int
@@ -509,7 +586,7 @@ main(int argc, char *argv[])
 		error("out of memory");
 		return 1;
 	}
-	rc = run(jobs, n, argv + first, &a);
+	rc = a.mutant ? run_mutant(jobs, n, argv + first, &a) : run(jobs, n, argv + first, &a);
 	for (int i = 0; i < n; i++)
 		free(jobs[i].text);
 	free(jobs);

@@ -5,7 +5,8 @@
  * participant's work in steps/ from a steps/ that is out of date.
  *
  * Each test hands a small source text to exercise_blank() and compares the whole output,
- * or, for malformed markers, the line number and the gist of the error message.
+ * or, for malformed markers, the line number and the gist of the error message. The same
+ * for mutants (tests/mutants/): exercise_parse_mutant() and exercise_replace().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -212,6 +213,90 @@ test_bad_only(void **state)
 	assert_false(exercise_is_number("a1"));
 }
 
+/** Parse @p text as a mutant; expect exercise @p number and the body @p body. */
+static void
+expect_mutant(const char *text, const char *number, const char *body)
+{
+	char err[EXERCISE_ERR_SIZE] = "", got[3] = "";
+	const char *code;
+
+	assert_int_equal(exercise_parse_mutant(text, got, &code, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_string_equal(got, number);
+	assert_non_null(code);
+	assert_string_equal(code, body);
+}
+
+/** Expect the mutant @p text to be refused with "LINE: ..." mentioning @p gist. */
+static void
+expect_mutant_error(const char *text, const char *line, const char *gist)
+{
+	char err[EXERCISE_ERR_SIZE] = "", number[3], prefix[16];
+	const char *code = "unset";
+
+	assert_int_equal(exercise_parse_mutant(text, number, &code, err, sizeof(err)), -1);
+	assert_null(code);
+	snprintf(prefix, sizeof(prefix), "%s: ", line);
+	if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, gist))
+		fail_msg("error \"%s\": expected \"%s...%s...\"", err, prefix, gist);
+}
+
+static void
+test_mutant_parsed(void **state)
+{
+	(void)state;
+	expect_mutant("/* MUTANT 01: cut at 8 */\n\tsethostname(h, 8);\n\treturn 0;\n", "01",
+		      "\tsethostname(h, 8);\n\treturn 0;\n");
+	expect_mutant("/*MUTANT 02:  one wait,\n * not a loop\n */  \nwait(NULL);", "02",
+		      "wait(NULL);");
+}
+
+static void
+test_mutant_malformed(void **state)
+{
+	(void)state;
+	expect_mutant_error("\n/* MUTANT 01: a */\nx;\n", "1", "starts with the comment");
+	expect_mutant_error("/* EXERCISE 01: a */\nx;\n", "1", "starts with the comment");
+	expect_mutant_error("/* MUTANT 1: a */\nx;\n", "1", "starts with the comment");
+	expect_mutant_error("/* MUTANT 01 a */\nx;\n", "1", "starts with the comment");
+	expect_mutant_error("/* MUTANT 01: */\nx;\n", "1", "say why");
+	expect_mutant_error("/* MUTANT 01: a\nx;\n", "1", "say why");
+	expect_mutant_error("/* MUTANT 01: a */ x;\n", "1", "text after");
+	expect_mutant_error("/* MUTANT 01: a */\n\n\t\n", "2", "no code");
+	expect_mutant_error("/* MUTANT 01: a */", "1", "no code");
+	expect_mutant_error("/* MUTANT 01:\n * a */\nx;\n\t/* END EXERCISE */\n", "4",
+			    "EXERCISE marker");
+	expect_mutant_error("/* MUTANT 01: a */\n/* EXERCISE 1: b */\n", "2", "two digits");
+}
+
+static void
+test_replace_one_region(void **state)
+{
+	const char *src = UTS_REGION "\t/* EXERCISE 02: reap */\n\twait(NULL);\n"
+				     "\t/* END EXERCISE */\n";
+	char err[EXERCISE_ERR_SIZE] = "", *out;
+
+	(void)state;
+	assert_int_equal(exercise_replace(src, "02", "\tpause();\n", &out, err, sizeof(err)), 1);
+	assert_string_equal(out, UTS_REGION "\t/* EXERCISE 02: reap */\n\tpause();\n"
+					    "\t/* END EXERCISE */\n");
+	free(out);
+	/* a body without its last newline still leaves END on a line of its own */
+	assert_int_equal(exercise_replace(src, "01", "\tx();", &out, err, sizeof(err)), 1);
+	assert_non_null(strstr(out, "sethostname(2) */\n\tx();\n\t/* END EXERCISE */\n\t/* "
+				    "EXERCISE 02"));
+	assert_null(strstr(out, "sethostname(c->"));
+	free(out);
+	assert_int_equal(exercise_replace(src, "07", "x();\n", &out, err, sizeof(err)), 0);
+	assert_string_equal(out, src);
+	free(out);
+	assert_int_equal(exercise_replace(src, "7", "x();\n", &out, err, sizeof(err)), -1);
+	assert_null(out);
+	assert_int_equal(
+		exercise_replace("/* END EXERCISE */\n", "01", "x\n", &out, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "without EXERCISE"));
+}
+
 /* ---- exercise_worked() and exercise_sync(): a participant's copy in steps/ ---------- */
 
 /** A file of steps/ as generated: a line of code, step 01's region blank, another line. */
@@ -346,6 +431,9 @@ main(void)
 		cmocka_unit_test(test_empty_hint),
 		cmocka_unit_test(test_malformed_markers),
 		cmocka_unit_test(test_bad_only),
+		cmocka_unit_test(test_mutant_parsed),
+		cmocka_unit_test(test_mutant_malformed),
+		cmocka_unit_test(test_replace_one_region),
 		cmocka_unit_test(test_worked_none_in_a_blank_file),
 		cmocka_unit_test(test_worked_names_the_exercise),
 		cmocka_unit_test(test_worked_even_with_the_todo_kept),
