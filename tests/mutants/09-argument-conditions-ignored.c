@@ -2,12 +2,18 @@
  * namespace flags then allows every clone, new user namespaces included */
 	int nr, rc;
 
-	for (const char *const *name = r->names; *name; name++) {
-		nr = seccomp_syscall_resolve_name(*name);
-		if (nr == __NR_SCMP_ERROR)
+	for (int i = 0; i < p->nrules; i++) {
+		const struct nook_seccomp_rule *r = &p->rules[i];
+
+		if (r->action == p->default_action)
 			continue;
-		rc = seccomp_rule_add_array(ctx, r->action, nr, 0, NULL);
-		if (rc < 0)
-			return nook_fail(err, -rc, "seccomp_rule_add(\"%s\")", *name);
+		for (const char *const *name = r->names; *name; name++) {
+			nr = seccomp_syscall_resolve_name(*name);
+			if (nr == __NR_SCMP_ERROR)
+				continue;
+			rc = seccomp_rule_add_array(ctx, r->action, nr, 0, NULL);
+			if (rc < 0)
+				return nook_fail(err, -rc, "seccomp_rule_add(\"%s\")", *name);
+		}
 	}
 	return 0;

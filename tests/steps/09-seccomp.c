@@ -270,6 +270,32 @@ unknown_call_names_are_skipped(void **state)
 		fail_msg("%s was made although the profile denies mkdir", dir);
 }
 
+/**
+ * A rule whose action is the profile's default changes nothing, and libseccomp refuses to
+ * add one; Docker-style profiles have them (an allow-everything default that also lists
+ * calls to allow). The profile must still load, and its other rules hold.
+ */
+static void
+a_rule_with_the_default_action_changes_nothing(void **state)
+{
+	const char *profile = write_profile(
+		"default-again.json",
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+		" \"syscalls\": [{\"names\": [\"getpid\", \"write\"], \"action\": "
+		"\"SCMP_ACT_ALLOW\"},\n"
+		"  {\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\"}]}\n");
+	char dir[128];
+	struct run r;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/made", scratch);
+	run_step(&r, STEP, "--seccomp", profile, "--", "/bin/sh", "-c",
+		 "mkdir \"$0\" 2>/dev/null || echo refused; echo ran", dir, NULL);
+	expect_run(&r, r.status == 0 && strcmp(r.out, "refused\nran\n") == 0,
+		   "a profile allowing by default that also allows getpid and write: expected "
+		   "the container to run with mkdir refused");
+}
+
 /** A broken profile and what the one line refusing it must contain. */
 struct broken {
 	const char *json;
@@ -505,6 +531,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(profile_denying_mkdir_denies_only_that, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(unknown_call_names_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_rule_with_the_default_action_changes_nothing,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_profiles_are_refused_in_one_line, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(exit_statuses_pass_through, setup, teardown),
