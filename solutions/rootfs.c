@@ -580,9 +580,7 @@ place_volumes(struct nook_container *c, struct nook_error *err)
 
 /**
  * Make @p root the container's "/" and drop the host's tree from its mount table. @p root
- * is any directory with everything the container needs already mounted under it (here
- * the overlay, with /proc, /sys and /dev), and no mount around it is shared:
- * rootfs_child() made the whole table private first.
+ * is a mount point (the overlay), and no mount around it is shared.
  */
 static int
 pivot(const char *root, struct nook_error *err)
