@@ -281,8 +281,9 @@ struct nook_stage {
 	/** After the container ended with @p status: 0 to keep it, or -1 to report @p err. */
 	int (*exited)(struct nook_container *c, int status, struct nook_error *err);
 	void (*cleanup)(struct nook_container *c);
-	/** Remove what container @p id left, its runtime having died; state dir @p state. */
-	void (*sweep)(const char *id, const char *state);
+	/** Remove what container @p id left, its runtime having died; state dir @p state.
+	 *  0, or -1 if something is still there (the state directory stays for later). */
+	int (*sweep)(const char *id, const char *state);
 };
 
 /** A long option a stage adds to the command line. */
@@ -403,7 +404,7 @@ extern const struct cgroup_driver cgroup_v1_driver;
 extern const struct cgroup_driver cgroup_v2_driver;
 
 unsigned cgroup_needed(const struct nook_cgroup *cg);
-void cgroup_sweep(const char *id, const char *state);
+int cgroup_sweep(const char *id, const char *state);
 const char *cgroup_dir_of(const struct nook_container *c, unsigned controller);
 int cgroup_write(const char *dir, const char *file, const char *value, struct nook_error *err);
 int cgroup_writef(const char *dir, const char *file, struct nook_error *err, const char *fmt, ...)

@@ -243,8 +243,10 @@ sweep_one(const char *base, const char *name, int lockfd, const struct nook_stag
 
 	snprintf(path, sizeof(path), "%s/%s", base, name);
 	for (size_t i = 0; stages[i]; i++)
-		if (stages[i]->sweep)
-			stages[i]->sweep(name, path);
+		if (stages[i]->sweep && stages[i]->sweep(name, path) < 0) {
+			close(lockfd); /* not yet: the next sweep tries again */
+			return;
+		}
 	snprintf(keep, sizeof(keep), "%s/" KEEP_FILE, path);
 	if (access(keep, F_OK) == 0) {
 		snprintf(keep, sizeof(keep), "%s/" LOCK_FILE, path);
