@@ -10,13 +10,17 @@
  * /proc/PID/cgroup of the container's init instead, as `docker top` or systemd-cgls would.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -595,6 +599,148 @@ devices_in_a_user_namespace(void **state)
 		   "expected mknod refused, /dev/kmsg not opened, /dev/null opened");
 }
 
+/*
+ * A limit the kernel refuses. nook checks its options, but the kernel has the last word on
+ * a control file, given at write(2) (open(2) succeeding proves nothing): nook must report
+ * it in one line naming the file and the value, and run nothing. The options nook accepts
+ * are all ones the kernel takes in a group of its own, so the test makes a group of its
+ * own in which the kernel refuses, and shows it to nook, in a mount namespace of nook's own,
+ * where nook looks for the hierarchy:
+ *
+ *  - cgroup v1: a cpu group allowed 1% of a CPU. v1 refuses a child's quota above its
+ *    parent's (EINVAL), so --cpus 0.5 is refused at cpu.cfs_quota_us.
+ *  - cgroup v2: a group that nook itself is in. A group with processes cannot hand a
+ *    domain controller such as memory down (the "no internal processes" rule: EBUSY), so
+ *    nook's "+memory" is refused at cgroup.subtree_control.
+ */
+
+/** The group made for the test, and the hierarchy it stands in for. */
+static char fake_group[PATH_MAX], fake_at[PATH_MAX];
+
+/** Write @p value to the control file @p path in one write(2); false if refused. */
+static bool
+write_control(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	close(fd);
+	return ok;
+}
+
+/** In nook's process, before exec: fake_group at fake_at (and, on v2, nook in it). */
+static void
+show_fake_hierarchy(void *arg)
+{
+	char procs[PATH_MAX + 16], pid[16];
+
+	(void)arg;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", fake_group);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if ((unified() && !write_control(procs, pid)) || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(fake_group, fake_at, NULL, MS_BIND, NULL) < 0) {
+		fprintf(stderr, "test setup: %s at %s: %s\n", fake_group, fake_at, strerror(errno));
+		_exit(99);
+	}
+}
+
+/** rmdir @p path/nook/ *, @p path/nook and @p path; false if @p path is still there. */
+static bool
+remove_group_tree(const char *path)
+{
+	char nook[PATH_MAX + 8], child[2 * PATH_MAX];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(nook, sizeof(nook), "%s/nook", path);
+	dir = opendir(nook);
+	while (dir && (d = readdir(dir)))
+		if (d->d_type == DT_DIR && d->d_name[0] != '.') {
+			snprintf(child, sizeof(child), "%s/%s", nook, d->d_name);
+			rmdir(child);
+		}
+	if (dir)
+		closedir(dir);
+	rmdir(nook);
+	return rmdir(path) == 0 || errno == ENOENT;
+}
+
+/** Remove fake_group and what nook made in it; an emptied group can be busy for a moment. */
+static int
+remove_fake_group(void **state)
+{
+	(void)state;
+	if (!fake_group[0])
+		return 0;
+	for (int i = 0; !remove_group_tree(fake_group); i++) {
+		if (i == 50) {
+			print_message("  warning: could not remove %s: %s\n", fake_group,
+				      strerror(errno));
+			break;
+		}
+		usleep(20 * 1000);
+	}
+	fake_group[0] = '\0';
+	return 0;
+}
+
+static void
+a_limit_the_kernel_refuses_is_one_line(void **state)
+{
+	char marker[] = "/tmp/nook-test-XXXXXX", period[PATH_MAX + 32], quota[PATH_MAX + 32] = "";
+	const char *file, *value, *option, *arg;
+	struct proc p;
+	struct run r;
+
+	(void)state;
+	unused_path(marker);
+	fake_at[0] = '\0';
+	if (unified()) {
+		if (!write_control("/sys/fs/cgroup/cgroup.subtree_control", "+memory")) {
+			print_message("  SKIP: no memory controller in /sys/fs/cgroup\n");
+			skip();
+		}
+		snprintf(fake_at, sizeof(fake_at), "/sys/fs/cgroup");
+		file = "cgroup.subtree_control", value = "+memory", option = "--memory",
+		arg = "64m";
+	} else {
+		if (realpath("/sys/fs/cgroup/cpu", fake_at))
+			snprintf(quota, sizeof(quota), "%s/cpu.cfs_quota_us", fake_at);
+		if (!fake_at[0] || !file_exists(quota)) {
+			print_message("  SKIP: no v1 cpu hierarchy with CFS bandwidth control\n");
+			skip();
+		}
+		file = "cpu.cfs_quota_us", value = "50000", option = "--cpus", arg = "0.5";
+	}
+	snprintf(fake_group, sizeof(fake_group), "%s/nook-test-refuses-%d", fake_at, (int)getpid());
+	if (mkdir(fake_group, 0755) < 0)
+		fail_msg("mkdir %s: %s", fake_group, strerror(errno));
+	snprintf(period, sizeof(period), "%s/cpu.cfs_period_us", fake_group);
+	snprintf(quota, sizeof(quota), "%s/cpu.cfs_quota_us", fake_group);
+	if (!unified() && (!write_control(period, "100000") || !write_control(quota, "1000")))
+		fail_msg("cannot give %s a CPU quota: %s", fake_group, strerror(errno));
+	start_argv_as(&p, &r, 0, 0, show_fake_hierarchy, NULL,
+		      (char *[]){(char *)step_path(STEP), (char *)option, (char *)arg, "--",
+				 "touch", marker, NULL});
+	finish(&p, RUN_TIMEOUT);
+	if (file_exists(marker)) {
+		unlink(marker);
+		fail_msg("%s %s: the kernel refused %s \"%s\" but the command ran anyway", option,
+			 arg, file, value);
+	}
+	expect_run(&r,
+		   r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, file) &&
+			   strstr(r.err, value),
+		   "the kernel refuses %s \"%s\": expected one line naming the file and the value, "
+		   "exit 125",
+		   file, value);
+	expect_cgroup_gone(p.pid);
+}
+
 static void
 invalid_limits_are_refused_before_anything_runs(void **state)
 {
@@ -649,6 +795,8 @@ main(void)
 		cmocka_unit_test_setup(devices_outside_the_allow_list_do_not_open, setup),
 		cmocka_unit_test_setup(devices_in_a_user_namespace, setup),
 		cmocka_unit_test_setup(invalid_limits_are_refused_before_anything_runs, setup),
+		cmocka_unit_test_setup_teardown(a_limit_the_kernel_refuses_is_one_line, setup,
+						remove_fake_group),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
