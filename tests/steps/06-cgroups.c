@@ -693,6 +693,7 @@ a_limit_the_kernel_refuses_is_one_line(void **state)
 {
 	char marker[] = "/tmp/nook-test-XXXXXX", period[PATH_MAX + 32], quota[PATH_MAX + 32] = "";
 	const char *file, *value, *option, *arg;
+	char name[64];
 	struct proc p;
 	struct run r;
 
@@ -723,9 +724,10 @@ a_limit_the_kernel_refuses_is_one_line(void **state)
 	snprintf(quota, sizeof(quota), "%s/cpu.cfs_quota_us", fake_group);
 	if (!unified() && (!write_control(period, "100000") || !write_control(quota, "1000")))
 		fail_msg("cannot give %s a CPU quota: %s", fake_group, strerror(errno));
+	snprintf(name, sizeof(name), "refused-%d", (int)getpid());
 	start_argv_as(&p, &r, 0, 0, show_fake_hierarchy, NULL,
-		      (char *[]){(char *)step_path(STEP), (char *)option, (char *)arg, "--",
-				 "touch", marker, NULL});
+		      (char *[]){(char *)step_path(STEP), "--name", name, (char *)option,
+				 (char *)arg, "--", "touch", marker, NULL});
 	finish(&p, RUN_TIMEOUT);
 	if (file_exists(marker)) {
 		unlink(marker);
@@ -738,7 +740,7 @@ a_limit_the_kernel_refuses_is_one_line(void **state)
 		   "the kernel refuses %s \"%s\": expected one line naming the file and the value, "
 		   "exit 125",
 		   file, value);
-	expect_cgroup_gone(p.pid);
+	expect_cgroup_gone(name);
 }
 
 static void
