@@ -421,9 +421,9 @@ user_parent(struct nook_container *c, struct nook_error *err)
 {
 	if (!c->userns)
 		return 0;
-	/* EXERCISE 05: give the waiting child's user namespace its uid and gid maps (c->uid_map, c->gid_map; each either written here or by its helper when one is set), denying setgroups first when c->deny_setgroups. The tests look from inside at /proc/self/uid_map, gid_map and setgroups and at id, and from outside at the owners of the files the container makes, as root and as an unprivileged user. */
+	/* EXERCISE 05: give the waiting child's user namespace its uid and gid maps (c->uid_map, c->gid_map; each either written here or by its helper when one is set), with setgroups denied when c->deny_setgroups, in an order the kernel accepts. The tests look from inside at /proc/self/uid_map, gid_map and setgroups and at id, and from outside at the owners of the files the container makes, as root and as an unprivileged user. */
 	/* Your code here; then delete the line below. */
-	return nook_exercise_todo(err, "05", "give the waiting child's user namespace its uid and gid maps (c->uid_map, c->gid_map; each either written here or by its helper when one is set), denying setgroups first when c->deny_setgroups. The tests look from inside at /proc/self/uid_map, gid_map and setgroups and at id, and from outside at the owners of the files the container makes, as root and as an unprivileged user.");
+	return nook_exercise_todo(err, "05", "give the waiting child's user namespace its uid and gid maps (c->uid_map, c->gid_map; each either written here or by its helper when one is set), with setgroups denied when c->deny_setgroups, in an order the kernel accepts. The tests look from inside at /proc/self/uid_map, gid_map and setgroups and at id, and from outside at the owners of the files the container makes, as root and as an unprivileged user.");
 	/* END EXERCISE */
 	return 0;
 }
