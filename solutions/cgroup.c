@@ -274,7 +274,7 @@ cgroup_write(const char *dir, const char *file, const char *value, struct nook_e
 	 * parses whole and accepts or refuses on the spot, so the value goes in one write, and
 	 * a refusal is write's errno — open(2) succeeding proves nothing.
 	 */
-	/* EXERCISE 06: write value into the control file dir/file in one write(2) and name the file and the value when open(2) or write(2) fails */
+	/* EXERCISE 06: set the control file dir/file to value: the kernel must have accepted it when this returns 0, and a refusal is one line naming the file, the value and the kernel's reason. The tests read the limits back from the host, hit them from inside, and give values the kernel refuses. */
 	char path[PATH_MAX];
 	size_t len = strlen(value);
 	ssize_t n;

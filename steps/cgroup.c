@@ -275,9 +275,9 @@ cgroup_write(const char *dir, const char *file, const char *value, struct nook_e
 	 * parses whole and accepts or refuses on the spot, so the value goes in one write, and
 	 * a refusal is write's errno — open(2) succeeding proves nothing.
 	 */
-	/* EXERCISE 06: write value into the control file dir/file in one write(2) and name the file and the value when open(2) or write(2) fails */
+	/* EXERCISE 06: set the control file dir/file to value: the kernel must have accepted it when this returns 0, and a refusal is one line naming the file, the value and the kernel's reason. The tests read the limits back from the host, hit them from inside, and give values the kernel refuses. */
 	/* Your code here; then delete the line below. */
-	return nook_exercise_todo(err, "06", "write value into the control file dir/file in one write(2) and name the file and the value when open(2) or write(2) fails");
+	return nook_exercise_todo(err, "06", "set the control file dir/file to value: the kernel must have accepted it when this returns 0, and a refusal is one line naming the file, the value and the kernel's reason. The tests read the limits back from the host, hit them from inside, and give values the kernel refuses.");
 	/* END EXERCISE */
 	return 0;
 }
