@@ -718,12 +718,16 @@ scratch_disk(char *loop, size_t size, dev_t *dev)
 	return true;
 }
 
-/** Finding 2: a node for a host block device (a scratch loop device), opened and read. */
+/**
+ * Finding 2: a node for a host block device (a scratch loop device), opened and read; made
+ * in the image's writable places (nodev) and in a host directory bound in with --volume (a
+ * bind keeps its host mount's flags: there only the device cgroup refuses the open).
+ */
 static void
 mknod_host_disk(void **state)
 {
-	struct attack a = {.mode = *state};
-	char loop[64] = "", majmin[32];
+	char loop[64] = "", majmin[32], volume[128];
+	struct attack a = {.mode = *state, .opts = {"--volume", volume}};
 	struct run r;
 	dev_t dev;
 
@@ -732,6 +736,7 @@ mknod_host_disk(void **state)
 		skip();
 	}
 	snprintf(majmin, sizeof(majmin), "%u:%u", major(dev), minor(dev));
+	snprintf(volume, sizeof(volume), "%s:/vol", hostdir);
 	a.args[0] = "mknod-disk";
 	a.args[1] = majmin;
 	a.args[2] = token;
@@ -1208,7 +1213,7 @@ cap_add_all_names_what_is_missing(void **state)
 /** The attacks judged by the container itself: the ones the layers already refused. */
 static const struct simple simple_attacks[] = {
 	{.name = "PID 1's descriptors", .opts = {NULL}, .args = {"init-fds", "@MARKER", "@TOKEN"}},
-	{.name = "mknod of /dev/kmsg", .opts = {NULL}, .args = {"mknod-kmsg"}},
+	{.name = "mknod of /dev/kmsg", .opts = {"--volume", "@VOLUME"}, .args = {"mknod-kmsg"}},
 	{.name = "/proc/1/mem", .opts = {NULL}, .args = {"init-mem"}},
 	{.name = "/proc/1/exe", .opts = {NULL}, .args = {"init-exe"}},
 	{.name = "/dev/shm size", .opts = {NULL}, .args = {"shm-size"}},
