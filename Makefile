@@ -10,7 +10,7 @@
 #   make check-exercises          prove that each step's tests fail with its exercise blank,
 #                                 and with each known-wrong answer in tests/mutants/
 #   make check-lessons            re-run the lessons' transcripts and compare
-#   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
+#   make check-cgroup2            step 06 and escape tests on a cgroup-v2-only kernel in qemu
 #   make check-escapes            the escape battery: every known attack, from inside step 09
 #   make steps                    regenerate steps/ from the EXERCISE regions of solutions/;
 #                                 refuses to overwrite your work in an exercise (FORCE=1 does)
@@ -182,6 +182,9 @@ test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 
 # The steps whose tests also run under a cgroup-v2-only kernel, in qemu (among STEP's).
 CGROUP2_TESTS = $(filter 06-%,$(TESTED_STEPS))
+# ... and the escape battery, when it runs (ESCAPES, below): every attack but finding 10's,
+# which try nook's command line, not the kernel.
+CGROUP2_ESCAPES = !(10)
 # `make check` runs that lane when qemu and a kernel are there, and says so when not.
 CGROUP2_OPTIONAL :=
 CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
@@ -214,9 +217,12 @@ run-check:
 	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), $(TESTED)): all passed"
 endif
 
-# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1).
-check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe
-	@$(if $(CGROUP2_TESTS),$(CGROUP2_VM) $(BIN) $(TESTBIN) $(CGROUP2_TESTS),\
+# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1), and
+# the escape battery's attacks (CGROUP2_ESCAPES) when step 09 is among the tested steps.
+check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe \
+		$(if $(ESCAPES),image $(TESTBIN)/escapes $(TESTBIN)/attack)
+	@$(if $(CGROUP2_TESTS),NOOK_IMAGE=$(IMAGE) NOOK_ESCAPES='$(CGROUP2_ESCAPES)' $(CGROUP2_VM) \
+		$(BIN) $(TESTBIN) $(CGROUP2_TESTS) $(if $(ESCAPES),escapes),\
 		echo "check-cgroup2: skipped: no cgroup step among $(TESTED)")
 
 # The escape battery (tests/escapes): each known attack run by a static program inside
