@@ -319,8 +319,8 @@ cgroup_read_key(const char *dir, const char *file, const char *key)
 
 /**
  * Create the container's directory @p path, holding @p members, and remember it for
- * cleanup(). A directory of that name left by a nook that was killed (same PID, long ago)
- * is removed first if it is empty.
+ * cleanup(). An empty directory of that name, left by an earlier container of the same ID
+ * whose groups were not removed, is removed first.
  */
 int
 cgroup_mkdir(struct nook_container *c, const char *path, unsigned members, struct nook_error *err)
@@ -332,11 +332,10 @@ cgroup_mkdir(struct nook_container *c, const char *path, unsigned members, struc
 				 NOOK_CGROUP_MAX_DIRS);
 	if (strlen(path) >= sizeof(c->cgroup.dirs[0].path))
 		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s\")", path);
-	if (mkdir(path, 0755) < 0 && (errno != EEXIST || rmdir(path) < 0 || mkdir(path, 0755) < 0))
-		return nook_fail(err, errno, "mkdir(\"%s\")", path);
-	d = &c->cgroup.dirs[c->cgroup.ndirs++];
-	snprintf(d->path, sizeof(d->path), "%s", path);
-	d->members = members;
+	/* EXERCISE 06: create the group: a new directory at path (an empty one already there is replaced, anything else is an error naming path), recorded in c->cgroup.dirs with its members so that cleanup() removes it. The tests look for the group on the host while the container runs and check it is gone after. */
+	/* Your code here; then delete the line below. */
+	return nook_exercise_todo(err, "06", "create the group: a new directory at path (an empty one already there is replaced, anything else is an error naming path), recorded in c->cgroup.dirs with its members so that cleanup() removes it. The tests look for the group on the host while the container runs and check it is gone after.");
+	/* END EXERCISE */
 	return 0;
 }
 
@@ -384,20 +383,18 @@ cgroup_prepare(struct nook_container *c, struct nook_error *err)
 }
 //! [cgroup_prepare]
 
-//! [cgroup_parent]
 /** On the host, while the child waits: move it into each of its directories. */
 static int
 cgroup_parent(struct nook_container *c, struct nook_error *err)
 {
 	if (c->run.cgroup_fd >= 0)
 		return 0; /* v2: clone3() already put it there */
-	for (int i = 0; i < c->cgroup.ndirs; i++)
-		if (cgroup_writef(c->cgroup.dirs[i].path, "cgroup.procs", err, "%d",
-				  (int)c->run.pid) < 0)
-			return -1;
+	/* EXERCISE 06: start the container inside its group: the child (c->run.pid) has not run its command yet; put it in every one of the container's directories, so that it and all it will fork are counted and limited there. The tests read /proc/PID/cgroup of the container's processes from the host. */
+	/* Your code here; then delete the line below. */
+	return nook_exercise_todo(err, "06", "start the container inside its group: the child (c->run.pid) has not run its command yet; put it in every one of the container's directories, so that it and all it will fork are counted and limited there. The tests read /proc/PID/cgroup of the container's processes from the host.");
+	/* END EXERCISE */
 	return 0;
 }
-//! [cgroup_parent]
 
 /** In the child, now in its cgroup: make that cgroup the root of what it sees. */
 static int

@@ -1,4 +1,4 @@
-/* MUTANT 06: the refusal reported as the file alone, like open(2)'s errors: "write(memory.max):
+/* MUTANT 06.1: the refusal reported as the file alone, like open(2)'s errors: "write(memory.max):
  * Invalid argument" does not say which value the kernel refused */
 	char path[PATH_MAX];
 	size_t len = strlen(value);

@@ -1,4 +1,4 @@
-/* MUTANT 06: the length as sizeof(value), the size of a pointer: eight bytes are written
+/* MUTANT 06.1: the length as sizeof(value), the size of a pointer: eight bytes are written
  * whatever the value — "20000 100000" arrives as "20000 10", and "64" with six bytes of
  * whatever follows it */
 	char path[PATH_MAX];
