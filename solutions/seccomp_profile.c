@@ -125,6 +125,18 @@ bad(struct reader *rd, const char *field, const char *fmt, ...)
 	return nook_fail(rd->err, 0, "--seccomp %s: %s: %s", rd->path, field, what);
 }
 
+/**
+ * Fail with "--seccomp PATH: FIELD: WHAT "VALUE"AFTER", @p value being the profile's own
+ * text: it goes to nook_fail() as an argument of its own, as every echoed value does.
+ */
+static int
+bad_value(struct reader *rd, const char *field, const char *what, const char *value,
+	  const char *after)
+{
+	return nook_fail(rd->err, 0, "--seccomp %s: %s: %s \"%s\"%s", rd->path, field, what, value,
+			 after);
+}
+
 /** Refuse any member of @p obj that is not in the NULL-terminated list @p known. */
 static int
 check_fields(struct reader *rd, const char *where, json_t *obj, const char *const *known)
@@ -214,7 +226,7 @@ get_action(struct reader *rd, const char *where, json_t *obj, const char *key,
 	}
 	if (strcmp(json_string_value(v), "SCMP_ACT_NOTIFY") == 0)
 		return bad(rd, field, "SCMP_ACT_NOTIFY is not supported (no listener)");
-	return bad(rd, field, "unknown action \"%s\"", json_string_value(v));
+	return bad_value(rd, field, "unknown action", json_string_value(v), "");
 }
 
 /** "architectures": x86-64, and the two x86 ABIs nook refuses anyway. */
@@ -235,9 +247,8 @@ check_architectures(struct reader *rd, json_t *doc)
 		if (strcmp(json_string_value(v), "SCMP_ARCH_X86_64") != 0 &&
 		    strcmp(json_string_value(v), "SCMP_ARCH_X86") != 0 &&
 		    strcmp(json_string_value(v), "SCMP_ARCH_X32") != 0)
-			return bad(rd, field,
-				   "unsupported architecture \"%s\" (nook filters x86-64)",
-				   json_string_value(v));
+			return bad_value(rd, field, "unsupported architecture",
+					 json_string_value(v), " (nook filters x86-64)");
 	}
 	return 0;
 }
@@ -268,7 +279,7 @@ read_arg(struct reader *rd, const char *where, json_t *obj, struct nook_seccomp_
 			return a->op = operators[i].op, 0;
 	if (!json_is_string(op))
 		return bad(rd, field, op ? "not a string" : "missing");
-	return bad(rd, field, "unknown operator \"%s\"", json_string_value(op));
+	return bad_value(rd, field, "unknown operator", json_string_value(op), "");
 }
 
 /**
