@@ -25,6 +25,7 @@
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
 #   make format | format-check    clang-format the C sources | check they are formatted
+#   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
 STEPS := $(sort $(basename $(notdir $(wildcard solutions/[0-9][0-9]-*.c))))
@@ -87,6 +88,7 @@ LIB_SRCS := $(filter-out 0% 1%,$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
+.PHONY: fuzz fuzz-deps FORCE
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
 	steps handout docs demo bench bench-smoke run-bench run-bench-smoke \
@@ -204,6 +206,7 @@ run-check:
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
 		check-handout format-check
 	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
+	@$(MAKE) --no-print-directory fuzz
 	@echo "make check: all passed"
 else
 # A participant's check: the core packages only; the cgroup-v2 lane runs when qemu and a
@@ -327,6 +330,53 @@ run-bench: programs image $(TESTBIN)/bench
 	@tests/bench/run $(TESTBIN)/bench $(BIN) $(IMAGE) $(BENCH_OUT)
 run-bench-smoke: programs image $(TESTBIN)/bench
 	@tests/bench/smoke-test $(TESTBIN)/bench $(BIN) $(IMAGE) $(OUT)/bench-smoke
+
+# ---- fuzzing ------------------------------------------------------------------------
+
+# libFuzzer targets (tests/fuzz/NAME.c), built with clang under ASan and UBSan whatever
+# VARIANT says, in build/fuzz/. Each runs FUZZ_SECONDS from the checked-in corpus
+# tests/fuzz/corpus/NAME/ (read only) plus what earlier runs found (build/fuzz/corpus/NAME/);
+# a finding stops the run and leaves its input as build/fuzz/crash-*, leak-* or timeout-*.
+# Reproduce one: build/fuzz/fuzz-NAME build/fuzz/crash-...
+comma := ,
+FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
+FUZZ_CC := clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+FUZZ_OUT := build/fuzz
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Isolutions -Itests/fuzz -MMD -MP \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	$(FUZZ_EXTRA)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
+FUZZ_OPTS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
+# Rebuilt when the flags change (FUZZ_EXTRA), not only the sources.
+$(FUZZ_OUT)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CFLAGS)' >$@
+FORCE:
+$(FUZZ_OUT)/obj/%.o: solutions/%.c $(FUZZ_OUT)/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -c -o $@ $<
+$(FUZZ_OUT)/fuzz-%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_OUT)/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(LDLIBS)
+
+fuzz-deps:
+	@tests/install-deps $(FUZZ_PACKAGES)
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz-%)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_OUT)/corpus/$$t; \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_OUT)/fuzz-$$t $(FUZZ_OPTS) -artifact_prefix=$(FUZZ_OUT)/ \
+			$$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
+			$(FUZZ_OUT)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_OUT)/$$t.log 2>&1 || \
+			{ tail -40 $(FUZZ_OUT)/$$t.log; echo "fuzz-$$t: a finding, see $(FUZZ_OUT)/$$t.log"; exit 1; }; \
+		grep -E '^(Done|stat::peak_rss_mb)' $(FUZZ_OUT)/$$t.log | tr -s ' \n' ' '; echo; \
+	done
+-include $(wildcard $(FUZZ_OUT)/obj/*.d)
 
 # ---- people --------------------------------------------------------------------------
 

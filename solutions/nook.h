@@ -241,7 +241,7 @@ struct nook_container {
 		const char *file; /**< --seccomp FILE: a JSON profile; NULL: the default one */
 		bool unconfined;  /**< --seccomp unconfined: no filter at all */
 		bool show;	  /**< --seccomp-show: print the filter's pseudo-code first */
-		void *filter;	  /**< the libseccomp filter prepare() built, child() loads */
+		void *filter;	  /**< built by --seccomp FILE, else by prepare(); child() loads */
 		int newest; /**< > 0: calls numbered above it fail with ENOSYS (default profile) */
 	} seccomp;
 
@@ -465,7 +465,14 @@ struct nook_seccomp_profile {
 	void *owned; /**< read from a file: what seccomp_profile_free() releases */
 };
 
+/** nook's limits on a profile file: its size, its "syscalls" entries, their names in all. */
+#define NOOK_SECCOMP_MAX_BYTES (1 << 20)
+#define NOOK_SECCOMP_MAX_RULES 4096
+#define NOOK_SECCOMP_MAX_NAMES 16384
+
 extern const struct nook_seccomp_profile seccomp_default_profile;
+int seccomp_profile_parse(const char *name, const char *text, size_t len,
+			  struct nook_seccomp_profile *p, struct nook_error *err);
 int seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct nook_error *err);
 void seccomp_profile_free(struct nook_seccomp_profile *p);
 int seccomp_profile_build(const struct nook_seccomp_profile *p, void **filter,
