@@ -339,7 +339,6 @@ run-bench-smoke: programs image $(TESTBIN)/bench
 # a finding stops the run and leaves its input as build/fuzz/crash-*, leak-* or timeout-*.
 # Reproduce one: build/fuzz/fuzz-NAME build/fuzz/crash-...
 comma := ,
-FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
 FUZZ_CC := clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
@@ -363,7 +362,7 @@ $(FUZZ_OUT)/fuzz-%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_OUT)/flags
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(LDLIBS)
 
 fuzz-deps:
-	@tests/install-deps $(FUZZ_PACKAGES)
+	@tests/install-deps fuzz
 
 fuzz: fuzz-deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz-%)
