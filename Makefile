@@ -259,7 +259,7 @@ handout: $(TOOLS)/mkexercise
 	@git ls-files --error-unmatch Makefile >/dev/null 2>&1 || \
 		{ echo "handout: needs a git checkout (it copies the files git knows)"; exit 1; }
 	@rm -rf build/handout && mkdir -p $(HANDOUT_DIR)
-	@git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(HANDOUT_DIR)
+	@git ls-files -z -- . ':!tests/mutants' | tar --null -T - -cf - | tar -xf - -C $(HANDOUT_DIR)
 	@$(TOOLS)/mkexercise --out $(HANDOUT_DIR)/steps solutions/*.c
 	@for f in $(HANDOUT_DIR)/steps/*; do \
 		tail -n +2 $$f >$(HANDOUT_DIR)/solutions/$${f##*/} || exit 1; done
