@@ -40,23 +40,10 @@
 int
 uts_check_hostname(const char *name, struct nook_error *err)
 {
-	size_t len = strlen(name);
-
-	if (len == 0)
-		return nook_fail(err, 0, "invalid hostname \"\": empty");
-	if (len > HOST_NAME_MAX)
-		return nook_fail(err, 0, "invalid hostname \"%.16s...\": %zu bytes, at most %d",
-				 name, len, HOST_NAME_MAX);
-	for (const char *p = name; *p; p++) {
-		if (*p == '/')
-			return nook_fail(err, 0, "invalid hostname \"%s\": contains '/'", name);
-		/* not echoed: a newline in it would break the one-line error */
-		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
-			return nook_fail(err, 0,
-					 "invalid hostname: whitespace or control character "
-					 "at byte %td",
-					 p - name);
-	}
+	/* EXERCISE 01: refuse, before anything exists, a hostname sethostname(2) would reject (empty, or longer than HOST_NAME_MAX) or a person would not mean ('/', whitespace, control characters), each with one line starting "invalid hostname"; accept the rest, 64 bytes included. The tests give bad names and check the command never ran. */
+	/* Your code here; then delete the line below. */
+	return nook_exercise_todo(err, "01", "refuse, before anything exists, a hostname sethostname(2) would reject (empty, or longer than HOST_NAME_MAX) or a person would not mean ('/', whitespace, control characters), each with one line starting \"invalid hostname\"; accept the rest, 64 bytes included. The tests give bad names and check the command never ran.");
+	/* END EXERCISE */
 	return 0;
 }
 

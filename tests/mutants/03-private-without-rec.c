@@ -1,4 +1,4 @@
-/* MUTANT 03: MS_PRIVATE without MS_REC: only the "/" mount itself stops propagating; every
+/* MUTANT 03.2: MS_PRIVATE without MS_REC: only the "/" mount itself stops propagating; every
  * mount below it (/proc, /tmp, ...) still shares events with the host, both ways */
 	if (mount(NULL, "/", NULL, MS_PRIVATE, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_PRIVATE)");

@@ -1,4 +1,4 @@
-/* MUTANT 03: /proc mounted before the table is made private: that mount propagates to the
+/* MUTANT 03.2: /proc mounted before the table is made private: that mount propagates to the
  * host, whose /proc then shows the container's processes (and none once it is gone) */
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"proc\", \"/proc\")");

@@ -1,4 +1,4 @@
-/* MUTANT 03: the host's /proc bound onto /proc instead of a new procfs: a procfs shows the
+/* MUTANT 03.2: the host's /proc bound onto /proc instead of a new procfs: a procfs shows the
  * PID namespace of whoever mounted it, and this one was mounted by the host's boot */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REC|MS_PRIVATE)");

@@ -1,4 +1,4 @@
-/* MUTANT 03: MS_SLAVE, runc's default, instead of MS_PRIVATE: nothing leaks out, but a
+/* MUTANT 03.2: MS_SLAVE, runc's default, instead of MS_PRIVATE: nothing leaks out, but a
  * mount the host makes after the container started still appears inside */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REC|MS_SLAVE)");

@@ -1,4 +1,4 @@
-/* MUTANT 03: the --tmpfs mounts made first, while the table still shares events with the
+/* MUTANT 03.2: the --tmpfs mounts made first, while the table still shares events with the
  * host: each tmpfs appears on the host too, and stays there after the container ends */
 	for (int i = 0; i < c->ntmpfs; i++)
 		if (mount("tmpfs", c->tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0)

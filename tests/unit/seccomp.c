@@ -349,7 +349,7 @@ on_alarm(int sig)
 static void
 only_regular_files_are_read(void **state)
 {
-	char path[] = "/tmp/nook-unit-fifo-XXXXXX";
+	char path[64] = "/tmp/nook-unit-fifo-XXXXXX"; /* room for "/fifo" after it */
 	struct nook_seccomp_profile p;
 	struct nook_error err;
 
