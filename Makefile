@@ -15,7 +15,8 @@
 #   make steps                    regenerate steps/ from the EXERCISE regions of solutions/;
 #                                 refuses to overwrite your work in an exercise (FORCE=1 does)
 #   make handout                  build/handout/nook(.tar.gz): the tree without the answers
-#   make docs                     the API and the lessons as one site, in build/docs/html
+#   make docs                     the API, the lessons and their diagrams as one site, in
+#                                 build/docs/html (installs doxygen and graphviz)
 #   make image                    the default image: build/images/busybox, from busybox-static
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
@@ -89,7 +90,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
-	steps handout docs demo bench bench-smoke run-bench run-bench-smoke \
+	steps handout docs run-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
@@ -349,7 +350,12 @@ run-shell: programs image
 		$(SHELL_STEP) --rootfs $(IMAGE) -- /bin/sh; \
 	else $(SHELL_STEP) -- /bin/sh; fi
 
+# The site: the lessons, the diagrams (docs/diagrams.md, drawn by Graphviz) and the API.
+# Doxygen's warnings are errors (docs/Doxyfile): a broken reference fails the build.
 docs:
+	@tests/install-deps docs
+	@$(MAKE) --no-print-directory run-docs
+run-docs:
 	@mkdir -p build/docs
 	@doxygen docs/Doxyfile
 	@echo "docs: build/docs/html/index.html"
