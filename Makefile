@@ -25,6 +25,9 @@
 #                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
+#   make install                  nook-NN-topic into $(PREFIX)/bin, man pages into
+#                                 $(PREFIX)/share/man/man1 (PREFIX=/usr/local, DESTDIR=)
+#   make check-man                install into a scratch directory; man renders each page
 #   make format | format-check    clang-format the C sources | check they are formatted
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -90,7 +93,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
-	steps handout docs run-docs demo bench bench-smoke run-bench run-bench-smoke \
+	steps handout docs run-docs man install uninstall check-man demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
@@ -359,6 +362,37 @@ run-docs:
 	@mkdir -p build/docs
 	@doxygen docs/Doxyfile
 	@echo "docs: build/docs/html/index.html"
+
+# ---- install ----------------------------------------------------------------------------
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: each step program as nook-NN-topic in
+# $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1. A page is what the program itself
+# prints with the hidden --help-man NAME (solutions/man.c), from the option tables --help
+# prints: a page cannot drift from its program. `make check-man` installs into a scratch
+# directory and has man(1) render each page, warnings being failures.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MAN1DIR = $(PREFIX)/share/man/man1
+MAN_PAGES := $(STEPS:%=$(OUT)/man/$(TREE)/nook-%.1)
+
+$(OUT)/man/$(TREE)/nook-%.1: $(BIN)/%
+	@mkdir -p $(@D)
+	$< --help-man nook-$* >$@
+
+man: $(MAN_PAGES)
+install: programs $(MAN_PAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR)
+	@for s in $(STEPS); do \
+		echo "install $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s"; \
+		install -m 755 $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s || exit 1; \
+		install -m 644 $(OUT)/man/$(TREE)/nook-$$s.1 $(DESTDIR)$(MAN1DIR)/nook-$$s.1 || exit 1; \
+	done
+uninstall:
+	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
+
+check-man:
+	@tests/install-deps docs-check
+	@tests/man-test "$(MAKE)"
 
 # tests/mutants/ holds function bodies, not files clang-format can read.
 C_SOURCES = $(filter-out tests/mutants/%,$(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h))
