@@ -28,6 +28,7 @@
 #   make install                  nook-NN-topic into $(PREFIX)/bin, man pages into
 #                                 $(PREFIX)/share/man/man1 (PREFIX=/usr/local, DESTDIR=)
 #   make check-man                install into a scratch directory; man renders each page
+#   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -93,7 +94,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
-	steps handout docs run-docs man install uninstall check-man demo bench bench-smoke run-bench run-bench-smoke \
+	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
@@ -195,7 +196,8 @@ ESCAPES = $(and $(filter solutions,$(TREE)),$(filter 09-%,$(TESTED_STEPS)))
 
 ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
 # Maintainers' full check: the tests (the cgroup-v2 lane too: `deps-vm` installs what it
-# needs), then that steps/, the exercises and the lessons still tell the truth.
+# needs), then that steps/, the exercises and the lessons still tell the truth, and that
+# the man pages and the site (in headless Chromium) are whole.
 check: deps
 	@$(MAKE) --no-print-directory deps-vm
 	@$(MAKE) --no-print-directory run-check
@@ -203,7 +205,7 @@ run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
-		check-handout format-check
+		check-handout format-check check-man check-docs
 	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
 	@echo "make check: all passed"
 else
@@ -393,6 +395,13 @@ uninstall:
 check-man:
 	@tests/install-deps docs-check
 	@tests/man-test "$(MAKE)"
+
+# The built site in headless Chromium (tests/docs/site-test.js): every page reachable from
+# the main page, every local link and anchor, every image and diagram, each lesson's
+# navigation; screenshots of the main page and lesson 04 in build/docs/. About 30 s.
+check-docs: docs
+	@tests/install-deps docs-check
+	@node tests/docs/site-test.js build/docs/html docs/diagrams build/docs
 
 # tests/mutants/ holds function bodies, not files clang-format can read.
 C_SOURCES = $(filter-out tests/mutants/%,$(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h))
