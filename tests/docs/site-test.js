@@ -8,7 +8,7 @@
 //    diagrams than its \dot and \msc blocks;
 //  - a lesson without links to the previous and the next lesson and to a diagram page;
 //  - Markdown Doxygen left unrendered in a lesson's or a page's text: ** or a backtick
-//    outside code.
+//    outside code, or a Markdown link's ](.
 //
 // Every page reachable from index.html is visited. Screenshots of the main page and of
 // lesson 04 go to OUT_DIR (index.png, lesson.png). Chromium is driven over the DevTools
@@ -156,7 +156,7 @@ function checkPage(file, page, seen, want) {
 	if (want.has(name) && drawn < want.get(name))
 		fail(`${name}: ${drawn} diagram(s) drawn, its source has ${want.get(name)}`);
 	if (/^md_|^diagram|^index\.html$/.test(name))
-		for (const m of page.text.matchAll(/.{0,30}(\*\*|`).{0,30}/g))
+		for (const m of page.text.matchAll(/.{0,30}(\*\*|`|\]\().{0,30}/g))
 			fail(`${name}: Markdown left unrendered: "${m[0].replace(/\s+/g, ' ')}"`);
 	const i = lessons.indexOf(name);
 	if (i >= 0) {
