@@ -15,7 +15,8 @@
 #   make steps                    regenerate steps/ from the EXERCISE regions of solutions/;
 #                                 refuses to overwrite your work in an exercise (FORCE=1 does)
 #   make handout                  build/handout/nook(.tar.gz): the tree without the answers
-#   make docs                     the API and the lessons as one site, in build/docs/html
+#   make docs                     the API, the lessons and their diagrams as one site, in
+#                                 build/docs/html (installs doxygen and graphviz)
 #   make image                    the default image: build/images/busybox, from busybox-static
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
@@ -24,6 +25,10 @@
 #                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
+#   make install                  nook-NN-topic into $(PREFIX)/bin, man pages into
+#                                 $(PREFIX)/share/man/man1 (PREFIX=/usr/local, DESTDIR=)
+#   make check-man                install into a scratch directory; man renders each page
+#   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
@@ -91,7 +96,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%)
 .PHONY: fuzz fuzz-deps FORCE
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
-	steps handout docs demo bench bench-smoke run-bench run-bench-smoke \
+	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
@@ -196,7 +201,8 @@ ESCAPES = $(and $(filter solutions,$(TREE)),$(filter 09-%,$(TESTED_STEPS)))
 
 ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
 # Maintainers' full check: the tests (the cgroup-v2 lane too: `deps-vm` installs what it
-# needs), then that steps/, the exercises and the lessons still tell the truth.
+# needs), then that steps/, the exercises and the lessons still tell the truth, and that
+# the man pages and the site (in headless Chromium) are whole.
 check: deps
 	@$(MAKE) --no-print-directory deps-vm
 	@$(MAKE) --no-print-directory run-check
@@ -204,7 +210,7 @@ run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
-		check-handout format-check
+		check-handout format-check check-man check-docs
 	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
 	@$(MAKE) --no-print-directory fuzz
 	@echo "make check: all passed"
@@ -404,10 +410,53 @@ run-shell: programs image
 		$(SHELL_STEP) --rootfs $(IMAGE) -- /bin/sh; \
 	else $(SHELL_STEP) -- /bin/sh; fi
 
+# The site: the lessons, the diagrams (docs/diagrams.md, drawn by Graphviz) and the API.
+# Doxygen's warnings are errors (docs/Doxyfile): a broken reference fails the build.
 docs:
+	@tests/install-deps docs
+	@$(MAKE) --no-print-directory run-docs
+run-docs:
 	@mkdir -p build/docs
 	@doxygen docs/Doxyfile
 	@echo "docs: build/docs/html/index.html"
+
+# ---- install ----------------------------------------------------------------------------
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: each step program as nook-NN-topic in
+# $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1. A page is what the program itself
+# prints with the hidden --help-man NAME (solutions/man.c), from the option tables --help
+# prints: a page cannot drift from its program. `make check-man` installs into a scratch
+# directory and has man(1) render each page, warnings being failures.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MAN1DIR = $(PREFIX)/share/man/man1
+MAN_PAGES := $(STEPS:%=$(OUT)/man/$(TREE)/nook-%.1)
+
+$(OUT)/man/$(TREE)/nook-%.1: $(BIN)/%
+	@mkdir -p $(@D)
+	$< --help-man nook-$* >$@
+
+man: $(MAN_PAGES)
+install: programs $(MAN_PAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR)
+	@for s in $(STEPS); do \
+		echo "install $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s"; \
+		install -m 755 $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s || exit 1; \
+		install -m 644 $(OUT)/man/$(TREE)/nook-$$s.1 $(DESTDIR)$(MAN1DIR)/nook-$$s.1 || exit 1; \
+	done
+uninstall:
+	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
+
+check-man:
+	@tests/install-deps docs-check
+	@tests/man-test "$(MAKE)"
+
+# The built site in headless Chromium (tests/docs/site-test.js): every page reachable from
+# the main page, every local link and anchor, every image and diagram, each lesson's
+# navigation; screenshots of the main page and lesson 04 in build/docs/. About 30 s.
+check-docs: docs
+	@tests/install-deps docs-check
+	@node tests/docs/site-test.js build/docs/html docs/diagrams build/docs
 
 # tests/mutants/ holds function bodies, not files clang-format can read.
 C_SOURCES = $(filter-out tests/mutants/%,$(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h))

@@ -350,6 +350,11 @@ int nook_parse_args(struct nook_container *c, const struct nook_stage *const *st
 void nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages);
 int nook_main(const char *prog, const struct nook_stage *const *stages, int argc, char *argv[]);
 
+/* man.c */
+void nook_man(FILE *out, const char *name, const struct nook_stage *const *stages);
+void man_escape(FILE *out, const char *s, bool line_start);
+bool man_has_doc(const char *name);
+
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
