@@ -25,8 +25,11 @@
  * (asking each stage to remove what it made by name: its cgroup directories), holding the
  * lock so no second sweeper does the same. The lock is taken before its file gets its name
  * (made as lock.new, then renamed), so a sweeper never sees an unlocked lock of a container
- * still being made. A directory without a lock is left alone: a --keep run's, kept on
- * purpose.
+ * still being made. A directory without a lock is a --keep run's, kept on purpose (it has
+ * the keep mark), or one being made, or a killed maker's: makers share BASE/.lock from
+ * mkdir(2) to the lock's rename, so a sweeper that can hold it alone removes such a
+ * directory without a keep mark. The lock is removed last, so a killed remover leaves a
+ * lock for the next sweep.
  *
  * **Removing a tree** is done with descriptors, one level at a time (openat(2),
  * unlinkat(2), getdents64(2)), not with paths: a container can nest directories far past
@@ -161,21 +164,32 @@ take_lock(int dirfd, const char *path, struct nook_error *err)
 }
 
 /**
- * Make the state directory BASE/ID (0711: the container's root, an unprivileged uid in a
- * user namespace, must reach what a stage puts in it) and hold its lock. Sweeps first.
- * An ID in use is refused.
+ * The lock on making state directories, BASE/.lock, taken with @p how (LOCK_SH or LOCK_EX,
+ * maybe LOCK_NB): its descriptor, or -1. Makers share it for the few calls from mkdir(2)
+ * to the rename of their lock; a sweeper that holds it alone knows that no directory is
+ * being made, so one without a lock or a keep mark is a killed maker's.
  */
-int
-state_create(struct nook_container *c, const struct nook_stage *const *stages,
-	     struct nook_error *err)
+static int
+making_lock(const char *base, int how)
 {
-	char base[PATH_MAX_STATE - NOOK_ID_MAX - 2], path[PATH_MAX_STATE];
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.lock", base);
+	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0 && flock(fd, how) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/** mkdir @p path (0711 past the umask) and take its lock; records it in @p c. */
+static int
+make_locked(struct nook_container *c, const char *path, struct nook_error *err)
+{
 	int dirfd;
 
-	if (state_base(base, sizeof(base), err) < 0)
-		return -1;
-	state_sweep(stages);
-	snprintf(path, sizeof(path), "%s/%s", base, c->id);
 	if (mkdir(path, 0711) < 0)
 		return errno == EEXIST
 			       ? nook_fail(err, 0, "container \"%s\" exists: %s", c->id, path)
@@ -189,6 +203,53 @@ state_create(struct nook_container *c, const struct nook_stage *const *stages,
 	c->run.lockfd = take_lock(dirfd, path, err);
 	close(dirfd);
 	return c->run.lockfd < 0 ? -1 : 0;
+}
+
+/**
+ * Make the state directory BASE/ID (0711: the container's root, an unprivileged uid in a
+ * user namespace, must reach what a stage puts in it) and hold its lock. Sweeps first.
+ * An ID in use is refused.
+ */
+int
+state_create(struct nook_container *c, const struct nook_stage *const *stages,
+	     struct nook_error *err)
+{
+	char base[PATH_MAX_STATE - NOOK_ID_MAX - 2], path[PATH_MAX_STATE];
+	int making, ret;
+
+	if (state_base(base, sizeof(base), err) < 0)
+		return -1;
+	state_sweep(stages);
+	snprintf(path, sizeof(path), "%s/%s", base, c->id);
+	making = making_lock(base, LOCK_SH);
+	if (making < 0)
+		return nook_fail(err, errno, "lock(\"%s/.lock\")", base);
+	ret = make_locked(c, path, err);
+	close(making);
+	return ret;
+}
+
+/**
+ * Remove the state directory @p path with its lock last. A runtime killed while removing
+ * it — the sweep runs in every new container's create, which may itself be killed —
+ * leaves the lock behind for the next sweep, never a directory without one, which the
+ * sweep would take for a --keep run's and leave forever.
+ */
+static int
+remove_state_dir(const char *path, struct nook_error *err)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : nook_fail(err, errno, "opendir(\"%s\")", path);
+	while (ret == 0 && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    strcmp(e->d_name, LOCK_FILE))
+			ret = state_remove_tree(dirfd(d), e->d_name, err);
+	closedir(d);
+	return ret < 0 ? -1 : state_remove_tree(AT_FDCWD, path, err);
 }
 
 /**
@@ -209,7 +270,7 @@ state_remove(struct nook_container *c, struct nook_error *err)
 		if (unlink(lock) < 0)
 			ret = nook_fail(err, errno, "unlink(\"%s\")", lock);
 	} else {
-		ret = state_remove_tree(AT_FDCWD, c->run.state, err);
+		ret = remove_state_dir(c->run.state, err);
 	}
 	if (c->run.lockfd >= 0)
 		close(c->run.lockfd);
@@ -234,15 +295,36 @@ sweep_one(const char *base, const char *name, int lockfd, const struct nook_stag
 		snprintf(keep, sizeof(keep), "%s/" LOCK_FILE, path);
 		unlink(keep);
 	} else {
-		state_remove_tree(AT_FDCWD, path, &ignored);
+		remove_state_dir(path, &ignored);
 	}
 	close(lockfd);
 }
 
 /**
+ * A directory @p name without a lock: a --keep run's (it has the keep mark), one being
+ * made — or a killed maker's, if no one is making one: then it goes. @p making is the
+ * making lock once taken alone, -1 before, -2 when others held it.
+ */
+static void
+sweep_unlocked(const char *base, const char *name, int *making)
+{
+	char path[PATH_MAX], keep[PATH_MAX + 8];
+	struct nook_error ignored;
+
+	snprintf(path, sizeof(path), "%s/%s", base, name);
+	snprintf(keep, sizeof(keep), "%s/" KEEP_FILE, path);
+	if (access(keep, F_OK) == 0)
+		return;
+	if (*making == -1 && (*making = making_lock(base, LOCK_EX | LOCK_NB)) < 0)
+		*making = -2;
+	if (*making >= 0)
+		remove_state_dir(path, &ignored);
+}
+
+/**
  * Remove what killed runtimes left: every state directory whose lock can be taken at once
- * — its owner is gone — after each stage's sweep() for its ID. Directories without a lock
- * (kept, or still being made) and locked ones (alive) are not touched.
+ * — its owner is gone — after each stage's sweep() for its ID; and those without a lock
+ * nor a keep mark when none is being made. Kept ones and locked ones (alive) stay.
  */
 void
 state_sweep(const struct nook_stage *const *stages)
@@ -251,7 +333,7 @@ state_sweep(const struct nook_stage *const *stages)
 	struct nook_error ignored;
 	struct dirent *e;
 	DIR *d;
-	int fd;
+	int fd, making = -1;
 
 	if (state_base(base, sizeof(base), &ignored) < 0 || !(d = opendir(base)))
 		return;
@@ -260,6 +342,8 @@ state_sweep(const struct nook_stage *const *stages)
 			continue;
 		snprintf(lock, sizeof(lock), "%s/%s/" LOCK_FILE, base, e->d_name);
 		fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 && errno == ENOENT)
+			sweep_unlocked(base, e->d_name, &making);
 		if (fd < 0)
 			continue;
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -269,6 +353,8 @@ state_sweep(const struct nook_stage *const *stages)
 		sweep_one(base, e->d_name, fd, stages);
 	}
 	closedir(d);
+	if (making >= 0)
+		close(making);
 }
 
 /* ---- removing a tree of any depth ---------------------------------------------------- */
