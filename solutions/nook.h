@@ -21,7 +21,8 @@
  *    (step 06 turns a SIGKILL from the OOM killer into "out of memory");
  *  - cleanup(): run on the host once the container is gone, also after a failure halfway;
  *  - sweep(): optional; remove what a container left when its runtime was killed before
- *    cleanup() could run, knowing only its ID (step 06's cgroup directories).
+ *    cleanup() could run, knowing only its ID (step 06's cgroup directories); -1 when
+ *    something is still there, so that the state directory is kept for a later sweep.
  *
  * The launcher (launch.c) owns what every container has whatever its stages: an ID, a
  * state directory (state.c), a session and standard streams of its own (stdio.c), a clean
@@ -262,8 +263,9 @@ struct nook_stage {
 	/** After the container ended with @p status: 0 to keep it, or -1 to report @p err. */
 	int (*exited)(struct nook_container *c, int status, struct nook_error *err);
 	void (*cleanup)(struct nook_container *c);
-	/** Remove what container @p id left, its runtime having died; state dir @p state. */
-	void (*sweep)(const char *id, const char *state);
+	/** Remove what container @p id left, its runtime having died; state dir @p state.
+	 *  0, or -1 when something could not be removed yet (the sweep tries again later). */
+	int (*sweep)(const char *id, const char *state);
 };
 
 /** A long option a stage adds to the command line. */
@@ -379,7 +381,7 @@ extern const struct cgroup_driver cgroup_v1_driver;
 extern const struct cgroup_driver cgroup_v2_driver;
 
 unsigned cgroup_needed(const struct nook_cgroup *cg);
-void cgroup_sweep(const char *id, const char *state);
+int cgroup_sweep(const char *id, const char *state);
 const char *cgroup_dir_of(const struct nook_container *c, unsigned controller);
 int cgroup_write(const char *dir, const char *file, const char *value, struct nook_error *err);
 int cgroup_writef(const char *dir, const char *file, struct nook_error *err, const char *fmt, ...)

@@ -341,7 +341,7 @@ rootfs_cleanup(struct nook_container *c)
 }
 
 /** The sweep, for a killed --keep run: leave upper/ (and the mark), remove the rest. */
-static void
+static int
 rootfs_sweep(const char *id, const char *state)
 {
 	char mark[PATH_MAX];
@@ -349,9 +349,10 @@ rootfs_sweep(const char *id, const char *state)
 	(void)id;
 	snprintf(mark, sizeof(mark), "%s/%s", state, NOOK_STATE_KEEP);
 	if (access(mark, F_OK) < 0)
-		return;
+		return 0;
 	remove_in(state, "work");
 	remove_in(state, "merged");
+	return 0;
 }
 
 /* ---- in the container ----------------------------------------------------------------- */

@@ -279,6 +279,23 @@ state_remove(struct nook_container *c, struct nook_error *err)
 	return ret;
 }
 
+/**
+ * The stages that leave something outside the state directory, swept whatever program is
+ * sweeping: a step-03 nook may be the one that finds a killed step-09 container's state,
+ * whose cgroup directories it must not leave behind. A sweep done twice does no harm.
+ */
+static const struct nook_stage *const every_sweeper[] = {&cgroup_stage, &rootfs_stage, NULL};
+
+/** Every sweep() of @p stages for container @p name (state @p path); -1 if one failed. */
+static int
+run_sweeps(const struct nook_stage *const *stages, const char *name, const char *path)
+{
+	for (size_t i = 0; stages[i]; i++)
+		if (stages[i]->sweep && stages[i]->sweep(name, path) < 0)
+			return -1;
+	return 0;
+}
+
 /** A dead owner's directory @p name under @p base, locked by us (@p lockfd): remove it. */
 static void
 sweep_one(const char *base, const char *name, int lockfd, const struct nook_stage *const *stages)
@@ -287,9 +304,10 @@ sweep_one(const char *base, const char *name, int lockfd, const struct nook_stag
 	struct nook_error ignored;
 
 	snprintf(path, sizeof(path), "%s/%s", base, name);
-	for (size_t i = 0; stages[i]; i++)
-		if (stages[i]->sweep)
-			stages[i]->sweep(name, path);
+	if (run_sweeps(stages, name, path) < 0 || run_sweeps(every_sweeper, name, path) < 0) {
+		close(lockfd); /* not yet: the next sweep tries again */
+		return;
+	}
 	snprintf(keep, sizeof(keep), "%s/" KEEP_FILE, path);
 	if (access(keep, F_OK) == 0) {
 		snprintf(keep, sizeof(keep), "%s/" LOCK_FILE, path);

@@ -442,42 +442,52 @@ kill_remaining(const char *dir)
 	fclose(f);
 }
 
-/** rmdir @p dir, waiting (briefly) for the kernel to release a group just emptied. */
-static void
+/**
+ * rmdir @p dir, waiting (briefly) for the kernel to release a group just emptied; -1 if
+ * it is still there. A killed process stays in its group until it is reaped, which for
+ * the container of a killed runtime is up to whoever adopts it: the sweep may be early.
+ */
+static int
 remove_dir(const char *dir)
 {
 	for (int i = 0; i < RMDIR_TRIES; i++) {
-		if (rmdir(dir) == 0 || errno != EBUSY)
-			return;
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -1;
 		kill_remaining(dir);
 		usleep(RMDIR_WAIT_US);
 	}
+	return -1;
 }
 
 /**
  * The sweep (state.c): the runtime of container @p id was killed before its cleanup ran.
  * Its container died with it (PR_SET_PDEATHSIG), so its groups are empty or about to be:
  * remove nook/ID from the v2 tree and from every v1 hierarchy — whichever there are.
+ * -1 when one is still busy: the state directory stays, and a later sweep tries again.
  */
-void
+int
 cgroup_sweep(const char *id, const char *state)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
 	DIR *d = opendir(CGROUP_ROOT);
+	int ret;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/nook/%s", CGROUP_ROOT, id);
-	remove_dir(path);
+	ret = remove_dir(path);
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/nook/%s", CGROUP_ROOT, e->d_name, id);
-		if (access(path, F_OK) == 0)
-			remove_dir(path);
+		if (access(path, F_OK) == 0 && remove_dir(path) < 0)
+			ret = -1;
 	}
 	if (d)
 		closedir(d);
+	return ret;
 }
 
 /** Remove the container's directories, last created first; nothing if none were. */
