@@ -73,7 +73,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
 .PHONY: all programs image deps check test test-unit test-steps check-steps check-exercises \
-	check-lessons check-cgroup2 steps docs demo shell format format-check clean
+	soak test-faults check-lessons check-cgroup2 steps docs demo shell format format-check clean
 .DELETE_ON_ERROR:
 
 all: programs
@@ -158,6 +158,7 @@ ifeq ($(TREE)$(VARIANT),solutions)
 # still tell the truth.
 check: deps
 	@$(MAKE) --no-print-directory test-unit test-steps
+	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50
 	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons format-check
 	@echo "make check: all passed"
@@ -167,6 +168,21 @@ check: deps
 	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
 	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), steps up to $(STEP)): all passed"
 endif
+
+# The soak (issue 12): SOAK_RUNS runs (500) of the full container, killed at random, then
+# nothing may be left of them; and the fault tests: each injected fault, one line, no trace.
+SOAK_RUNS ?= 500
+soak: programs image
+	@NOOK_BIN=$(BIN) NOOK_IMAGE=$(IMAGE) tests/soak/soak.sh $(SOAK_RUNS)
+test-faults: programs image $(TESTBIN)/faults $(TESTBIN)/failclone $(TESTBIN)/probe
+	@NOOK_FAILCLONE=$(TESTBIN)/failclone $(RUN_TESTS) $(TESTBIN)/faults
+$(TESTBIN)/faults: $(TESTBIN)/obj/faults-faults.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+$(TESTBIN)/obj/faults-%.o: tests/faults/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/failclone: tests/faults/failclone.c
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lseccomp
 
 # Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1).
 check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe

@@ -160,7 +160,8 @@ summary() {
 }
 
 # Leftovers, counted by kind; the kernel tears down a dead netns's veths and processes
-# asynchronously, so counts are taken again (for at most SOAK_SETTLE s) until all are 0.
+# asynchronously, so counts are taken again (for at most SOAK_SETTLE s, sweeping again
+# each time) until all are 0.
 count_mounts() { grep -c "/run/nook/$PREFIX-" /proc/self/mountinfo; }
 count_states() { ls /run/nook 2>/dev/null | grep -c "^$PREFIX-"; }
 count_cgroups() {
@@ -187,6 +188,9 @@ while :; do
 	[ "$settle" -le 0 ] && break
 	settle=$((settle - 1))
 	sleep 1
+	# A killed container stays in its cgroup until whoever adopted it reaps it: a sweep
+	# that found it busy kept its state, and the next one tries again.
+	(nook 0 ": $PREFIX-final; true") </dev/null >/dev/null 2>&1
 done
 chatty=$(count_chatty)
 
