@@ -39,6 +39,15 @@ if [ ! -d /sys/fs/cgroup/memory ] && [ ! -f /sys/fs/cgroup/cgroup.controllers ];
 	exit 0
 fi
 
+# /run/nook of its own: a tmpfs in a private mount namespace (SOAK_PRIVATE_RUN=0: the
+# host's). Others' runtimes on this machine — older builds among them — then cannot sweep
+# the soak's killed containers, and nothing counted is theirs.
+if [ "${SOAK_PRIVATE_RUN:-1}" != 0 ] && [ -z "${SOAK_IN_NS:-}" ]; then
+	export SOAK_IN_NS=1 SOAK_RUNS=$RUNS
+	exec unshare -m --propagation private sh -c \
+		'mkdir -p /run/nook && mount -t tmpfs -o mode=0711 nook-soak /run/nook && exec sh "$0"' "$0"
+fi
+
 work=$(mktemp -d /tmp/nook-soak.XXXXXX) || exit 1
 ip netns add "$NETNS" || exit 1
 cleanup() {
