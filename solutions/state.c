@@ -320,23 +320,22 @@ sweep_one(const char *base, const char *name, int lockfd, const struct nook_stag
 
 /**
  * A directory @p name without a lock: a --keep run's (it has the keep mark), one being
- * made — or a killed maker's, if no one is making one: then it goes. @p making is the
- * making lock once taken alone, -1 before, -2 when others held it.
+ * made — or a killed maker's, if no one is making one: then it goes. The making lock is
+ * held only for that, so that makers wait no longer than one removal.
  */
 static void
-sweep_unlocked(const char *base, const char *name, int *making)
+sweep_unlocked(const char *base, const char *name)
 {
 	char path[PATH_MAX], keep[PATH_MAX + 8];
 	struct nook_error ignored;
+	int making;
 
 	snprintf(path, sizeof(path), "%s/%s", base, name);
 	snprintf(keep, sizeof(keep), "%s/" KEEP_FILE, path);
-	if (access(keep, F_OK) == 0)
+	if (access(keep, F_OK) == 0 || (making = making_lock(base, LOCK_EX | LOCK_NB)) < 0)
 		return;
-	if (*making == -1 && (*making = making_lock(base, LOCK_EX | LOCK_NB)) < 0)
-		*making = -2;
-	if (*making >= 0)
-		remove_state_dir(path, &ignored);
+	remove_state_dir(path, &ignored);
+	close(making);
 }
 
 /**
@@ -351,7 +350,7 @@ state_sweep(const struct nook_stage *const *stages)
 	struct nook_error ignored;
 	struct dirent *e;
 	DIR *d;
-	int fd, making = -1;
+	int fd;
 
 	if (state_base(base, sizeof(base), &ignored) < 0 || !(d = opendir(base)))
 		return;
@@ -361,7 +360,7 @@ state_sweep(const struct nook_stage *const *stages)
 		snprintf(lock, sizeof(lock), "%s/%s/" LOCK_FILE, base, e->d_name);
 		fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0 && errno == ENOENT)
-			sweep_unlocked(base, e->d_name, &making);
+			sweep_unlocked(base, e->d_name);
 		if (fd < 0)
 			continue;
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -371,8 +370,6 @@ state_sweep(const struct nook_stage *const *stages)
 		sweep_one(base, e->d_name, fd, stages);
 	}
 	closedir(d);
-	if (making >= 0)
-		close(making);
 }
 
 /* ---- removing a tree of any depth ---------------------------------------------------- */

@@ -357,6 +357,34 @@ sigint_ignored_by_the_caller(void **state)
 	expect_nothing_left(id);
 }
 
+/**
+ * What killed runtimes leave, found by the soak: a directory without a lock (killed
+ * between mkdir and the lock's rename), one with only lock.new, a dead one's with cgroups
+ * — swept by a step without cgroups of its own — and a --keep run's, which must stay.
+ */
+static void
+the_sweep_removes_what_killed_runtimes_left(void **state)
+{
+	char id[64];
+	struct run r;
+
+	(void)state;
+	unique_name(id, "fault-sweep");
+	run_script(
+		&r, id,
+		"B=/run/nook/$ID; mkdir -p $B-empty $B-new $B-dead $B-kept/keep $B-kept/upper && "
+		": >$B-new/lock.new && : >$B-dead/lock && "
+		"for h in /sys/fs/cgroup/pids /sys/fs/cgroup/memory; do "
+		"[ -d $h ] && mkdir -p $h/nook/$ID-dead; done; "
+		"\"${N%/*}/01-uts\" -- true || exit 9; "
+		"ls -d $B-* /sys/fs/cgroup/*/nook/$ID-* 2>/dev/null; rm -rf $B-kept");
+	expect_run(&r,
+		   r.status == 0 && !strstr(r.out, "-empty") && !strstr(r.out, "-new") &&
+			   !strstr(r.out, "-dead") && strstr(r.out, "-kept"),
+		   "expected only the kept directory to stay");
+	expect_nothing_left(id);
+}
+
 int
 main(void)
 {
@@ -370,6 +398,7 @@ main(void)
 		cmocka_unit_test(clone3_failing),
 		cmocka_unit_test(hostile_profiles_give_one_line),
 		cmocka_unit_test(sigint_ignored_by_the_caller),
+		cmocka_unit_test(the_sweep_removes_what_killed_runtimes_left),
 	};
 
 	return cmocka_run_group_tests_name("faults", tests, setup, teardown);
