@@ -26,7 +26,7 @@
  * lock so no second sweeper does the same. The lock is taken before its file gets its name
  * (made as lock.new, then renamed), so a sweeper never sees an unlocked lock of a container
  * still being made. A directory without a lock is a --keep run's, kept on purpose (it has
- * the keep mark), or one being made, or a killed maker's: makers share BASE/.lock from
+ * the keep mark), or one being made, or a killed maker's: makers share a lock on BASE from
  * mkdir(2) to the lock's rename, so a sweeper that can hold it alone removes such a
  * directory without a keep mark. The lock is removed last, so a killed remover leaves a
  * lock for the next sweep.
@@ -164,19 +164,17 @@ take_lock(int dirfd, const char *path, struct nook_error *err)
 }
 
 /**
- * The lock on making state directories, BASE/.lock, taken with @p how (LOCK_SH or LOCK_EX,
- * maybe LOCK_NB): its descriptor, or -1. Makers share it for the few calls from mkdir(2)
- * to the rename of their lock; a sweeper that holds it alone knows that no directory is
- * being made, so one without a lock or a keep mark is a killed maker's.
+ * The lock on making state directories: flock(2) on BASE itself, taken with @p how
+ * (LOCK_SH or LOCK_EX, maybe LOCK_NB); its descriptor, or -1. Makers share it for the few
+ * calls from mkdir(2) to the rename of their lock; a sweeper that holds it alone knows
+ * that no directory is being made, so one without a lock or a keep mark is a killed
+ * maker's. A directory can be locked like a file, and BASE gains no file of its own.
  */
 static int
 making_lock(const char *base, int how)
 {
-	char path[PATH_MAX];
-	int fd;
+	int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	snprintf(path, sizeof(path), "%s/.lock", base);
-	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0 && flock(fd, how) < 0) {
 		close(fd);
 		fd = -1;
@@ -223,7 +221,7 @@ state_create(struct nook_container *c, const struct nook_stage *const *stages,
 	snprintf(path, sizeof(path), "%s/%s", base, c->id);
 	making = making_lock(base, LOCK_SH);
 	if (making < 0)
-		return nook_fail(err, errno, "lock(\"%s/.lock\")", base);
+		return nook_fail(err, errno, "lock(\"%s\")", base);
 	ret = make_locked(c, path, err);
 	close(making);
 	return ret;
