@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -124,10 +125,13 @@ expect_nothing_left(const char *id)
 		fail_msg("%d process(es) naming %s are left", processes_naming(id), id);
 }
 
-/** nook's own failure: exit 125 and one line on stderr. */
+/** nook's own failure: exit 125 and one line on stderr, shown. */
 #define expect_one_line_error(r)                                                                   \
-	expect_run(r, (r)->status == 125 && count_lines((r)->err) == 1,                            \
-		   "expected exit status 125 and one line on stderr")
+	do {                                                                                       \
+		expect_run(r, (r)->status == 125 && count_lines((r)->err) == 1,                    \
+			   "expected exit status 125 and one line on stderr");                     \
+		print_message("  said: %s", (r)->err);                                             \
+	} while (0)
 
 /**
  * /run/nook on a tmpfs with no inode left, then one more freed at a time: whichever
@@ -245,6 +249,74 @@ pids_exhausted(void **state)
 		   "exit 7'");
 	expect_run(&r, !r.timed_out && r.status != 125 && r.status != 0,
 		   "a fork bomb under --pids 2: expected the command's own failure");
+	expect_nothing_left(id);
+}
+
+/** How many tasks (threads) real uid @p uid has now: what RLIMIT_NPROC counts. */
+static long
+tasks_of(uid_t uid)
+{
+	char path[300], line[256];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	long n = 0, threads, ruid;
+
+	while (d && (e = readdir(d))) {
+		FILE *f;
+
+		if (atoi(e->d_name) <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		threads = ruid = -1;
+		while (fgets(line, sizeof(line), f)) {
+			sscanf(line, "Uid: %ld", &ruid);
+			sscanf(line, "Threads: %ld", &threads);
+		}
+		fclose(f);
+		if (ruid == (long)uid && threads > 0)
+			n += threads;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/** In the child, still root: as many processes as nobody has, and this one, no more. */
+static void
+limit_nproc(void *arg)
+{
+	long n = tasks_of(NOBODY) + 1;
+	struct rlimit rl = {(rlim_t)n, (rlim_t)n};
+
+	(void)arg;
+	if (setrlimit(RLIMIT_NPROC, &rl) < 0) {
+		perror("setrlimit(RLIMIT_NPROC)");
+		_exit(99);
+	}
+}
+
+/** An unprivileged run at its RLIMIT_NPROC: clone3 fails with EAGAIN, in one line. */
+static void
+nproc_exhausted_unprivileged(void **state)
+{
+	char id[64], path[128];
+	struct proc p;
+	struct run r;
+
+	(void)state;
+	skip_unless_user_namespaces_as(NOBODY, NOBODY);
+	unique_name(id, "fault-nproc");
+	start_argv_as(&p, &r, NOBODY, NOBODY, limit_nproc, NULL,
+		      (char *const[]){(char *)runnable_as(NOBODY, NOBODY, step_path(STEP)),
+				      "--userns", "--name", id, "--", "true", NULL});
+	finish(&p, RUN_TIMEOUT);
+	expect_one_line_error(&r);
+	expect_run(&r, strstr(r.err, "clone3") != NULL, "expected clone3 to be named");
+	snprintf(path, sizeof(path), "/tmp/nook-%d/nook/%s", NOBODY, id);
+	if (file_exists(path))
+		fail_msg("%s is left", path);
 	expect_nothing_left(id);
 }
 
@@ -394,6 +466,7 @@ main(void)
 		cmocka_unit_test(full_writable_layer),
 		cmocka_unit_test(tight_descriptor_limits),
 		cmocka_unit_test(pids_exhausted),
+		cmocka_unit_test(nproc_exhausted_unprivileged),
 		cmocka_unit_test(no_cgroup_filesystem),
 		cmocka_unit_test(clone3_failing),
 		cmocka_unit_test(hostile_profiles_give_one_line),
