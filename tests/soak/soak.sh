@@ -165,7 +165,7 @@ summary() {
 		echo "soak:   $n run(s): signal $sig, exit $rc, $lines line(s) on stderr"
 	done
 	cat "$work"/*.err | sed "s/$PREFIX-[0-9]*/ID/g" | sort | uniq -c | sort -rn |
-		sed 's/^ */soak:   said, by /; s/ /: /3'
+		sed 's/^ *\([0-9]*\) /soak:   \1 run(s) said: /'
 }
 
 # Leftovers, counted by kind; the kernel tears down a dead netns's veths and processes
