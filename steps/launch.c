@@ -513,6 +513,8 @@ pass_on(struct nook_container *c, int sig)
 		return;
 	}
 	if ((stop && !c->run.started) || ((sig == SIGTERM || sig == SIGINT) && c->run.signalled)) {
+		/* Before start, signalled tells silent_end() why the child died unheard. */
+		c->run.signalled = true;
 		kill(c->run.pid, SIGKILL);
 		return;
 	}
@@ -581,6 +583,8 @@ silent_end(struct nook_container *c, struct nook_error *err)
 {
 	while (!c->run.ended && next_event(c, false, NULL) != EV_ENDED)
 		;
+	if (c->run.signalled) /* pass_on() killed it: nook was asked to stop */
+		return nook_fail(err, 0, "stopped by a signal before the command ran");
 	if (c->run.status == 128 + SIGSYS)
 		return nook_fail(err, 0,
 				 "the container was killed by its seccomp filter (SIGSYS) "
