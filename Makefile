@@ -10,12 +10,13 @@
 #   make check-exercises          prove that each step's tests fail with its exercise blank,
 #                                 and with each known-wrong answer in tests/mutants/
 #   make check-lessons            re-run the lessons' transcripts and compare
-#   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
+#   make check-cgroup2            step 06 and escape tests on a cgroup-v2-only kernel in qemu
 #   make check-escapes            the escape battery: every known attack, from inside step 09
 #   make steps                    regenerate steps/ from the EXERCISE regions of solutions/;
 #                                 refuses to overwrite your work in an exercise (FORCE=1 does)
 #   make handout                  build/handout/nook(.tar.gz): the tree without the answers
-#   make docs                     the API and the lessons as one site, in build/docs/html
+#   make docs                     the API, the lessons and their diagrams as one site, in
+#                                 build/docs/html (installs doxygen and graphviz)
 #   make image                    the default image: build/images/busybox, from busybox-static
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
@@ -24,7 +25,12 @@
 #                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
+#   make install                  nook-NN-topic into $(PREFIX)/bin, man pages into
+#                                 $(PREFIX)/share/man/man1 (PREFIX=/usr/local, DESTDIR=)
+#   make check-man                install into a scratch directory; man renders each page
+#   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
+#   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
 STEPS := $(sort $(basename $(notdir $(wildcard solutions/[0-9][0-9]-*.c))))
@@ -87,9 +93,10 @@ LIB_SRCS := $(filter-out 0% 1%,$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%)
 
+.PHONY: fuzz fuzz-deps FORCE
 .PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
-	steps handout docs demo bench bench-smoke run-bench run-bench-smoke \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults \
+	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
@@ -182,6 +189,9 @@ test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 
 # The steps whose tests also run under a cgroup-v2-only kernel, in qemu (among STEP's).
 CGROUP2_TESTS = $(filter 06-%,$(TESTED_STEPS))
+# ... and the escape battery, when it runs (ESCAPES, below): every attack but finding 10's,
+# which try nook's command line, not the kernel.
+CGROUP2_ESCAPES = !(10)
 # `make check` runs that lane when qemu and a kernel are there, and says so when not.
 CGROUP2_OPTIONAL :=
 CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
@@ -191,16 +201,19 @@ ESCAPES = $(and $(filter solutions,$(TREE)),$(filter 09-%,$(TESTED_STEPS)))
 
 ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
 # Maintainers' full check: the tests (the cgroup-v2 lane too: `deps-vm` installs what it
-# needs), then that steps/, the exercises and the lessons still tell the truth.
+# needs), then that steps/, the exercises and the lessons still tell the truth, and that
+# the man pages and the site (in headless Chromium) are whole.
 check: deps
 	@$(MAKE) --no-print-directory deps-vm
 	@$(MAKE) --no-print-directory run-check
 run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps
+	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
-		check-handout format-check
+		check-handout format-check check-man check-docs
 	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
+	@$(MAKE) --no-print-directory fuzz
 	@echo "make check: all passed"
 else
 # A participant's check: the core packages only; the cgroup-v2 lane runs when qemu and a
@@ -214,9 +227,27 @@ run-check:
 	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), $(TESTED)): all passed"
 endif
 
-# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1).
-check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe
-	@$(if $(CGROUP2_TESTS),$(CGROUP2_VM) $(BIN) $(TESTBIN) $(CGROUP2_TESTS),\
+# The soak (issue 12): SOAK_RUNS runs (500) of the full container, killed at random, then
+# nothing may be left of them; and the fault tests: each injected fault, one line, no trace.
+SOAK_RUNS ?= 500
+soak: programs image
+	@NOOK_BIN=$(BIN) NOOK_IMAGE=$(IMAGE) tests/soak/soak.sh $(SOAK_RUNS)
+test-faults: programs image $(TESTBIN)/faults $(TESTBIN)/failclone $(TESTBIN)/probe
+	@NOOK_FAILCLONE=$(TESTBIN)/failclone $(RUN_TESTS) $(TESTBIN)/faults
+$(TESTBIN)/faults: $(TESTBIN)/obj/faults-faults.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+$(TESTBIN)/obj/faults-%.o: tests/faults/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/failclone: tests/faults/failclone.c
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lseccomp
+
+# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1), and
+# the escape battery's attacks (CGROUP2_ESCAPES) when step 09 is among the tested steps.
+check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe \
+		$(if $(ESCAPES),image $(TESTBIN)/escapes $(TESTBIN)/attack)
+	@$(if $(CGROUP2_TESTS),NOOK_IMAGE=$(IMAGE) NOOK_ESCAPES='$(CGROUP2_ESCAPES)' $(CGROUP2_VM) \
+		$(BIN) $(TESTBIN) $(CGROUP2_TESTS) $(if $(ESCAPES),escapes),\
 		echo "check-cgroup2: skipped: no cgroup step among $(TESTED)")
 
 # The escape battery (tests/escapes): each known attack run by a static program inside
@@ -250,7 +281,7 @@ handout: $(TOOLS)/mkexercise
 	@git ls-files --error-unmatch Makefile >/dev/null 2>&1 || \
 		{ echo "handout: needs a git checkout (it copies the files git knows)"; exit 1; }
 	@rm -rf build/handout && mkdir -p $(HANDOUT_DIR)
-	@git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(HANDOUT_DIR)
+	@git ls-files -z -- . ':!tests/mutants' | tar --null -T - -cf - | tar -xf - -C $(HANDOUT_DIR)
 	@$(TOOLS)/mkexercise --out $(HANDOUT_DIR)/steps solutions/*.c
 	@for f in $(HANDOUT_DIR)/steps/*; do \
 		tail -n +2 $$f >$(HANDOUT_DIR)/solutions/$${f##*/} || exit 1; done
@@ -322,6 +353,52 @@ run-bench: programs image $(TESTBIN)/bench
 run-bench-smoke: programs image $(TESTBIN)/bench
 	@tests/bench/smoke-test $(TESTBIN)/bench $(BIN) $(IMAGE) $(OUT)/bench-smoke
 
+# ---- fuzzing ------------------------------------------------------------------------
+
+# libFuzzer targets (tests/fuzz/NAME.c), built with clang under ASan and UBSan whatever
+# VARIANT says, in build/fuzz/. Each runs FUZZ_SECONDS from the checked-in corpus
+# tests/fuzz/corpus/NAME/ (read only) plus what earlier runs found (build/fuzz/corpus/NAME/);
+# a finding stops the run and leaves its input as build/fuzz/crash-*, leak-* or timeout-*.
+# Reproduce one: build/fuzz/fuzz-NAME build/fuzz/crash-...
+comma := ,
+FUZZ_CC := clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+FUZZ_OUT := build/fuzz
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Isolutions -Itests/fuzz -MMD -MP \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	$(FUZZ_EXTRA)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
+FUZZ_OPTS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
+# Rebuilt when the flags change (FUZZ_EXTRA), not only the sources.
+$(FUZZ_OUT)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CFLAGS)' >$@
+FORCE:
+$(FUZZ_OUT)/obj/%.o: solutions/%.c $(FUZZ_OUT)/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -c -o $@ $<
+$(FUZZ_OUT)/fuzz-%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_OUT)/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(LDLIBS)
+
+fuzz-deps:
+	@tests/install-deps fuzz
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz-%)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_OUT)/corpus/$$t; \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_OUT)/fuzz-$$t $(FUZZ_OPTS) -artifact_prefix=$(FUZZ_OUT)/ \
+			$$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
+			$(FUZZ_OUT)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_OUT)/$$t.log 2>&1 || \
+			{ tail -40 $(FUZZ_OUT)/$$t.log; echo "fuzz-$$t: a finding, see $(FUZZ_OUT)/$$t.log"; exit 1; }; \
+		grep -E '^(Done|stat::peak_rss_mb)' $(FUZZ_OUT)/$$t.log | tr -s ' \n' ' '; echo; \
+	done
+-include $(wildcard $(FUZZ_OUT)/obj/*.d)
+
 # ---- people --------------------------------------------------------------------------
 
 deps:
@@ -349,10 +426,53 @@ run-shell: programs image
 		$(SHELL_STEP) --rootfs $(IMAGE) -- /bin/sh; \
 	else $(SHELL_STEP) -- /bin/sh; fi
 
+# The site: the lessons, the diagrams (docs/diagrams.md, drawn by Graphviz) and the API.
+# Doxygen's warnings are errors (docs/Doxyfile): a broken reference fails the build.
 docs:
+	@tests/install-deps docs
+	@$(MAKE) --no-print-directory run-docs
+run-docs:
 	@mkdir -p build/docs
 	@doxygen docs/Doxyfile
 	@echo "docs: build/docs/html/index.html"
+
+# ---- install ----------------------------------------------------------------------------
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: each step program as nook-NN-topic in
+# $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1. A page is what the program itself
+# prints with the hidden --help-man NAME (solutions/man.c), from the option tables --help
+# prints: a page cannot drift from its program. `make check-man` installs into a scratch
+# directory and has man(1) render each page, warnings being failures.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MAN1DIR = $(PREFIX)/share/man/man1
+MAN_PAGES := $(STEPS:%=$(OUT)/man/$(TREE)/nook-%.1)
+
+$(OUT)/man/$(TREE)/nook-%.1: $(BIN)/%
+	@mkdir -p $(@D)
+	$< --help-man nook-$* >$@
+
+man: $(MAN_PAGES)
+install: programs $(MAN_PAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR)
+	@for s in $(STEPS); do \
+		echo "install $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s"; \
+		install -m 755 $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s || exit 1; \
+		install -m 644 $(OUT)/man/$(TREE)/nook-$$s.1 $(DESTDIR)$(MAN1DIR)/nook-$$s.1 || exit 1; \
+	done
+uninstall:
+	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
+
+check-man:
+	@tests/install-deps docs-check
+	@tests/man-test "$(MAKE)"
+
+# The built site in headless Chromium (tests/docs/site-test.js): every page reachable from
+# the main page, every local link and anchor, every image and diagram, each lesson's
+# navigation; screenshots of the main page and lesson 04 in build/docs/. About 30 s.
+check-docs: docs
+	@tests/install-deps docs-check
+	@node tests/docs/site-test.js build/docs/html docs/diagrams build/docs
 
 # tests/mutants/ holds function bodies, not files clang-format can read.
 C_SOURCES = $(filter-out tests/mutants/%,$(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h))

@@ -172,6 +172,11 @@ nook_main(const char *prog, const struct nook_stage *const *stages, int argc, ch
 	bool help;
 	int status;
 
+	/* Hidden: the man page `make install` installs, for the command named argv[2]. */
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "--help-man") == 0) {
+		nook_man(stdout, argc == 3 ? argv[2] : prog, stages);
+		return 0;
+	}
 	if (nook_parse_args(&c, stages, argc, argv, &help, &err) < 0) {
 		fprintf(stderr, "%s: %s (try '%s --help')\n", prog, err.msg, prog);
 		return NOOK_EXIT_FAILURE;

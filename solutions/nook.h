@@ -21,7 +21,8 @@
  *    (step 06 turns a SIGKILL from the OOM killer into "out of memory");
  *  - cleanup(): run on the host once the container is gone, also after a failure halfway;
  *  - sweep(): optional; remove what a container left when its runtime was killed before
- *    cleanup() could run, knowing only its ID (step 06's cgroup directories).
+ *    cleanup() could run, knowing only its ID (step 06's cgroup directories); -1 when
+ *    something is still there, so that the state directory is kept for a later sweep.
  *
  * The launcher (launch.c) owns what every container has whatever its stages: an ID, a
  * state directory (state.c), a session and standard streams of its own (stdio.c), a clean
@@ -241,7 +242,7 @@ struct nook_container {
 		const char *file; /**< --seccomp FILE: a JSON profile; NULL: the default one */
 		bool unconfined;  /**< --seccomp unconfined: no filter at all */
 		bool show;	  /**< --seccomp-show: print the filter's pseudo-code first */
-		void *filter;	  /**< the libseccomp filter prepare() built, child() loads */
+		void *filter;	  /**< built by --seccomp FILE, else by prepare(); child() loads */
 		int newest; /**< > 0: calls numbered above it fail with ENOSYS (default profile) */
 	} seccomp;
 
@@ -281,8 +282,9 @@ struct nook_stage {
 	/** After the container ended with @p status: 0 to keep it, or -1 to report @p err. */
 	int (*exited)(struct nook_container *c, int status, struct nook_error *err);
 	void (*cleanup)(struct nook_container *c);
-	/** Remove what container @p id left, its runtime having died; state dir @p state. */
-	void (*sweep)(const char *id, const char *state);
+	/** Remove what container @p id left, its runtime having died; state dir @p state.
+	 *  0, or -1 when something could not be removed yet (the sweep tries again later). */
+	int (*sweep)(const char *id, const char *state);
 };
 
 /** A long option a stage adds to the command line. */
@@ -349,6 +351,11 @@ int nook_parse_args(struct nook_container *c, const struct nook_stage *const *st
 void nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages);
 int nook_main(const char *prog, const struct nook_stage *const *stages, int argc, char *argv[]);
 
+/* man.c */
+void nook_man(FILE *out, const char *name, const struct nook_stage *const *stages);
+void man_escape(FILE *out, const char *s, bool line_start);
+bool man_has_doc(const char *name);
+
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
@@ -403,7 +410,7 @@ extern const struct cgroup_driver cgroup_v1_driver;
 extern const struct cgroup_driver cgroup_v2_driver;
 
 unsigned cgroup_needed(const struct nook_cgroup *cg);
-void cgroup_sweep(const char *id, const char *state);
+int cgroup_sweep(const char *id, const char *state);
 const char *cgroup_dir_of(const struct nook_container *c, unsigned controller);
 int cgroup_write(const char *dir, const char *file, const char *value, struct nook_error *err);
 int cgroup_writef(const char *dir, const char *file, struct nook_error *err, const char *fmt, ...)
@@ -464,7 +471,14 @@ struct nook_seccomp_profile {
 	void *owned; /**< read from a file: what seccomp_profile_free() releases */
 };
 
+/** nook's limits on a profile file: its size, its "syscalls" entries, their names in all. */
+#define NOOK_SECCOMP_MAX_BYTES (1 << 20)
+#define NOOK_SECCOMP_MAX_RULES 4096
+#define NOOK_SECCOMP_MAX_NAMES 16384
+
 extern const struct nook_seccomp_profile seccomp_default_profile;
+int seccomp_profile_parse(const char *name, const char *text, size_t len,
+			  struct nook_seccomp_profile *p, struct nook_error *err);
 int seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct nook_error *err);
 void seccomp_profile_free(struct nook_seccomp_profile *p);
 int seccomp_profile_build(const struct nook_seccomp_profile *p, void **filter,

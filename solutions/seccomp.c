@@ -70,8 +70,9 @@
  * `--seccomp FILE` replaces it with a profile in the JSON format of Docker and the OCI
  * runtime spec (seccomp_profile.c reads it), `--seccomp unconfined` leaves it out.
  *
- * The profile becomes a filter on the host, in prepare() (so that a profile libseccomp
- * rejects is refused before anything exists), and is loaded in child(), the last stage.
+ * The profile becomes a filter on the host — a file's as its option is parsed, the default
+ * one in prepare() — so that a profile libseccomp rejects is refused before anything
+ * exists, and is loaded in child(), the last stage.
  *
  * Further reading: seccomp(2), seccomp_rule_add(3), seccomp_export_pfc(3), prctl(2)
  * (PR_SET_NO_NEW_PRIVS); the kernel's Documentation/userspace-api/seccomp_filter.rst and
@@ -371,22 +372,23 @@ filter_from_file(const char *path, void **filter, struct nook_error *err)
 	return rc;
 }
 
+/**
+ * --seccomp FILE|unconfined. A file's profile is read and built into its filter here, once:
+ * a broken profile is refused with the other bad options, before anything exists, and
+ * prepare() has nothing left to do for it. The last --seccomp given wins.
+ */
 static int
 set_seccomp_option(struct nook_container *c, const char *arg, struct nook_error *err)
 {
-	void *filter;
+	void *filter = NULL;
 
-	if (strcmp(arg, "unconfined") == 0) {
-		c->seccomp.unconfined = true;
-		c->seccomp.file = NULL;
-		return 0;
-	}
-	/* Build it now, to refuse a broken profile at once; prepare() builds it again. */
-	if (filter_from_file(arg, &filter, err) < 0)
+	if (strcmp(arg, "unconfined") != 0 && filter_from_file(arg, &filter, err) < 0)
 		return -1;
-	seccomp_release(filter);
-	c->seccomp.unconfined = false;
-	c->seccomp.file = arg;
+	if (c->seccomp.filter)
+		seccomp_release(c->seccomp.filter);
+	c->seccomp.filter = filter;
+	c->seccomp.unconfined = filter == NULL;
+	c->seccomp.file = filter ? arg : NULL;
 	return 0;
 }
 
@@ -415,14 +417,12 @@ newest_call(const struct nook_seccomp_profile *p)
 	return newest;
 }
 
-/** On the host, before clone: build the filter from the default profile or the file. */
+/** On the host, before clone: build the default profile's filter, unless --seccomp chose. */
 static int
 seccomp_prepare(struct nook_container *c, struct nook_error *err)
 {
-	if (c->seccomp.unconfined)
-		return 0;
-	if (c->seccomp.file)
-		return filter_from_file(c->seccomp.file, &c->seccomp.filter, err);
+	if (c->seccomp.unconfined || c->seccomp.filter)
+		return 0; /* none, or the file's, built by set_seccomp_option() */
 	c->seccomp.newest = newest_call(&seccomp_default_profile);
 	return seccomp_profile_build(&seccomp_default_profile, &c->seccomp.filter, err);
 }

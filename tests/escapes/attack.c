@@ -163,8 +163,12 @@ walk_fds(const char *fddir, int above, const char *marker, const char *token)
 
 /* ---- devices ---------------------------------------------------------------------------- */
 
-/** Where a node might be made: the writable places of a container. */
-static const char *const node_dirs[] = {"/dev", "/tmp", "/", "/dev/shm", "/root"};
+/**
+ * Where a node might be made: the writable places of a container, and last /vol, where the
+ * battery binds a host directory (--volume): a bind keeps its host mount's flags, so there
+ * nodev does not help and only the device cgroup stands (EPERM rather than nodev's EACCES).
+ */
+static const char *const node_dirs[] = {"/dev", "/tmp", "/", "/dev/shm", "/root", "/vol"};
 
 /**
  * Make a node for device @p dev of @p type (S_IFBLK, S_IFCHR) in each writable place and

@@ -1,14 +1,21 @@
-/* MUTANT 02: only reaping: a signal sent to the container (docker stop's SIGTERM) never
- * reaches the command, since PID 1 ignores what it has no handler for */
+/* MUTANT 02: only SIGCHLD is acted on: a SIGTERM sent to the container stops at init, and
+ * the command never learns it should end */
+	sigset_t set;
+	int sig, wstatus;
 	pid_t pid;
-	int wstatus;
 
-	(void)err;
-	(void)sig;
-	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
-		if (pid == command) {
-			*status = nook_wait_status(wstatus);
-			return 1;
-		}
+	nook_wait_signals(&set);
+	for (;;) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig < 0)
+			return nook_fail(err, errno, "nook-init: sigwaitinfo");
+		if (sig != SIGCHLD)
+			continue;
+		while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
+			if (pid == command) {
+				*status = nook_wait_status(wstatus);
+				return 0;
+			}
 	}
-	return 0;

@@ -1,4 +1,4 @@
-/* MUTANT 06: stdio without checking the flush: fputs(3) only fills a buffer, the write(2)
+/* MUTANT 06.1: stdio without checking the flush: fputs(3) only fills a buffer, the write(2)
  * happens in fclose(3), and the kernel's refusal is in fclose's result, never looked at */
 	char path[PATH_MAX];
 	FILE *f;

@@ -1,4 +1,4 @@
-/* MUTANT 06: only open(2) checked: the kernel parses the value at write(2) and refuses it
+/* MUTANT 06.1: only open(2) checked: the kernel parses the value at write(2) and refuses it
  * there (EINVAL, EBUSY), and that refusal is lost — the container runs without its limit */
 	char path[PATH_MAX];
 	int fd;

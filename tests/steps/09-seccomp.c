@@ -321,6 +321,14 @@ broken_profiles_are_refused_in_one_line(void **state)
 		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
 		 "\"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}}]}",
 		 "syscalls[0].includes: unknown field"},
+		/* refused by libseccomp, not by nook, once: "Invalid argument" and no more */
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+		 "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 4095}]}",
+		 "syscalls[0].errnoRet: not an integer from 0 to 4094"},
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"], "
+		 "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": 1, \"op\": "
+		 "\"SCMP_CMP_GE\"}, {\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_LE\"}]}]}",
+		 "syscalls[0].args[1]: a second condition on argument 1"},
 	};
 	char marker[128];
 	struct run r;
@@ -342,6 +350,28 @@ broken_profiles_are_refused_in_one_line(void **state)
 	run_step(&r, STEP, "--seccomp", "/nonexistent-nook-profile.json", "--", "true", NULL);
 	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "No such file"),
 		   "a missing profile: expected one line saying so, exit 125");
+}
+
+/** A FIFO with no writer once blocked nook's read of it for ever. */
+static void
+a_fifo_is_refused_at_once(void **state)
+{
+	char fifo[128];
+	struct run r;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/fifo.json", scratch);
+	if (mkfifo(fifo, 0600) < 0)
+		fail_msg("mkfifo %s: %s", fifo, strerror(errno));
+	run_step(&r, STEP, "--seccomp", fifo, "--", "true", NULL);
+	expect_run(&r,
+		   r.status == 125 && count_lines(r.err) == 1 &&
+			   strstr(r.err, "not a regular file") && strstr(r.err, fifo),
+		   "--seccomp on a FIFO: expected one line saying it is not a regular file, "
+		   "exit 125 (not a hang)");
+	run_step(&r, STEP, "--seccomp", scratch, "--", "true", NULL);
+	expect_run(&r, r.status == 125 && strstr(r.err, "not a regular file"),
+		   "--seccomp on a directory: expected \"not a regular file\", exit 125");
 }
 
 static void
@@ -535,6 +565,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_profiles_are_refused_in_one_line, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(a_fifo_is_refused_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(exit_statuses_pass_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(devices_and_vsock_out_of_reach_as_root, setup,
 						teardown),

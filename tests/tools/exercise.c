@@ -51,6 +51,8 @@ struct blanker {
 	bool blanking;	     /**< inside a region whose code is dropped */
 	int count;	     /**< regions blanked so far */
 	const char *body;    /**< what replaces the code (exercise_replace), NULL: the TODO */
+	int which;	     /**< exercise_replace_nth: only the which-th region of `only` */
+	int *seen;	     /**< and how many of them came before, over all files */
 };
 
 static int fail(struct blanker *b, unsigned lineno, const char *fmt, ...)
@@ -232,6 +234,8 @@ begin_region(struct blanker *b, const char *s, const char *end, const struct mar
 	memcpy(b->open_number, m->number, sizeof(b->open_number));
 	copy_line(b, s, end, true); /* never the last line: an END must follow */
 	b->blanking = !b->only || strcmp(b->only, m->number) == 0;
+	if (b->blanking && b->which > 0)
+		b->blanking = ++*b->seen == b->which;
 	if (b->blanking) {
 		if (b->body)
 			write_body(b->out, b->body);
@@ -327,7 +331,19 @@ int
 exercise_replace(const char *src, const char *number, const char *body, char **out, char *err,
 		 size_t errsize)
 {
-	struct blanker b = {.only = number, .err = err, .errsize = errsize, .body = body};
+	return exercise_replace_nth(src, number, 0, NULL, body, out, err, errsize);
+}
+
+int
+exercise_replace_nth(const char *src, const char *number, int which, int *seen, const char *body,
+		     char **out, char *err, size_t errsize)
+{
+	struct blanker b = {.only = number,
+			    .err = err,
+			    .errsize = errsize,
+			    .body = body,
+			    .which = which,
+			    .seen = seen};
 
 	*out = NULL;
 	if (!number || !exercise_is_number(number))
@@ -359,7 +375,7 @@ has_text(const char *s, const char *end)
  * body starts, or NULL.
  */
 static const char *
-parse_header(struct blanker *b, const char *s, char number[3])
+parse_header(struct blanker *b, const char *s, char number[3], int *which)
 {
 	const char *end = line_end(s), *close;
 
@@ -367,11 +383,21 @@ parse_header(struct blanker *b, const char *s, char number[3])
 	if (!eat_word(&s, end, "MUTANT"))
 		goto malformed;
 	s = skip_blanks(s, end);
-	if (end - s < 3 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
-	    s[2] != ':')
+	if (end - s < 3 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
 		goto malformed;
 	memcpy(number, s, 2);
 	number[2] = '\0';
+	s += 2;
+	*which = 0;
+	if (s[0] == '.' && s[1] >= '1' && s[1] <= '9') { /* NN.K: the K-th region of NN */
+		*which = s[1] - '0';
+		s += 2;
+	}
+	if (s >= end || *s != ':')
+		goto malformed;
+	s -= 2; /* s + 3 is just past the colon, as for "NN:" */
+	if (*which)
+		s += 2;
 	close = strstr(s, "*/");
 	if (!close || !has_text(s + 3, close)) {
 		fail(b, 1, "MUTANT %s: say why it is wrong, then end the comment", number);
@@ -384,7 +410,9 @@ parse_header(struct blanker *b, const char *s, char number[3])
 	}
 	return *end ? end + 1 : end;
 malformed:
-	fail(b, 1, "a mutant starts with the comment /* MUTANT NN: why it is wrong */");
+	fail(b, 1,
+	     "a mutant starts with the comment /* MUTANT NN: why it is wrong */ "
+	     "(or NN.K for the K-th region of exercise NN)");
 	return NULL;
 }
 
@@ -415,6 +443,17 @@ int
 exercise_parse_mutant(const char *text, char number[3], const char **body, char *err,
 		      size_t errsize)
 {
+	int which;
+
+	if (exercise_parse_mutant_nth(text, number, &which, body, err, errsize) < 0)
+		return -1;
+	return 0;
+}
+
+int
+exercise_parse_mutant_nth(const char *text, char number[3], int *which, const char **body,
+			  char *err, size_t errsize)
+{
 	struct blanker b = {.err = err, .errsize = errsize};
 	const char *s;
 	unsigned lineno = 1;
@@ -423,7 +462,7 @@ exercise_parse_mutant(const char *text, char number[3], const char **body, char 
 	if (strncmp(text, "/*", 2) != 0)
 		return fail(&b, 1,
 			    "a mutant starts with the comment /* MUTANT NN: why it is wrong */");
-	s = parse_header(&b, text + 2, number);
+	s = parse_header(&b, text + 2, number, which);
 	if (!s)
 		return -1;
 	for (const char *p = text; p < s; p++)

@@ -88,6 +88,22 @@ int exercise_parse_mutant(const char *text, char number[3], const char **body, c
 int exercise_replace(const char *src, const char *number, const char *body, char **out, char *err,
 		     size_t errsize);
 
+/**
+ * @brief exercise_parse_mutant() for a step with several regions: a header "MUTANT NN.K:"
+ *        names the K-th region of exercise NN (1-9, in the order of the files given to
+ *        mkexercise, then of the lines), and sets @p which to K; "MUTANT NN:" sets it to 0.
+ */
+int exercise_parse_mutant_nth(const char *text, char number[3], int *which, const char **body,
+			      char *err, size_t errsize);
+
+/**
+ * @brief exercise_replace() of only the @p which-th region numbered @p number (1-based;
+ *        0: all of them), counting in @p *seen the regions of that number met so far, over
+ *        the files in turn.
+ */
+int exercise_replace_nth(const char *src, const char *number, int which, int *seen,
+			 const char *body, char **out, char *err, size_t errsize);
+
 /** @} */
 /*
  * A participant's copy of a generated file: what `make check-steps` and `make steps` need

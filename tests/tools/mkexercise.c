@@ -517,7 +517,8 @@ run(struct job *jobs, int n, char *files[], const struct args *a)
 
 /** Read and mutate one FILE; job->text stays NULL if it has no region @p number. */
 static int
-mutate_file(struct job *job, const char *path, const char *number, const char *body)
+mutate_file(struct job *job, const char *path, const char *number, int which, int *seen,
+	    const char *body)
 {
 	char err[EXERCISE_ERR_SIZE], *src, *out;
 	const char *slash = strrchr(path, '/');
@@ -527,7 +528,7 @@ mutate_file(struct job *job, const char *path, const char *number, const char *b
 	job->name = slash ? slash + 1 : path;
 	if (read_file(path, &src) < 0)
 		return -1;
-	n = exercise_replace(src, number, body, &out, err, sizeof(err));
+	n = exercise_replace_nth(src, number, which, seen, body, &out, err, sizeof(err));
 	free(src);
 	if (n < 0)
 		return error("%s:%s", path, err);
@@ -544,24 +545,24 @@ run_mutant(struct job *jobs, int n, char *files[], const struct args *a)
 {
 	char err[EXERCISE_ERR_SIZE], number[3], *text;
 	const char *body;
-	int found = 0, rc = -1;
+	int found = 0, rc = -1, which, seen = 0;
 
 	if (read_file(a->mutant, &text) < 0)
 		return -1;
-	if (exercise_parse_mutant(text, number, &body, err, sizeof(err)) < 0) {
+	if (exercise_parse_mutant_nth(text, number, &which, &body, err, sizeof(err)) < 0) {
 		error("%s:%s", a->mutant, err);
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		int m = mutate_file(&jobs[i], files[i], number, body);
+		int m = mutate_file(&jobs[i], files[i], number, which, &seen, body);
 
 		if (m < 0)
 			goto out;
 		found += m;
 	}
 	if (found != 1) {
-		error("%s: EXERCISE %s is in %d places in the files given, not one", a->mutant,
-		      number, found);
+		error("%s: EXERCISE %s%s is in %d places in the files given, not one", a->mutant,
+		      number, which ? " (the region the mutant names)" : "", found);
 		goto out;
 	}
 	rc = run_write(jobs, n, a);

@@ -413,10 +413,42 @@ test_sync_edit_outside_is_stale(void **state)
 	expect_sync(STEPS_FILE, "int a; /* mine */\n" UTS_BLANK "int b;\n", true, 0);
 }
 
+/** "MUTANT NN.K:" names the K-th region of NN; only that one is replaced, over all files. */
+static void
+mutant_can_name_one_region_of_several(void **state)
+{
+	const char *a = "/* EXERCISE 06: one */\nold1();\n/* END EXERCISE */\n"
+			"/* EXERCISE 06: two */\nold2();\n/* END EXERCISE */\n";
+	const char *b = "/* EXERCISE 06: three */\nold3();\n/* END EXERCISE */\n";
+	char number[3], err[EXERCISE_ERR_SIZE], *out;
+	const char *body;
+	int which, seen = 0;
+
+	(void)state;
+	assert_int_equal(exercise_parse_mutant_nth("/* MUTANT 06.3: wrong */\nnew();\n", number,
+						   &which, &body, err, sizeof(err)),
+			 0);
+	assert_string_equal(number, "06");
+	assert_int_equal(which, 3);
+	assert_int_equal(
+		exercise_replace_nth(a, number, which, &seen, body, &out, err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "old1();") && strstr(out, "old2();"));
+	free(out);
+	assert_int_equal(
+		exercise_replace_nth(b, number, which, &seen, body, &out, err, sizeof(err)), 1);
+	assert_non_null(strstr(out, "new();"));
+	assert_null(strstr(out, "old3();"));
+	free(out);
+	assert_int_equal(exercise_parse_mutant_nth("/* MUTANT 06.x: wrong */\nnew();\n", number,
+						   &which, &body, err, sizeof(err)),
+			 -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mutant_can_name_one_region_of_several),
 		cmocka_unit_test(test_blank_one_region),
 		cmocka_unit_test(test_indentation_kept),
 		cmocka_unit_test(test_only_keeps_other_regions),
