@@ -1,4 +1,4 @@
-/* MUTANT 07: the new root bound onto itself without MS_REC: a bind copies one mount, not
+/* MUTANT 07.2: the new root bound onto itself without MS_REC: a bind copies one mount, not
  * the ones under it, so the container's root has empty /proc, /sys and /dev */
 	if (mount(root, root, NULL, MS_BIND, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"%s\", MS_BIND)", root);

@@ -1,4 +1,4 @@
-/* MUTANT 07: into root before binding it: the working directory is the mount under the
+/* MUTANT 07.2: into root before binding it: the working directory is the mount under the
  * bind, and pivot_root(".", ".") pivots onto that one, not the bind */
 	if (chdir(root) < 0)
 		return nook_fail(err, errno, "chdir(\"%s\")", root);

@@ -1,4 +1,4 @@
-/* MUTANT 07: chroot(2) instead of pivot_root: the host's mounts stay in the container's
+/* MUTANT 07.2: chroot(2) instead of pivot_root: the host's mounts stay in the container's
  * mount table, and root inside can leave a chroot (chroot to a subdirectory, then "..") */
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"%s\", MS_BIND|MS_REC)", root);

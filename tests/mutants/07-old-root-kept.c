@@ -1,4 +1,4 @@
-/* MUTANT 07: pivot_root without umount2 of the old root: the host's whole tree stays
+/* MUTANT 07.2: pivot_root without umount2 of the old root: the host's whole tree stays
  * mounted in the container's mount table, stacked on its "/" */
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"%s\", MS_BIND|MS_REC)", root);

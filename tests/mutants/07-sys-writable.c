@@ -1,0 +1,14 @@
+/* MUTANT 07.1: sysfs mounted read-write: root inside changes what its network namespace's
+ * sysfs lets it, and more of the kernel's knobs than a container should turn */
+	if (rootfs_overlay_options(&c->rootfs, c->run.state, c->userns, opts, sizeof(opts)) < 0)
+		return nook_fail(err, 0, "overlay options: more than %zu bytes", sizeof(opts));
+	if (mount("overlay", root, "overlay", MS_NODEV, opts) < 0)
+		return nook_fail(err, errno, "mount(\"overlay\", \"%s\")", root);
+	if (mount_point(under(p, root, "proc"), err) < 0 ||
+	    mount_at("proc", p, "proc", safe, NULL, err) < 0)
+		return -1;
+	if (mount_point(under(p, root, "sys"), err) < 0 ||
+	    mount_at("sysfs", p, "sysfs", safe, NULL, err) < 0)
+		return -1;
+	if (mount_point(under(p, root, "dev"), err) < 0 || make_dev(p, err) < 0)
+		return -1;
