@@ -669,6 +669,8 @@ nook_start(struct nook_container *c, struct nook_error *err)
 		}
 	close(c->run.reportfd); /* end-of-file: executed; nothing is read from here on */
 	c->run.reportfd = -1;
+	if (c->run.signalled) /* pass_on() killed it between "exec" and the execve */
+		return nook_fail(err, 0, "stopped by a signal before the command ran");
 	c->run.started = true;
 	return 0;
 }
@@ -743,12 +745,12 @@ nook_destroy(struct nook_container *c, const struct nook_stage *const *stages,
 	int ret;
 
 	kill_container(c);
-	run_cleanups(c, stages);
-	stdio_close(c);
-	ret = state_remove(c, err);
-	close_fd(&c->run.syncfd);
+	close_fd(&c->run.syncfd); /* first: the cleanups may need descriptors (ulimit -n) */
 	close_fd(&c->run.reportfd);
 	close_fd(&c->run.sigfd);
+	stdio_close(c);
+	run_cleanups(c, stages);
+	ret = state_remove(c, err);
 	for (int i = 0; c->env[i]; i++)
 		free(c->env[i]);
 	c->env[0] = NULL;
