@@ -68,9 +68,11 @@ BIN := $(OUT)/$(TREE)
 OBJ := $(OUT)/obj/$(TREE)
 TOOLS := $(OUT)/tools
 TESTBIN := $(OUT)/tests
-LIB_SRCS := $(filter-out 0% 1%,$(notdir $(wildcard solutions/*.c)))
+# The runtime, step 10: build/solutions/nook, one file per subcommand (cmd_*.c).
+NOOK_SRCS := nook.c $(notdir $(wildcard solutions/cmd_*.c))
+LIB_SRCS := $(filter-out 0% 1% $(NOOK_SRCS),$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
-PROGRAMS := $(STEPS:%=$(BIN)/%)
+PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: all programs image deps check test test-unit test-steps check-steps check-exercises \
 	check-lessons check-cgroup2 steps docs demo shell format format-check clean
@@ -86,6 +88,10 @@ $(OBJ)/%.o: %.c
 $(OBJ)/libnook.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(BIN)/nook: $(NOOK_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/libnook.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/%: $(OBJ)/%.o $(OBJ)/libnook.a
 	@mkdir -p $(@D)

@@ -406,6 +406,8 @@ seccomp_prepare(struct nook_container *c, struct nook_error *err)
 {
 	if (c->seccomp.unconfined)
 		return 0;
+	if (c->seccomp.profile)
+		return seccomp_profile_build(c->seccomp.profile, &c->seccomp.filter, err);
 	if (c->seccomp.file)
 		return filter_from_file(c->seccomp.file, &c->seccomp.filter, err);
 	c->seccomp.newest = newest_call(&seccomp_default_profile);

@@ -57,6 +57,7 @@ struct owned {
 struct reader {
 	const char *path;
 	struct nook_error *err;
+	const char *where; /**< NULL: a file; else the JSON path of the profile, in errors */
 };
 
 /** A profile's action names; ERRNO and TRACE carry a number ("errnoRet"). */
@@ -102,6 +103,8 @@ bad(struct reader *rd, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (rd->where)
+		return nook_fail(rd->err, 0, "%s.%s: %s", rd->where, field, what);
 	return nook_fail(rd->err, 0, "--seccomp %s: %s: %s", rd->path, field, what);
 }
 
@@ -323,7 +326,7 @@ read_profile(struct reader *rd, struct owned *o, struct nook_seccomp_profile *p)
 int
 seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct nook_error *err)
 {
-	struct reader rd = {path, err};
+	struct reader rd = {path, err, NULL};
 	struct owned *o;
 	json_error_t jerr;
 	FILE *f;
@@ -345,6 +348,29 @@ seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct no
 		return nook_fail(err, 0, "--seccomp %s: line %d: not JSON: %s", path, jerr.line,
 				 jerr.text);
 	}
+	if (read_profile(&rd, o, p) < 0) {
+		seccomp_profile_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * Read the profile in the JSON object @p json (a jansson json_t: an OCI config.json's
+ * linux.seccomp, same format) into @p p; errors name the field under @p where.
+ */
+int
+seccomp_profile_from_json(void *json, const char *where, struct nook_seccomp_profile *p,
+			  struct nook_error *err)
+{
+	struct reader rd = {where, err, where};
+	struct owned *o = calloc(1, sizeof(*o));
+
+	*p = (struct nook_seccomp_profile){0};
+	if (!o)
+		return nook_fail(err, ENOMEM, "%s", where);
+	p->owned = o;
+	o->doc = json_incref((json_t *)json);
 	if (read_profile(&rd, o, p) < 0) {
 		seccomp_profile_free(p);
 		return -1;

@@ -126,6 +126,8 @@ stdio_prepare(struct nook_container *c, struct nook_error *err)
 		s->child[i] = -1;
 		s->lane[i] = (struct lane){.from = -1, .to = -1};
 	}
+	if (c->stdio_inherit)
+		return 0; /* OCI: conmon's (or the caller's) streams, as they are */
 	s->tty = !c->tty_never && isatty(STDIN_FILENO);
 	if (!s->tty)
 		return make_pipes(s, err);

@@ -542,10 +542,11 @@ place_volumes(struct nook_container *c, struct nook_error *err)
 
 /**
  * Make @p root the container's "/" and drop the host's tree from its mount table. @p root
- * is a mount point (the overlay), and no mount around it is shared.
+ * is a mount point (the overlay), and no mount around it is shared. The OCI runtime's
+ * stage (oci_root.c) pivots into a bundle's root directory with it too.
  */
-static int
-pivot(const char *root, struct nook_error *err)
+int
+rootfs_pivot(const char *root, struct nook_error *err)
 {
 	/* EXERCISE 07: chdir(2) into root, pivot_root(".", ".") (syscall(SYS_pivot_root)), umount2(".", MNT_DETACH) the old root stacked on it, chdir("/") */
 	/* Your code here; then delete the line below. */
@@ -572,7 +573,7 @@ rootfs_child(struct nook_container *c, struct nook_error *err)
 	under(root, c->run.state, "merged");
 	if (build_root(c, root, err) < 0 || take_volumes(c, err) < 0)
 		return -1;
-	if (pivot(root, err) < 0 || place_volumes(c, err) < 0)
+	if (rootfs_pivot(root, err) < 0 || place_volumes(c, err) < 0)
 		return -1;
 	if (c->rootfs.readonly &&
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
