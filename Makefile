@@ -74,7 +74,7 @@ LIB_SRCS := $(filter-out 0% 1% $(NOOK_SRCS),$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
-.PHONY: all programs image deps check test test-unit test-steps check-steps check-exercises \
+.PHONY: all programs image deps check test test-unit test-steps test-oci check-steps check-exercises \
 	check-lessons check-cgroup2 steps docs demo shell format format-check clean
 .DELETE_ON_ERROR:
 
@@ -150,6 +150,10 @@ RUN_TESTS = NOOK_BIN=$(BIN) NOOK_PROBE=$(TESTBIN)/probe NOOK_IMAGE=$(IMAGE) test
 test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 	@$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS))
 
+# Step 10, the OCI runtime: build/solutions/nook driven as engines drive runc.
+test-oci: programs image $(TESTBIN)/10-nook $(TESTBIN)/probe
+	@$(RUN_TESTS) $(TESTBIN)/10-nook
+
 test-unit: $(UNIT_TESTS)
 	@tests/run-tests $(UNIT_TESTS)
 
@@ -163,7 +167,7 @@ ifeq ($(TREE)$(VARIANT),solutions)
 # Maintainers' full check: the tests, then that steps/, the exercises and the lessons
 # still tell the truth.
 check: deps
-	@$(MAKE) --no-print-directory test-unit test-steps
+	@$(MAKE) --no-print-directory test-unit test-steps test-oci
 	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons format-check
 	@echo "make check: all passed"

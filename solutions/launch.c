@@ -708,19 +708,45 @@ nook_start(struct nook_container *c, struct nook_error *err)
 }
 
 /**
- * OCI start, in a later process: open the FIFO the created container waits on, and read
+ * Wait until the FIFO @p fd has something to read, or process @p pid is gone: a created
+ * container that died never opens its end, and a blocking read would wait forever.
+ */
+static int
+await_writer(int fd, pid_t pid, struct nook_error *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+
+	if (pidfd < 0)
+		return nook_fail(err, errno, "pidfd_open(%d)", (int)pid);
+	while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+		;
+	close(pidfd);
+	if (!(pfd[0].revents & (POLLIN | POLLHUP)))
+		return nook_fail(err, 0, "the container ended before it was started");
+	fcntl(fd, F_SETFL, 0); /* blocking again: read the reports to the end */
+	return 0;
+}
+
+/**
+ * OCI start, in a later process: open the FIFO that container @p pid waits on, and read
  * its reports as nook_start() does — "exec", then end-of-file once the command executes.
+ * The FIFO is opened without blocking (the container may be dead: no writer would come).
  * @return 0, or -1 with @p err when the command could not be executed.
  */
 int
-nook_start_fifo(const char *fifo, struct nook_error *err)
+nook_start_fifo(const char *fifo, pid_t pid, struct nook_error *err)
 {
 	struct report r;
 	ssize_t got;
-	int fd = open(fifo, O_RDONLY | O_CLOEXEC);
+	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", fifo);
+	if (await_writer(fd, pid, err) < 0) {
+		close(fd);
+		return -1;
+	}
 	while ((got = read(fd, &r, sizeof(r))) == (ssize_t)sizeof(r))
 		if (r.kind == REPORT_ERROR) {
 			*err = r.err;

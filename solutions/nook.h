@@ -299,7 +299,7 @@ size_t nook_quote(char *dst, size_t size, const char *src);
 int nook_create(struct nook_container *c, const struct nook_stage *const *stages,
 		struct nook_error *err);
 int nook_start(struct nook_container *c, struct nook_error *err);
-int nook_start_fifo(const char *fifo, struct nook_error *err);
+int nook_start_fifo(const char *fifo, pid_t pid, struct nook_error *err);
 int nook_wait(struct nook_container *c, const struct nook_stage *const *stages,
 	      struct nook_error *err);
 int nook_destroy(struct nook_container *c, const struct nook_stage *const *stages,

@@ -77,6 +77,33 @@ struct nook_oci {
 	bool has_seccomp;
 };
 
+/** The runtime spec version nook writes into state and spec. */
+#define OCI_VERSION "1.0.2"
+
+/** What `create` saves for the later commands (oci_state.c). */
+struct oci_state {
+	char id[NOOK_ID_MAX + 1];
+	char dir[PATH_MAX_STATE];		 /**< the state directory BASE/ID */
+	char bundle[PATH_MAX];			 /**< the bundle, absolute */
+	pid_t pid;				 /**< the container's first process, on the host */
+	unsigned long long start_time;		 /**< its start time: /proc/PID/stat field 22 */
+	char created[48];			 /**< RFC 3339, UTC */
+	void *annotations;			 /**< json_t object, or NULL */
+	char cgroups[NOOK_CGROUP_MAX_DIRS][128]; /**< its cgroup directories */
+	int ncgroups;
+};
+
+/* oci_state.c */
+unsigned long long oci_start_time(pid_t pid, char *state);
+int oci_state_dir(const char *root, const char *id, struct oci_state *s, struct nook_error *err);
+void *oci_state_json(const struct oci_state *s, bool full);
+int oci_state_write(const struct oci_state *s, struct nook_error *err);
+int oci_state_read(const char *root, const char *id, struct oci_state *s, struct nook_error *err);
+bool oci_alive(const struct oci_state *s);
+const char *oci_status(const struct oci_state *s);
+void oci_now(char *buf, size_t size);
+void oci_state_free(struct oci_state *s);
+
 /* oci_config.c */
 int oci_config_parse(const char *text, const char *bundle, struct nook_container *c,
 		     struct nook_oci *o, struct nook_error *err);
@@ -88,5 +115,46 @@ int oci_mount_options(struct oci_mount *m, const char *where, void *options,
 
 /* oci_root.c */
 extern const struct nook_stage oci_stage;
+
+/* nook.c and cmd_*.c: the runtime's command line */
+
+/** The global options, before the command. */
+struct nook_cli {
+	const char *root; /**< --root: the state base, NULL for the default */
+	FILE *log;	  /**< --log: errors go here too, else NULL */
+	bool log_json;	  /**< --log-format json */
+	bool debug;	  /**< --debug */
+};
+extern struct nook_cli nook_cli;
+
+int nook_say(const struct nook_error *err);
+void oci_stages(const struct nook_oci *o, const struct nook_stage **list);
+extern const struct nook_stage *const oci_all_stages[];
+int oci_remove(const struct oci_state *s, struct nook_error *err);
+
+/** Options of create and run that both share. */
+struct oci_create_opts {
+	const char *bundle;	    /**< --bundle, default "." */
+	const char *pid_file;	    /**< --pid-file */
+	const char *console_socket; /**< --console-socket */
+	int preserve_fds;	    /**< --preserve-fds */
+};
+int oci_create(const char *id, const struct oci_create_opts *opts, struct nook_container *c,
+	       struct nook_oci *o, const struct nook_stage **stages, struct nook_error *err);
+
+const char *oci_create_args(int argc, char *argv[], struct oci_create_opts *opts, bool *detach,
+			    struct nook_error *err);
+const char *oci_one_id(int argc, char *argv[], struct nook_error *err);
+int oci_parse_signal(const char *arg);
+
+int cmd_create(int argc, char *argv[]);
+int cmd_start(int argc, char *argv[]);
+int cmd_state(int argc, char *argv[]);
+int cmd_kill(int argc, char *argv[]);
+int cmd_delete(int argc, char *argv[]);
+int cmd_run(int argc, char *argv[]);
+int cmd_list(int argc, char *argv[]);
+int cmd_spec(int argc, char *argv[]);
+int cmd_features(int argc, char *argv[]);
 
 #endif

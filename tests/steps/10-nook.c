@@ -1,0 +1,378 @@
+/**
+ * @file 10-nook.c
+ * @brief Step 10's tests: `nook` driven as an engine drives an OCI runtime — create,
+ *        state, start, kill, delete, run — on a bundle whose root is the default image.
+ *
+ * Each test makes a bundle in a scratch directory: a config.json written here, its
+ * root.path the image itself, read-only (nothing is written to it: the mount points it
+ * needs exist in it). State goes under a scratch --root, so nothing here can meet the
+ * step programs' containers or another test's.
+ *
+ * `create` leaves the container holding the streams it was given, as conmon wants it; the
+ * harness waits for its pipes to close, so create runs through a shell that points the
+ * container's streams (and create's own) at files.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static char image[PATH_MAX];
+static char root[64];	/* --root */
+static char bundle[64]; /* the bundle directory */
+
+/** The config: @p args is the JSON array of the command. */
+static void
+write_config(const char *dir, const char *args)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	f = fopen(path, "we");
+	if (!f)
+		fail_msg("%s: %s", path, strerror(errno));
+	fprintf(f,
+		"{\"ociVersion\": \"1.0.2\",\n"
+		" \"root\": {\"path\": \"%s\", \"readonly\": true},\n"
+		" \"process\": {\"args\": %s, \"cwd\": \"/\", \"env\": [\"PATH=/bin:/sbin\"],\n"
+		"   \"user\": {\"uid\": 0, \"gid\": 0},\n"
+		"   \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": "
+		"[\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"]}},\n"
+		" \"hostname\": \"oci-test\",\n"
+		" \"mounts\": [\n"
+		"  {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+		"  {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+		"\"options\": [\"nosuid\", \"mode=755\", \"size=64k\"]},\n"
+		"  {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", "
+		"\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\"]},\n"
+		"  {\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},\n"
+		"  {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
+		"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}],\n"
+		" \"annotations\": {\"org.test\": \"yes\"},\n"
+		" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, "
+		"{\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}],\n"
+		"   \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]}}\n",
+		image, args);
+	fclose(f);
+}
+
+static int
+setup(void **state)
+{
+	const char *img = getenv("NOOK_IMAGE");
+
+	(void)state;
+	skip_unless_root();
+	if (!realpath(img && *img ? img : "build/images/busybox", image))
+		fail_msg("the image: %s (make image)", strerror(errno));
+	make_scratch_dir(root, "oci-root", 0700);
+	make_scratch_dir(bundle, "oci-bundle", 0755);
+	write_config(bundle, "[\"sleep\", \"60\"]");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	remove_scratch_dirs();
+	return 0;
+}
+
+/** Run `nook --root ROOT ARGS...` (NULL-terminated) to its end. */
+#define nook(r, ...) run_step(r, "nook", "--root", root, __VA_ARGS__, NULL)
+
+/**
+ * `nook create` through a shell, the container's streams (and create's) into files in the
+ * bundle; create's stderr is then read into @p r->err.
+ */
+static void
+create(struct run *r, const char *id, const char *extra)
+{
+	char cmd[1024], path[128];
+	FILE *f;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd),
+		 "exec %s --root %s create --bundle %s %s %s </dev/null >%s/out 2>%s/err",
+		 step_path("nook"), root, bundle, extra, id, bundle, bundle);
+	run_shell(r, cmd);
+	snprintf(path, sizeof(path), "%s/err", bundle);
+	r->err[0] = '\0';
+	if ((f = fopen(path, "re"))) {
+		n = fread(r->err, 1, sizeof(r->err) - 1, f);
+		r->err[n] = '\0';
+		fclose(f);
+	}
+}
+
+/** `nook state ID`'s "status", or "" if state failed. */
+static const char *
+status_of(const char *id, char *buf, size_t size)
+{
+	struct run r;
+	char *p;
+
+	nook(&r, "state", id);
+	buf[0] = '\0';
+	if (r.status == 0 && (p = strstr(r.out, "\"status\": \"")))
+		snprintf(buf, size, "%.*s", (int)strcspn(p + 11, "\""), p + 11);
+	return buf;
+}
+
+/** Wait up to 5 s for container @p id to reach status @p want. */
+static bool
+becomes(const char *id, const char *want)
+{
+	char buf[32];
+
+	for (int i = 0; i < 100; i++) {
+		if (strcmp(status_of(id, buf, sizeof(buf)), want) == 0)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+static void
+lifecycle(void **state)
+{
+	char id[64], pidfile[128], dir[160], buf[32], want[160];
+	struct run r;
+	FILE *f;
+	int pid = 0;
+
+	(void)state;
+	unique_name(id, "life");
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", bundle);
+	snprintf(want, sizeof(want), "--pid-file %s", pidfile);
+	create(&r, id, want);
+	assert_int_equal(r.status, 0);
+	assert_true(r.err[0] == '\0');
+	f = fopen(pidfile, "re");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &pid), 1);
+	fclose(f);
+	assert_true(pid > 1 && kill(pid, 0) == 0); /* it outlived create */
+	nook(&r, "state", id);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"status\": \"created\""));
+	snprintf(want, sizeof(want), "\"pid\": %d", pid);
+	assert_non_null(strstr(r.out, want));
+	assert_non_null(strstr(r.out, "\"org.test\": \"yes\""));
+	assert_non_null(strstr(r.out, "\"ociVersion\""));
+	nook(&r, "start", id);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(status_of(id, buf, sizeof(buf)), "running");
+	nook(&r, "start", id);
+	assert_int_not_equal(r.status, 0); /* only a created container starts */
+	nook(&r, "delete", id);
+	assert_int_not_equal(r.status, 0); /* running: not without --force */
+	assert_non_null(strstr(r.err, "not stopped"));
+	nook(&r, "kill", id, "KILL");
+	assert_int_equal(r.status, 0);
+	assert_true(becomes(id, "stopped"));
+	nook(&r, "kill", id, "TERM");
+	assert_int_not_equal(r.status, 0); /* nothing to signal */
+	nook(&r, "delete", id);
+	assert_int_equal(r.status, 0);
+	snprintf(dir, sizeof(dir), "%s/%s", root, id);
+	assert_false(file_exists(dir));
+	nook(&r, "state", id);
+	assert_int_equal(r.status, 125);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "does not exist"));
+}
+
+static void
+kill_takes_names_and_numbers(void **state)
+{
+	char id[64];
+	struct run r;
+
+	(void)state;
+	unique_name(id, "sig");
+	create(&r, id, "");
+	assert_int_equal(r.status, 0);
+	nook(&r, "start", id);
+	assert_int_equal(r.status, 0);
+	nook(&r, "kill", id, "NOSUCH");
+	assert_int_equal(r.status, 125);
+	assert_int_equal(count_lines(r.err), 1);
+	nook(&r, "kill", "--all", id, "9");
+	assert_int_equal(r.status, 0);
+	assert_true(becomes(id, "stopped"));
+	nook(&r, "delete", id);
+	assert_int_equal(r.status, 0);
+}
+
+static void
+delete_force_kills_a_created_container(void **state)
+{
+	char id[64], buf[32];
+	struct run r;
+
+	(void)state;
+	unique_name(id, "force");
+	create(&r, id, "");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(status_of(id, buf, sizeof(buf)), "created");
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	nook(&r, "state", id);
+	assert_int_equal(r.status, 125);
+}
+
+static void
+unknown_and_duplicate_ids_are_refused(void **state)
+{
+	char id[64];
+	struct run r;
+
+	(void)state;
+	nook(&r, "start", "no-such-container");
+	assert_int_equal(r.status, 125);
+	assert_int_equal(count_lines(r.err), 1);
+	nook(&r, "kill", "no-such-container");
+	assert_int_not_equal(r.status, 0);
+	nook(&r, "delete", "no-such-container");
+	assert_int_not_equal(r.status, 0);
+	nook(&r, "state", "../etc");
+	assert_int_equal(r.status, 125);
+	unique_name(id, "dup");
+	create(&r, id, "");
+	assert_int_equal(r.status, 0);
+	create(&r, id, "");
+	assert_int_equal(r.status, 125);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "exists"));
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+}
+
+static void
+a_bad_config_leaves_nothing(void **state)
+{
+	char id[64], dir[160], bad[64];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(bad, "oci-bad", 0755);
+	write_config(bad, "[\"sh\"]");
+	snprintf(dir, sizeof(dir), "sed -i 's/\"uid\": 0/\"uid\": \"0\"/' %s/config.json", bad);
+	run_shell(&r, dir);
+	assert_int_equal(r.status, 0);
+	unique_name(id, "bad");
+	nook(&r, "create", "--bundle", bad, id);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: process.user.uid: expected an integer\n");
+	snprintf(dir, sizeof(dir), "%s/%s", root, id);
+	assert_false(file_exists(dir));
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/pids/nook/%s", id);
+	assert_false(file_exists(dir));
+}
+
+static void
+run_passes_the_exit_status_and_sees_the_config(void **state)
+{
+	char id[64], other[64];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(other, "oci-run", 0755);
+	write_config(other, "[\"sh\", \"-c\", \"hostname; cat /proc/kcore | wc -c; "
+			    "touch /x 2>/dev/null || echo ro; grep CapEff /proc/self/status; "
+			    "echo $PATH; exit 7\"]");
+	unique_name(id, "run");
+	nook(&r, "run", "--bundle", other, id);
+	assert_int_equal(r.status, 7);
+	assert_string_equal(r.out, "oci-test\n0\nro\nCapEff:\t0000000000000020\n/bin:/sbin\n");
+	nook(&r, "state", id);
+	assert_int_equal(r.status, 125); /* run deletes the container at its end */
+}
+
+static void
+a_missing_command_is_127(void **state)
+{
+	char id[64], other[64];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(other, "oci-127", 0755);
+	write_config(other, "[\"/no/such/command\"]");
+	unique_name(id, "nf");
+	nook(&r, "run", "--bundle", other, id);
+	assert_int_equal(r.status, 127);
+	assert_int_equal(count_lines(r.err), 1);
+}
+
+static void
+spec_writes_a_config_and_refuses_to_overwrite(void **state)
+{
+	char dir[64], cmd[256];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-spec", 0755);
+	run_step(&r, "nook", "spec", "--bundle", dir, NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(cmd, sizeof(cmd), "grep -c '\"type\": \"network\"' %s/config.json", dir);
+	run_shell(&r, cmd);
+	assert_string_equal(r.out, "1\n");
+	run_step(&r, "nook", "spec", "--bundle", dir, NULL);
+	assert_int_equal(r.status, 125);
+	snprintf(cmd, sizeof(cmd), "rm %s/config.json", dir);
+	run_shell(&r, cmd);
+	run_step(&r, "nook", "spec", "--rootless", "--bundle", dir, NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(cmd, sizeof(cmd),
+		 "grep -c -e '\"type\": \"network\"' -e uidMappings %s/config.json", dir);
+	run_shell(&r, cmd);
+	assert_string_equal(r.out, "1\n");
+}
+
+static void
+global_options(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, "nook", "--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "spec: 1.0"));
+	run_step(&r, "nook", "--systemd-cgroup", "list", NULL);
+	assert_int_equal(r.status, 125);
+	assert_int_equal(count_lines(r.err), 1);
+	run_step(&r, "nook", "features", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"ociVersionMax\""));
+	run_step(&r, "nook", "frobnicate", NULL);
+	assert_int_equal(r.status, 125);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(lifecycle),
+		cmocka_unit_test(kill_takes_names_and_numbers),
+		cmocka_unit_test(delete_force_kills_a_created_container),
+		cmocka_unit_test(unknown_and_duplicate_ids_are_refused),
+		cmocka_unit_test(a_bad_config_leaves_nothing),
+		cmocka_unit_test(run_passes_the_exit_status_and_sees_the_config),
+		cmocka_unit_test(a_missing_command_is_127),
+		cmocka_unit_test(spec_writes_a_config_and_refuses_to_overwrite),
+		cmocka_unit_test(global_options),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
