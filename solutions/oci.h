@@ -50,15 +50,20 @@ struct oci_sysctl {
 
 /** What config.json says that no step stage has a field for. */
 struct nook_oci {
-	void *doc;		  /**< the parsed config.json (json_t): its strings are used */
-	char bundle[PATH_MAX];	  /**< the bundle directory, absolute */
-	char root[PATH_MAX];	  /**< root.path, absolute */
-	char fifo[PATH_MAX];	  /**< the state directory's exec.fifo (oci_root.c) */
-	bool root_readonly;	  /**< root.readonly */
-	const char *cwd;	  /**< process.cwd */
-	bool terminal;		  /**< process.terminal */
-	char **argv;		  /**< process.args, NULL-terminated (owned) */
-	int clone_flags;	  /**< the new namespaces linux.namespaces asks for */
+	void *doc;	       /**< the parsed config.json (json_t): its strings are used */
+	char bundle[PATH_MAX]; /**< the bundle directory, absolute */
+	char root[PATH_MAX];   /**< root.path, absolute */
+	char fifo[PATH_MAX];   /**< the state directory's exec.fifo (oci_root.c) */
+	bool root_readonly;    /**< root.readonly */
+	const char *cwd;       /**< process.cwd */
+	bool terminal;	       /**< process.terminal */
+	char **argv;	       /**< process.args, NULL-terminated (owned) */
+	int clone_flags;       /**< the new namespaces linux.namespaces asks for */
+	struct {
+		int type;	  /**< CLONE_NEWNET, CLONE_NEWIPC or CLONE_NEWUTS */
+		const char *path; /**< the namespace to join: /run/netns/NAME, /proc/PID/ns/net */
+	} join[4];		  /**< namespaces joined by path (linux.namespaces[].path) */
+	int njoin;
 	gid_t gids[OCI_MAX_GIDS]; /**< process.user.additionalGids */
 	int ngids;
 	bool has_umask;	    /**< process.user.umask given */

@@ -613,9 +613,15 @@ read_namespace(json_t *v, const char *path, struct nook_container *c, struct noo
 		return bad(err, member(sub, path, "type"), "unknown namespace \"%.40s\"", type);
 	if (get_string(v, path, "path", &nspath, err) < 0)
 		return -1;
-	if (nspath)
+	if (nspath && (o->njoin == (int)NELEM(o->join) ||
+		       !(namespaces[k].flag & (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS))))
 		return bad(err, member(sub, path, "path"),
-			   "joining an existing namespace is not supported yet");
+			   "joining an existing %s namespace is not supported yet", type);
+	if (nspath) { /* joined inside, by the oci stage: nothing new to make */
+		o->join[o->njoin].type = namespaces[k].flag;
+		o->join[o->njoin++].path = nspath;
+		return 0;
+	}
 	o->clone_flags |= namespaces[k].flag;
 	if (namespaces[k].flag == CLONE_NEWUSER)
 		c->userns = true;

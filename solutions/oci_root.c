@@ -20,8 +20,9 @@
  *     the flags the kernel locked on the source;
  *  3. a /dev made from mounts[] gets the devices the spec requires of every container
  *     (null, zero, full, random, urandom, tty — bound from the host's) and its links;
- *  4. pivot_root (rootfs_pivot()), the root read-only if root.readonly, maskedPaths and
- *     readonlyPaths (mount_harden()), linux.rootfsPropagation and linux.sysctl;
+ *  4. pivot_root (rootfs_pivot()), the root read-only if root.readonly, linux.sysctl
+ *     (before /proc/sys is made read-only), maskedPaths and readonlyPaths
+ *     (mount_harden()), linux.rootfsPropagation;
  *  5. the process: rlimits, oomScoreAdj, umask and cwd.
  *
  * Before clone, prepare() makes the FIFO `create` leaves the container waiting on
@@ -335,6 +336,27 @@ apply_process(const struct nook_oci *o, struct nook_error *err)
 	return 0;
 }
 
+/**
+ * Join the namespaces config.json names by path (podman makes the network namespace
+ * itself and hands it over). Done first, before /sys is mounted: a sysfs shows the
+ * network devices of the namespace of whoever mounts it.
+ */
+static int
+join_namespaces(const struct nook_oci *o, struct nook_error *err)
+{
+	for (int i = 0; i < o->njoin; i++) {
+		int fd = open(o->join[i].path, O_RDONLY | O_CLOEXEC), ret;
+
+		if (fd < 0)
+			return nook_fail(err, errno, "open(\"%s\")", o->join[i].path);
+		ret = setns(fd, o->join[i].type);
+		close(fd);
+		if (ret < 0)
+			return nook_fail(err, errno, "setns(\"%s\")", o->join[i].path);
+	}
+	return 0;
+}
+
 //! [oci_child]
 /** Inside, in the new namespaces: everything at the top of this file, in that order. */
 static int
@@ -342,16 +364,14 @@ oci_child(struct nook_container *c, struct nook_error *err)
 {
 	const struct nook_oci *o = c->oci;
 
-	if (build_root(o, err) < 0 || rootfs_pivot(o->root, err) < 0)
+	if (join_namespaces(o, err) < 0 || build_root(o, err) < 0 || rootfs_pivot(o->root, err) < 0)
 		return -1;
 	if (o->root_readonly && root_readonly(err) < 0)
 		return -1;
-	if (mount_harden(c, err) < 0)
+	if (apply_sysctl(o, err) < 0 || mount_harden(c, err) < 0) /* /proc/sys: then ro */
 		return -1;
 	if (o->propagation && mount(NULL, "/", NULL, o->propagation, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", linux.rootfsPropagation)");
-	if (apply_sysctl(o, err) < 0)
-		return -1;
 	return apply_process(o, err);
 }
 //! [oci_child]

@@ -231,8 +231,9 @@ broken_configs_name_their_path(void **state)
 		{NULL, "\"hostname\": 5", "hostname: expected a string"},
 		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"pidd\"}]}",
 		 "linux.namespaces[0].type: unknown namespace \"pidd\""},
-		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"network\", \"path\": \"/x\"}]}",
-		 "linux.namespaces[0].path: joining an existing namespace is not supported yet"},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"pid\", \"path\": \"/x\"}]}",
+		 "linux.namespaces[0].path: joining an existing pid namespace is not supported "
+		 "yet"},
 		{NULL,
 		 "\"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
 		 "[{\"containerID\": 0, \"hostID\": 1000, \"size\": \"1\"}]}",
