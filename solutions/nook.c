@@ -99,6 +99,8 @@ static const struct {
 	{"create", cmd_create, "create a container from a bundle; it waits for start"},
 	{"start", cmd_start, "run the created container's command"},
 	{"run", cmd_run, "create and start a container, and wait for it (or --detach)"},
+	{"exec", cmd_exec, "run another process in a running container"},
+	{"ps", cmd_ps, "list the processes of a container"},
 	{"state", cmd_state, "print a container's OCI state"},
 	{"kill", cmd_kill, "send a signal (default SIGTERM) to a container"},
 	{"delete", cmd_delete, "remove a stopped container (--force: kill it first)"},

@@ -51,6 +51,7 @@ struct oci_sysctl {
 /** What config.json says that no step stage has a field for. */
 struct nook_oci {
 	void *doc;	       /**< the parsed config.json (json_t): its strings are used */
+	void *proc_doc;	       /**< exec --process: that file, parsed (json_t), or NULL */
 	char bundle[PATH_MAX]; /**< the bundle directory, absolute */
 	char root[PATH_MAX];   /**< root.path, absolute */
 	char fifo[PATH_MAX];   /**< the state directory's exec.fifo (oci_root.c) */
@@ -115,6 +116,8 @@ int oci_config_parse(const char *text, const char *bundle, struct nook_container
 int oci_config_load(const char *bundle, struct nook_container *c, struct nook_oci *o,
 		    struct nook_error *err);
 void oci_config_free(struct nook_oci *o);
+int oci_process_load(const char *file, struct nook_container *c, struct nook_oci *o,
+		     struct nook_error *err);
 int oci_mount_options(struct oci_mount *m, const char *where, void *options,
 		      struct nook_error *err);
 
@@ -154,6 +157,8 @@ int oci_parse_signal(const char *arg);
 
 int cmd_create(int argc, char *argv[]);
 int cmd_start(int argc, char *argv[]);
+int cmd_exec(int argc, char *argv[]);
+int cmd_ps(int argc, char *argv[]);
 int cmd_state(int argc, char *argv[]);
 int cmd_kill(int argc, char *argv[]);
 int cmd_delete(int argc, char *argv[]);

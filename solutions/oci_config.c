@@ -930,10 +930,38 @@ oci_config_load(const char *bundle, struct nook_container *c, struct nook_oci *o
 	return ret;
 }
 
+/**
+ * `exec --process FILE`: an OCI process object (config.json's "process") over what the
+ * container's own config said: its args, env, cwd, user and capabilities replace those.
+ */
+int
+oci_process_load(const char *file, struct nook_container *c, struct nook_oci *o,
+		 struct nook_error *err)
+{
+	json_error_t jerr;
+	json_t *proc = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr), *doc;
+
+	if (!proc)
+		return nook_fail(err, 0, "--process %s: line %d: %s", file, jerr.line, jerr.text);
+	doc = json_pack("{s:o}", "process", proc);
+	if (!doc)
+		return nook_fail(err, ENOMEM, "--process %s", file);
+	json_decref(o->proc_doc);
+	o->proc_doc = doc;
+	free(o->argv);
+	o->argv = NULL;
+	c->nenv = 0;
+	c->caps = (struct nook_caps){0};
+	o->nrlimits = 0;
+	return read_process(doc, c, o, err);
+}
+
 /** Release what the reader holds. */
 void
 oci_config_free(struct nook_oci *o)
 {
+	json_decref(o->proc_doc);
+	o->proc_doc = NULL;
 	if (o->has_seccomp)
 		seccomp_profile_free(&o->seccomp);
 	free(o->argv);

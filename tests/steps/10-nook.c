@@ -341,6 +341,86 @@ spec_writes_a_config_and_refuses_to_overwrite(void **state)
 }
 
 static void
+exec_joins_every_namespace_and_the_cgroup(void **state)
+{
+	char id[64], cmd[512];
+	struct run r;
+
+	(void)state;
+	unique_name(id, "exec");
+	create(&r, id, "");
+	assert_int_equal(r.status, 0);
+	nook(&r, "start", id);
+	assert_int_equal(r.status, 0);
+	/* each namespace as the exec'd process and the container's command (PID 2, under
+	 * nook-init, which is not dumpable: its /proc/1/ns cannot be read) have it */
+	nook(&r, "exec", "--env", "X=1", id, "/bin/sh", "-c",
+	     "for n in ipc mnt net pid uts cgroup; do "
+	     "[ $(readlink /proc/self/ns/$n) = $(readlink /proc/2/ns/$n) ] || echo differ $n; "
+	     "done; hostname; echo $X; exit 5");
+	assert_int_equal(r.status, 5);
+	assert_string_equal(r.out, "oci-test\n1\n");
+	/* the exec'd process is counted in the container's cgroup */
+	snprintf(cmd, sizeof(cmd),
+		 "%s --root %s exec %s /bin/sh -c 'sleep 1' & sleep 0.5; %s --root %s ps "
+		 "--format json %s",
+		 step_path("nook"), root, id, step_path("nook"), root, id);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(count_lines(r.out), 1);
+	assert_true(strchr(r.out, ',') && strchr(strchr(r.out, ',') + 1, ',')); /* 3 or more */
+	nook(&r, "exec", id, "/no/such/thing");
+	assert_int_equal(r.status, 127);
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	nook(&r, "exec", id, "true");
+	assert_int_equal(r.status, 125); /* gone */
+}
+
+/**
+ * podman drives nook as it drives runc: `--runtime build/solutions/nook --cgroup-manager
+ * cgroupfs`, on the default image imported, in a podman storage of the test's own.
+ * Skipped without podman. This machine's podman cannot raise its default rlimits (no
+ * CAP_SYS_RESOURCE here), so --ulimit keeps them where they are, as runc needs too.
+ */
+static void
+podman_runs_the_image(void **state)
+{
+	char store[64], nook_bin[PATH_MAX], p[PATH_MAX + 256];
+	struct run r;
+
+	(void)state;
+	if (access("/usr/bin/podman", X_OK) != 0) {
+		print_message("  skipped: no /usr/bin/podman (apt-get install podman)\n");
+		skip();
+	}
+	if (!realpath(step_path("nook"), nook_bin))
+		fail_msg("nook: %s", strerror(errno));
+	make_scratch_dir(store, "oci-podman", 0700);
+	snprintf(p, sizeof(p),
+		 "podman --root %s/storage --runroot %s/run --cgroup-manager cgroupfs "
+		 "--events-backend file --runtime %.4000s",
+		 store, store, nook_bin);
+	setenv("P", p, 1);
+	setenv("IMG", image, 1);
+	run_shell(&r, "tar -C \"$IMG\" -c . | $P import - nook-test-img >/dev/null");
+	assert_int_equal(r.status, 0);
+	run_shell(&r, "U='--ulimit nofile=1024:1024 --ulimit nproc=1024:1024'; "
+		      "$P run --rm $U nook-test-img echo hi || exit 90; "
+		      "$P run --rm $U nook-test-img sh -c 'exit 3'; echo status $?; "
+		      "$P run --rm $U --cap-drop ALL nook-test-img grep CapEff /proc/self/status; "
+		      "$P run --rm $U --user 1000 nook-test-img id -u; "
+		      "$P run --rm $U --read-only nook-test-img touch /x 2>/dev/null; echo ro $?; "
+		      "id=$($P run -d $U nook-test-img sleep 60) || exit 91; "
+		      "$P exec $id hostname | grep -c \"^$(echo $id | cut -c1-12)$\"; "
+		      "$P rm -f -t 0 $id >/dev/null || exit 92; $P ps -aq | wc -l");
+	print_message("%s", r.err);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "hi\nstatus 3\nCapEff:\t0000000000000000\n1000\nro 1\n1\n0\n");
+	run_shell(&r, "$P rmi -a -f >/dev/null 2>&1; true");
+}
+
+static void
 global_options(void **state)
 {
 	struct run r;
@@ -371,6 +451,8 @@ main(void)
 		cmocka_unit_test(run_passes_the_exit_status_and_sees_the_config),
 		cmocka_unit_test(a_missing_command_is_127),
 		cmocka_unit_test(spec_writes_a_config_and_refuses_to_overwrite),
+		cmocka_unit_test(exec_joins_every_namespace_and_the_cgroup),
+		cmocka_unit_test(podman_runs_the_image),
 		cmocka_unit_test(global_options),
 	};
 
