@@ -100,6 +100,8 @@ static const struct {
 	{"start", cmd_start, "run the created container's command"},
 	{"run", cmd_run, "create and start a container, and wait for it (or --detach)"},
 	{"exec", cmd_exec, "run another process in a running container"},
+	{"pause", cmd_pause, "freeze every process of a container (cgroup freezer)"},
+	{"resume", cmd_resume, "thaw a paused container"},
 	{"ps", cmd_ps, "list the processes of a container"},
 	{"state", cmd_state, "print a container's OCI state"},
 	{"kill", cmd_kill, "send a signal (default SIGTERM) to a container"},

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,7 +176,35 @@ oci_alive(const struct oci_state *s)
 	return s->pid > 0 && oci_start_time(s->pid, &st) == s->start_time && st != 'Z' && st != 'X';
 }
 
-/** "created", "running" or "stopped", from the process and the exec FIFO. */
+/** The v1 freezer directory of container @p id. */
+const char *
+oci_freezer_dir(const char *id, char *buf, size_t size)
+{
+	snprintf(buf, size, CGROUP_ROOT "/freezer/nook/%s", id);
+	return buf;
+}
+
+/** Is container @p s paused: its freezer (v2 cgroup.freeze, v1 freezer/nook/ID) frozen? */
+bool
+oci_paused(const struct oci_state *s)
+{
+	char dir[200], path[240], line[32] = "";
+	FILE *f;
+
+	if (s->ncgroups == 0)
+		return false;
+	if (cgroup_has(s->cgroups[0], "cgroup.freeze"))
+		return cgroup_read_key(s->cgroups[0], "cgroup.events", "frozen") == 1;
+	snprintf(path, sizeof(path), "%s/freezer.state", oci_freezer_dir(s->id, dir, sizeof(dir)));
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	return strncmp(line, "FROZEN", 6) == 0;
+}
+
+/** "created", "running", "paused" or "stopped", from the process, the FIFO, the freezer. */
 const char *
 oci_status(const struct oci_state *s)
 {
@@ -184,7 +213,9 @@ oci_status(const struct oci_state *s)
 	if (!oci_alive(s))
 		return "stopped";
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s->dir);
-	return access(fifo, F_OK) == 0 ? "created" : "running";
+	if (access(fifo, F_OK) == 0)
+		return "created";
+	return oci_paused(s) ? "paused" : "running";
 }
 
 /** The time now as RFC 3339 in UTC, with nanoseconds, as runc writes "created". */

@@ -377,6 +377,37 @@ exec_joins_every_namespace_and_the_cgroup(void **state)
 	assert_int_equal(r.status, 125); /* gone */
 }
 
+static void
+pause_freezes_until_resume(void **state)
+{
+	char id[64], buf[32], dir[160];
+	struct run r;
+
+	(void)state;
+	unique_name(id, "pause");
+	create(&r, id, "");
+	assert_int_equal(r.status, 0);
+	nook(&r, "pause", id);
+	assert_int_not_equal(r.status, 0); /* created, not running */
+	nook(&r, "start", id);
+	assert_int_equal(r.status, 0);
+	nook(&r, "pause", id);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(status_of(id, buf, sizeof(buf)), "paused");
+	/* frozen: even SIGKILL waits for the thaw */
+	nook(&r, "kill", id, "KILL");
+	assert_int_equal(r.status, 0);
+	usleep(300000);
+	assert_string_equal(status_of(id, buf, sizeof(buf)), "paused");
+	nook(&r, "resume", id);
+	assert_int_equal(r.status, 0);
+	assert_true(becomes(id, "stopped"));
+	nook(&r, "delete", id);
+	assert_int_equal(r.status, 0);
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/freezer/nook/%s", id);
+	assert_false(file_exists(dir)); /* v1: pause made it, delete removed it */
+}
+
 /**
  * podman drives nook as it drives runc: `--runtime build/solutions/nook --cgroup-manager
  * cgroupfs`, on the default image imported, in a podman storage of the test's own.
@@ -452,6 +483,7 @@ main(void)
 		cmocka_unit_test(a_missing_command_is_127),
 		cmocka_unit_test(spec_writes_a_config_and_refuses_to_overwrite),
 		cmocka_unit_test(exec_joins_every_namespace_and_the_cgroup),
+		cmocka_unit_test(pause_freezes_until_resume),
 		cmocka_unit_test(podman_runs_the_image),
 		cmocka_unit_test(global_options),
 	};
