@@ -98,8 +98,13 @@ oci_create(const char *id, const struct oci_create_opts *opts, struct nook_conta
 	if (state_check_id(id, err) < 0 ||
 	    oci_config_load(opts->bundle ? opts->bundle : ".", c, o, err) < 0)
 		return -1;
-	if (opts->console_socket)
-		return nook_fail(err, 0, "--console-socket: not supported yet");
+	if (o->terminal && !opts->console_socket && !nook_cli.run)
+		return nook_fail(
+			err, 0,
+			"process.terminal is true: create needs a --console-socket to send "
+			"the terminal to");
+	if (o->terminal)
+		c->console_socket = opts->console_socket; /* run without: the caller's own */
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->state_root = nook_cli.root;
 	c->stdio_inherit = true;

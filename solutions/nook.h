@@ -179,6 +179,8 @@ struct nook_container {
 	bool tty_never;	      /**< --no-tty: pipes even when nook's stdin is a terminal */
 	/** OCI: the streams are the caller's own 0, 1, 2, passed in as they are (conmon's). */
 	bool stdio_inherit;
+	/** OCI --console-socket: a pty is made inside and its master sent to this socket. */
+	const char *console_socket;
 	/** OCI: env_arg[] is the whole environment (process.env): nothing added. */
 	bool env_exact;
 	/** OCI create: after create, wait for a reader of this FIFO (`start`), not the host. */

@@ -132,6 +132,7 @@ struct nook_cli {
 	FILE *log;	  /**< --log: errors go here too, else NULL */
 	bool log_json;	  /**< --log-format json */
 	bool debug;	  /**< --debug */
+	bool run;	  /**< the command is run: a terminal may be the caller's own */
 };
 extern struct nook_cli nook_cli;
 

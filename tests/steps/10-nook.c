@@ -448,6 +448,11 @@ podman_runs_the_image(void **state)
 	print_message("%s", r.err);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "hi\nstatus 3\nCapEff:\t0000000000000000\n1000\nro 1\n1\n0\n");
+	/* -it: conmon passes --console-socket; nook's pty is made inside and sent there */
+	run_shell(&r, "U='--ulimit nofile=1024:1024 --ulimit nproc=1024:1024'; "
+		      "out=$(script -qec \"$P run --rm -it $U nook-test-img sh -c 'tty; exit 6'\" "
+		      "/dev/null); echo status $?; echo \"$out\" | grep -c '^/dev/pts/[0-9]'");
+	assert_string_equal(r.out, "status 6\n1\n");
 	run_shell(&r, "$P rmi -a -f >/dev/null 2>&1; true");
 }
 
