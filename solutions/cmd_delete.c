@@ -52,6 +52,22 @@ kill_and_wait(const struct oci_state *s, struct nook_error *err)
 	return 0;
 }
 
+/** oci_remove(), then the bundle's poststop hooks (if its config still reads). */
+static int
+remove_and_tell(const struct oci_state *s, struct nook_error *err)
+{
+	struct nook_container c = {0};
+	struct nook_oci o = {0};
+	struct nook_error ignored;
+	bool hooks = oci_config_load(s->bundle, &c, &o, &ignored) == 0;
+	int ret = oci_remove(s, err);
+
+	if (ret == 0 && hooks)
+		oci_hooks_notify(&o, OCI_HOOK_POSTSTOP, s->id, "stopped", s->pid);
+	oci_config_free(&o);
+	return ret;
+}
+
 int
 cmd_delete(int argc, char *argv[])
 {
@@ -78,7 +94,7 @@ cmd_delete(int argc, char *argv[])
 		ret = nook_fail(&err, 0, "cannot delete container \"%s\" that is not stopped: %s",
 				s.id, status);
 	else
-		ret = kill_and_wait(&s, &err) < 0 ? -1 : oci_remove(&s, &err);
+		ret = kill_and_wait(&s, &err) < 0 ? -1 : remove_and_tell(&s, &err);
 	oci_state_free(&s);
 	return ret < 0 ? nook_say(&err) : 0;
 }

@@ -26,6 +26,19 @@ oci_one_id(int argc, char *argv[], struct nook_error *err)
 	return argv[1];
 }
 
+/** The bundle's poststart hooks, if its config still reads. */
+static void
+poststart(const struct oci_state *s)
+{
+	struct nook_container c = {0};
+	struct nook_oci o = {0};
+	struct nook_error ignored;
+
+	if (oci_config_load(s->bundle, &c, &o, &ignored) == 0)
+		oci_hooks_notify(&o, OCI_HOOK_POSTSTART, s->id, "running", s->pid);
+	oci_config_free(&o);
+}
+
 int
 cmd_start(int argc, char *argv[])
 {
@@ -46,6 +59,8 @@ cmd_start(int argc, char *argv[])
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s.dir);
 	ret = nook_start_fifo(fifo, s.pid, &err);
 	unlink(fifo);
+	if (ret == 0)
+		poststart(&s);
 	oci_state_free(&s);
 	return ret < 0 ? nook_say(&err) : 0;
 }

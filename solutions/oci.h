@@ -48,6 +48,26 @@ struct oci_sysctl {
 	const char *key, *value; /**< "net.ipv4.ip_forward", "1" */
 };
 
+/** Most hooks of one kind. */
+#define OCI_MAX_HOOKS 8
+
+/** The kinds of hooks nook runs, in config.json's "hooks" order. */
+enum oci_hook_kind {
+	OCI_HOOK_PRESTART,	 /**< deprecated twin of createRuntime, run before it */
+	OCI_HOOK_CREATE_RUNTIME, /**< on the host, after the namespaces exist, before pivot */
+	OCI_HOOK_POSTSTART,	 /**< on the host, once the command runs */
+	OCI_HOOK_POSTSTOP,	 /**< on the host, when the container is deleted */
+	OCI_NHOOK_KINDS,
+};
+
+/** One hook: a program run with the container's state on its stdin. */
+struct oci_hook {
+	const char *path; /**< absolute */
+	char **args;	  /**< NULL-terminated, owned; NULL: just path */
+	char **env;	  /**< NULL-terminated, owned; NULL: empty */
+	int timeout;	  /**< seconds, 0: none */
+};
+
 /** What config.json says that no step stage has a field for. */
 struct nook_oci {
 	void *doc;	       /**< the parsed config.json (json_t): its strings are used */
@@ -77,8 +97,10 @@ struct nook_oci {
 	int nmounts;
 	struct oci_sysctl sysctl[OCI_MAX_SYSCTL];
 	int nsysctl;
-	unsigned long propagation;	     /**< linux.rootfsPropagation as MS_*, or 0 */
-	const char *cgroups_path;	     /**< linux.cgroupsPath (not used yet) */
+	unsigned long propagation; /**< linux.rootfsPropagation as MS_*, or 0 */
+	const char *cgroups_path;  /**< linux.cgroupsPath (not used yet) */
+	struct oci_hook hook[OCI_NHOOK_KINDS][OCI_MAX_HOOKS]; /**< hooks, by kind */
+	int nhooks[OCI_NHOOK_KINDS];
 	struct nook_seccomp_profile seccomp; /**< linux.seccomp, when has_seccomp */
 	bool has_seccomp;
 };
@@ -120,6 +142,14 @@ int oci_process_load(const char *file, struct nook_container *c, struct nook_oci
 		     struct nook_error *err);
 int oci_mount_options(struct oci_mount *m, const char *where, void *options,
 		      struct nook_error *err);
+
+/* oci_hooks.c */
+int oci_run_hooks(const struct nook_oci *o, enum oci_hook_kind kind, const char *state_json,
+		  struct nook_error *err);
+void oci_hooks_notify(const struct nook_oci *o, enum oci_hook_kind kind, const char *id,
+		      const char *status, pid_t pid);
+char *oci_hook_state(const char *id, const char *status, pid_t pid, const char *bundle,
+		     void *annotations);
 
 /* oci_root.c */
 extern const struct nook_stage oci_stage;

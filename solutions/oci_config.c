@@ -849,6 +849,78 @@ read_linux(json_t *doc, struct nook_container *c, struct nook_oci *o, struct noo
 	return 0;
 }
 
+/* ---- hooks ------------------------------------------------------------------------------ */
+
+/** A hook's "args" or "env": NULL-terminated, pointing into the document. */
+static int
+string_list(json_t *h, const char *parent, const char *key, char ***out, struct nook_error *err)
+{
+	char path[PATH_LEN];
+	json_t *a;
+	size_t n;
+	int r = get_array(h, parent, key, &a, err);
+
+	if (r <= 0)
+		return r;
+	n = json_array_size(a);
+	if (!(*out = calloc(n + 1, sizeof(**out))))
+		return nook_fail(err, ENOMEM, "%s", member(path, parent, key));
+	for (size_t i = 0; i < n; i++)
+		if (!((*out)[i] = (char *)string_item(a, member(path, parent, key), i, err)))
+			return -1;
+	return 0;
+}
+
+static int
+read_hook(json_t *h, const char *path, struct oci_hook *hook, struct nook_error *err)
+{
+	char sub[PATH_LEN];
+	long long timeout = 0;
+
+	if (!json_is_object(h))
+		return bad(err, path, "expected an object");
+	if (get_string(h, path, "path", &hook->path, err) < 0)
+		return -1;
+	if (!hook->path || hook->path[0] != '/')
+		return bad(err, member(sub, path, "path"), "missing, or not absolute");
+	if (string_list(h, path, "args", &hook->args, err) < 0 ||
+	    string_list(h, path, "env", &hook->env, err) < 0 ||
+	    get_int(h, path, "timeout", 1, 3600, &timeout, err) < 0)
+		return -1;
+	hook->timeout = (int)timeout;
+	return 0;
+}
+
+/** hooks: the kinds run on the host; those run inside the container are refused for now. */
+static int
+read_hooks(json_t *doc, struct nook_oci *o, struct nook_error *err)
+{
+	static const char *const kinds[OCI_NHOOK_KINDS] = {"prestart", "createRuntime", "poststart",
+							   "poststop"};
+	char parent[PATH_LEN], path[PATH_LEN];
+	json_t *hooks, *list;
+	int r = get_object(doc, "", "hooks", &hooks, err);
+
+	if (r <= 0)
+		return r;
+	if (json_array_size(json_object_get(hooks, "createContainer")) ||
+	    json_array_size(json_object_get(hooks, "startContainer")))
+		return bad(err, "hooks",
+			   "createContainer and startContainer are not supported yet");
+	for (int k = 0; k < OCI_NHOOK_KINDS; k++) {
+		if ((r = get_array(hooks, "hooks", kinds[k], &list, err)) < 0)
+			return -1;
+		member(parent, "hooks", kinds[k]);
+		if (json_array_size(list) > OCI_MAX_HOOKS)
+			return bad(err, parent, "more than %d", OCI_MAX_HOOKS);
+		for (size_t i = 0; r > 0 && i < json_array_size(list); i++)
+			if (read_hook(json_array_get(list, i), item(path, parent, i),
+				      &o->hook[k][o->nhooks[k]++], err) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 /* ---- the document ----------------------------------------------------------------------- */
 
 static int
@@ -865,7 +937,8 @@ read_config(json_t *doc, struct nook_container *c, struct nook_oci *o, struct no
 	if (strncmp(version, "1.", 2) != 0)
 		return bad(err, "ociVersion", "\"%.20s\": only 1.x is known", version);
 	if (read_root(doc, o, err) < 0 || read_process(doc, c, o, err) < 0 ||
-	    read_mounts(doc, o, err) < 0 || read_linux(doc, c, o, err) < 0)
+	    read_mounts(doc, o, err) < 0 || read_linux(doc, c, o, err) < 0 ||
+	    read_hooks(doc, o, err) < 0)
 		return -1;
 	if ((r = get_string(doc, "", "hostname", &hostname, err)) < 0)
 		return -1;
@@ -962,6 +1035,13 @@ oci_config_free(struct nook_oci *o)
 {
 	json_decref(o->proc_doc);
 	o->proc_doc = NULL;
+	for (int k = 0; k < OCI_NHOOK_KINDS; k++) {
+		for (int i = 0; i < o->nhooks[k]; i++) {
+			free(o->hook[k][i].args);
+			free(o->hook[k][i].env);
+		}
+		o->nhooks[k] = 0;
+	}
 	if (o->has_seccomp)
 		seccomp_profile_free(&o->seccomp);
 	free(o->argv);

@@ -34,9 +34,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -393,6 +395,26 @@ oci_prepare(struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
+/** On the host, after clone, the child waiting: prestart and createRuntime (oci_hooks.c). */
+static int
+oci_parent(struct nook_container *c, struct nook_error *err)
+{
+	const struct nook_oci *o = c->oci;
+	char *state;
+	int ret;
+
+	if (!o->nhooks[OCI_HOOK_PRESTART] && !o->nhooks[OCI_HOOK_CREATE_RUNTIME])
+		return 0;
+	state = oci_hook_state(c->id, "creating", c->run.pid, o->bundle,
+			       json_object_get(o->doc, "annotations"));
+	ret = oci_run_hooks(o, OCI_HOOK_PRESTART, state, err) < 0 ||
+			      oci_run_hooks(o, OCI_HOOK_CREATE_RUNTIME, state, err) < 0
+		      ? -1
+		      : 0;
+	free(state);
+	return ret;
+}
+
 /** The namespaces config.json asks for that no stage of the runtime's list adds. */
 static int
 oci_flags(const struct nook_container *c)
@@ -406,5 +428,6 @@ const struct nook_stage oci_stage = {
 	.clone_flags = CLONE_NEWNS,
 	.flags = oci_flags,
 	.prepare = oci_prepare,
+	.parent = oci_parent,
 	.child = oci_child,
 };

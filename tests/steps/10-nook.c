@@ -29,9 +29,9 @@ static char image[PATH_MAX];
 static char root[64];	/* --root */
 static char bundle[64]; /* the bundle directory */
 
-/** The config: @p args is the JSON array of the command. */
+/** The config: @p args is the JSON array of the command; @p extra more members, or "". */
 static void
-write_config(const char *dir, const char *args)
+write_config_with(const char *dir, const char *args, const char *extra)
 {
 	char path[128];
 	FILE *f;
@@ -57,12 +57,18 @@ write_config(const char *dir, const char *args)
 		"  {\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},\n"
 		"  {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
 		"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}],\n"
-		" \"annotations\": {\"org.test\": \"yes\"},\n"
+		" %s\"annotations\": {\"org.test\": \"yes\"},\n"
 		" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, "
 		"{\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}],\n"
 		"   \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]}}\n",
-		image, args);
+		image, args, extra);
 	fclose(f);
+}
+
+static void
+write_config(const char *dir, const char *args)
+{
+	write_config_with(dir, args, "");
 }
 
 static int
@@ -408,6 +414,80 @@ pause_freezes_until_resume(void **state)
 	assert_false(file_exists(dir)); /* v1: pause made it, delete removed it */
 }
 
+/** The contents of file @p dir/@p name, or "" (into a static buffer). */
+static const char *
+slurp(const char *dir, const char *name)
+{
+	static char buf[4096];
+	char path[160];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "re"))) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+hooks_get_the_state_on_stdin(void **state)
+{
+	char id[64], dir[64], hooks[1024], want[128];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-hooks", 0755);
+	snprintf(hooks, sizeof(hooks),
+		 "\"hooks\": {"
+		 "\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"cat > %s/create; echo $X >> %s/create\"], \"env\": [\"X=env-ok\"]}],"
+		 "\"poststart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"cat > %s/poststart\"]}],"
+		 "\"poststop\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"cat > %s/poststop\"]}]},",
+		 dir, dir, dir, dir);
+	write_config_with(dir, "[\"true\"]", hooks);
+	unique_name(id, "hooks");
+	nook(&r, "run", "--bundle", dir, id);
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof(want), "\"id\":\"%s\",\"status\":\"creating\",\"pid\":", id);
+	assert_non_null(strstr(slurp(dir, "create"), want));
+	assert_non_null(strstr(slurp(dir, "create"), "\"org.test\":\"yes\""));
+	assert_non_null(strstr(slurp(dir, "create"), "}env-ok\n"));
+	assert_non_null(strstr(slurp(dir, "poststart"), "\"status\":\"running\""));
+	assert_non_null(strstr(slurp(dir, "poststop"), "\"status\":\"stopped\""));
+}
+
+static void
+a_failing_or_slow_hook_fails_create(void **state)
+{
+	char id[64], dir[64], path[160];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-hookfail", 0755);
+	write_config_with(dir, "[\"true\"]",
+			  "\"hooks\": {\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": "
+			  "[\"sh\", \"-c\", \"exit 3\"]}]},");
+	unique_name(id, "hookfail");
+	nook(&r, "run", "--bundle", dir, id);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: hooks.createRuntime[0] (/bin/sh): exit status 3\n");
+	snprintf(path, sizeof(path), "%s/%s", root, id);
+	assert_false(file_exists(path));
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	unlink(path);
+	write_config_with(dir, "[\"true\"]",
+			  "\"hooks\": {\"prestart\": [{\"path\": \"/bin/sleep\", \"args\": "
+			  "[\"sleep\", \"10\"], \"timeout\": 1}]},");
+	nook(&r, "run", "--bundle", dir, id);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: hooks.prestart[0] (/bin/sleep): timed out after 1 s\n");
+}
+
 /**
  * podman drives nook as it drives runc: `--runtime build/solutions/nook --cgroup-manager
  * cgroupfs`, on the default image imported, in a podman storage of the test's own.
@@ -489,6 +569,8 @@ main(void)
 		cmocka_unit_test(spec_writes_a_config_and_refuses_to_overwrite),
 		cmocka_unit_test(exec_joins_every_namespace_and_the_cgroup),
 		cmocka_unit_test(pause_freezes_until_resume),
+		cmocka_unit_test(hooks_get_the_state_on_stdin),
+		cmocka_unit_test(a_failing_or_slow_hook_fails_create),
 		cmocka_unit_test(podman_runs_the_image),
 		cmocka_unit_test(global_options),
 	};

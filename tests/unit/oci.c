@@ -246,6 +246,12 @@ broken_configs_name_their_path(void **state)
 		 "linux.maskedPaths[0]: not an absolute path"},
 		{NULL, "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}",
 		 "linux.seccomp.defaultAction: "},
+		{NULL, "\"hooks\": {\"poststart\": [{\"path\": \"sh\"}]}",
+		 "hooks.poststart[0].path: missing, or not absolute"},
+		{NULL, "\"hooks\": {\"prestart\": [{\"path\": \"/bin/sh\", \"timeout\": 0}]}",
+		 "hooks.prestart[0].timeout: 0 is out of range (1 to 3600)"},
+		{NULL, "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sh\"}]}",
+		 "hooks: createContainer and startContainer are not supported yet"},
 	};
 	struct nook_error err;
 
