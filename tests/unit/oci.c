@@ -4,7 +4,9 @@
  *        read into the container description, and broken configs refused by JSON path.
  *
  * The fixtures in tests/unit/oci/ are `runc spec` and `runc spec --rootless` output of
- * Debian's runc 1.1.5, unchanged.
+ * Debian's runc 1.1.5, unchanged, and the config.json podman 4.3 wrote for `podman run
+ * --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 IMG true` (cgroupfs), its
+ * root.path changed to "rootfs" (podman's was an overlay in its storage).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -156,6 +158,40 @@ reads_runc_spec_rootless(void **state)
 	free(text);
 }
 
+static void
+reads_podman_config(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err = {0};
+	char *text = fixture("podman-config.json");
+	const struct oci_mount *m;
+
+	(void)state;
+	if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(c.argv[0], "true");
+	assert_int_equal(o.njoin, 1); /* podman made the network namespace itself */
+	assert_int_equal(o.join[0].type, CLONE_NEWNET);
+	assert_false(o.clone_flags & CLONE_NEWNET);
+	assert_true(o.clone_flags & CLONE_NEWPID);
+	assert_int_equal(c.cgroup.pids, 2048);
+	assert_int_equal(o.nsysctl, 1);
+	assert_string_equal(o.sysctl[0].key, "net.ipv4.ping_group_range");
+	assert_int_equal(o.nrlimits, 2);
+	assert_true(o.has_seccomp);
+	assert_false(c.seccomp.unconfined);
+	assert_true(o.seccomp.nrules >= 20);
+	assert_true(c.caps.add & NOOK_CAP(CAP_CHOWN));
+	assert_false(c.caps.add & NOOK_CAP(CAP_SYS_ADMIN));
+	m = mount_at(&o, "/etc/hostname");
+	assert_int_equal(m->flags & MS_BIND, MS_BIND);
+	assert_int_equal(m->propagation, MS_PRIVATE | MS_REC);
+	assert_non_null(o.cgroups_path);
+	oci_config_free(&o);
+	free(text);
+}
+
 /** A minimal valid config with @p extra members spliced in at the top level. */
 static int
 parse_with(const char *extra, struct nook_error *err)
@@ -301,6 +337,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_runc_spec),
 		cmocka_unit_test(reads_runc_spec_rootless),
+		cmocka_unit_test(reads_podman_config),
 		cmocka_unit_test(minimal_config_is_read),
 		cmocka_unit_test(broken_configs_name_their_path),
 		cmocka_unit_test(missing_members_are_named),
