@@ -31,7 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,12 +103,66 @@ join_namespaces(pid_t pid, struct nook_error *err)
 	return 0;
 }
 
+/**
+ * --tty with --console-socket, in the child: a pty from the container's own devpts, its
+ * master sent to the engine (SCM_RIGHTS), the slave our controlling terminal and 0-2 —
+ * as stdio.c does for the container's first process.
+ */
+static int
+take_pty(int sock, struct nook_error *err)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+
+	if (master < 0)
+		return nook_fail(err, errno, "open(\"/dev/ptmx\")");
+	if (unlockpt(master) < 0)
+		return nook_fail(err, errno, "unlockpt");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (slave < 0)
+		return nook_fail(err, errno, "ioctl(TIOCGPTPEER)");
+	if (stdio_send_fd(sock, master, err) < 0)
+		return -1;
+	close(master);
+	close(sock);
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		return nook_fail(err, errno, "ioctl(TIOCSCTTY)");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return nook_fail(err, errno, "dup2(pty, %d)", fd);
+	return slave > 2 ? close(slave) : 0;
+}
+
+/** --console-socket @p path, connected on the host before the namespaces change. */
+static int
+console_connect(const char *path, struct nook_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return nook_fail(err, 0, "--console-socket \"%s\": path too long", path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return nook_fail(err, errno, "socket(AF_UNIX)");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(fd);
+		return nook_fail(err, errno, "connect(\"%s\")", path);
+	}
+	return fd;
+}
+
 /** Step 3, in the child: capabilities and user, cwd, seccomp, then the command. */
 static void
-exec_child(struct nook_container *c, struct nook_oci *o)
+exec_child(struct nook_container *c, struct nook_oci *o, int console)
 {
 	struct nook_error err;
 	char *env[NOOK_MAX_ENV + 1];
+
+	if (console >= 0 && take_pty(console, &err) < 0) {
+		nook_say(&err);
+		_exit(err.code);
+	}
 
 	for (int i = 0; i < c->nenv; i++)
 		env[i] = (char *)c->env_arg[i];
@@ -170,8 +227,8 @@ exec_args(int argc, char *argv[], struct exec_opts *x, struct nook_error *err)
 	}
 	if (optind >= argc || (!x->process && optind + 1 >= argc))
 		return nook_fail(err, 0, "exec: expected ID and a command, or --process");
-	if (x->console || x->tty)
-		return nook_fail(err, 0, "exec: --tty and --console-socket are not supported yet");
+	if (x->tty && !x->console)
+		return nook_fail(err, 0, "exec: --tty needs a --console-socket");
 	return optind;
 }
 
@@ -213,7 +270,7 @@ cmd_exec(int argc, char *argv[])
 	struct nook_oci o = {0};
 	struct nook_error err;
 	struct oci_state s;
-	int first, wstatus, ret = -1, pidfd = -1;
+	int first, wstatus, ret = -1, pidfd = -1, console = -1;
 	pid_t pid;
 
 	if ((first = exec_args(argc, argv, &x, &err)) < 0 ||
@@ -224,6 +281,9 @@ cmd_exec(int argc, char *argv[])
 	else if (x.pid_file &&
 		 (pidfd = open(x.pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		nook_fail(&err, errno, "open(\"%s\")", x.pid_file); /* a host path: open it now */
+	else if (x.console && (x.tty || x.process) &&
+		 (console = console_connect(x.console, &err)) < 0)
+		; /* err says why */
 	else if (oci_config_load(s.bundle, &c, &o, &err) == 0 &&
 		 describe(&x, argv + first + 1, &c, &o, &err) == 0 &&
 		 seccomp_stage.prepare(&c, &err) == 0 && join_cgroups(&s, &err) == 0 &&
@@ -235,7 +295,9 @@ cmd_exec(int argc, char *argv[])
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		exec_child(&c, &o);
+		exec_child(&c, &o, (x.tty || o.terminal) ? console : -1);
+	if (console >= 0)
+		close(console);
 	if (pid < 0)
 		return nook_fail(&err, errno, "fork"), nook_say(&err);
 	if (pidfd >= 0 && pid_file(pidfd, x.pid_file, pid, &err) < 0)

@@ -328,6 +328,7 @@ unsigned long long state_hash(const char *id);
 
 /* stdio.c */
 int stdio_prepare(struct nook_container *c, struct nook_error *err);
+int stdio_send_fd(int sock, int fd, struct nook_error *err);
 int stdio_child(struct nook_container *c, struct nook_error *err);
 int stdio_parent(struct nook_container *c, struct nook_error *err);
 void stdio_drain(struct nook_container *c);

@@ -203,8 +203,8 @@ stdio_parent_close(struct nook_container *c)
 /* ---- in the container ------------------------------------------------------------------ */
 
 /** Send descriptor @p fd over the UNIX socket @p sock (SCM_RIGHTS). */
-static int
-send_fd(int sock, int fd, struct nook_error *err)
+int
+stdio_send_fd(int sock, int fd, struct nook_error *err)
 {
 	char byte = 'm', ctl[CMSG_SPACE(sizeof(int))] = {0};
 	struct iovec iov = {&byte, 1};
@@ -253,7 +253,7 @@ make_pty(struct nook_stdio *s, struct nook_error *err)
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (slave < 0)
 		return nook_fail(err, errno, "ioctl(TIOCGPTPEER)");
-	if (send_fd(s->sock[1], master, err) < 0)
+	if (stdio_send_fd(s->sock[1], master, err) < 0)
 		return -1;
 	close(master);
 	close(s->sock[1]);
