@@ -14,6 +14,8 @@
 #   make deps                     install the Debian packages nook needs
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
 #   make format | format-check    clang-format the C sources | check they are formatted
+#   make test-oci                 step 10: build/solutions/nook driven as engines drive runc
+#   make install [PREFIX= DESTDIR=] install the runtime, nook, into PREFIX/bin
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
 STEPS := $(sort $(basename $(notdir $(wildcard solutions/[0-9][0-9]-*.c))))
@@ -74,7 +76,7 @@ LIB_SRCS := $(filter-out 0% 1% $(NOOK_SRCS),$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
-.PHONY: all programs image deps check test test-unit test-steps test-oci check-steps check-exercises \
+.PHONY: all programs image deps check test test-unit test-steps test-oci install check-steps check-exercises \
 	check-lessons check-cgroup2 steps docs demo shell format format-check clean
 .DELETE_ON_ERROR:
 
@@ -96,6 +98,11 @@ $(BIN)/nook: $(NOOK_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/libnook.a
 $(BIN)/%: $(OBJ)/%.o $(OBJ)/libnook.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The runtime, for engines to find: `make install PREFIX=/usr/local DESTDIR=...`
+PREFIX ?= /usr/local
+install: $(BIN)/nook
+	install -D -m 0755 $(BIN)/nook $(DESTDIR)$(PREFIX)/bin/nook
 
 # ---- the default image ------------------------------------------------------------------
 
