@@ -159,6 +159,28 @@ oci_create_args(int argc, char *argv[], struct oci_create_opts *opts, bool *deta
 	return argv[optind];
 }
 
+/**
+ * Let go of what this process holds of a container that lives on: its ends of the
+ * streams and pipes, the environment it built, the seccomp filter (already loaded inside
+ * or to be). Nothing of the container itself is touched: no stage's cleanup but step
+ * 09's, which only frees memory.
+ */
+static void
+forget(struct nook_container *c)
+{
+	stdio_close(c);
+	seccomp_stage.cleanup(c);
+	for (int i = 0; c->env[i]; i++)
+		free(c->env[i]);
+	c->env[0] = NULL;
+	if (c->run.syncfd >= 0)
+		close(c->run.syncfd);
+	if (c->run.reportfd >= 0)
+		close(c->run.reportfd);
+	if (c->run.sigfd >= 0)
+		close(c->run.sigfd);
+}
+
 int
 cmd_create(int argc, char *argv[])
 {
@@ -177,6 +199,7 @@ cmd_create(int argc, char *argv[])
 		oci_config_free(&o);
 		return nook_say(&err);
 	}
+	forget(&c);
 	oci_config_free(&o);
 	return 0;
 }

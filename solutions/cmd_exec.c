@@ -13,7 +13,9 @@
  *     first, as it owns the others, the mount namespace last, which also takes the
  *     container's root and working directory. Joining a PID namespace changes only where
  *     *children* are born (a process never changes its own PID), hence:
- *  3. fork(2): the child is in the container's PID namespace. It takes the capabilities,
+ *  3. fork(2): the child is in the container's PID namespace. (All of 2 and 3 happen in a
+ *     middle process, which then waits for the command and ends as it ends: nook itself
+ *     keeps its own namespaces.) The command takes the capabilities,
  *     user and seccomp filter of the process description — through steps 08 and 09's own
  *     hooks — changes to its cwd and executes the command with exactly its environment.
  *
@@ -262,6 +264,37 @@ pid_file(int fd, const char *path, pid_t pid, struct nook_error *err)
 	return ok ? 0 : nook_fail(err, errno, "write(\"%s\")", path);
 }
 
+/**
+ * The middle process: join the namespaces of @p target, fork the command into them, tell
+ * its host PID through @p tell, and — unless @p detach — wait and end as it ends. nook
+ * itself stays in the host's namespaces (its PID-namespace-for-children unchanged: a
+ * process that joined another cannot start threads, which the sanitizers' leak checker
+ * needs at exit).
+ */
+static void
+enter(struct nook_container *c, struct nook_oci *o, pid_t target, int console, int tell,
+      bool detach)
+{
+	struct nook_error err;
+	int wstatus;
+	pid_t pid;
+
+	if (join_namespaces(target, &err) < 0)
+		_exit(nook_say(&err));
+	pid = fork();
+	if (pid == 0)
+		exec_child(c, o, console);
+	if (pid < 0) {
+		nook_fail(&err, errno, "fork");
+		_exit(nook_say(&err));
+	}
+	if (write(tell, &pid, sizeof(pid)) != (ssize_t)sizeof(pid) || detach)
+		_exit(0);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	_exit(nook_wait_status(wstatus));
+}
+
 int
 cmd_exec(int argc, char *argv[])
 {
@@ -270,12 +303,13 @@ cmd_exec(int argc, char *argv[])
 	struct nook_oci o = {0};
 	struct nook_error err;
 	struct oci_state s;
-	int first, wstatus, ret = -1, pidfd = -1, console = -1;
-	pid_t pid;
+	int first, wstatus, ret = -1, pidfd = -1, console = -1, tell[2];
+	pid_t middle, pid = 0, target;
 
 	if ((first = exec_args(argc, argv, &x, &err)) < 0 ||
 	    oci_state_read(nook_cli.root, argv[first], &s, &err) < 0)
 		return nook_say(&err);
+	target = s.pid;
 	if (strcmp(oci_status(&s), "running") != 0)
 		nook_fail(&err, 0, "cannot exec in a container that is %s", oci_status(&s));
 	else if (x.pid_file &&
@@ -286,25 +320,29 @@ cmd_exec(int argc, char *argv[])
 		; /* err says why */
 	else if (oci_config_load(s.bundle, &c, &o, &err) == 0 &&
 		 describe(&x, argv + first + 1, &c, &o, &err) == 0 &&
-		 seccomp_stage.prepare(&c, &err) == 0 && join_cgroups(&s, &err) == 0 &&
-		 join_namespaces(s.pid, &err) == 0)
+		 seccomp_stage.prepare(&c, &err) == 0 && join_cgroups(&s, &err) == 0)
 		ret = 0;
 	oci_state_free(&s);
-	if (ret < 0)
-		return nook_say(&err);
+	if (ret < 0 || pipe2(tell, O_CLOEXEC) < 0)
+		return ret < 0 ? nook_say(&err) : (nook_fail(&err, errno, "pipe2"), nook_say(&err));
 	fflush(NULL);
-	pid = fork();
-	if (pid == 0)
-		exec_child(&c, &o, (x.tty || o.terminal) ? console : -1);
+	middle = fork();
+	if (middle == 0) {
+		close(tell[0]);
+		enter(&c, &o, target, (x.tty || o.terminal) ? console : -1, tell[1], x.detach);
+	}
+	close(tell[1]);
 	if (console >= 0)
 		close(console);
-	if (pid < 0)
+	if (middle < 0)
 		return nook_fail(&err, errno, "fork"), nook_say(&err);
-	if (pidfd >= 0 && pid_file(pidfd, x.pid_file, pid, &err) < 0)
-		return nook_say(&err);
-	if (x.detach)
-		return 0;
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+	if (read(tell[0], &pid, sizeof(pid)) == (ssize_t)sizeof(pid) && pidfd >= 0 &&
+	    pid_file(pidfd, x.pid_file, pid, &err) < 0)
+		nook_say(&err);
+	close(tell[0]);
+	while (waitpid(middle, &wstatus, 0) < 0 && errno == EINTR)
 		;
-	return nook_wait_status(wstatus);
+	seccomp_stage.cleanup(&c);
+	oci_config_free(&o);
+	return nook_wait_status(wstatus); /* the middle's: the command's, or 125 */
 }
