@@ -612,6 +612,7 @@ podman_runs_the_image(void **state)
 static void
 global_options(void **state)
 {
+	char log[96];
 	struct run r;
 
 	(void)state;
@@ -626,6 +627,15 @@ global_options(void **state)
 	assert_non_null(strstr(r.out, "\"ociVersionMax\""));
 	run_step(&r, "nook", "frobnicate", NULL);
 	assert_int_equal(r.status, 125);
+	/* --log: the error again, one JSON object a line, for the engine to read */
+	snprintf(log, sizeof(log), "%s/log.json", root);
+	run_step(&r, "nook", "--root", root, "--log", log, "--log-format", "json", "state",
+		 "nosuch", NULL);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(slurp(root, "log.json"),
+			       "{\"level\":\"error\",\"msg\":\"container \\\"nosuch\\\" does "
+			       "not exist\",\"time\":\""));
+	assert_int_equal(count_lines(slurp(root, "log.json")), 1);
 }
 
 int
