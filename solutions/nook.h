@@ -363,6 +363,8 @@ int rootfs_overlay_options(const struct nook_rootfs *r, const char *state, bool 
 
 /* user.c */
 int user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err);
+int user_add_id_range(struct nook_id_map *m, const char *what, struct nook_id_range r,
+		      struct nook_error *err);
 int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
 int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
 

@@ -628,13 +628,13 @@ read_namespace(json_t *v, const char *path, struct nook_container *c, struct noo
 	return 0;
 }
 
-/** linux.uidMappings or gidMappings, through step 05's own range check. */
+/** linux.uidMappings or gidMappings, through step 05's typed setter. */
 static int
 read_mappings(json_t *lx, const char *key, struct nook_id_map *m, struct nook_error *err)
 {
-	char parent[PATH_LEN], path[PATH_LEN], arg[64];
+	char parent[PATH_LEN], path[PATH_LEN];
 	long long in = 0, out = 0, n = 0;
-	struct nook_error why;
+	struct nook_id_range r2;
 	json_t *list, *v;
 	int r = get_array(lx, "linux", key, &list, err);
 
@@ -650,9 +650,9 @@ read_mappings(json_t *lx, const char *key, struct nook_id_map *m, struct nook_er
 		    get_int(v, path, "hostID", 0, UINT32_MAX - 1, &out, err) < 0 ||
 		    get_int(v, path, "size", 1, UINT32_MAX, &n, err) < 0)
 			return -1;
-		snprintf(arg, sizeof(arg), "%lld:%lld:%lld", in, out, n);
-		if (user_add_range(m, key, arg, &why) < 0)
-			return bad(err, path, "%s", why.msg);
+		r2 = (struct nook_id_range){(unsigned)in, (unsigned)out, (unsigned)n};
+		if (user_add_id_range(m, path, r2, err) < 0)
+			return -1;
 	}
 	return 0;
 }

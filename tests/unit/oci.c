@@ -274,6 +274,11 @@ broken_configs_name_their_path(void **state)
 		 "\"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
 		 "[{\"containerID\": 0, \"hostID\": 1000, \"size\": \"1\"}]}",
 		 "linux.uidMappings[0].size: expected an integer"},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
+		 "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 10}, {\"containerID\": 5, "
+		 "\"hostID\": 5000, \"size\": 1}]}",
+		 "linux.uidMappings[1] \"5:5000:1\" overlaps \"0:1000:10\""},
 		{NULL, "\"linux\": {\"resources\": {\"memory\": {\"limit\": 1000}}}",
 		 "invalid linux.resources.memory.limit 1000: at least 4m (4194304 bytes)"},
 		{NULL, "\"linux\": {\"resources\": {\"pids\": {\"limit\": 1}}}",
