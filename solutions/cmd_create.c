@@ -103,11 +103,13 @@ oci_create(const char *id, const struct oci_create_opts *opts, struct nook_conta
 			err, 0,
 			"process.terminal is true: create needs a --console-socket to send "
 			"the terminal to");
-	if (o->terminal)
-		c->console_socket = opts->console_socket; /* run without: the caller's own */
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->state_root = nook_cli.root;
 	c->stdio_inherit = true;
+	if (o->terminal)
+		c->console_socket = opts->console_socket;
+	if (o->terminal && !opts->console_socket)
+		c->stdio_inherit = false; /* run: a pty of the launcher's, relayed while it waits */
 	c->die_with_parent = false;
 	c->preserve_fds = opts->preserve_fds;
 	oci_stages(o, stages);

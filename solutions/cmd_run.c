@@ -27,7 +27,7 @@ cmd_run(int argc, char *argv[])
 
 	if (!id)
 		return nook_say(&err);
-	nook_cli.run = true;
+	nook_cli.run = !detach; /* a terminal without --console-socket needs nook to stay */
 	if (oci_create(id, &opts, &c, &o, stages, &err) == 0 &&
 	    nook_start_fifo(o.fifo, c.run.pid, &err) == 0) {
 		unlink(o.fifo);

@@ -609,6 +609,36 @@ podman_runs_the_image(void **state)
 	run_shell(&r, "$P rmi -a -f >/dev/null 2>&1; true");
 }
 
+/** runc's default spec wants a terminal: run gives it one of its own, relayed, as runc. */
+static void
+run_with_a_terminal_relays_a_pty(void **state)
+{
+	char dir[64], cmd[PATH_MAX + 512], id[64];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-tty", 0755);
+	run_step(&r, "nook", "spec", "--bundle", dir, NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(cmd, sizeof(cmd),
+		 "sed -i -e 's|\"path\": \"rootfs\"|\"path\": \"%s\"|' "
+		 "-e 's|^\\( *\\)\"sh\"$|\\1\"sh\", \"-c\", \"tty; exit 4\"|' %s/config.json",
+		 image, dir);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 0);
+	unique_name(id, "tty");
+	snprintf(cmd, sizeof(cmd),
+		 "out=$(script -qec '%s --root %s run --bundle %s %s' /dev/null); echo status $?; "
+		 "echo \"$out\" | tr -d '\\r' | sed 's/\\^@//g'",
+		 step_path("nook"), root, dir, id);
+	run_shell(&r, cmd);
+	assert_string_equal(r.out, "status 4\n/dev/pts/0\n");
+	unique_name(id, "tty");
+	nook(&r, "run", "--detach", "--bundle", dir, id); /* nothing could reach its terminal */
+	assert_int_equal(r.status, 125);
+	assert_int_equal(count_lines(r.err), 1);
+}
+
 static void
 global_options(void **state)
 {
@@ -657,6 +687,7 @@ main(void)
 		cmocka_unit_test(a_failing_or_slow_hook_fails_create),
 		cmocka_unit_test(rootless_spec_runs_as_nobody),
 		cmocka_unit_test(podman_runs_the_image),
+		cmocka_unit_test(run_with_a_terminal_relays_a_pty),
 		cmocka_unit_test(global_options),
 	};
 
