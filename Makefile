@@ -1,34 +1,53 @@
 # nook — build a container from scratch, one kernel primitive per step.
+# Containers need root: `sudo make demo`, or in a root shell (no sudo there) `make demo`.
 #
 #   make                          build every step from solutions/ into build/solutions/
 #   make TREE=steps               build your workspace (steps/ over solutions/) into build/steps/
 #   make check                    everything CI checks (needs root)
 #   make check TREE=steps STEP=NN the tests of steps 01..NN on your workspace
-#   make check-exercises          prove that each step's tests fail with its exercise blank
+#   make check TREE=steps ONLY=NN only step NN's tests on your workspace
+#   make hint STEP=NN             the next hint for step NN's exercise (one level more each time)
+#   make check-exercises          prove that each step's tests fail with its exercise blank,
+#                                 and with each known-wrong answer in tests/mutants/
 #   make check-lessons            re-run the lessons' transcripts and compare
-#   make check-cgroup2            run the cgroup tests under a cgroup-v2-only kernel in qemu
-#   make steps                    regenerate steps/ from the EXERCISE regions of solutions/
-#   make docs                     the API and the lessons as one site, in build/docs/html
+#   make check-cgroup2            step 06 and escape tests on a cgroup-v2-only kernel in qemu
+#   make check-escapes            the escape battery: every known attack, from inside step 09
+#   make steps                    regenerate steps/ from the EXERCISE regions of solutions/;
+#                                 refuses to overwrite your work in an exercise (FORCE=1 does)
+#   make handout                  build/handout/nook(.tar.gz): the tree without the answers
+#   make docs                     the API, the lessons and their diagrams as one site, in
+#                                 build/docs/html (installs doxygen and graphviz)
 #   make image                    the default image: build/images/busybox, from busybox-static
 #   make demo | make shell        a tour of every step | a shell in the newest step
-#   make deps                     install the Debian packages nook needs
+#   make deps                     install the packages demo and check need (Debian, Ubuntu)
+#   make deps-vm                  install qemu and a kernel for check-cgroup2 (full check, CI)
+#   make bench                    time each step and runc, crun, unshare (and nook, step 10):
+#                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
+#   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
+#   make install                  nook-NN-topic and the runtime nook into $(PREFIX)/bin, man pages into
+#                                 $(PREFIX)/share/man/man1 (PREFIX=/usr/local, DESTDIR=)
+#   make check-man                install into a scratch directory; man renders each page
+#   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
 #   make test-oci                 step 10: build/solutions/nook driven as engines drive runc
-#   make install [PREFIX= DESTDIR=] install the runtime, nook, into PREFIX/bin
+#   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
 STEPS := $(sort $(basename $(notdir $(wildcard solutions/[0-9][0-9]-*.c))))
-TREE ?= solutions
+# A hand-out (`make handout`) has no answers in solutions/: there, your work is the tree.
+HANDOUT := $(wildcard .handout)
+TREE ?= $(if $(HANDOUT),steps,solutions)
 VARIANT ?=
-# The newest step by default; STEP=NN tests steps 01..NN.
+# The newest step by default; STEP=NN tests steps 01..NN, ONLY=NN step NN alone.
 STEP ?= $(firstword $(subst -, ,$(lastword $(STEPS))))
+ONLY ?=
 
-# qemu-system-x86 and linux-image-amd64: `make check-cgroup2` boots Debian's kernel (from
-# /boot) under qemu, to test step 06 on cgroup v2 whatever the host runs.
-DEB_PACKAGES := build-essential pkg-config libcmocka-dev libcap-dev libseccomp-dev libjansson-dev libmnl-dev \
-	doxygen busybox-static clang-format iproute2 util-linux procps uidmap libcap2-bin \
-	qemu-system-x86 linux-image-amd64
+# Nothing below may run a program while make reads this file ($(shell) in a `:=`): the
+# targets people type first install the packages (`deps`), and only then build, in a
+# second make that reads the file anew. The package lists, per distribution, are in
+# tests/install-deps: `deps` what demo and check need, `deps-vm` what check-cgroup2 adds
+# (qemu and a kernel to boot), for the maintainers' full `make check` and CI.
 
 ifeq ($(VARIANT),san)
 OUT := build/san
@@ -45,18 +64,19 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-# Libraries the stages use (step 04: rtnetlink through libmnl, ...).
-LDLIBS := $(shell pkg-config --libs libmnl) -lcap -lseccomp -ljansson
+# Libraries the stages use (step 04: rtnetlink through libmnl, ...). Named, not asked of
+# pkg-config: make reads this before `deps` has installed them.
+LDLIBS := -lmnl -lcap -lseccomp -ljansson
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)
 OVERLAY :=
 else ifeq ($(TREE),steps)
 OVERLAY := steps
-else ifneq ($(filter blank-%,$(TREE)),)
+else ifneq ($(filter blank-% mutant-%,$(TREE)),)
 OVERLAY := $(OUT)/gen/$(TREE)
 else
-$(error TREE must be solutions, steps or blank-NN, not '$(TREE)')
+$(error TREE must be solutions, steps, blank-NN or mutant-NN-name, not '$(TREE)')
 endif
 ifneq ($(OVERLAY),)
 # An exercise left blank leaves names unused: a warning is a hint then, not an error.
@@ -76,8 +96,11 @@ LIB_SRCS := $(filter-out 0% 1% $(NOOK_SRCS),$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
-.PHONY: all programs image deps check test test-unit test-steps test-oci install check-steps check-exercises \
-	check-lessons check-cgroup2 steps docs demo shell format format-check clean
+.PHONY: fuzz fuzz-deps FORCE
+.PHONY: all programs image deps deps-vm check test test-unit test-steps test-oci check-steps \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
+	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
+	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
 
 all: programs
@@ -98,11 +121,6 @@ $(BIN)/nook: $(NOOK_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/libnook.a
 $(BIN)/%: $(OBJ)/%.o $(OBJ)/libnook.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
-
-# The runtime, for engines to find: `make install PREFIX=/usr/local DESTDIR=...`
-PREFIX ?= /usr/local
-install: $(BIN)/nook
-	install -D -m 0755 $(BIN)/nook $(DESTDIR)$(PREFIX)/bin/nook
 
 # ---- the default image ------------------------------------------------------------------
 
@@ -141,6 +159,15 @@ $(TESTBIN)/obj/unit-%.o: tests/unit/%.c
 $(TESTBIN)/probe: tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+# The attacker the escape battery runs inside containers: static, like the probe.
+$(TESTBIN)/attack: tests/escapes/attack.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+$(TESTBIN)/obj/escapes-%.o: tests/escapes/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/escapes: $(TESTBIN)/obj/escapes-escapes.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lcap
 # Unit tests check the pure logic of the tree being built (in practice: solutions/).
 $(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
@@ -151,94 +178,301 @@ $(TESTBIN)/%: $(TESTBIN)/obj/steps-%.o $(TESTBIN)/obj/harness.o
 
 # Step tests run the programs of $(TREE); each test binary is one step, its cmocka summary
 # printed as it goes. A failing binary does not stop the others: all are run, then judged.
-TESTED_STEPS = $(foreach s,$(STEPS),$(if $(shell [ $(firstword $(subst -, ,$s)) -le $(STEP) ] && echo y),$s))
+# (A deferred `=`: the shell compares numbers only when a recipe needs the list.)
+STEP_NUMBER = $(firstword $(subst -, ,$1))
+TESTED_STEPS = $(strip $(foreach s,$(STEPS),$(if $(shell [ $(call STEP_NUMBER,$s) \
+	$(if $(ONLY),-eq $(ONLY),-le $(STEP)) ] 2>/dev/null && echo y),$s)))
+TESTED = $(if $(ONLY),step $(ONLY) only,steps up to $(STEP))
 RUN_TESTS = NOOK_BIN=$(BIN) NOOK_PROBE=$(TESTBIN)/probe NOOK_IMAGE=$(IMAGE) tests/run-tests
 
 test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
-	@$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS))
+	@$(if $(TESTED_STEPS),$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS)),\
+		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(STEPS))"; exit 1)
 
 # Step 10, the OCI runtime: build/solutions/nook driven as engines drive runc.
 test-oci: programs image $(TESTBIN)/10-nook $(TESTBIN)/probe
 	@$(RUN_TESTS) $(TESTBIN)/10-nook
 
-test-unit: $(UNIT_TESTS)
+test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 	@tests/run-tests $(UNIT_TESTS)
+	@tests/mkexercise-test $(abspath $(TOOLS)/mkexercise)
+	@tests/install-deps-test
 
 # The steps whose tests also run under a cgroup-v2-only kernel, in qemu (among STEP's).
 CGROUP2_TESTS = $(filter 06-%,$(TESTED_STEPS))
+# ... and the escape battery, when it runs (ESCAPES, below): every attack but finding 10's,
+# which try nook's command line, not the kernel.
+CGROUP2_ESCAPES = !(10)
 # `make check` runs that lane when qemu and a kernel are there, and says so when not.
 CGROUP2_OPTIONAL :=
 CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
 
-ifeq ($(TREE)$(VARIANT),solutions)
-# Maintainers' full check: the tests, then that steps/, the exercises and the lessons
-# still tell the truth.
+# The escape battery attacks step 09's container: part of a check of solutions/ up to 09.
+ESCAPES = $(and $(filter solutions,$(TREE)),$(filter 09-%,$(TESTED_STEPS)))
+
+ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
+# Maintainers' full check: the tests (the cgroup-v2 lane too: `deps-vm` installs what it
+# needs), then that steps/, the exercises and the lessons still tell the truth, and that
+# the man pages and the site (in headless Chromium) are whole.
 check: deps
+	@$(MAKE) --no-print-directory deps-vm
+	@$(MAKE) --no-print-directory run-check
+run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps test-oci
-	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
-	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons format-check
+	@$(MAKE) --no-print-directory check-cgroup2
+	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
+		check-handout format-check check-man check-docs
+	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
+	@$(MAKE) --no-print-directory fuzz
 	@echo "make check: all passed"
 else
+# A participant's check: the core packages only; the cgroup-v2 lane runs when qemu and a
+# kernel happen to be there (`make deps-vm`), and says why not when they are not.
 check: deps
+	@$(MAKE) --no-print-directory run-check
+run-check:
 	@$(MAKE) --no-print-directory $(if $(filter solutions,$(TREE)),test-unit) test-steps
 	@$(MAKE) --no-print-directory check-cgroup2 CGROUP2_OPTIONAL=--optional
-	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), steps up to $(STEP)): all passed"
+	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
+	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), $(TESTED)): all passed"
 endif
 
-# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1).
-check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe
-	@$(if $(CGROUP2_TESTS),$(CGROUP2_VM) $(BIN) $(TESTBIN) $(CGROUP2_TESTS),\
-		echo "check-cgroup2: skipped: no cgroup step among steps up to $(STEP)")
+# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1), and
+# the escape battery's attacks (CGROUP2_ESCAPES) when step 09 is among the tested steps.
+check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe \
+		$(if $(ESCAPES),image $(TESTBIN)/escapes $(TESTBIN)/attack)
+	@$(if $(CGROUP2_TESTS),NOOK_IMAGE=$(IMAGE) NOOK_ESCAPES='$(CGROUP2_ESCAPES)' $(CGROUP2_VM) \
+		$(BIN) $(TESTBIN) $(CGROUP2_TESTS) $(if $(ESCAPES),escapes),\
+		echo "check-cgroup2: skipped: no cgroup step among $(TESTED)")
 
-# steps/ is generated; this regenerates it elsewhere and compares, touching nothing.
+# The escape battery (tests/escapes): each known attack run by a static program inside
+# step 09's container, as root and with --userns, each expected refused. RUNC=1 runs the
+# same attacks under runc too and compares (tests/escapes/runc-compare).
+check-escapes: programs image $(TESTBIN)/escapes $(TESTBIN)/attack
+	@NOOK_BIN=$(BIN) NOOK_ATTACK=$(TESTBIN)/attack NOOK_IMAGE=$(IMAGE) \
+		$(if $(RUNC),tests/escapes/runc-compare $(TESTBIN),tests/run-tests $(TESTBIN)/escapes)
+
+# A hand-out's solutions/ has no answers: nothing to compare steps/ or the exercises with.
+NOT_IN_HANDOUT = $(if $(HANDOUT),@echo "$@: not in a hand-out: it needs the answers in\
+	solutions/ and a hand-out has none ($@ is for the full tree)"; exit 1)
+
+# steps/ is generated; this regenerates it in memory and compares, touching nothing. Only
+# outside the exercise regions: work in an exercise is yours (said, and fine).
 check-steps: $(TOOLS)/mkexercise
-	@rm -rf $(OUT)/gen/steps && mkdir -p $(OUT)/gen/steps
-	@$(TOOLS)/mkexercise --out $(OUT)/gen/steps solutions/*.c
-	@if diff -r -u steps $(OUT)/gen/steps; then echo "steps/ is in sync with solutions/"; \
-	else echo "steps/ is out of date: run 'make steps' and commit it"; exit 1; fi
+	$(NOT_IN_HANDOUT)
+	@$(TOOLS)/mkexercise --check steps solutions/*.c
 
+# Refuses, naming the files, when it would overwrite work in an exercise; FORCE=1 does.
 steps: $(TOOLS)/mkexercise
-	@rm -f steps/*.c steps/*.h
-	@$(TOOLS)/mkexercise --out steps solutions/*.c
+	$(NOT_IN_HANDOUT)
+	@$(TOOLS)/mkexercise --update steps $(if $(FORCE),--force) solutions/*.c
 	@echo "steps/ regenerated: $$(ls steps | tr '\n' ' ')"
 
+# A university's hand-out: this tree (its files known to git) with the exercise regions of
+# solutions/ blank too, so that nothing in it holds an answer; as a directory and a tarball.
+HANDOUT_DIR := build/handout/nook
+handout: $(TOOLS)/mkexercise
+	$(NOT_IN_HANDOUT)
+	@git ls-files --error-unmatch Makefile >/dev/null 2>&1 || \
+		{ echo "handout: needs a git checkout (it copies the files git knows)"; exit 1; }
+	@rm -rf build/handout && mkdir -p $(HANDOUT_DIR)
+	@git ls-files -z -- . ':!tests/mutants' | tar --null -T - -cf - | tar -xf - -C $(HANDOUT_DIR)
+	@$(TOOLS)/mkexercise --out $(HANDOUT_DIR)/steps solutions/*.c
+	@for f in $(HANDOUT_DIR)/steps/*; do \
+		tail -n +2 $$f >$(HANDOUT_DIR)/solutions/$${f##*/} || exit 1; done
+	@printf '%s\n' "A hand-out: solutions/ has its EXERCISE regions blank, as steps/ does." \
+		"Your work goes in steps/; 'make check' checks it (TREE=steps is the default here)." \
+		>$(HANDOUT_DIR)/.handout
+	@tar -C build/handout -czf build/handout/nook.tar.gz nook
+	@echo "handout: $(HANDOUT_DIR) and build/handout/nook.tar.gz, without the answers"
+
+# The hand-out holds no answer, builds, and its step tests fail as unsolved work does.
+check-handout: handout
+	@tests/handout-test build/handout/nook.tar.gz
+
 # For each step NN: a tree with only exercise NN blank. Its tests must fail, and the tests
-# of the steps before it (which do not use that exercise) must still pass.
+# of the steps before it (which do not use that exercise) must still pass. Then one tree per
+# known-wrong answer tests/mutants/NN-name.c (see tests/tools/exercise.h), with that code in
+# exercise NN's place: step NN's tests must fail. The trees are built side by side first
+# (each starts from solutions' objects and compiles the file it changes), then tested one
+# after the other, so that no test runs beside another.
+MUTANTS := $(sort $(basename $(notdir $(wildcard tests/mutants/[0-9][0-9]-*.c))))
+EXERCISE_TREES := $(foreach s,$(STEPS),blank-$(firstword $(subst -, ,$s))) $(MUTANTS:%=mutant-%)
+exercise_args = $(if $(filter blank-%,$1),--only $(word 2,$(subst -, ,$1)),\
+	--mutant tests/mutants/$(patsubst mutant-%,%,$1).c)
+
 check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
+	$(NOT_IN_HANDOUT)
+	@$(MAKE) --no-print-directory TREE=solutions programs
+	@$(MAKE) --no-print-directory -j$$(nproc) $(EXERCISE_TREES:%=exercise-tree-%)
 	@for s in $(STEPS); do \
-		n=$${s%%-*}; gen=$(OUT)/gen/blank-$$n; \
-		rm -rf $$gen $(OUT)/obj/blank-$$n && mkdir -p $$gen && \
-		$(TOOLS)/mkexercise --only $$n --out $$gen solutions/*.c || exit 1; \
-		$(MAKE) --no-print-directory -s TREE=blank-$$n programs >$$gen.log 2>&1 || \
-			{ cat $$gen.log; echo "exercise $$n: the tree with it blank does not build"; exit 1; }; \
+		n=$${s%%-*}; \
 		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(STEPS) || exit 1; \
+		for m in $(MUTANTS); do \
+			[ "$${m%%-*}" = "$$n" ] || continue; \
+			tests/prove-mutant $$m tests/mutants/$$m.c $(OUT)/mutant-$$m $(TESTBIN) $$s || exit 1; \
+		done; \
 	done
+
+# exercise-tree-blank-NN, exercise-tree-mutant-NN-name: generate and build that tree.
+exercise-tree-%: $(TOOLS)/mkexercise
+	@rm -rf $(OUT)/gen/$* $(OUT)/obj/$* && mkdir -p $(OUT)/gen/$* $(OUT)/obj/$*
+	@$(TOOLS)/mkexercise $(call exercise_args,$*) --out $(OUT)/gen/$* solutions/*.c
+	@cp -p $(OUT)/obj/solutions/*.o $(OUT)/obj/$*/
+	@$(MAKE) --no-print-directory -s TREE=$* programs >$(OUT)/gen/$*.log 2>&1 || \
+		{ cat $(OUT)/gen/$*.log; echo "$*: the tree does not build"; exit 1; }
 
 check-lessons: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck lessons/*.md
 
+# nook needs no glibc newer than 2.35 (Ubuntu 22.04): see tests/old-glibc.
+check-old-glibc: programs
+	@tests/old-glibc $(OUT) $(PROGRAMS)
+
+# ---- benchmark ------------------------------------------------------------------------
+
+# `make bench`: the driver (tests/bench/bench.c) times every step program, the unshare
+# floor, runc and crun on one OCI bundle (and the step-10 runtime once it is built), in
+# interleaved rounds; tests/bench/run writes the report and the chart. Not in `make check`:
+# timing on a busy machine is no test. `bench-smoke` is the quick proof that it runs.
+BENCH_OUT := $(OUT)/bench
+$(TESTBIN)/bench: tests/bench/bench.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+bench bench-smoke: deps
+	@tests/install-deps bench
+	@$(MAKE) --no-print-directory run-$@
+run-bench: programs image $(TESTBIN)/bench
+	@tests/bench/run $(TESTBIN)/bench $(BIN) $(IMAGE) $(BENCH_OUT)
+run-bench-smoke: programs image $(TESTBIN)/bench
+	@tests/bench/smoke-test $(TESTBIN)/bench $(BIN) $(IMAGE) $(OUT)/bench-smoke
+
+# ---- fuzzing ------------------------------------------------------------------------
+
+# libFuzzer targets (tests/fuzz/NAME.c), built with clang under ASan and UBSan whatever
+# VARIANT says, in build/fuzz/. Each runs FUZZ_SECONDS from the checked-in corpus
+# tests/fuzz/corpus/NAME/ (read only) plus what earlier runs found (build/fuzz/corpus/NAME/);
+# a finding stops the run and leaves its input as build/fuzz/crash-*, leak-* or timeout-*.
+# Reproduce one: build/fuzz/fuzz-NAME build/fuzz/crash-...
+comma := ,
+FUZZ_CC := clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+FUZZ_OUT := build/fuzz
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Isolutions -Itests/fuzz -MMD -MP \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	$(FUZZ_EXTRA)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
+FUZZ_OPTS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
+# Rebuilt when the flags change (FUZZ_EXTRA), not only the sources.
+$(FUZZ_OUT)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CFLAGS)' >$@
+FORCE:
+$(FUZZ_OUT)/obj/%.o: solutions/%.c $(FUZZ_OUT)/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -c -o $@ $<
+$(FUZZ_OUT)/fuzz-%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_OUT)/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(LDLIBS)
+
+fuzz-deps:
+	@tests/install-deps fuzz
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz-%)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_OUT)/corpus/$$t; \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_OUT)/fuzz-$$t $(FUZZ_OPTS) -artifact_prefix=$(FUZZ_OUT)/ \
+			$$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
+			$(FUZZ_OUT)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_OUT)/$$t.log 2>&1 || \
+			{ tail -40 $(FUZZ_OUT)/$$t.log; echo "fuzz-$$t: a finding, see $(FUZZ_OUT)/$$t.log"; exit 1; }; \
+		grep -E '^(Done|stat::peak_rss_mb)' $(FUZZ_OUT)/$$t.log | tr -s ' \n' ' '; echo; \
+	done
+-include $(wildcard $(FUZZ_OUT)/obj/*.d)
+
 # ---- people --------------------------------------------------------------------------
 
 deps:
-	@tests/install-deps $(DEB_PACKAGES)
+	@tests/install-deps core
+deps-vm:
+	@tests/install-deps vm
 
-demo: deps programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
+# `deps` first, then the build in a second make (see the top): never side by side, even
+# under -j, and with the libraries it installed.
+# The next hint for step STEP's exercise: one level more each time (tests/tools/hint).
+hint:
+	@tests/tools/hint $(STEP)
+
+demo shell: deps
+	@$(MAKE) --no-print-directory run-$@
+
+run-demo: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck --tour lessons/*.md
 
 # In the image when the newest step takes --rootfs (step 07 on), else on the host's files.
 SHELL_STEP = $(BIN)/$(lastword $(STEPS))
-shell: deps programs image
+run-shell: programs image
 	@echo "A shell in step $(lastword $(STEPS))'s container; 'exit' leaves it."
 	@if $(SHELL_STEP) --help 2>&1 | grep -q -- '--rootfs'; then \
 		$(SHELL_STEP) --rootfs $(IMAGE) -- /bin/sh; \
 	else $(SHELL_STEP) -- /bin/sh; fi
 
+# The site: the lessons, the diagrams (docs/diagrams.md, drawn by Graphviz) and the API.
+# Doxygen's warnings are errors (docs/Doxyfile): a broken reference fails the build.
 docs:
+	@tests/install-deps docs
+	@$(MAKE) --no-print-directory run-docs
+run-docs:
 	@mkdir -p build/docs
 	@doxygen docs/Doxyfile
 	@echo "docs: build/docs/html/index.html"
 
-C_SOURCES = $(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h)
+# ---- install ----------------------------------------------------------------------------
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: each step program as nook-NN-topic in
+# $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1. A page is what the program itself
+# prints with the hidden --help-man NAME (solutions/man.c), from the option tables --help
+# prints: a page cannot drift from its program. `make check-man` installs into a scratch
+# directory and has man(1) render each page, warnings being failures.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MAN1DIR = $(PREFIX)/share/man/man1
+MAN_PAGES := $(STEPS:%=$(OUT)/man/$(TREE)/nook-%.1)
+
+$(OUT)/man/$(TREE)/nook-%.1: $(BIN)/%
+	@mkdir -p $(@D)
+	$< --help-man nook-$* >$@
+
+man: $(MAN_PAGES)
+install: programs $(MAN_PAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR)
+	@for s in $(STEPS); do \
+		echo "install $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s"; \
+		install -m 755 $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s || exit 1; \
+		install -m 644 $(OUT)/man/$(TREE)/nook-$$s.1 $(DESTDIR)$(MAN1DIR)/nook-$$s.1 || exit 1; \
+	done
+	$(if $(filter $(BIN)/nook,$(PROGRAMS)),install -m 755 $(BIN)/nook $(DESTDIR)$(BINDIR)/nook)
+uninstall:
+	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
+	rm -f $(DESTDIR)$(BINDIR)/nook
+
+check-man:
+	@tests/install-deps docs-check
+	@tests/man-test "$(MAKE)"
+
+# The built site in headless Chromium (tests/docs/site-test.js): every page reachable from
+# the main page, every local link and anchor, every image and diagram, each lesson's
+# navigation; screenshots of the main page and lesson 04 in build/docs/. About 30 s.
+check-docs: docs
+	@tests/install-deps docs-check
+	@node tests/docs/site-test.js build/docs/html docs/diagrams build/docs
+
+# tests/mutants/ holds function bodies, not files clang-format can read.
+C_SOURCES = $(filter-out tests/mutants/%,$(wildcard solutions/*.c solutions/*.h tests/*/*.c tests/*/*.h))
 format:
 	clang-format -i $(C_SOURCES)
 format-check:

@@ -5,8 +5,9 @@
  * In v1 each controller is a filesystem of its own, usually mounted at
  * /sys/fs/cgroup/CONTROLLER (some distributions mount cpu and cpuacct together, as
  * /sys/fs/cgroup/cpu,cpuacct, with the two names as symlinks to it). A process has one place
- * in *each* hierarchy, so a container gets a directory nook/ID in each one nook drives,
- * and is moved into all of them. There is no subtree_control: a controller acts in every
+ * in *each* hierarchy, so a container gets a directory nook/ID in each one the host mounts
+ * (those nook writes no limits in too: devices, freezer, cpuset, systemd's), and is moved
+ * into all of them. There is no subtree_control: a controller acts in every
  * group of its hierarchy, and processes may live in inner groups too.
  *
  * The files, each one write:
@@ -19,6 +20,8 @@
  *    scaled onto it as systemd does, so that 100 is 1024. cpuacct.usage: CPU time used,
  *    in nanoseconds.
  *  - pids.max, as in v2.
+ *  - devices.deny and devices.allow: the device cgroup's rules, one line a write
+ *    (devices.c). cpuset.cpus and cpuset.mems: empty in a new group, copied from the parent.
  *  - blkio.weight (the CFQ scheduler, gone since Linux 5.0) or blkio.bfq.weight (BFQ):
  *    10-1000, default 500, so v2's weight is scaled by 5.
  *
@@ -39,13 +42,32 @@
 
 #include "nook.h"
 
-/** The v1 hierarchies nook drives, by mount name. */
+/**
+ * The v1 hierarchies a host may mount, by mount name: those nook sets limits in, and the
+ * rest, where the container gets a group of its own all the same — left in the host's root
+ * group, it would share the root's settings and be frozen, or have its CPUs changed, with
+ * the host. "unified" is a hybrid host's cgroup2 tree (systemd's), no controllers in it.
+ */
 static const struct {
 	const char *name;
 	unsigned bit;
 } hierarchies[] = {
-	{"memory", CGROUP_MEMORY}, {"cpu", CGROUP_CPU},	 {"cpuacct", CGROUP_CPUACCT},
-	{"pids", CGROUP_PIDS},	   {"blkio", CGROUP_IO},
+	{"memory", CGROUP_MEMORY},
+	{"cpu", CGROUP_CPU},
+	{"cpuacct", CGROUP_CPUACCT},
+	{"pids", CGROUP_PIDS},
+	{"blkio", CGROUP_IO},
+	{"devices", CGROUP_DEVICES},
+	{"freezer", CGROUP_FREEZER},
+	{"cpuset", CGROUP_CPUSET},
+	{"systemd", 0},
+	{"net_cls", 0},
+	{"net_prio", 0},
+	{"perf_event", 0},
+	{"hugetlb", 0},
+	{"rdma", 0},
+	{"misc", 0},
+	{"unified", 0},
 };
 
 #define NHIERARCHIES (sizeof(hierarchies) / sizeof(hierarchies[0]))
@@ -58,7 +80,8 @@ hierarchy_root(const char *name, char real[PATH_MAX])
 	struct statfs fs;
 
 	snprintf(path, sizeof(path), "%s/%s", CGROUP_ROOT, name);
-	if (!realpath(path, real) || statfs(real, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC)
+	if (!realpath(path, real) || statfs(real, &fs) < 0 ||
+	    (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC))
 		return -1;
 	return 0;
 }
@@ -73,6 +96,43 @@ find_dir(struct nook_container *c, const char *leaf)
 	return NULL;
 }
 
+/** The first line of @p dir/@p file into @p buf, without its newline; "" if unreadable. */
+static void
+read_line(const char *dir, const char *file, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	buf[0] = '\0';
+	f = fopen(path, "re");
+	if (f && !fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/**
+ * A new cpuset group has no CPUs and no memory nodes, and a process cannot join it
+ * (ENOSPC) until it has both: copy cpuset.cpus and cpuset.mems down from @p from to @p to
+ * where @p to has none yet.
+ */
+static int
+cpuset_inherit(const char *from, const char *to, struct nook_error *err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	char value[512], mine[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		read_line(to, files[i], mine, sizeof(mine));
+		read_line(from, files[i], value, sizeof(value));
+		if (!mine[0] && value[0] && cgroup_write(to, files[i], value, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /** nook/ID in hierarchy @p i, or one more member for a directory made already. */
 static int
 v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_error *err)
@@ -81,7 +141,8 @@ v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_err
 	struct nook_cgroup_dir *d;
 
 	if (hierarchy_root(hierarchies[i].name, root) < 0) {
-		if (cgroup_needed(&c->cgroup) & hierarchies[i].bit)
+		/* no device cgroup would let the container open any device it can mknod */
+		if ((cgroup_needed(&c->cgroup) | CGROUP_DEVICES) & hierarchies[i].bit)
 			return nook_fail(err, 0, "cgroup v1: no %s hierarchy mounted at %s/%s",
 					 hierarchies[i].name, CGROUP_ROOT, hierarchies[i].name);
 		return 0; /* not mounted, and not needed: the container goes without */
@@ -96,7 +157,12 @@ v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_err
 	}
 	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 		return nook_fail(err, errno, "mkdir(\"%s\")", parent);
-	return cgroup_mkdir(c, leaf, hierarchies[i].bit, err);
+	if (cgroup_mkdir(c, leaf, hierarchies[i].bit, err) < 0)
+		return -1;
+	if (hierarchies[i].bit & CGROUP_CPUSET)
+		return cpuset_inherit(root, parent, err) < 0 ? -1
+							     : cpuset_inherit(parent, leaf, err);
+	return 0;
 }
 
 /** nook/ID in every hierarchy nook drives that this host mounts. */
@@ -152,6 +218,8 @@ static int
 v1_limit(struct nook_container *c, struct nook_error *err)
 {
 	const struct nook_cgroup *cg = &c->cgroup;
+	const struct nook_device_rule *rules;
+	int n;
 
 	if (cg->memory && v1_memory(cgroup_dir_of(c, CGROUP_MEMORY), cg, err) < 0)
 		return -1;
@@ -165,7 +233,9 @@ v1_limit(struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (cg->io_weight && v1_io_weight(cgroup_dir_of(c, CGROUP_IO), cg->io_weight, err) < 0)
 		return -1;
-	return 0;
+	/* and always, limits or not: the devices it may open (devices.c) */
+	rules = devices_rules(cg, &n);
+	return devices_v1_apply(cgroup_dir_of(c, CGROUP_DEVICES), rules, n, err);
 }
 //! [v1_limit]
 

@@ -20,6 +20,8 @@
  *    cpu.weight: 1-10000, a share under contention only. cpu.stat: usage_usec, always.
  *  - pids.max: processes and threads; fork(2) and clone(2) fail with EAGAIN beyond it.
  *  - io.weight: "default N", a share of disk time (with the iocost or BFQ I/O scheduler).
+ *  - no file for devices: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the leaf
+ *    (devices.c) decides which device nodes the container may make and open.
  *
  * The leaf is opened before clone, so the launcher can create the child inside it with
  * clone3(CLONE_INTO_CGROUP): the child is never, even for a moment, outside its limits.
@@ -162,6 +164,8 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 {
 	const struct nook_cgroup *cg = &c->cgroup;
 	const char *dir = cg->dirs[0].path;
+	const struct nook_device_rule *rules;
+	int n;
 
 	if (cg->memory && v2_memory(dir, cg, err) < 0)
 		return -1;
@@ -174,7 +178,9 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (cg->io_weight && v2_io_weight(dir, cg->io_weight, err) < 0)
 		return -1;
-	return 0;
+	/* and always, limits or not: the devices it may open, as a BPF program (devices.c) */
+	rules = devices_rules(cg, &n);
+	return devices_v2_apply(cg->fd, rules, n, err);
 }
 //! [v2_limit]
 

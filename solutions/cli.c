@@ -138,6 +138,28 @@ nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages)
 }
 
 /**
+ * nook_run(), with a stage's warning (c->warning) printed once the container is created,
+ * before its command starts: create, warn, start, wait, destroy.
+ */
+static int
+run(struct nook_container *c, const struct nook_stage *const *stages, const char *prog,
+    struct nook_error *err)
+{
+	struct nook_error later;
+	int status = -1;
+
+	if (nook_create(c, stages, err) == 0) {
+		if (c->warning[0])
+			fprintf(stderr, "%s: %s\n", prog, c->warning);
+		if (nook_start(c, err) == 0)
+			status = nook_wait(c, stages, err);
+	}
+	if (nook_destroy(c, stages, status < 0 ? &later : err) < 0 && status >= 0)
+		return -1;
+	return status;
+}
+
+/**
  * The whole of a step program: parse, run, report. The only place that prints an error.
  *
  * @return the exit status for main() to return.
@@ -150,6 +172,11 @@ nook_main(const char *prog, const struct nook_stage *const *stages, int argc, ch
 	bool help;
 	int status;
 
+	/* Hidden: the man page `make install` installs, for the command named argv[2]. */
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "--help-man") == 0) {
+		nook_man(stdout, argc == 3 ? argv[2] : prog, stages);
+		return 0;
+	}
 	if (nook_parse_args(&c, stages, argc, argv, &help, &err) < 0) {
 		fprintf(stderr, "%s: %s (try '%s --help')\n", prog, err.msg, prog);
 		return NOOK_EXIT_FAILURE;
@@ -163,7 +190,7 @@ nook_main(const char *prog, const struct nook_stage *const *stages, int argc, ch
 		nook_usage(stderr, prog, stages);
 		return NOOK_EXIT_FAILURE;
 	}
-	status = nook_run(&c, stages, &err);
+	status = run(&c, stages, prog, &err);
 	if (status < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err.msg);
 		return err.code;

@@ -28,8 +28,11 @@ int
 oci_remove(const struct oci_state *s, struct nook_error *err)
 {
 	for (size_t i = 0; oci_all_stages[i]; i++)
-		if (oci_all_stages[i]->sweep)
-			oci_all_stages[i]->sweep(s->id, s->dir);
+		if (oci_all_stages[i]->sweep && oci_all_stages[i]->sweep(s->id, s->dir) < 0)
+			return nook_fail(err, 0,
+					 "container \"%s\": %s could not remove all it made "
+					 "(a cgroup still busy?): try again",
+					 s->id, oci_all_stages[i]->name);
 	return state_remove_tree(AT_FDCWD, s->dir, err);
 }
 

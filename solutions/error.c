@@ -10,8 +10,9 @@
  * Errors echo what they were given — an option's argument, a path, a profile's field — and
  * that text comes from whoever ran nook. So the message is quoted here, in the one place
  * every error goes through: a newline, an escape sequence or any byte that is not printable
- * ASCII is written C-style (\n, \x1b), so that an error stays one line and cannot drive
- * the terminal it is printed on. A message too long for struct nook_error ends in "...".
+ * ASCII is written C-style (a newline as backslash-n, ESC as backslash-x1b), so that an
+ * error stays one line and cannot drive the terminal it is printed on. A message too long
+ * for struct nook_error ends in "...".
  */
 #include <stdarg.h>
 #include <stdio.h>

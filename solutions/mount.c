@@ -77,7 +77,6 @@ has_dot_component(const char *path)
 	return false;
 }
 
-//! [mount_check_path]
 /**
  * Refuse a --tmpfs mount point a person would not mean: not absolute, "/" itself (it would
  * hide the command), with a "." or ".." component, longer than PATH_MAX, or containing a
@@ -87,6 +86,7 @@ has_dot_component(const char *path)
 int
 mount_check_path(const char *path, struct nook_error *err)
 {
+	/* EXERCISE 03: refuse, before anything exists, a --tmpfs mount point a person would not mean — a control character in it (say at which byte, never echo it), longer than PATH_MAX, not absolute, "/" itself, a "." or ".." component — each with one line starting "invalid --tmpfs". The tests give each kind and check the command never ran. */
 	size_t len = strlen(path);
 
 	/* checked first, and not echoed: a newline in it would break the one-line error */
@@ -103,9 +103,9 @@ mount_check_path(const char *path, struct nook_error *err)
 		return nook_fail(err, 0, "invalid --tmpfs \"/\": would hide the whole filesystem");
 	if (has_dot_component(path))
 		return nook_fail(err, 0, "invalid --tmpfs \"%s\": '.' or '..' in it", path);
+	/* END EXERCISE */
 	return 0;
 }
-//! [mount_check_path]
 
 static int
 set_tmpfs_option(struct nook_container *c, const char *arg, struct nook_error *err)
@@ -119,17 +119,21 @@ set_tmpfs_option(struct nook_container *c, const char *arg, struct nook_error *e
 }
 
 /**
- * Cut the container's mount table loose from the host's, then give it a /proc of its own
- * PID namespace. Must come before any other mount, or that mount may propagate.
+ * Cut the container's mount table loose from the host's, give it a /proc of its own PID
+ * namespace, then mount each --tmpfs. The cut comes before any mount, or that mount may
+ * propagate to the host.
  */
 static int
-mount_isolate(struct nook_error *err)
+mount_own(const struct nook_container *c, struct nook_error *err)
 {
-	/* EXERCISE 03: make every mount private (mount(2) on "/" with MS_REC|MS_PRIVATE), then mount a new "proc" filesystem on /proc */
+	/* EXERCISE 03: make the container's mount table its own, both ways (no mount made inside reaches the host, none the host makes later comes in), then a /proc that shows the container's processes only (nosuid, nodev, noexec), then an empty tmpfs on each of c->tmpfs[0..c->ntmpfs). Tests: ps inside, /proc and findmnt on the host, a mount made on the host after start */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REC|MS_PRIVATE)");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"proc\", \"/proc\")");
+	for (int i = 0; i < c->ntmpfs; i++)
+		if (mount("tmpfs", c->tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0)
+			return nook_fail(err, errno, "mount(\"tmpfs\", \"%s\")", c->tmpfs[i]);
 	/* END EXERCISE */
 	return 0;
 }
@@ -201,17 +205,12 @@ mount_harden(const struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
-/** Inside the new namespaces: isolate the mount table, mount each --tmpfs, then harden. */
+/** Inside the new namespaces: a mount table of the container's own, then harden. */
 static int
 mount_child(struct nook_container *c, struct nook_error *err)
 {
-	if (mount_isolate(err) < 0)
+	if (mount_own(c, err) < 0)
 		return -1;
-	//! [mount_tmpfs]
-	for (int i = 0; i < c->ntmpfs; i++)
-		if (mount("tmpfs", c->tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0)
-			return nook_fail(err, errno, "mount(\"tmpfs\", \"%s\")", c->tmpfs[i]);
-	//! [mount_tmpfs]
 	return mount_harden(c, err);
 }
 

@@ -71,8 +71,10 @@ struct pollfd;
 /** How many masked (or read-only) paths one container may have. */
 #define NOOK_MAX_MASKED 24
 
-/** Most cgroup directories one container has: one per v1 hierarchy nook drives. */
-#define NOOK_CGROUP_MAX_DIRS 5
+/** Most cgroup directories one container has: one per v1 hierarchy a host may mount. */
+#define NOOK_CGROUP_MAX_DIRS 16
+/** Most device cgroup rules one container may have. */
+#define NOOK_MAX_DEVICE_RULES 64
 
 /** Room for one error line: long enough for two paths and a strerror. */
 #define NOOK_ERROR_MAX 1024
@@ -113,6 +115,18 @@ struct nook_cgroup_dir {
 	unsigned members; /**< the CGROUP_* controllers this directory holds limits for */
 };
 
+/**
+ * Step 06: one rule of the device cgroup (OCI linux.resources.devices[]): allow or deny
+ * @c access to the devices of @c type @c major:@c minor. The last rule that matches decides.
+ */
+struct nook_device_rule {
+	bool allow;	/**< allow, or deny */
+	char type;	/**< 'a' (every device), 'b' (block) or 'c' (character) */
+	long major;	/**< -1: any */
+	long minor;	/**< -1: any */
+	char access[4]; /**< some of "rwm": read, write, mknod */
+};
+
 /** Step 06: the container's resource limits (0: not set), and its cgroup once created. */
 struct nook_cgroup {
 	long long memory;      /**< --memory: bytes */
@@ -121,6 +135,9 @@ struct nook_cgroup {
 	unsigned cpu_weight;   /**< --cpu-weight: 1-10000, 100 being the default share */
 	long pids;	       /**< --pids: most processes and threads at once */
 	unsigned io_weight;    /**< --io-weight: 1-10000 */
+	/** The device cgroup's rules; NULL: devices_default (an OCI config may set others). */
+	const struct nook_device_rule *devices;
+	int ndevices; /**< how many of devices[] there are */
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */
@@ -187,6 +204,8 @@ struct nook_container {
 	const char *exec_fifo;
 	const char *state_root; /**< OCI --root: the base of state directories, else the default */
 	struct nook_oci *oci;	/**< OCI: what config.json says beyond the stages' fields */
+	/** A stage's word of warning for the user (a legal but unsafe option), or "". */
+	char warning[160];
 
 	/* 01 — UTS and IPC namespaces */
 	const char *hostname; /**< hostname inside the container */
@@ -235,7 +254,7 @@ struct nook_container {
 		const struct nook_seccomp_profile *profile;
 		bool unconfined; /**< --seccomp unconfined: no filter at all */
 		bool show;	 /**< --seccomp-show: print the filter's pseudo-code first */
-		void *filter;	 /**< the libseccomp filter prepare() built, child() loads */
+		void *filter;	 /**< built by --seccomp FILE, else by prepare(); child() loads */
 		int newest; /**< > 0: calls numbered above it fail with ENOSYS (default profile) */
 	} seccomp;
 
@@ -276,8 +295,9 @@ struct nook_stage {
 	/** After the container ended with @p status: 0 to keep it, or -1 to report @p err. */
 	int (*exited)(struct nook_container *c, int status, struct nook_error *err);
 	void (*cleanup)(struct nook_container *c);
-	/** Remove what container @p id left, its runtime having died; state dir @p state. */
-	void (*sweep)(const char *id, const char *state);
+	/** Remove what container @p id left, its runtime having died; state dir @p state.
+	 *  0, or -1 if something is still there (the state directory stays for later). */
+	int (*sweep)(const char *id, const char *state);
 };
 
 /** A long option a stage adds to the command line. */
@@ -317,6 +337,7 @@ extern const struct nook_option nook_launcher_options[];
 
 /* state.c */
 int state_check_id(const char *id, struct nook_error *err);
+int state_base_path(char *buf, size_t size, struct nook_error *err);
 void state_new_id(char *id, size_t size);
 int state_create(struct nook_container *c, const struct nook_stage *const *stages,
 		 struct nook_error *err);
@@ -346,6 +367,11 @@ int nook_parse_args(struct nook_container *c, const struct nook_stage *const *st
 void nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages);
 int nook_main(const char *prog, const struct nook_stage *const *stages, int argc, char *argv[]);
 
+/* man.c */
+void nook_man(FILE *out, const char *name, const struct nook_stage *const *stages);
+void man_escape(FILE *out, const char *s, bool line_start);
+bool man_has_doc(const char *name);
+
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
@@ -367,6 +393,7 @@ int user_add_id_range(struct nook_id_map *m, const char *what, struct nook_id_ra
 		      struct nook_error *err);
 int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
 int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
+bool user_maps_host_root(const struct nook_id_map *m);
 
 /* cgroup.c, cgroup_v1.c, cgroup_v2.c */
 
@@ -376,7 +403,10 @@ enum {
 	CGROUP_CPU = 1 << 1,
 	CGROUP_CPUACCT = 1 << 2, /**< v1 only: CPU accounting (v2 has it in every cgroup) */
 	CGROUP_PIDS = 1 << 3,
-	CGROUP_IO = 1 << 4, /**< "io" on v2, "blkio" on v1 */
+	CGROUP_IO = 1 << 4,	 /**< "io" on v2, "blkio" on v1 */
+	CGROUP_DEVICES = 1 << 5, /**< v1's devices hierarchy (v2: a BPF program instead) */
+	CGROUP_FREEZER = 1 << 6, /**< v1's freezer (v2 has cgroup.freeze in every cgroup) */
+	CGROUP_CPUSET = 1 << 7,	 /**< v1's cpuset: the leaf needs cpus and mems set to join */
 };
 
 /** Where the cgroup filesystems are mounted: cgroup2 itself, or a tmpfs of v1 hierarchies. */
@@ -399,7 +429,7 @@ extern const struct cgroup_driver cgroup_v1_driver;
 extern const struct cgroup_driver cgroup_v2_driver;
 
 unsigned cgroup_needed(const struct nook_cgroup *cg);
-void cgroup_sweep(const char *id, const char *state);
+int cgroup_sweep(const char *id, const char *state);
 const char *cgroup_dir_of(const struct nook_container *c, unsigned controller);
 int cgroup_write(const char *dir, const char *file, const char *value, struct nook_error *err);
 int cgroup_writef(const char *dir, const char *file, struct nook_error *err, const char *fmt, ...)
@@ -418,6 +448,20 @@ int cgroup_set_cpu_weight(struct nook_container *c, long long weight, const char
 int cgroup_set_pids(struct nook_container *c, long long pids, const char *what,
 		    struct nook_error *err);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
+
+/* devices.c */
+extern const struct nook_device_rule devices_default[];
+extern const int devices_ndefault;
+const struct nook_device_rule *devices_rules(const struct nook_cgroup *cg, int *n);
+bool devices_allowed(const struct nook_device_rule *r, int n, char type, long major, long minor,
+		     const char *access);
+int devices_format_v1(const struct nook_device_rule *r, char *buf, size_t size);
+int devices_v1_apply(const char *dir, const struct nook_device_rule *r, int n,
+		     struct nook_error *err);
+struct bpf_insn;
+int devices_v2_program(const struct nook_device_rule *r, int n, struct bpf_insn *prog, int max);
+int devices_v2_apply(int cgroup_fd, const struct nook_device_rule *r, int n,
+		     struct nook_error *err);
 
 /* caps.c */
 /** Docker's default capabilities, as a mask of NOOK_CAP() bits. */
@@ -454,7 +498,14 @@ struct nook_seccomp_profile {
 	void *owned; /**< read from a file: what seccomp_profile_free() releases */
 };
 
+/** nook's limits on a profile file: its size, its "syscalls" entries, their names in all. */
+#define NOOK_SECCOMP_MAX_BYTES (1 << 20)
+#define NOOK_SECCOMP_MAX_RULES 4096
+#define NOOK_SECCOMP_MAX_NAMES 16384
+
 extern const struct nook_seccomp_profile seccomp_default_profile;
+int seccomp_profile_parse(const char *name, const char *text, size_t len,
+			  struct nook_seccomp_profile *p, struct nook_error *err);
 int seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct nook_error *err);
 int seccomp_profile_from_json(void *json, const char *where, struct nook_seccomp_profile *p,
 			      struct nook_error *err);

@@ -120,8 +120,29 @@ private_tmp(char *buf, size_t size, struct nook_error *err)
 }
 
 /**
- * Where state directories go: @p root when given (the OCI runtime's --root), else
- * /run/nook, $XDG_RUNTIME_DIR/nook or /tmp/nook-UID/nook.
+ * Where state directories go: /run/nook, $XDG_RUNTIME_DIR/nook or /tmp/nook-UID/nook.
+ * Only says where; state_base() makes it.
+ */
+int
+state_base_path(char *buf, size_t size, struct nook_error *err)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int n;
+
+	if (geteuid() == 0)
+		n = snprintf(buf, size, "/run/nook");
+	else if (xdg && xdg[0] == '/')
+		n = snprintf(buf, size, "%s/nook", xdg);
+	else
+		n = snprintf(buf, size, "/tmp/nook-%u/nook", (unsigned)geteuid());
+	if (n < 0 || (size_t)n >= size)
+		return nook_fail(err, 0, "$XDG_RUNTIME_DIR is too long");
+	return 0;
+}
+
+/**
+ * state_base_path(), made: the private /tmp directory checked, BASE created — or @p root
+ * instead when given (the OCI runtime's --root).
  */
 int
 state_base(const char *root, char *buf, size_t size, struct nook_error *err)
@@ -132,15 +153,11 @@ state_base(const char *root, char *buf, size_t size, struct nook_error *err)
 	if (root) {
 		if (root[0] != '/' || snprintf(buf, size, "%s", root) >= (int)size)
 			return nook_fail(err, 0, "--root \"%s\": an absolute path, shorter", root);
-	} else if (geteuid() == 0)
-		snprintf(buf, size, "/run/nook");
-	else if (xdg && xdg[0] == '/') {
-		if (snprintf(buf, size, "%s/nook", xdg) >= (int)size)
-			return nook_fail(err, 0, "$XDG_RUNTIME_DIR is too long");
-	} else if (private_tmp(tmp, sizeof(tmp), err) < 0)
+	} else if (geteuid() != 0 && !(xdg && xdg[0] == '/') &&
+		   private_tmp(tmp, sizeof(tmp), err) < 0)
 		return -1;
-	else
-		snprintf(buf, size, "%s/nook", tmp);
+	else if (state_base_path(buf, size, err) < 0)
+		return -1;
 	if (mkdir(buf, 0711) < 0 && errno != EEXIST)
 		return nook_fail(err, errno, "mkdir(\"%s\")", buf);
 	return 0;
@@ -235,8 +252,10 @@ sweep_one(const char *base, const char *name, int lockfd, const struct nook_stag
 
 	snprintf(path, sizeof(path), "%s/%s", base, name);
 	for (size_t i = 0; stages[i]; i++)
-		if (stages[i]->sweep)
-			stages[i]->sweep(name, path);
+		if (stages[i]->sweep && stages[i]->sweep(name, path) < 0) {
+			close(lockfd); /* not yet: the next sweep tries again */
+			return;
+		}
 	snprintf(keep, sizeof(keep), "%s/" KEEP_FILE, path);
 	if (access(keep, F_OK) == 0) {
 		snprintf(keep, sizeof(keep), "%s/" LOCK_FILE, path);

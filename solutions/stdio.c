@@ -71,6 +71,8 @@ struct nook_stdio {
 };
 
 #define NLANES 3
+/** How long stdio_drain() waits for more output once the container has ended. */
+#define DRAIN_WAIT_MS 200
 
 /** Does @p fd need a pipe in front of it: a file or a terminal (or anything unknown)? */
 static bool
@@ -433,7 +435,13 @@ stdio_service(struct nook_container *c, const struct pollfd *pfd, int n)
 	}
 }
 
-/** Once the container has ended: copy out what its output streams still hold. */
+/**
+ * Once the container has ended: copy out what its output streams still hold, until their
+ * end of file (EIO for a pty: the slave is closed everywhere). A pty hands on what was
+ * written just before the end a moment later, so "nothing yet" is not the end: give it
+ * DRAIN_WAIT_MS of silence — also the most a process outside the container that holds
+ * the stream can delay nook.
+ */
 void
 stdio_drain(struct nook_container *c)
 {
@@ -441,12 +449,10 @@ stdio_drain(struct nook_container *c)
 
 	for (int i = 1; s && i < NLANES; i++) {
 		struct lane *l = &s->lane[i];
+		struct pollfd pfd = {.fd = l->from, .events = POLLIN};
 
-		if (l->from < 0)
-			continue;
-		fcntl(l->from, F_SETFL, O_NONBLOCK);
-		while (!l->eof && pump(l))
-			;
+		while (l->from >= 0 && !l->eof && poll(&pfd, 1, DRAIN_WAIT_MS) > 0)
+			pump(l);
 	}
 }
 

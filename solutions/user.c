@@ -256,6 +256,16 @@ default_map(struct nook_id_map *m, const char *subid_path, unsigned own, bool pr
 }
 //! [default_map]
 
+/** Does @p m make some id inside the host's root, uid 0 outside? */
+bool
+user_maps_host_root(const struct nook_id_map *m)
+{
+	for (int i = 0; i < m->n; i++)
+		if (m->range[i].outside == 0)
+			return true;
+	return false;
+}
+
 /** Does @p m translate id 0 inside? The container's processes become 0 there. */
 static bool
 maps_root(const struct nook_id_map *m)
@@ -297,6 +307,10 @@ user_prepare(struct nook_container *c, struct nook_error *err)
 	c->gid_map.helper = needs_helper(&c->gid_map, getegid(), setgid_ok) ? "newgidmap" : NULL;
 	c->deny_setgroups = !setgid_ok && !c->gid_map.helper; /* newgidmap decides itself */
 	c->drop_groups = setgid_ok;
+	if (user_maps_host_root(&c->uid_map))
+		snprintf(c->warning, sizeof(c->warning),
+			 "warning: --uid-map makes the container's root the host's root (uid 0): "
+			 "the user namespace protects nothing");
 	return 0;
 }
 
@@ -421,51 +435,80 @@ run_helper(struct nook_container *c, const struct nook_id_map *m, struct nook_er
 	return reap_helper(m->helper, pid, fd, err);
 }
 
-/** Write @p m to /proc/PID/@p file ourselves, or have its helper write it. */
-static int
-set_map(struct nook_container *c, const char *file, const struct nook_id_map *m,
-	struct nook_error *err)
-{
-	char text[MAP_TEXT];
-
-	if (m->helper)
-		return run_helper(c, m, err);
-	if (user_format_map(m, text, sizeof(text)) < 0)
-		return nook_fail(err, 0, "%s: map too long", file);
-	return write_proc(c->run.pid, file, text, err);
-}
-
 /**
  * On the host, after clone, while the child waits on the sync pipe: give the new user
- * namespace its maps. The order is the kernel's, see the top of this file.
+ * namespace its maps, each written by us (write_proc, the text from user_format_map) or, if
+ * the map's helper is set, by that set-user-ID helper (run_helper). The order is the
+ * kernel's, see the top of this file.
  */
 static int
 user_parent(struct nook_container *c, struct nook_error *err)
 {
 	if (!c->userns)
 		return 0;
-	/* EXERCISE 05: write c->uid_map (set_map), then "deny" to setgroups if c->deny_setgroups (write_proc), then c->gid_map */
-	if (set_map(c, "uid_map", &c->uid_map, err) < 0)
-		return -1;
+	/* EXERCISE 05: give the waiting child's user namespace its uid and gid maps (c->uid_map, c->gid_map; each either written here or by its helper when one is set), with setgroups denied when c->deny_setgroups, in an order the kernel accepts. The tests look from inside at /proc/self/uid_map, gid_map and setgroups and at id, and from outside at the owners of the files the container makes, as root and as an unprivileged user. */
+	char text[MAP_TEXT];
+
+	if (c->uid_map.helper) {
+		if (run_helper(c, &c->uid_map, err) < 0)
+			return -1;
+	} else {
+		user_format_map(&c->uid_map, text, sizeof(text));
+		if (write_proc(c->run.pid, "uid_map", text, err) < 0)
+			return -1;
+	}
 	if (c->deny_setgroups && write_proc(c->run.pid, "setgroups", "deny", err) < 0)
 		return -1;
-	if (set_map(c, "gid_map", &c->gid_map, err) < 0)
-		return -1;
+	if (c->gid_map.helper) {
+		if (run_helper(c, &c->gid_map, err) < 0)
+			return -1;
+	} else {
+		user_format_map(&c->gid_map, text, sizeof(text));
+		if (write_proc(c->run.pid, "gid_map", text, err) < 0)
+			return -1;
+	}
 	/* END EXERCISE */
+	return 0;
+}
+
+/**
+ * The child's side of the handshake: the parent writes the maps while the child waits, and
+ * releases it only then. An empty /proc/self/uid_map or gid_map here means the parent let
+ * it go without them, and everything after would fail obscurely (setresuid(2): EINVAL, as
+ * id 0 means nothing yet): say so instead.
+ */
+static int
+check_mapped(const char *file, struct nook_error *err)
+{
+	char path[32], line[64];
+	FILE *f;
+	bool mapped;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	f = fopen(path, "re");
+	if (!f)
+		return nook_fail(err, errno, "open(\"%s\")", path);
+	mapped = fgets(line, sizeof(line), f) != NULL;
+	fclose(f);
+	if (!mapped)
+		return nook_fail(err, 0, "%s is empty: released before the parent wrote it", path);
 	return 0;
 }
 
 //! [user_child]
 /**
- * Inside, first of all child() hooks: become root of the namespace, group first (once
- * the uid is set, changing the gid is a privilege question of its own). A privileged
- * caller's supplementary groups are the host's and would still open host files: drop them.
+ * Inside, first of all child() hooks, once the maps are there: become root of the
+ * namespace, group first (once the uid is set, changing the gid is a privilege question of
+ * its own). A privileged caller's supplementary groups are the host's and would still open
+ * host files: drop them.
  */
 static int
 user_child(struct nook_container *c, struct nook_error *err)
 {
 	if (!c->userns)
 		return 0;
+	if (check_mapped("uid_map", err) < 0 || check_mapped("gid_map", err) < 0)
+		return -1;
 	if (setresgid(0, 0, 0) < 0)
 		return nook_fail(err, errno, "setresgid(0, 0, 0)");
 	if (c->drop_groups && setgroups(0, NULL) < 0)

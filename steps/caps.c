@@ -282,14 +282,53 @@ become_user(const struct nook_container *c, struct nook_error *err)
 }
 //! [become_user]
 
+/** This process's bounding set (cap_get_bound), as a mask of its first @p ncaps. */
+static uint64_t
+bounding_set(int ncaps)
+{
+	uint64_t bound = 0;
+
+	for (int cap = 0; cap < ncaps; cap++)
+		if (cap_get_bound(cap) == 1)
+			bound |= NOOK_CAP(cap);
+	return bound;
+}
+
+/**
+ * The capabilities to keep into @p keep. None can be had that is not in the bounding set
+ * nook runs with (a host may have dropped some: nothing raises them again; a new user
+ * namespace starts with a full one). --cap-add ALL is, as in Docker, all that nook *can*
+ * give: the bounding set's. Any other capability missing there is refused, by name.
+ */
+static int
+caps_wanted(const struct nook_caps *caps, uint64_t *keep, struct nook_error *err)
+{
+	int ncaps = cap_max_bits();
+	uint64_t bound = bounding_set(ncaps);
+	char name[32];
+
+	*keep = caps_kept(caps, ncaps);
+	if (caps->add_all)
+		*keep &= bound;
+	for (int cap = 0; cap < ncaps; cap++)
+		if (*keep & ~bound & NOOK_CAP(cap))
+			return nook_fail(err, 0,
+					 "%s%s: not in the capability bounding set nook runs "
+					 "with (the host withholds it)",
+					 caps->add & NOOK_CAP(cap) ? "--cap-add " : "",
+					 cap_name(cap, name, sizeof(name)));
+	return 0;
+}
+
 //! [caps_child]
 /** Inside, last of the child() hooks: no new privileges, fewer capabilities, the user. */
 static int
 caps_child(struct nook_container *c, struct nook_error *err)
 {
-	uint64_t keep = caps_kept(&c->caps, cap_max_bits());
-	uint64_t switching = NOOK_CAP(CAP_SETUID) | NOOK_CAP(CAP_SETGID);
+	uint64_t keep, switching = NOOK_CAP(CAP_SETUID) | NOOK_CAP(CAP_SETGID);
 
+	if (caps_wanted(&c->caps, &keep, err) < 0)
+		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return nook_fail(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 	if (cap_reset_ambient() < 0)

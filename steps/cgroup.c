@@ -32,7 +32,8 @@
  * what the files are called; the life cycle is this file's, and the same for both:
  *
  *  1. prepare(), before clone: create `nook/ID` (ID is the container's) and write the limits
- *     into it, so the container never runs a moment unlimited. On v2 the directory is also
+ *     into it, and the device cgroup's rules (devices.c) — every container has those, limits
+ *     or not — so the container never runs a moment unlimited. On v2 the directory is also
  *     opened, and the launcher clones the child straight into it (clone3's
  *     CLONE_INTO_CGROUP): a fork in the window between clone and a later write to
  *     cgroup.procs would otherwise leave a process outside the limits.
@@ -326,9 +327,9 @@ cgroup_write(const char *dir, const char *file, const char *value, struct nook_e
 	 * parses whole and accepts or refuses on the spot, so the value goes in one write, and
 	 * a refusal is write's errno — open(2) succeeding proves nothing.
 	 */
-	/* EXERCISE 06: write value into the control file dir/file in one write(2) and name the file and the value when open(2) or write(2) fails */
+	/* EXERCISE 06: set the control file dir/file to value: the kernel must have accepted it when this returns 0, and a refusal is one line naming the file, the value and the kernel's reason. The tests read the limits back from the host, hit them from inside, and give values the kernel refuses. */
 	/* Your code here; then delete the line below. */
-	return nook_exercise_todo(err, "06", "write value into the control file dir/file in one write(2) and name the file and the value when open(2) or write(2) fails");
+	return nook_exercise_todo(err, "06", "set the control file dir/file to value: the kernel must have accepted it when this returns 0, and a refusal is one line naming the file, the value and the kernel's reason. The tests read the limits back from the host, hit them from inside, and give values the kernel refuses.");
 	/* END EXERCISE */
 	return 0;
 }
@@ -370,8 +371,8 @@ cgroup_read_key(const char *dir, const char *file, const char *key)
 
 /**
  * Create the container's directory @p path, holding @p members, and remember it for
- * cleanup(). A directory of that name left by a nook that was killed (same PID, long ago)
- * is removed first if it is empty.
+ * cleanup(). An empty directory of that name, left by an earlier container of the same ID
+ * whose groups were not removed, is removed first.
  */
 int
 cgroup_mkdir(struct nook_container *c, const char *path, unsigned members, struct nook_error *err)
@@ -383,11 +384,10 @@ cgroup_mkdir(struct nook_container *c, const char *path, unsigned members, struc
 				 NOOK_CGROUP_MAX_DIRS);
 	if (strlen(path) >= sizeof(c->cgroup.dirs[0].path))
 		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s\")", path);
-	if (mkdir(path, 0755) < 0 && (errno != EEXIST || rmdir(path) < 0 || mkdir(path, 0755) < 0))
-		return nook_fail(err, errno, "mkdir(\"%s\")", path);
-	d = &c->cgroup.dirs[c->cgroup.ndirs++];
-	snprintf(d->path, sizeof(d->path), "%s", path);
-	d->members = members;
+	/* EXERCISE 06: create the group: a new directory at path (an empty one already there is replaced, anything else is an error naming path), recorded in c->cgroup.dirs with its members so that cleanup() removes it. The tests look for the group on the host while the container runs and check it is gone after. */
+	/* Your code here; then delete the line below. */
+	return nook_exercise_todo(err, "06", "create the group: a new directory at path (an empty one already there is replaced, anything else is an error naming path), recorded in c->cgroup.dirs with its members so that cleanup() removes it. The tests look for the group on the host while the container runs and check it is gone after.");
+	/* END EXERCISE */
 	return 0;
 }
 
@@ -435,20 +435,18 @@ cgroup_prepare(struct nook_container *c, struct nook_error *err)
 }
 //! [cgroup_prepare]
 
-//! [cgroup_parent]
 /** On the host, while the child waits: move it into each of its directories. */
 static int
 cgroup_parent(struct nook_container *c, struct nook_error *err)
 {
 	if (c->run.cgroup_fd >= 0)
 		return 0; /* v2: clone3() already put it there */
-	for (int i = 0; i < c->cgroup.ndirs; i++)
-		if (cgroup_writef(c->cgroup.dirs[i].path, "cgroup.procs", err, "%d",
-				  (int)c->run.pid) < 0)
-			return -1;
+	/* EXERCISE 06: start the container inside its group: the child (c->run.pid) has not run its command yet; put it in every one of the container's directories, so that it and all it will fork are counted and limited there. The tests read /proc/PID/cgroup of the container's processes from the host. */
+	/* Your code here; then delete the line below. */
+	return nook_exercise_todo(err, "06", "start the container inside its group: the child (c->run.pid) has not run its command yet; put it in every one of the container's directories, so that it and all it will fork are counted and limited there. The tests read /proc/PID/cgroup of the container's processes from the host.");
+	/* END EXERCISE */
 	return 0;
 }
-//! [cgroup_parent]
 
 /** In the child, now in its cgroup: make that cgroup the root of what it sees. */
 static int
@@ -494,42 +492,52 @@ kill_remaining(const char *dir)
 	fclose(f);
 }
 
-/** rmdir @p dir, waiting (briefly) for the kernel to release a group just emptied. */
-static void
+/**
+ * rmdir @p dir, waiting (briefly) for the kernel to release a group just emptied.
+ * @return 0 once it is gone (or was never there), -1 if it is still there.
+ */
+static int
 remove_dir(const char *dir)
 {
 	for (int i = 0; i < RMDIR_TRIES; i++) {
-		if (rmdir(dir) == 0 || errno != EBUSY)
-			return;
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -1;
 		kill_remaining(dir);
 		usleep(RMDIR_WAIT_US);
 	}
+	return -1;
 }
 
 /**
  * The sweep (state.c): the runtime of container @p id was killed before its cleanup ran.
  * Its container died with it (PR_SET_PDEATHSIG), so its groups are empty or about to be:
  * remove nook/ID from the v2 tree and from every v1 hierarchy — whichever there are.
+ * @return 0, or -1 if a group is still there: the state directory then stays, and a
+ * later sweep tries again.
  */
-void
+int
 cgroup_sweep(const char *id, const char *state)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
 	DIR *d = opendir(CGROUP_ROOT);
+	int ret;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/nook/%s", CGROUP_ROOT, id);
-	remove_dir(path);
+	ret = remove_dir(path);
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/nook/%s", CGROUP_ROOT, e->d_name, id);
-		if (access(path, F_OK) == 0)
-			remove_dir(path);
+		if (access(path, F_OK) == 0 && remove_dir(path) < 0)
+			ret = -1;
 	}
 	if (d)
 		closedir(d);
+	return ret;
 }
 
 /** Remove the container's directories, last created first; nothing if none were. */

@@ -92,6 +92,7 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "syscalls.h"
 
 /** runc's default linux.maskedPaths: what each one protects, see lessons/07-rootfs.md. */
 static const char *const default_masked[] = {
@@ -126,6 +127,40 @@ static const char *const dev_links[][2] = {
 
 /* ---- options -------------------------------------------------------------------------- */
 
+/** Is @p path @p dir itself or under it (both absolute, resolved)? */
+static bool
+is_under(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/' || len == 1);
+}
+
+/**
+ * A layer must not be the host's root, nor overlap the state directories: the container
+ * would see the host's files, or the writable layers of every container (its own too).
+ */
+static int
+check_layer_place(const char *opt, const char *dir, struct nook_error *err)
+{
+	char real[PATH_MAX], base[200], state[PATH_MAX];
+	struct nook_error ignored;
+
+	if (!realpath(dir, real))
+		return nook_fail(err, errno, "--%s \"%s\"", opt, dir);
+	if (strcmp(real, "/") == 0)
+		return nook_fail(err, 0, "invalid --%s \"%s\": the host's own root directory", opt,
+				 dir);
+	if (state_base_path(base, sizeof(base), &ignored) < 0)
+		return 0; /* too long a $XDG_RUNTIME_DIR: the launcher refuses it */
+	if (!realpath(base, state))
+		snprintf(state, sizeof(state), "%s", base);
+	if (is_under(real, state) || is_under(state, real))
+		return nook_fail(err, 0, "invalid --%s \"%s\": overlaps nook's state directory %s",
+				 opt, dir, state);
+	return 0;
+}
+
 /**
  * A lower layer must be a directory, and its name must survive overlay's option string,
  * where ',' separates options and ':' layers.
@@ -144,7 +179,7 @@ check_layer(const char *opt, const char *dir, struct nook_error *err)
 		return nook_fail(err, errno, "--%s \"%s\"", opt, dir);
 	if (!S_ISDIR(st.st_mode))
 		return nook_fail(err, ENOTDIR, "--%s \"%s\"", opt, dir);
-	return 0;
+	return check_layer_place(opt, dir, err);
 }
 
 static int
@@ -342,7 +377,7 @@ rootfs_cleanup(struct nook_container *c)
 }
 
 /** The sweep, for a killed --keep run: leave upper/ (and the mark), remove the rest. */
-static void
+static int
 rootfs_sweep(const char *id, const char *state)
 {
 	char mark[PATH_MAX];
@@ -350,9 +385,10 @@ rootfs_sweep(const char *id, const char *state)
 	(void)id;
 	snprintf(mark, sizeof(mark), "%s/%s", state, NOOK_STATE_KEEP);
 	if (access(mark, F_OK) < 0)
-		return;
+		return 0;
 	remove_in(state, "work");
 	remove_in(state, "merged");
+	return 0;
 }
 
 /* ---- in the container ----------------------------------------------------------------- */
@@ -428,7 +464,9 @@ make_dev(const char *dev, struct nook_error *err)
 {
 	char p[PATH_MAX];
 
-	if (mount_at("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k", err) < 0)
+	/* nodev: a node made in it does not open; the bound devices keep their mount's flags */
+	if (mount_at("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k",
+		     err) < 0)
 		return -1;
 	for (size_t i = 0; i < NELEM(dev_nodes); i++)
 		if (bind_device(dev, dev_nodes[i], err) < 0)
@@ -438,7 +476,8 @@ make_dev(const char *dev, struct nook_error *err)
 		     "newinstance,ptmxmode=0666,mode=0620", err) < 0)
 		return -1;
 	if (mount_point(under(p, dev, "shm"), err) < 0 ||
-	    mount_at("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777", err) < 0)
+	    mount_at("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=64m",
+		     err) < 0)
 		return -1;
 	if (mount_point(under(p, dev, "mqueue"), err) < 0 ||
 	    mount_at("mqueue", p, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
@@ -459,7 +498,8 @@ build_root(struct nook_container *c, const char *root, struct nook_error *err)
 
 	if (rootfs_overlay_options(&c->rootfs, c->run.state, c->userns, opts, sizeof(opts)) < 0)
 		return nook_fail(err, 0, "overlay options: more than %zu bytes", sizeof(opts));
-	if (mount("overlay", root, "overlay", 0, opts) < 0)
+	/* nodev: a device node in the image, or made in it later, does not open */
+	if (mount("overlay", root, "overlay", MS_NODEV, opts) < 0)
 		return nook_fail(err, errno, "mount(\"overlay\", \"%s\")", root);
 	if (mount_point(under(p, root, "proc"), err) < 0 ||
 	    mount_at("proc", p, "proc", safe, NULL, err) < 0)
@@ -476,17 +516,17 @@ build_root(struct nook_container *c, const char *root, struct nook_error *err)
 static int
 take_volumes(struct nook_container *c, struct nook_error *err)
 {
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct nook_mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 
 	for (int i = 0; i < c->rootfs.nvolumes; i++) {
 		struct nook_volume *v = &c->rootfs.volume[i];
 
-		v->fd = open_tree(AT_FDCWD, v->host,
-				  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		v->fd = nook_open_tree(AT_FDCWD, v->host,
+				       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (v->fd < 0)
 			return nook_fail(err, errno, "open_tree(\"%s\")", v->host);
-		if (v->readonly &&
-		    mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		if (v->readonly && nook_mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
+						      sizeof(ro)) < 0)
 			return nook_fail(err, errno, "mount_setattr(\"%s\", RDONLY)", v->host);
 	}
 	return 0;
@@ -531,7 +571,7 @@ place_volumes(struct nook_container *c, struct nook_error *err)
 			return nook_fail(err, errno, "fstat(\"%s\")", v->host);
 		if (make_target(v->inside, S_ISDIR(st.st_mode), err) < 0)
 			return -1;
-		if (move_mount(v->fd, "", AT_FDCWD, v->inside, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		if (nook_move_mount(v->fd, "", AT_FDCWD, v->inside, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			return nook_fail(err, errno, "move_mount(\"%s\", \"%s\")", v->host,
 					 v->inside);
 		close(v->fd);
@@ -576,7 +616,7 @@ rootfs_child(struct nook_container *c, struct nook_error *err)
 	if (rootfs_pivot(root, err) < 0 || place_volumes(c, err) < 0)
 		return -1;
 	if (c->rootfs.readonly &&
-	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REMOUNT|MS_RDONLY)");
 	return 0;
 }

@@ -71,8 +71,9 @@
  * `--seccomp FILE` replaces it with a profile in the JSON format of Docker and the OCI
  * runtime spec (seccomp_profile.c reads it), `--seccomp unconfined` leaves it out.
  *
- * The profile becomes a filter on the host, in prepare() (so that a profile libseccomp
- * rejects is refused before anything exists), and is loaded in child(), the last stage.
+ * The profile becomes a filter on the host — a file's as its option is parsed, the default
+ * one in prepare() — so that a profile libseccomp rejects is refused before anything
+ * exists, and is loaded in child(), the last stage.
  *
  * Further reading: seccomp(2), seccomp_rule_add(3), seccomp_export_pfc(3), prctl(2)
  * (PR_SET_NO_NEW_PRIVS); the kernel's Documentation/userspace-api/seccomp_filter.rst and
@@ -90,6 +91,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -111,6 +113,11 @@
 #define MASKED_EQ(i, mask, value)                                                                  \
 	{                                                                                          \
 		(i), SCMP_CMP_MASKED_EQ, (mask), (value)                                           \
+	}
+/** Argument @p i is not @p value. */
+#define NE(i, value)                                                                               \
+	{                                                                                          \
+		(i), SCMP_CMP_NE, (value), 0                                                       \
 	}
 /** Argument @p i is @p value. */
 #define EQ(i, value)                                                                               \
@@ -206,10 +213,10 @@ static const struct nook_seccomp_rule default_rules[] = {
 	 SCMP_ACT_ALLOW,
 	 0,
 	 {{0}}},
-	/* Sockets, in the container's own network namespace. */
-	{NAMES("socket", "socketpair", "bind", "listen", "accept", "accept4", "connect",
-	       "getsockname", "getpeername", "getsockopt", "setsockopt", "sendto", "recvfrom",
-	       "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown"),
+	/* Sockets, in the container's own network namespace (socket(2) itself: below). */
+	{NAMES("socketpair", "bind", "listen", "accept", "accept4", "connect", "getsockname",
+	       "getpeername", "getsockopt", "setsockopt", "sendto", "recvfrom", "sendmsg",
+	       "recvmsg", "sendmmsg", "recvmmsg", "shutdown"),
 	 SCMP_ACT_ALLOW,
 	 0,
 	 {{0}}},
@@ -230,6 +237,9 @@ static const struct nook_seccomp_rule default_rules[] = {
 	 * files, fs and semaphore undo lists); it can also make a time namespace. */
 	{NAMES("clone"), SCMP_ACT_ALLOW, 1, {MASKED_EQ(0, NAMESPACE_FLAGS, 0)}},
 	{NAMES("unshare"), SCMP_ACT_ALLOW, 1, {MASKED_EQ(0, NAMESPACE_FLAGS | CLONE_NEWTIME, 0)}},
+	/* socket(2) of any family but AF_VSOCK, which talks to the hypervisor or the host
+	 * of a virtual machine, outside every network namespace (Docker's profile too). */
+	{NAMES("socket"), SCMP_ACT_ALLOW, 1, {NE(0, AF_VSOCK)}},
 	/* personality(2): Linux itself (also in its 32-bit and "uname says 2.6" flavours)
 	 * and the query, not the flags that turn off address space randomisation. */
 	{NAMES("personality"), SCMP_ACT_ALLOW, 1, {EQ(0, PER_LINUX)}},
@@ -344,22 +354,23 @@ filter_from_file(const char *path, void **filter, struct nook_error *err)
 	return rc;
 }
 
+/**
+ * --seccomp FILE|unconfined. A file's profile is read and built into its filter here, once:
+ * a broken profile is refused with the other bad options, before anything exists, and
+ * prepare() has nothing left to do for it. The last --seccomp given wins.
+ */
 static int
 set_seccomp_option(struct nook_container *c, const char *arg, struct nook_error *err)
 {
-	void *filter;
+	void *filter = NULL;
 
-	if (strcmp(arg, "unconfined") == 0) {
-		c->seccomp.unconfined = true;
-		c->seccomp.file = NULL;
-		return 0;
-	}
-	/* Build it now, to refuse a broken profile at once; prepare() builds it again. */
-	if (filter_from_file(arg, &filter, err) < 0)
+	if (strcmp(arg, "unconfined") != 0 && filter_from_file(arg, &filter, err) < 0)
 		return -1;
-	seccomp_release(filter);
-	c->seccomp.unconfined = false;
-	c->seccomp.file = arg;
+	if (c->seccomp.filter)
+		seccomp_release(c->seccomp.filter);
+	c->seccomp.filter = filter;
+	c->seccomp.unconfined = filter == NULL;
+	c->seccomp.file = filter ? arg : NULL;
 	return 0;
 }
 
@@ -388,16 +399,14 @@ newest_call(const struct nook_seccomp_profile *p)
 	return newest;
 }
 
-/** On the host, before clone: build the filter from the default profile or the file. */
+/** On the host, before clone: build the default profile's filter, unless --seccomp chose. */
 static int
 seccomp_prepare(struct nook_container *c, struct nook_error *err)
 {
-	if (c->seccomp.unconfined)
-		return 0;
-	if (c->seccomp.profile)
+	if (c->seccomp.unconfined || c->seccomp.filter)
+		return 0;	/* none, or the file's, built by set_seccomp_option() */
+	if (c->seccomp.profile) /* OCI linux.seccomp, read with the config */
 		return seccomp_profile_build(c->seccomp.profile, &c->seccomp.filter, err);
-	if (c->seccomp.file)
-		return filter_from_file(c->seccomp.file, &c->seccomp.filter, err);
 	c->seccomp.newest = newest_call(&seccomp_default_profile);
 	return seccomp_profile_build(&seccomp_default_profile, &c->seccomp.filter, err);
 }

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -280,6 +281,24 @@ bool
 file_exists(const char *path)
 {
 	return access(path, F_OK) == 0;
+}
+
+/** See expect_ran(): fail with the exit status and stderr if the container did not run. */
+void
+expect_ran_(const struct run *r, const char *file, int line)
+{
+	const char *why = r->status == 125   ? "nook's own error"
+			  : r->status == 126 ? "the command cannot be executed"
+			  : r->status == 127 ? "the command was not found"
+					     : NULL;
+
+	if (!why)
+		return;
+	print_message("the container did not run: exit %d (%s), stderr: %s%s", r->status, why,
+		      r->err[0] ? r->err : "(empty)\n", r->out[0] ? "  stdout: " : "");
+	if (r->out[0])
+		print_message("%s", r->out);
+	_fail(file, line); /* cmocka's fail(), at the caller's line */
 }
 
 /**
@@ -690,4 +709,54 @@ run_on_pty(struct run *r, int timeout_s, const char *ready, const char *keys, ch
 			 ? "canonical"
 			 : "raw");
 	close(master);
+}
+
+/*
+ * A block device for device-cgroup tests: a scratch loop device attached read-only to a
+ * scratch file, so that nothing real is ever opened, let alone written.
+ */
+
+/** Attach a loop device to a 1 MiB scratch file in @p dir; else loop0's numbers (7:0). */
+void
+scratch_block_device(struct scratch_blockdev *d, const char *dir)
+{
+	char file[128], cmd[256];
+	struct stat st;
+	struct run r;
+	int fd;
+
+	d->loop[0] = '\0';
+	d->major = 7;
+	d->minor = 0;
+	snprintf(file, sizeof(file), "%s/blockdev.img", dir);
+	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, 1 << 20) < 0)
+		fail_msg("cannot make %s: %s", file, strerror(errno));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "losetup -r -f --show '%s' 2>/dev/null", file);
+	run_shell(&r, cmd);
+	if (r.status != 0 || sscanf(r.out, "%63s", d->loop) != 1 || stat(d->loop, &st) < 0 ||
+	    !S_ISBLK(st.st_mode)) {
+		print_message("  note: no scratch loop device (losetup); using b 7:0\n");
+		d->loop[0] = '\0';
+		return;
+	}
+	d->major = major(st.st_rdev);
+	d->minor = minor(st.st_rdev);
+}
+
+/** Detach what scratch_block_device() attached. */
+void
+release_block_device(struct scratch_blockdev *d)
+{
+	char cmd[96];
+	struct run r;
+
+	if (!d->loop[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "losetup -d '%s'", d->loop);
+	run_shell(&r, cmd);
+	if (r.status != 0)
+		print_message("  warning: could not detach %s\n", d->loop);
+	d->loop[0] = '\0';
 }

@@ -72,6 +72,14 @@ void run_step_as(struct run *r, uid_t uid, gid_t gid, const char *step, ...)
 const char *runnable_as(uid_t uid, gid_t gid, const char *path);
 void skip_unless_user_namespaces_as(uid_t uid, gid_t gid);
 
+/** A scratch block device: a loop device on a scratch file, or none (loop0's numbers). */
+struct scratch_blockdev {
+	char loop[64];	       /**< "/dev/loop3" when attached, else "" */
+	unsigned major, minor; /**< its numbers */
+};
+void scratch_block_device(struct scratch_blockdev *d, const char *dir);
+void release_block_device(struct scratch_blockdev *d);
+
 /** Fail the test, showing what the run printed, unless @p cond holds. */
 #define expect_run(r, cond, ...)                                                                   \
 	do {                                                                                       \
@@ -84,13 +92,32 @@ void skip_unless_user_namespaces_as(uid_t uid, gid_t gid);
 		}                                                                                  \
 	} while (0)
 
-/** Expect exit status @p want. */
-#define expect_status(r, want)                                                                     \
-	expect_run(r, (r)->status == (want), "expected exit status %d", (want))
+void expect_ran_(const struct run *r, const char *file, int line);
+/**
+ * Fail, saying so, if the container never ran its command: nook exited 125 (its own
+ * error: a refused option, an exercise not done), 126 or 127 (the command could not be
+ * started). Call it before asserting on what a container printed or did, so that a test
+ * of a container that never started says that, not "the queue is visible".
+ */
+#define expect_ran(r) expect_ran_(r, __FILE__, __LINE__)
 
-/** Expect stdout to be exactly @p want. */
+/**
+ * Expect exit status @p want. Unless @p want is itself 125, 126 or 127, a run that ended
+ * with one of those is reported as a container that did not run (see expect_ran()).
+ */
+#define expect_status(r, want)                                                                     \
+	do {                                                                                       \
+		if ((want) < 125 || (want) > 127)                                                  \
+			expect_ran(r);                                                             \
+		expect_run(r, (r)->status == (want), "expected exit status %d", (want));           \
+	} while (0)
+
+/** Expect stdout to be exactly @p want, from a container that ran. */
 #define expect_stdout(r, want)                                                                     \
-	expect_run(r, strcmp((r)->out, (want)) == 0, "expected stdout \"%s\"", (want))
+	do {                                                                                       \
+		expect_ran(r);                                                                     \
+		expect_run(r, strcmp((r)->out, (want)) == 0, "expected stdout \"%s\"", (want));    \
+	} while (0)
 
 /*
  * Network namespaces. Network tests never touch the machine's own network: each moves the

@@ -25,7 +25,16 @@
  *                           mount, reboot, keyctl, add_key, kexec_load, init_module, bpf,
  *                           perf_event_open, ptrace (of a child), clone3, i386-getpid (int 0x80),
  *                           x32-getpid (bit 30 set), or a NUMBER (all arguments 0). A
- *                           seccomp filter may kill it instead.
+ *                           seccomp filter may kill it instead (SIGSYS); a kernel without
+ *                           the i386 entry kills i386-getpid with SIGSEGV, filter or not.
+ *   probe open PATH r|w|rw  open(2) PATH for reading, writing or both, and close it again
+ *                           without reading or writing: "ok" (0) or the errno's name (1)
+ *   probe device PATH b|c MAJOR MINOR r|w
+ *                           mknod(2) a block or character device node at PATH and open it
+ *                           (never reading or writing), then remove it: "mknod ok, open ok"
+ *                           (0), "mknod ok, open EPERM" or "mknod EPERM" (1)
+ *   probe socket FAMILY     socket(2) of FAMILY (inet, unix, vsock, or a number), stream:
+ *                           "ok" (0) or the errno's name (1)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,7 +43,10 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/msg.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -257,6 +269,70 @@ syscall_probe(const char *name)
 	return puts("ok"), 0;
 }
 
+/** open(2) flags for "r", "w" or "rw"; -1 for anything else. */
+static int
+open_mode(const char *how)
+{
+	if (strcmp(how, "r") == 0)
+		return O_RDONLY;
+	if (strcmp(how, "w") == 0)
+		return O_WRONLY;
+	if (strcmp(how, "rw") == 0)
+		return O_RDWR;
+	return -1;
+}
+
+/** Open @p path as @p how says and close it: nothing is read or written. */
+static int
+open_probe(const char *path, const char *how)
+{
+	int mode = open_mode(how), fd;
+
+	if (mode < 0)
+		return fprintf(stderr, "probe: open: r, w or rw, not '%s'\n", how), 2;
+	fd = open(path, mode | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return printf("%s\n", strerrorname_np(errno)), 1;
+	close(fd);
+	return puts("ok"), 0;
+}
+
+/** mknod a device node at @p path, open it as @p how says (no I/O), remove it. */
+static int
+device(const char *path, const char *type, const char *major, const char *minor, const char *how)
+{
+	mode_t kind = strcmp(type, "b") == 0 ? S_IFBLK : strcmp(type, "c") == 0 ? S_IFCHR : 0;
+	int mode = open_mode(how), fd, e;
+
+	if (!kind || mode < 0)
+		return fprintf(stderr, "probe: device: b|c MAJOR MINOR r|w\n"), 2;
+	if (mknod(path, kind | 0600, makedev(atoi(major), atoi(minor))) < 0)
+		return printf("mknod %s\n", strerrorname_np(errno)), 1;
+	fd = open(path, mode | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	e = errno;
+	unlink(path);
+	if (fd < 0)
+		return printf("mknod ok, open %s\n", strerrorname_np(e)), 1;
+	close(fd);
+	return puts("mknod ok, open ok"), 0;
+}
+
+/** socket(2) of @p family, a stream one. */
+static int
+socket_probe(const char *family)
+{
+	int f = strcmp(family, "inet") == 0    ? AF_INET
+		: strcmp(family, "unix") == 0  ? AF_UNIX
+		: strcmp(family, "vsock") == 0 ? 40 /* AF_VSOCK */
+					       : atoi(family);
+	int fd = socket(f, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return printf("%s\n", strerrorname_np(errno)), 1;
+	close(fd);
+	return puts("ok"), 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -272,7 +348,14 @@ main(int argc, char *argv[])
 		return creds();
 	if (argc == 3 && strcmp(argv[1], "syscall") == 0)
 		return syscall_probe(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "open") == 0)
+		return open_probe(argv[2], argv[3]);
+	if (argc == 7 && strcmp(argv[1], "device") == 0)
+		return device(argv[2], argv[3], argv[4], argv[5], argv[6]);
+	if (argc == 3 && strcmp(argv[1], "socket") == 0)
+		return socket_probe(argv[2]);
 	fprintf(stderr, "usage: probe msgq-create|msgq-exists|msgq-remove KEY | hog SIZE | "
-			"forks MAX | escape PATH | creds | syscall NAME\n");
+			"forks MAX | escape PATH | creds | syscall NAME | open PATH r|w|rw | "
+			"device PATH b|c MAJOR MINOR r|w | socket FAMILY\n");
 	return 2;
 }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,31 @@ hostname_is_set_inside_only(void **state)
 	gethostname(after, sizeof(after));
 	if (strcmp(before, after) != 0)
 		fail_msg("the host's hostname changed from \"%s\" to \"%s\"", before, after);
+}
+
+/**
+ * The longest hostnames, 63 and 64 bytes (HOST_NAME_MAX), come out whole: a name passed to
+ * sethostname(2) with the wrong length comes out cut (to 8 bytes, the size of a pointer,
+ * say) or is refused (64 bytes and its NUL are more than the kernel takes).
+ */
+static void
+longest_hostnames_come_out_whole(void **state)
+{
+	const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+	char name[HOST_NAME_MAX + 1], want[HOST_NAME_MAX + 2];
+	struct run r;
+
+	(void)state;
+	for (size_t len = HOST_NAME_MAX - 1; len <= HOST_NAME_MAX; len++) {
+		for (size_t i = 0; i < len; i++)
+			name[i] = chars[i % (sizeof(chars) - 1)];
+		name[len] = '\0';
+		snprintf(want, sizeof(want), "%s\n", name);
+		run_step(&r, STEP, "--hostname", name, "--", "uname", "-n", NULL);
+		expect_run(&r, r.status == 0 && strcmp(r.out, want) == 0,
+			   "a hostname of %zu bytes (the most is %d) should come out whole: \"%s\"",
+			   len, HOST_NAME_MAX, name);
+	}
 }
 
 static void
@@ -94,6 +120,7 @@ queue_made_outside_is_invisible_inside(void **state)
 	snprintf(key, sizeof(key), "%d", test_key(2));
 	run_step(&r, STEP, "--", probe_path(), "msgq-exists", key, NULL);
 	msgctl(id, IPC_RMID, NULL);
+	expect_ran(&r);
 	expect_run(&r, strcmp(r.out, "absent\n") == 0,
 		   "a queue made on the host (key %s) is visible inside", key);
 }
@@ -270,6 +297,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(hostname_is_set_inside_only, setup),
+		cmocka_unit_test_setup(longest_hostnames_come_out_whole, setup),
 		cmocka_unit_test_setup(default_hostname_is_nook, setup),
 		cmocka_unit_test_setup(queue_made_inside_is_invisible_outside, setup),
 		cmocka_unit_test_setup(queue_made_outside_is_invisible_inside, setup),

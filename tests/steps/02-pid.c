@@ -17,6 +17,9 @@
 
 #define STEP "02-pid"
 
+/** Seconds a signal may take to reach the command through init: far more than it needs. */
+#define SIGNAL_TIMEOUT 5
+
 static int
 setup(void **state)
 {
@@ -49,10 +52,11 @@ signal_reaches_command(int sig, const char *name, int code)
 	start_step(&p, &r, STEP, "--", "/bin/sh", "-c", script, NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	kill(p.pid, sig);
-	finish(&p, RUN_TIMEOUT);
+	finish(&p, SIGNAL_TIMEOUT);
 	expect_run(&r, r.status == code,
 		   "SIG%s sent to " STEP " should reach the command, "
 		   "whose trap exits %d",
@@ -89,7 +93,7 @@ only_child(pid_t pid)
 	return child;
 }
 
-/** Number of zombie children of @p parent, read from the host's /proc. */
+/** Number of zombie children of @p parent, read from the host's /proc; -1 if it is gone. */
 static int
 zombie_children(pid_t parent)
 {
@@ -100,7 +104,7 @@ zombie_children(pid_t parent)
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
 	f = fopen(path, "r");
 	if (!f)
-		return 0;
+		return -1;
 	while (fscanf(f, "%d", &pid) == 1) {
 		char *state;
 		FILE *st;
@@ -132,6 +136,7 @@ orphans_are_reaped(void **state)
 		   "/bin/sh -c 'sleep 0.2 &'; echo ready; sleep 1.5", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	init = only_child(p.pid);
@@ -144,6 +149,84 @@ orphans_are_reaped(void **state)
 	if (zombies != 0)
 		fail_msg("%d zombie(s) still under init (host PID %d) 0.7 s after the orphan died",
 			 zombies, init);
+}
+
+/** Number of children of @p parent (from the host's /proc), zombies included. */
+static int
+count_children(pid_t parent)
+{
+	char path[64];
+	int n = 0, pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", parent, parent);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%d", &pid) == 1)
+		n++;
+	fclose(f);
+	return n;
+}
+
+/**
+ * Many orphans that die at once are all reaped: their SIGCHLDs arrive as one (signals of a
+ * kind do not queue), so an init that reaps one child per SIGCHLD leaves the rest as
+ * zombies. A subshell leaves ORPHANS sleeps to init and exits; then, on SIGUSR1, the command
+ * kills every process of the container but init and itself in one kill(-1, SIGKILL).
+ */
+#define ORPHANS 50
+static void
+many_orphans_dying_at_once_are_all_reaped(void **state)
+{
+	char script[256];
+	struct proc p;
+	struct run r;
+	pid_t init;
+	int before, after, zombies;
+
+	(void)state;
+	snprintf(script, sizeof(script),
+		 "sh -c 'i=0; while [ $i -lt %d ]; do sleep 1000 & i=$((i+1)); done'; "
+		 "trap 'kill -KILL -1; echo killed' USR1; echo ready; "
+		 "while :; do sleep 0.05; done",
+		 ORPHANS);
+	start_step(&p, &r, STEP, "--", "/bin/sh", "-c", script, NULL);
+	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		expect_run(&r, false, "the command never printed 'ready'");
+	}
+	init = only_child(p.pid);
+	before = init > 0 ? count_children(init) : -1;
+	kill(p.pid, SIGUSR1); /* passed on to the command, which kills them */
+	if (wait_for_output(&p, "killed", SIGNAL_TIMEOUT)) /* then they die, are reaped */
+		for (int i = 0; i < 60 && count_children(init) > 1; i++)
+			usleep(50 * 1000); /* 3 s at most */
+	after = count_children(init);
+	zombies = zombie_children(init);
+	/* SIGTERM, passed on, ends the command; an init gone wrong may hang: kill it */
+	kill(p.pid, zombies == 0 && after == 1 ? SIGTERM : SIGKILL);
+	finish(&p, SIGNAL_TIMEOUT);
+	if (init <= 0)
+		fail_msg("could not find the container's init under %d", p.pid);
+	if (before < ORPHANS)
+		fail_msg("expected %d orphans and the command under init (host PID %d), found %d "
+			 "children",
+			 ORPHANS, init, before);
+	expect_run(&r, strstr(r.out, "killed\n") != NULL, "the command never killed the orphans");
+	if (zombies < 0)
+		fail_msg("the container's init (host PID %d) was gone before the orphans were "
+			 "reaped",
+			 init);
+	if (zombies != 0)
+		fail_msg("%d of %d orphans killed at once still zombies under init (host PID %d) "
+			 "after 3 s: reap in a loop, since one SIGCHLD can stand for many",
+			 zombies, ORPHANS, init);
+	if (after != 1)
+		fail_msg("after kill -KILL -1, expected only the command under init (host PID %d), "
+			 "found %d children",
+			 init, after);
+	expect_run(&r, r.status == 128 + SIGTERM, "SIGTERM should have ended the container");
 }
 
 /** The host PID of a process whose command line is exactly @p a @p b, or 0. */
@@ -243,7 +326,7 @@ the_command_has_a_terminal_of_its_own(void **state)
 			"--",
 			"/bin/sh",
 			"-c",
-			"tty; cut -d' ' -f5,8 /proc/self/stat",
+			"tty; cut -d' ' -f5,8 /proc/self/stat; echo term=$TERM.",
 			NULL};
 	char *host_tty;
 	struct run r;
@@ -257,6 +340,8 @@ the_command_has_a_terminal_of_its_own(void **state)
 	sscanf(strchr(host_tty, '\n') + 1, "%d %d", &pgrp, &tpgid);
 	expect_run(&r, pgrp > 0 && tpgid == pgrp,
 		   "the command's process group should be its terminal's foreground group");
+	expect_run(&r, strstr(r.out, "term=") && !strstr(r.out, "term=."),
+		   "with a terminal, the command should be given TERM");
 }
 
 /** A container that ignores SIGTERM is killed by the second one: nook stays stoppable. */
@@ -308,6 +393,7 @@ main(void)
 		cmocka_unit_test_setup(command_is_pid_2_under_init, setup),
 		cmocka_unit_test_setup(forwarded_signals_reach_the_command, setup),
 		cmocka_unit_test_setup(orphans_are_reaped, setup),
+		cmocka_unit_test_setup(many_orphans_dying_at_once_are_all_reaped, setup),
 		cmocka_unit_test_setup(background_processes_die_with_the_container, setup),
 		cmocka_unit_test_setup(exit_status_passes_through_init, setup),
 		cmocka_unit_test_setup(one_ctrl_c_is_one_sigint, setup),

@@ -79,6 +79,7 @@ none_gives_only_lo_and_it_is_up(void **state)
 		expect_run(&r, strstr(r.out, ",UP") != NULL, "lo should be up inside");
 	}
 	run_step(&r, STEP, "--", "busybox", "ping", "-c1", "-W2", "127.0.0.1", NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status == 0, "127.0.0.1 should answer inside, with lo up");
 }
 
@@ -140,6 +141,7 @@ start_pinged_container(struct proc *p, struct run *r, int net, char *name)
 	if (!wait_for_output(p, "ready", RUN_TIMEOUT)) {
 		kill(p->pid, SIGTERM);
 		finish(p, 5);
+		expect_ran(r);
 		expect_run(r, false, "the container never printed 'ready'");
 	}
 }

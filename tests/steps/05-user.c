@@ -303,6 +303,7 @@ container_root_cannot_write_host_root_files(void **state)
 	make_root_file(dir, file, sizeof(file), "original\n");
 	run_step(&r, STEP, "--uid-map", "0:100000:65536", "--gid-map", "0:100000:65536", "--",
 		 "/bin/sh", "-c", "id -u; echo x >> \"$0\"", file, NULL);
+	expect_ran(&r);
 	expect_run(&r, strncmp(r.out, "0\n", 2) == 0, "expected root (0) inside");
 	expect_run(&r, r.status != 0, "root inside (100000 outside) wrote to %s, mode 0644 root",
 		   file);
@@ -521,6 +522,7 @@ rootless_root_cannot_write_host_root_files(void **state)
 	make_root_file(dir, file, sizeof(file), "original\n");
 	run_step_as(&r, NOBODY, NOBODY, STEP, OWN_ID_MAPS, "--", "/bin/sh", "-c",
 		    "id -u; echo x >> \"$0\"", file, NULL);
+	expect_ran(&r);
 	expect_run(&r, strncmp(r.out, "0\n", 2) == 0, "expected root (0) inside");
 	expect_run(&r, r.status != 0, "root in uid 65534's container wrote to %s (0644 root)",
 		   file);
@@ -571,6 +573,27 @@ rootless_subuid_range_goes_through_newuidmap(void **state)
 	expect_stdout(&r, "uid_map 0 200000 65536\ngid_map 0 200000 65536\n");
 }
 
+/** A map that makes the container's root the host's root runs, but is said to be unsafe. */
+static void
+mapping_root_to_root_is_warned_about(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--uid-map", "0:0:1", "--gid-map", "0:0:1", "--", "id", "-u", NULL);
+	expect_status(&r, 0);
+	expect_stdout(&r, "0\n");
+	expect_run(&r,
+		   count_lines(r.err) == 1 && strstr(r.err, "warning") &&
+			   strstr(r.err, "host's root"),
+		   "--uid-map 0:0:1: expected one line of warning that the container's root is the "
+		   "host's");
+	run_step(&r, STEP, "--uid-map", "0:100000:1", "--gid-map", "0:100000:1", "--", "true",
+		 NULL);
+	expect_status(&r, 0);
+	expect_run(&r, r.err[0] == '\0', "an ordinary map should run without a warning");
+}
+
 int
 main(void)
 {
@@ -609,6 +632,7 @@ main(void)
 						cleanup),
 		cmocka_unit_test_setup(rootless_subuid_range_goes_through_newuidmap,
 				       setup_rootless),
+		cmocka_unit_test_setup(mapping_root_to_root_is_warned_about, setup),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);

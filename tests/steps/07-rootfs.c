@@ -6,8 +6,8 @@
  *
  * The image is build/images/busybox (`make image`; $NOOK_IMAGE overrides it). Tests that
  * need layers of their own build small ones in a scratch directory, /tmp/nook-rootfs-XXXXXX,
- * stacked on top of the image. The state directory of a run is /run/nook/PID, PID being the
- * step program's: the tests start it with start_step() to know it.
+ * stacked on top of the image. The state directory of a run is /run/nook/ID: the tests that
+ * look at it name the container with --name (unique_name()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -201,6 +201,7 @@ chroot_inside_cannot_climb_out(void **state)
 	expect_run(&r, r.status == 0, "the probe should escape a plain chroot(8) to %s", marker);
 	run_step(&r, STEP, "--layer", jail, "--layer", image, "--", "/probe", "escape", marker,
 		 NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status == 1 && strstr(r.out, ": unreachable"),
 		   "after pivot_root, a chroot escape inside must not reach the host's %s", marker);
 }
@@ -225,6 +226,7 @@ writes_land_in_the_upper_layer(void **state)
 		   NULL);
 	finish(&p, RUN_TIMEOUT); /* its state directory is left: teardown removes it */
 	state_dir(upper, sizeof(upper), kept, "upper");
+	expect_ran(&r);
 	expect_run(&r, r.status == 1 && strncmp(r.out, "upper\nnew\n", 10) == 0,
 		   "expected the changed files inside, and /etc/gone gone");
 	snprintf(path, sizeof(path), "%s/etc/changed", upper);
@@ -313,6 +315,24 @@ dev_holds_only_the_listed_entries(void **state)
 	expect_stdout(&r, DEV_LS "4\nptmx\n");
 }
 
+/**
+ * The root and /dev are nodev: a device node there does not open, whatever its numbers;
+ * the bound devices do. /dev/shm has Docker's 64m, not half the host's memory.
+ */
+static void
+dev_is_nodev_and_shm_is_64m(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_in_image(&r, NULL,
+		     "grep -E ' / | /dev ' /proc/self/mounts | grep -c nodev; "
+		     "echo x > /dev/null && head -c 4 /dev/zero | wc -c; "
+		     "df -k /dev/shm | awk 'NR == 2 { print $2 }'");
+	expect_status(&r, 0);
+	expect_stdout(&r, "2\n4\n65536\n");
+}
+
 static void
 nothing_is_left_on_the_host(void **state)
 {
@@ -398,6 +418,13 @@ bad_rootfs_is_refused(void **state)
 	put_file("file", "not a directory\n");
 	refused(in_scratch(missing, sizeof(missing), "missing"), "No such file or directory");
 	refused(in_scratch(file, sizeof(file), "file"), "Not a directory");
+	/* the host's own files, or the writable layers of nook's state directory */
+	refused("/", "the host's own root directory");
+	refused("/etc/..", "the host's own root directory");
+	refused("/run", "overlaps nook's state directory");
+	if (mkdir("/run/nook", 0711) < 0 && errno != EEXIST)
+		fail_msg("mkdir /run/nook: %s", strerror(errno));
+	refused("/run/nook", "overlaps nook's state directory");
 }
 
 /**
@@ -459,6 +486,7 @@ a_killed_nooks_state_is_removed_by_the_next(void **state)
 		   "/bin/sh", "-c", "echo ready; sleep 30", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never printed 'ready'");
 	}
 	kill(p.pid, SIGKILL);
@@ -571,6 +599,7 @@ main(void)
 		T(masked_paths_read_empty),
 		T(sys_and_proc_sys_are_read_only),
 		T(dev_holds_only_the_listed_entries),
+		T(dev_is_nodev_and_shm_is_64m),
 		T(nothing_is_left_on_the_host),
 		T(volumes_and_read_only_root),
 		T(bad_rootfs_is_refused),

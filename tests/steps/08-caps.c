@@ -120,6 +120,64 @@ user_namespace_root_is_narrowed_too(void **state)
 	expect_stdout(&r, status_lines(mask, mask, mask, mask));
 }
 
+/** The test's own bounding set, from /proc/self/status: what nook runs with. */
+static uint64_t
+own_bounding_set(void)
+{
+	unsigned long long bnd = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapBnd: %llx", &bnd) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return bnd;
+}
+
+/**
+ * --cap-add ALL is all that nook can give: its own bounding set, which the host may have
+ * narrowed. A capability named and missing there is refused in one line naming it.
+ */
+static void
+cap_add_all_is_the_bounding_set(void **state)
+{
+	static const struct {
+		int cap;
+		const char *name;
+	} candidates[] = {
+		{CAP_SYS_RESOURCE, "sys_resource"},
+		{CAP_SYS_MODULE, "sys_module"},
+		{CAP_SYS_RAWIO, "sys_rawio"},
+		{CAP_SYS_TIME, "sys_time"},
+		{CAP_SYS_ADMIN, "sys_admin"},
+		{CAP_NET_ADMIN, "net_admin"},
+		{CAP_SYSLOG, "syslog"},
+		{CAP_MAC_ADMIN, "mac_admin"},
+	};
+	uint64_t bound = own_bounding_set();
+	struct run r;
+	char want[64];
+
+	(void)state;
+	run_step(&r, STEP, "--cap-add", "ALL", "--", "grep", "CapEff", "/proc/self/status", NULL);
+	snprintf(want, sizeof(want), "CapEff:\t%016llx\n", (unsigned long long)bound);
+	expect_status(&r, 0);
+	expect_stdout(&r, want);
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		if (bound & UINT64_C(1) << candidates[i].cap)
+			continue;
+		run_step(&r, STEP, "--cap-add", candidates[i].name, "--", "true", NULL);
+		snprintf(want, sizeof(want), "--cap-add cap_%s: ", candidates[i].name);
+		expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, want),
+			   "expected one line starting \"%s\", exit 125", want);
+		return;
+	}
+	print_message("  note: the bounding set lacks none of the capabilities tried: the "
+		      "refusal is not tested here\n");
+}
+
 static bool
 is_tmpfs(const char *path)
 {
@@ -137,6 +195,7 @@ mount_needs_cap_sys_admin(void **state)
 	(void)state;
 	make_scratch_dir(dir, "caps-test", 0755);
 	run_step(&r, STEP, "--", "mount", "-t", "tmpfs", "nook", dir, NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status != 0 && strstr(r.err, "ermission denied"),
 		   "expected mount to fail with 'permission denied' (EPERM) without "
 		   "CAP_SYS_ADMIN");
@@ -169,6 +228,7 @@ cap_drop_all_makes_chown_fail(void **state)
 	if (creat(file, 0644) < 0)
 		fail_msg("creat %s: %s", file, strerror(errno));
 	run_step(&r, STEP, "--cap-drop", "ALL", "--", "chown", "1", file, NULL);
+	expect_ran(&r);
 	expect_run(&r, r.status != 0 && strstr(r.err, "Operation not permitted"),
 		   "expected chown to fail with EPERM under --cap-drop ALL");
 	if (owner(file) != 0)
@@ -239,6 +299,7 @@ init_forwards_signals_as_user(void **state)
 	start_step(&p, &r, STEP, "--user", "1000", "--", "sh", "-c", "echo ready; sleep 30", NULL);
 	if (!wait_for_output(&p, "ready", RUN_TIMEOUT)) {
 		finish(&p, 1);
+		expect_ran(&r);
 		expect_run(&r, false, "the command never said ready");
 	}
 	kill(p.pid, SIGTERM);
@@ -318,6 +379,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(setuid_root_program_gains_nothing, setup, cleanup),
 		cmocka_unit_test_setup(init_forwards_signals_as_user, setup),
 		cmocka_unit_test_setup(unknown_capability_is_refused, setup),
+		cmocka_unit_test_setup(cap_add_all_is_the_bounding_set, setup),
 		cmocka_unit_test_setup(unmapped_user_is_refused, setup),
 		cmocka_unit_test_setup(exit_statuses, setup),
 	};

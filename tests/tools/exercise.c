@@ -50,6 +50,9 @@ struct blanker {
 	char open_number[3]; /**< the number of the open region */
 	bool blanking;	     /**< inside a region whose code is dropped */
 	int count;	     /**< regions blanked so far */
+	const char *body;    /**< what replaces the code (exercise_replace), NULL: the TODO */
+	int which;	     /**< exercise_replace_nth: only the which-th region of `only` */
+	int *seen;	     /**< and how many of them came before, over all files */
 };
 
 static int fail(struct blanker *b, unsigned lineno, const char *fmt, ...)
@@ -208,6 +211,17 @@ write_todo(FILE *out, const struct marker *m)
 	fputs("\");\n", out);
 }
 
+/** A replacement body as it is, ending in a newline so that the END marker keeps its line. */
+static void
+write_body(FILE *out, const char *body)
+{
+	size_t len = strlen(body);
+
+	fputs(body, out);
+	if (len > 0 && body[len - 1] != '\n')
+		putc('\n', out);
+}
+
 /** An opening marker: open the region, and blank it if it is the one (or all) asked for. */
 static int
 begin_region(struct blanker *b, const char *s, const char *end, const struct marker *m)
@@ -220,8 +234,13 @@ begin_region(struct blanker *b, const char *s, const char *end, const struct mar
 	memcpy(b->open_number, m->number, sizeof(b->open_number));
 	copy_line(b, s, end, true); /* never the last line: an END must follow */
 	b->blanking = !b->only || strcmp(b->only, m->number) == 0;
+	if (b->blanking && b->which > 0)
+		b->blanking = ++*b->seen == b->which;
 	if (b->blanking) {
-		write_todo(b->out, m);
+		if (b->body)
+			write_body(b->out, b->body);
+		else
+			write_todo(b->out, m);
 		b->count++;
 	}
 	return 0;
@@ -270,27 +289,284 @@ blank_lines(struct blanker *b, const char *src)
 	return 0;
 }
 
-int
-exercise_blank(const char *src, const char *only, char **out, char *err, size_t errsize)
+/** Run @p b over @p src; on success hand the new text to *@p out and return the count. */
+static int
+transform(struct blanker *b, const char *src, char **out)
 {
-	struct blanker b = {.only = only, .err = err, .errsize = errsize};
 	char *text = NULL;
 	size_t size;
 	int rc;
 
-	*out = NULL;
-	if (only && !exercise_is_number(only))
-		return fail(&b, 0, "\"%s\" is not a two-digit exercise number", only);
-	b.out = open_memstream(&text, &size);
-	if (!b.out)
-		return fail(&b, 0, "out of memory");
-	rc = blank_lines(&b, src);
-	if ((ferror(b.out) | fclose(b.out)) != 0 && rc == 0)
-		rc = fail(&b, b.lineno, "out of memory");
+	b->out = open_memstream(&text, &size);
+	if (!b->out)
+		return fail(b, 0, "out of memory");
+	rc = blank_lines(b, src);
+	if ((ferror(b->out) | fclose(b->out)) != 0 && rc == 0)
+		rc = fail(b, b->lineno, "out of memory");
 	if (rc < 0) {
 		free(text);
 		return -1;
 	}
 	*out = text;
-	return b.count;
+	return b->count;
+}
+
+int
+exercise_blank(const char *src, const char *only, char **out, char *err, size_t errsize)
+{
+	struct blanker b = {.only = only, .err = err, .errsize = errsize};
+
+	*out = NULL;
+	if (only && !exercise_is_number(only))
+		return fail(&b, 0, "\"%s\" is not a two-digit exercise number", only);
+	return transform(&b, src, out);
+}
+
+/*
+ * Mutants: a known-wrong answer to one exercise, its code put in place of the solution's, to
+ * prove that the step's tests catch it (`make check-exercises`).
+ */
+
+int
+exercise_replace(const char *src, const char *number, const char *body, char **out, char *err,
+		 size_t errsize)
+{
+	return exercise_replace_nth(src, number, 0, NULL, body, out, err, errsize);
+}
+
+int
+exercise_replace_nth(const char *src, const char *number, int which, int *seen, const char *body,
+		     char **out, char *err, size_t errsize)
+{
+	struct blanker b = {.only = number,
+			    .err = err,
+			    .errsize = errsize,
+			    .body = body,
+			    .which = which,
+			    .seen = seen};
+
+	*out = NULL;
+	if (!number || !exercise_is_number(number))
+		return fail(&b, 0, "\"%s\" is not a two-digit exercise number",
+			    number ? number : "(none)");
+	return transform(&b, src, out);
+}
+
+/** The end of the line that starts at @p s: its newline, or the NUL. */
+static const char *
+line_end(const char *s)
+{
+	return strchrnul(s, '\n');
+}
+
+/** Whether [s, end) holds more than blanks, newlines and the stars of a comment. */
+static bool
+has_text(const char *s, const char *end)
+{
+	for (; s < end; s++)
+		if (!isspace((unsigned char)*s) && *s != '*')
+			return true;
+	return false;
+}
+
+/**
+ * The header of a mutant, from @p s just after its opening "/" "*": MUTANT, the number,
+ * a colon, the reason up to the comment's end, then nothing on that line. Returns where the
+ * body starts, or NULL.
+ */
+static const char *
+parse_header(struct blanker *b, const char *s, char number[3], int *which)
+{
+	const char *end = line_end(s), *close;
+
+	s = skip_blanks(s, end);
+	if (!eat_word(&s, end, "MUTANT"))
+		goto malformed;
+	s = skip_blanks(s, end);
+	if (end - s < 3 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+		goto malformed;
+	memcpy(number, s, 2);
+	number[2] = '\0';
+	s += 2;
+	*which = 0;
+	if (s[0] == '.' && s[1] >= '1' && s[1] <= '9') { /* NN.K: the K-th region of NN */
+		*which = s[1] - '0';
+		s += 2;
+	}
+	if (s >= end || *s != ':')
+		goto malformed;
+	s -= 2; /* s + 3 is just past the colon, as for "NN:" */
+	if (*which)
+		s += 2;
+	close = strstr(s, "*/");
+	if (!close || !has_text(s + 3, close)) {
+		fail(b, 1, "MUTANT %s: say why it is wrong, then end the comment", number);
+		return NULL;
+	}
+	end = line_end(close + 2);
+	if (skip_blanks(close + 2, end) != end) {
+		fail(b, 1, "MUTANT %s: text after the comment's '*/'", number);
+		return NULL;
+	}
+	return *end ? end + 1 : end;
+malformed:
+	fail(b, 1,
+	     "a mutant starts with the comment /* MUTANT NN: why it is wrong */ "
+	     "(or NN.K for the K-th region of exercise NN)");
+	return NULL;
+}
+
+/** The body, from line @p lineno: some code, and no marker lines (it goes between them). */
+static int
+check_body(struct blanker *b, const char *body, unsigned lineno)
+{
+	struct marker m;
+	bool code = false;
+	int kind;
+
+	b->lineno = lineno;
+	for (const char *s = body, *nl; *s; s = *nl ? nl + 1 : nl, b->lineno++) {
+		nl = line_end(s);
+		code |= skip_blanks(s, nl) != nl;
+		kind = parse_line(b, s, nl, &m);
+		if (kind < 0)
+			return -1;
+		if (kind != LINE_CODE)
+			return fail(b, b->lineno, "an EXERCISE marker in a mutant's body");
+	}
+	if (!code)
+		return fail(b, lineno, "the mutant has no code after its comment");
+	return 0;
+}
+
+int
+exercise_parse_mutant(const char *text, char number[3], const char **body, char *err,
+		      size_t errsize)
+{
+	int which;
+
+	if (exercise_parse_mutant_nth(text, number, &which, body, err, errsize) < 0)
+		return -1;
+	return 0;
+}
+
+int
+exercise_parse_mutant_nth(const char *text, char number[3], int *which, const char **body,
+			  char *err, size_t errsize)
+{
+	struct blanker b = {.err = err, .errsize = errsize};
+	const char *s;
+	unsigned lineno = 1;
+
+	*body = NULL;
+	if (strncmp(text, "/*", 2) != 0)
+		return fail(&b, 1,
+			    "a mutant starts with the comment /* MUTANT NN: why it is wrong */");
+	s = parse_header(&b, text + 2, number, which);
+	if (!s)
+		return -1;
+	for (const char *p = text; p < s; p++)
+		lineno += *p == '\n';
+	if (check_body(&b, s, lineno) < 0)
+		return -1;
+	*body = s;
+	return 0;
+}
+
+/*
+ * Work in a participant's copy: used by `make check-steps` and `make steps`, kept apart
+ * from the blanking above. A region's body is compared with the body exercise_blank()
+ * gives it, so the hint of the copy's own marker decides what "blank" means.
+ */
+
+/** The body of one region: the lines between its markers, and the region's number. */
+struct region {
+	const char *body; /**< the first line after the opening marker */
+	size_t len;	  /**< up to the closing marker's line */
+	char number[3];	  /**< the two digits */
+};
+
+/**
+ * Find the regions of @p text, which exercise_blank() has already found well formed; fill
+ * up to @p max of them. Returns how many there are.
+ */
+static int
+find_regions(const char *text, struct region *r, int max)
+{
+	char err[EXERCISE_ERR_SIZE];
+	struct blanker b = {.err = err, .errsize = sizeof(err)};
+	const char *s = text, *nl;
+	struct marker m;
+	int n = 0;
+
+	for (; *s; s = *nl ? nl + 1 : nl) {
+		nl = strchrnul(s, '\n');
+		switch (parse_line(&b, s, nl, &m)) {
+		case LINE_BEGIN:
+			if (n < max) {
+				r[n].body = *nl ? nl + 1 : nl;
+				memcpy(r[n].number, m.number, sizeof(r[n].number));
+			}
+			break;
+		case LINE_END:
+			if (n < max)
+				r[n].len = s - r[n].body;
+			n++;
+			break;
+		default:
+			break;
+		}
+	}
+	return n;
+}
+
+/** The numbers of the regions whose bodies differ between @p text and @p blank. */
+static int
+compare_regions(const char *text, const char *blank, char (*worked)[3], int max)
+{
+	struct region a[64], b[64];
+	int n = find_regions(text, a, 64), count = 0;
+
+	if (find_regions(blank, b, 64) != n || n > 64)
+		return -1; /* cannot happen: blanking keeps every marker */
+	for (int i = 0; i < n; i++) {
+		if (a[i].len == b[i].len && memcmp(a[i].body, b[i].body, a[i].len) == 0)
+			continue;
+		if (count < max)
+			memcpy(worked[count], a[i].number, 3);
+		count++;
+	}
+	return count;
+}
+
+int
+exercise_worked(const char *text, char (*worked)[3], int max, char *err, size_t errsize)
+{
+	char *blank;
+	int n;
+
+	if (exercise_blank(text, NULL, &blank, err, errsize) < 0)
+		return -1;
+	n = compare_regions(text, blank, worked, max);
+	free(blank);
+	if (n < 0)
+		snprintf(err, errsize, "0: more than 64 exercise regions");
+	return n;
+}
+
+int
+exercise_sync(const char *generated, const char *edited, struct exercise_sync *sync, char *err,
+	      size_t errsize)
+{
+	char *blank;
+
+	memset(sync, 0, sizeof(*sync));
+	if (exercise_blank(edited, NULL, &blank, err, errsize) < 0)
+		return -1;
+	sync->stale = strcmp(blank, generated) != 0;
+	free(blank);
+	sync->nworked = exercise_worked(edited, sync->worked, EXERCISE_MAX_WORKED, err, errsize);
+	if (sync->nworked > EXERCISE_MAX_WORKED)
+		sync->nworked = EXERCISE_MAX_WORKED;
+	return sync->nworked < 0 ? -1 : 0;
 }

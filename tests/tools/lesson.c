@@ -339,6 +339,45 @@ snippet_comment(struct parser *ps, const char *line, size_t len, struct lesson_s
 	return fail(ps->err, ps->lineno, "expected <!-- snippet: FILE MARKER -->");
 }
 
+/**
+ * Read `<!-- scratch: NAME... -->` (words into the lesson's scratch names) or `<!--
+ * cleanup: COMMAND -->` (the rest of the line, one command). Returns 0 when @p line is
+ * neither, 1 when it is one, -1 when it tries to be but is not quite.
+ */
+static int
+scratch_comment(struct parser *ps, const char *line, size_t len)
+{
+	const char *p = line, *end = line + trim_end(line, len), *start;
+	struct lesson *l = ps->l;
+	bool scratch;
+	char *w;
+
+	if (!eat(&p, end, "<!--"))
+		return 0;
+	start = p;
+	scratch = eat(&p, end, "scratch:");
+	if (!scratch && (p = start, !eat(&p, end, "cleanup:")))
+		return 0;
+	if (end - p < 3 || memcmp(end - 3, "-->", 3) != 0)
+		return fail(ps->err, ps->lineno, "expected <!-- %s: ... --> on one line",
+			    scratch ? "scratch" : "cleanup");
+	end -= 3;
+	eat(&p, end, "");
+	if (p == end)
+		return fail(ps->err, ps->lineno, "<!-- %s: --> names nothing",
+			    scratch ? "scratch" : "cleanup");
+	if (!scratch) {
+		w = strndup(p, trim_end(p, (size_t)(end - p)));
+		if (!w || push_string(&l->cleanup, &l->ncleanup, w) < 0)
+			return free(w), fail(ps->err, ps->lineno, "out of memory");
+		return 1;
+	}
+	while ((w = word(&p, end)))
+		if (push_string(&l->scratch, &l->nscratch, w) < 0)
+			return free(w), fail(ps->err, ps->lineno, "out of memory");
+	return 1;
+}
+
 /** A snippet comment was read into @p s: the next line must open its code block. */
 static int
 parse_snippet(struct parser *ps, struct lesson_snippet *s)
@@ -374,6 +413,9 @@ parse_line(struct parser *ps, const char *line, size_t len)
 	r = snippet_comment(ps, line, len, &s);
 	if (r != 0)
 		return r < 0 ? -1 : parse_snippet(ps, &s);
+	r = scratch_comment(ps, line, len);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	if (!ps->l->title && len > 2 && memcmp(line, "# ", 2) == 0) {
 		ps->l->title = strndup(line + 2, trim_end(line + 2, len - 2));
 		if (!ps->l->title)
@@ -418,9 +460,15 @@ lesson_free(struct lesson *l)
 		free(l->snippets[i].marker);
 		free(l->snippets[i].code);
 	}
+	for (size_t i = 0; i < l->nscratch; i++)
+		free(l->scratch[i]);
+	for (size_t i = 0; i < l->ncleanup; i++)
+		free(l->cleanup[i]);
 	free(l->title);
 	free(l->cmds);
 	free(l->snippets);
+	free(l->scratch);
+	free(l->cleanup);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -620,4 +668,60 @@ lesson_same_code(const char *a, const char *b, int *line)
 		if (na != nb || memcmp(la, lb, na) != 0)
 			return false;
 	}
+}
+
+/* ---- scratch names --------------------------------------------------------------------- */
+
+/** The index of the longest of @p from that @p s starts with, or -1 if none. */
+static int
+longest_prefix(const char *s, char *const *from, size_t n)
+{
+	size_t best = 0;
+	int found = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(from[i]);
+
+		if (len > best && strncmp(s, from[i], len) == 0) {
+			best = len;
+			found = (int)i;
+		}
+	}
+	return found;
+}
+
+/**
+ * @p text with every occurrence of @p from[i] replaced by @p to[i], scanning left to
+ * right, the longest name first where two start at the same place; nothing replaced is
+ * scanned again. lessoncheck calls it with the scratch names and their unique forms to run
+ * a command, and the other way round on the output.
+ * @return a malloc'd string, or NULL when out of memory.
+ */
+char *
+lesson_substitute(const char *text, char *const *from, char *const *to, size_t n)
+{
+	size_t size = 1, at = 0;
+	char *out;
+	int k;
+
+	for (const char *p = text; *p;) /* first the size, then the copy */
+		if ((k = longest_prefix(p, from, n)) >= 0) {
+			size += strlen(to[k]);
+			p += strlen(from[k]);
+		} else {
+			size++;
+			p++;
+		}
+	out = malloc(size);
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p;)
+		if ((k = longest_prefix(p, from, n)) >= 0) {
+			at += (size_t)sprintf(out + at, "%s", to[k]);
+			p += strlen(from[k]);
+		} else {
+			out[at++] = *p++;
+		}
+	out[at] = '\0';
+	return out;
 }

@@ -25,6 +25,21 @@
  * "$ ", or that holds a literal "[...]", has to be written with a wildcard. The exit status
  * is not compared: a transcript shows what a person sees, and a failure shows in the output.
  *
+ * **Scratch names and cleanup.** What a lesson makes on the host under a fixed name (a
+ * directory in /tmp, a network namespace) would collide when two people or two checks
+ * share a machine, and would stay behind when a check is interrupted. A lesson declares
+ * such names, and the commands that remove what they name, in HTML comments outside any
+ * code block, which a reader does not see:
+ *
+ *     <!-- scratch: /tmp/nook-demo nook-lesson -->
+ *     <!-- cleanup: rm -rf /tmp/nook-demo; ip netns del nook-lesson 2>/dev/null -->
+ *
+ * The lesson shows, and a reader types, the plain names. lessoncheck gives each a suffix
+ * of its own run (`/tmp/nook-demo-4242`) in every command and cleanup command it runs, and
+ * turns it back into the plain name in the output before comparing; lesson_substitute()
+ * does both. It runs the cleanup commands after the lesson's last command, whether the
+ * commands passed or not, and when it is interrupted (SIGINT, SIGTERM, SIGHUP).
+ *
  * **Snippets.** An HTML comment line `<!-- snippet: solutions/uts.c uts_stage -->` directly
  * followed by a fenced code block, of any language. The block must be the lines between the
  * two Doxygen marker lines `//! [uts_stage]` of that file (the region the API documentation
@@ -68,6 +83,10 @@ struct lesson {
 	size_t ncmds;			 /**< how many */
 	struct lesson_snippet *snippets; /**< the snippets, in order */
 	size_t nsnippets;		 /**< how many */
+	char **scratch;			 /**< the scratch names, from <!-- scratch: --> */
+	size_t nscratch;		 /**< how many */
+	char **cleanup;			 /**< the cleanup commands, from <!-- cleanup: --> */
+	size_t ncleanup;		 /**< how many */
 };
 
 /** Why a lesson or a source could not be read: one line, and where. */
@@ -81,5 +100,6 @@ void lesson_free(struct lesson *l);
 bool lesson_match(char *const *expect, size_t nexpect, const char *actual);
 int lesson_extract(const char *src, const char *marker, char **code, struct lesson_error *err);
 bool lesson_same_code(const char *a, const char *b, int *line);
+char *lesson_substitute(const char *text, char *const *from, char *const *to, size_t n);
 
 #endif

@@ -17,6 +17,14 @@
  * whatever it started included, and the command is reported as timed out. Its output ends
  * when the last process holding the pipe closes it, as with `$(...)` in a shell.
  *
+ * Scratch names a lesson declares (`<!-- scratch: /tmp/nook-demo -->`, see lesson.h) get a
+ * suffix of this run, `-PID` of lessoncheck, in every command run, and lose it again in the
+ * output before it is compared: two checks on one machine do not collide. The lesson's
+ * cleanup commands (`<!-- cleanup: rm -rf /tmp/nook-demo -->`) run after its last command,
+ * whatever happened, their output and exit status ignored. SIGINT, SIGTERM or SIGHUP stops
+ * lessoncheck after the running command (killed, in check mode, with its process group);
+ * the lesson's cleanup runs, then lessoncheck dies of that signal.
+ *
  * In check mode every file is checked to the end, every failure shown with the Markdown line
  * it comes from; the exit status is 1 if anything failed. In tour mode the commands write to
  * the terminal itself (a program sees a tty, and may use colour) and stay in lessoncheck's
@@ -61,7 +69,67 @@ static const char usage_text[] =
 	"A snippet is a line <!-- snippet: FILE MARKER --> right before a code block: the block\n"
 	"must be the lines between the two lines //! [MARKER] of FILE, indentation aside.\n"
 	"\n"
+	"<!-- scratch: NAME... --> names what the commands make on the host (/tmp/nook-demo):\n"
+	"each run uses NAME-PID instead, and shows NAME in the output. <!-- cleanup: CMD -->\n"
+	"runs after the lesson's commands, and when SIGINT, SIGTERM or SIGHUP stops a run.\n"
+	"\n"
 	"Exit status: 0 if all is well, 1 if anything differed or failed, 2 for a bad option.\n";
+
+/** The signal that asked lessoncheck to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/** Catch the signals that stop a run, without SA_RESTART: poll(2) and sleeps return early. */
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/** A lesson's scratch names, and the forms of this run: NAME-PID. */
+struct names {
+	char **plain;  /* the lesson's own array */
+	char **unique; /* ours */
+	size_t n;
+};
+
+/** This run's forms of @p l's scratch names into @p nm; -1 if out of memory. */
+static int
+names_make(const struct lesson *l, struct names *nm)
+{
+	*nm = (struct names){l->scratch, calloc(l->nscratch + 1, sizeof(char *)), l->nscratch};
+	if (!nm->unique)
+		return -1;
+	for (size_t i = 0; i < nm->n; i++)
+		if (asprintf(&nm->unique[i], "%s-%d", nm->plain[i], (int)getpid()) < 0)
+			return -1;
+	return 0;
+}
+
+static void
+names_free(struct names *nm)
+{
+	for (size_t i = 0; nm->unique && i < nm->n; i++)
+		free(nm->unique[i]);
+	free(nm->unique);
+}
+
+/** @p cmd as this run runs it, scratch names made unique (malloc'd; NULL: no memory). */
+static char *
+names_in(const struct names *nm, const char *cmd)
+{
+	return lesson_substitute(cmd, nm->plain, nm->unique, nm->n);
+}
 
 /** Bytes read so far, kept NUL-terminated. */
 struct buf {
@@ -202,11 +270,13 @@ capture(int fd, const struct timespec *deadline, struct buf *out)
 	int ready;
 
 	for (;;) {
+		if (stop_signal)
+			return false;
 		ready = poll(&pfd, 1, ms_left(deadline));
 		if (ready == 0)
 			return false;
 		if (ready < 0)
-			continue; /* EINTR */
+			continue; /* EINTR: stop_signal, or another signal */
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 			return true;
@@ -226,7 +296,7 @@ wait_until(pid_t pid, const struct timespec *deadline, int *status)
 		r = waitpid(pid, status, WNOHANG);
 		if (r == pid || (r < 0 && errno != EINTR))
 			return true;
-		if (ms_left(deadline) == 0)
+		if (ms_left(deadline) == 0 || stop_signal)
 			return false;
 		nanosleep(&tick, NULL);
 	}
@@ -327,29 +397,60 @@ show_actual(const char *text)
 		printf("    ... and more\n");
 }
 
-/** Run one command of @p path and compare; returns 1 if it failed, 0 if it matched. */
+/**
+ * Run one command of @p path, its scratch names made unique by @p nm, and compare its
+ * output, the names made plain again; returns 1 if it failed, 0 if it matched (or if
+ * lessoncheck was stopped while it ran).
+ */
 static int
-check_command(const char *path, const struct lesson_command *c)
+check_command(const char *path, const struct lesson_command *c, const struct names *nm)
 {
+	char how[128], *cmd = names_in(nm, c->cmd), *out = NULL;
 	struct run r = {0};
-	char how[128];
-	int failed = 0;
+	int failed = 1;
 
-	if (run_captured(c->cmd, &r) < 0) {
+	if (!cmd || run_captured(cmd, &r) < 0)
 		printf("%s:%d: command '%s': cannot start /bin/sh: %s\n", path, c->line, c->cmd,
-		       strerror(errno));
-		return 1;
-	}
-	if (r.timed_out || !lesson_match(c->expect, c->nexpect, r.out.data ? r.out.data : "")) {
+		       strerror(cmd ? errno : ENOMEM));
+	else if (!(out = lesson_substitute(r.out.data ? r.out.data : "", nm->unique, nm->plain,
+					   nm->n)))
+		printf("%s:%d: command '%s': out of memory\n", path, c->line, c->cmd);
+	else if (stop_signal || (!r.timed_out && lesson_match(c->expect, c->nexpect, out)))
+		failed = 0;
+	if (failed && out) {
 		printf("%s:%d: command '%s': %s%s%s\n", path, c->line, c->cmd,
 		       r.timed_out ? "" : "output differs (", describe_status(&r, how, sizeof(how)),
 		       r.timed_out ? "" : ")");
 		show_expected(c);
-		show_actual(r.out.data ? r.out.data : "");
-		failed = 1;
+		show_actual(out);
 	}
+	free(out);
+	free(cmd);
 	free(r.out.data);
 	return failed;
+}
+
+/**
+ * Run the cleanup commands of @p l, scratch names made unique by @p nm: quietly, exit
+ * status ignored, and even when lessoncheck is being stopped (a second signal stops it).
+ */
+static void
+run_cleanup(const struct lesson *l, const struct names *nm)
+{
+	int stopping = stop_signal;
+
+	stop_signal = 0;
+	for (size_t i = 0; i < l->ncleanup && !stop_signal; i++) {
+		struct run r = {0};
+		char *cmd = names_in(nm, l->cleanup[i]);
+
+		if (cmd)
+			run_captured(cmd, &r);
+		free(cmd);
+		free(r.out.data);
+	}
+	if (!stop_signal)
+		stop_signal = stopping;
 }
 
 /** Print line @p n (from 1) of @p text after @p label, or say there is none. */
@@ -427,12 +528,25 @@ static int
 check_file(const char *path)
 {
 	struct lesson l;
+	struct names nm;
 	int failures = 0;
 
 	if (load_lesson(path, &l) < 0)
 		return 1;
-	for (size_t i = 0; i < l.ncmds; i++)
-		failures += check_command(path, &l.cmds[i]);
+	if (names_make(&l, &nm) < 0) {
+		fprintf(stderr, "lessoncheck: %s: out of memory\n", path);
+		names_free(&nm);
+		lesson_free(&l);
+		return 1;
+	}
+	for (size_t i = 0; i < l.ncmds && !stop_signal; i++)
+		failures += check_command(path, &l.cmds[i], &nm);
+	run_cleanup(&l, &nm);
+	names_free(&nm);
+	if (stop_signal) {
+		lesson_free(&l);
+		return 1;
+	}
 	for (size_t i = 0; i < l.nsnippets; i++)
 		failures += check_snippet(path, &l.snippets[i]);
 	printf("%s: %zu command%s, %zu snippet%s: ", path, l.ncmds, l.ncmds == 1 ? "" : "s",
@@ -454,24 +568,30 @@ tour_file(const char *path, bool tty)
 {
 	const char *bold = tty ? "\033[1m" : "", *plain = tty ? "\033[0m" : "";
 	struct lesson l;
+	struct names nm;
 	struct run r;
-	char how[128];
+	char how[128], *cmd;
 	int failed = 0;
 
 	if (load_lesson(path, &l) < 0)
 		return 1;
+	failed = names_make(&l, &nm) < 0;
 	printf("\n%s=== %s ===%s\n\n", bold, l.title ? l.title : path, plain);
-	for (size_t i = 0; i < l.ncmds && !failed; i++) {
+	for (size_t i = 0; i < l.ncmds && !failed && !stop_signal; i++) {
 		memset(&r, 0, sizeof(r));
-		printf("%s%c %s%s\n", bold, l.cmds[i].prompt, l.cmds[i].cmd, plain);
-		if (run_live(l.cmds[i].cmd, &r) < 0) {
+		cmd = names_in(&nm, l.cmds[i].cmd);
+		printf("%s%c %s%s\n", bold, l.cmds[i].prompt, cmd ? cmd : l.cmds[i].cmd, plain);
+		if (!cmd || run_live(cmd, &r) < 0) {
 			fprintf(stderr, "lessoncheck: %s:%d: cannot start /bin/sh: %s\n", path,
-				l.cmds[i].line, strerror(errno));
+				l.cmds[i].line, strerror(cmd ? errno : ENOMEM));
 			failed = 1;
-		} else if (r.timed_out) {
+		} else if (r.timed_out && !stop_signal) {
 			printf("(%s)\n", describe_status(&r, how, sizeof(how)));
 		}
+		free(cmd);
 	}
+	run_cleanup(&l, &nm);
+	names_free(&nm);
 	lesson_free(&l);
 	return failed;
 }
@@ -517,11 +637,20 @@ main(int argc, char *argv[])
 
 	if (first < 0)
 		return 2;
-	for (int i = first; i < argc; i++) {
+	catch_stop_signals();
+	for (int i = first; i < argc && !stop_signal; i++) {
 		if (tour)
 			failed |= tour_file(argv[i], isatty(STDOUT_FILENO));
 		else
 			failed |= check_file(argv[i]);
+	}
+	if (stop_signal) {
+		int sig = stop_signal;
+
+		fprintf(stderr, "lessoncheck: stopped by %s; the lesson's scratch was cleaned up\n",
+			strsignal(sig));
+		signal(sig, SIG_DFL);
+		raise(sig);
 	}
 	return failed;
 }

@@ -96,6 +96,63 @@ parse_errors(void **state)
 	assert_parse_error("<!-- snippet: a.c -->\n```c\n```\n", 1);	 /* no marker */
 }
 
+static void
+parse_scratch_and_cleanup(void **state)
+{
+	const char *text = "<!-- scratch: /tmp/nook-demo  nook-lesson -->\n"
+			   "<!-- cleanup: rm -rf /tmp/nook-demo; ip netns del nook-lesson -->\n"
+			   "<!-- a comment of another kind -->\n"
+			   "```console\n"
+			   "# echo '<!-- scratch: inside-a-block -->'\n"
+			   "<!-- scratch: output, not a comment -->\n"
+			   "```\n";
+	struct lesson_error err;
+	struct lesson l;
+
+	(void)state;
+	assert_int_equal(lesson_parse(text, &l, &err), 0);
+	assert_int_equal(l.nscratch, 2);
+	assert_string_equal(l.scratch[0], "/tmp/nook-demo");
+	assert_string_equal(l.scratch[1], "nook-lesson");
+	assert_int_equal(l.ncleanup, 1);
+	assert_string_equal(l.cleanup[0], "rm -rf /tmp/nook-demo; ip netns del nook-lesson");
+	lesson_free(&l);
+	assert_parse_error("text\n<!-- scratch: -->\n", 2);	     /* names nothing */
+	assert_parse_error("<!-- cleanup: rm -rf /tmp/x\n-->\n", 1); /* not on one line */
+}
+
+/** lesson_substitute() of @p text must give @p want. */
+static void
+assert_substituted(const char *text, char *const *from, char *const *to, size_t n, const char *want)
+{
+	char *got = lesson_substitute(text, from, to, n);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+substitute_names(void **state)
+{
+	char *plain[] = {"/tmp/nook-demo", "/tmp/nook-demo-x", "nook-lesson"};
+	char *unique[] = {"/tmp/nook-demo-42", "/tmp/nook-demo-x-42", "nook-lesson-42"};
+
+	(void)state;
+	assert_substituted("mkdir /tmp/nook-demo && ls /tmp/nook-demo/file", plain, unique, 3,
+			   "mkdir /tmp/nook-demo-42 && ls /tmp/nook-demo-42/file");
+	/* the longest name where two start at the same place; replacements are not rescanned */
+	assert_substituted("/tmp/nook-demo-x nook-lesson", plain, unique, 3,
+			   "/tmp/nook-demo-x-42 nook-lesson-42");
+	assert_substituted("tmp/nook-demo, no slash: not the name", plain, unique, 3,
+			   "tmp/nook-demo, no slash: not the name");
+	/* and back, in the output */
+	assert_substituted("/tmp/nook-demo-42 tmpfs\nnook-lesson-42\n", unique, plain, 3,
+			   "/tmp/nook-demo tmpfs\nnook-lesson\n");
+	assert_substituted("", plain, unique, 3, "");
+	assert_substituted("no names", NULL, NULL, 0, "no names");
+}
+
 /** Does @p actual match the @p n expected lines? */
 static bool
 matches(const char *actual, char *const *expect, size_t n)
@@ -215,6 +272,8 @@ main(void)
 		cmocka_unit_test(parse_commands_and_output),
 		cmocka_unit_test(parse_snippet),
 		cmocka_unit_test(parse_errors),
+		cmocka_unit_test(parse_scratch_and_cleanup),
+		cmocka_unit_test(substitute_names),
 		cmocka_unit_test(match_literal),
 		cmocka_unit_test(match_within_line),
 		cmocka_unit_test(match_lines),
