@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "oci.h"
+#include "syscalls.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -166,7 +167,7 @@ finish_mount(int rootfd, const struct oci_mount *m, struct nook_error *err)
 static int
 mount_cgroup(int rootfd, const char *target, const struct oci_mount *m, struct nook_error *err)
 {
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct nook_mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 	int fd, ret = 0;
 
 	if (mount(CGROUP_ROOT, target, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -174,7 +175,7 @@ mount_cgroup(int rootfd, const char *target, const struct oci_mount *m, struct n
 	fd = resolve(rootfd, m->destination, O_PATH); /* the new mount, on top */
 	if (fd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", m->destination);
-	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+	if (nook_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		ret = nook_fail(err, errno, "mount_setattr(\"%s\", RDONLY)", m->destination);
 	close(fd);
 	return ret;
