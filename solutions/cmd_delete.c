@@ -66,7 +66,8 @@ remove_and_tell(const struct oci_state *s, struct nook_error *err)
 	int ret = oci_remove(s, err);
 
 	if (ret == 0 && hooks)
-		oci_hooks_notify(&o, OCI_HOOK_POSTSTOP, s->id, "stopped", s->pid);
+		if (oci_hooks_notify(&o, OCI_HOOK_POSTSTOP, s->id, "stopped", s->pid, &ignored) < 0)
+			nook_say(&ignored); /* reported; deleted all the same */
 	oci_config_free(&o);
 	return ret;
 }

@@ -32,15 +32,17 @@ cmd_run(int argc, char *argv[])
 	    nook_start_fifo(o.fifo, c.run.pid, &err) == 0) {
 		unlink(o.fifo);
 		c.run.started = true;
-		oci_hooks_notify(&o, OCI_HOOK_POSTSTART, id, "running", c.run.pid);
+		if (oci_hooks_notify(&o, OCI_HOOK_POSTSTART, id, "running", c.run.pid, &later) < 0)
+			nook_say(&later); /* reported; the container runs on */
 		if (detach) {
 			oci_config_free(&o);
 			return 0;
 		}
 		status = nook_wait(&c, stages, &err);
 	}
-	if (stages[0] && nook_destroy(&c, stages, &later) == 0 && c.run.started)
-		oci_hooks_notify(&o, OCI_HOOK_POSTSTOP, id, "stopped", c.run.pid);
+	if (stages[0] && nook_destroy(&c, stages, &later) == 0 && c.run.started &&
+	    oci_hooks_notify(&o, OCI_HOOK_POSTSTOP, id, "stopped", c.run.pid, &later) < 0)
+		nook_say(&later); /* reported; the status is the container's */
 	oci_config_free(&o);
 	return status < 0 ? nook_say(&err) : status;
 }

@@ -34,8 +34,9 @@ poststart(const struct oci_state *s)
 	struct nook_oci o = {0};
 	struct nook_error ignored;
 
-	if (oci_config_load(s->bundle, &c, &o, &ignored) == 0)
-		oci_hooks_notify(&o, OCI_HOOK_POSTSTART, s->id, "running", s->pid);
+	if (oci_config_load(s->bundle, &c, &o, &ignored) == 0 &&
+	    oci_hooks_notify(&o, OCI_HOOK_POSTSTART, s->id, "running", s->pid, &ignored) < 0)
+		nook_say(&ignored); /* reported; the container runs on */
 	oci_config_free(&o);
 }
 

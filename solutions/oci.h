@@ -146,8 +146,8 @@ int oci_mount_options(struct oci_mount *m, const char *where, void *options,
 /* oci_hooks.c */
 int oci_run_hooks(const struct nook_oci *o, enum oci_hook_kind kind, const char *state_json,
 		  struct nook_error *err);
-void oci_hooks_notify(const struct nook_oci *o, enum oci_hook_kind kind, const char *id,
-		      const char *status, pid_t pid);
+int oci_hooks_notify(const struct nook_oci *o, enum oci_hook_kind kind, const char *id,
+		     const char *status, pid_t pid, struct nook_error *err);
 char *oci_hook_state(const char *id, const char *status, pid_t pid, const char *bundle,
 		     void *annotations);
 

@@ -141,19 +141,20 @@ oci_run_hooks(const struct nook_oci *o, enum oci_hook_kind kind, const char *sta
 
 /**
  * poststart and poststop: run the hooks of @p kind of config @p o for container @p id,
- * now @p status; a failure is reported (nook: ...) but changes nothing, as the spec says.
+ * now @p status. A failure changes nothing, as the spec says: the caller only reports it.
+ * @return 0, or -1 with @p err.
  */
-void
+int
 oci_hooks_notify(const struct nook_oci *o, enum oci_hook_kind kind, const char *id,
-		 const char *status, pid_t pid)
+		 const char *status, pid_t pid, struct nook_error *err)
 {
-	struct nook_error err;
 	char *state;
+	int ret;
 
 	if (!o->nhooks[kind])
-		return;
+		return 0;
 	state = oci_hook_state(id, status, pid, o->bundle, json_object_get(o->doc, "annotations"));
-	if (oci_run_hooks(o, kind, state, &err) < 0)
-		nook_say(&err);
+	ret = oci_run_hooks(o, kind, state, err);
 	free(state);
+	return ret;
 }
