@@ -14,9 +14,10 @@
  *    reads itself, and nothing of ours stays behind to relay.
  *
  * Then the state is saved (oci_state.c), the PID written to --pid-file (atomically: the
- * engine polls for it), and the state directory's lock file removed: the container is no
- * longer a runtime's that could die, and the step programs' sweep leaves a directory
- * without a lock alone. Should anything fail, everything made so far is removed.
+ * engine polls for it), and the state directory given up: the keep mark (NOOK_STATE_KEEP)
+ * is made — the step programs' sweep leaves a directory that has it alone — and the lock
+ * removed, since no runtime lives to hold it. Only `delete` removes the directory then.
+ * Should anything fail before, everything made so far is removed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,17 +73,27 @@ save_state(const struct nook_container *c, const struct nook_oci *o, struct nook
 	return ret;
 }
 
-/** Give the state directory up: no lock, so no sweep, from now on (see the top). */
-static void
-let_go(struct nook_container *c)
+/**
+ * Give the state directory up: the keep mark first — a sweep leaves a directory that has
+ * it alone, as a --keep run's — then no lock, since no runtime lives to hold it.
+ */
+static int
+let_go(struct nook_container *c, struct nook_error *err)
 {
-	char lock[PATH_MAX_STATE + 8];
+	char path[PATH_MAX_STATE + 8];
+	int fd;
 
-	snprintf(lock, sizeof(lock), "%s/lock", c->run.state);
-	unlink(lock);
+	snprintf(path, sizeof(path), "%s/" NOOK_STATE_KEEP, c->run.state);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nook_fail(err, errno, "open(\"%s\")", path);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/lock", c->run.state);
+	unlink(path);
 	if (c->run.lockfd >= 0)
 		close(c->run.lockfd);
 	c->run.lockfd = -1;
+	return 0;
 }
 
 /**
@@ -117,8 +128,7 @@ oci_create(const char *id, const struct oci_create_opts *opts, struct nook_conta
 		return -1;
 	if (opts->pid_file && write_pid_file(opts->pid_file, c->run.pid, err) < 0)
 		return -1;
-	let_go(c);
-	return 0;
+	return let_go(c, err);
 }
 
 /** The options create and run share; returns the ID, or NULL after filling @p err. */

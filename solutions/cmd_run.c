@@ -21,6 +21,7 @@ cmd_run(int argc, char *argv[])
 	struct oci_create_opts opts = {0};
 	struct nook_error err, later;
 	struct nook_oci o = {0};
+	char keep[PATH_MAX_STATE + 8];
 	bool detach = false;
 	const char *id = oci_create_args(argc, argv, &opts, &detach, &err);
 	int status = -1;
@@ -39,6 +40,10 @@ cmd_run(int argc, char *argv[])
 			return 0;
 		}
 		status = nook_wait(&c, stages, &err);
+	}
+	if (c.run.state[0]) { /* not kept any more: destroy removes the directory */
+		snprintf(keep, sizeof(keep), "%s/" NOOK_STATE_KEEP, c.run.state);
+		unlink(keep);
 	}
 	if (stages[0] && nook_destroy(&c, stages, &later) == 0 && c.run.started &&
 	    oci_hooks_notify(&o, OCI_HOOK_POSTSTOP, id, "stopped", c.run.pid, &later) < 0)

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -87,30 +88,31 @@ await_hook(pid_t pid, int timeout)
 	return ready == 0 ? -1 : wstatus;
 }
 
-/** Run one hook with @p state on its stdin; 0, or -1 with @p err naming it. */
+/**
+ * Run one hook with @p state on its stdin; 0, or -1 with @p err naming it. The stdin is a
+ * socket, not a pipe: send(2) with MSG_NOSIGNAL to a hook that exited without reading
+ * fails with EPIPE, where a pipe would raise SIGPIPE — blocked in create, so pending, and
+ * fatal once the mask is restored.
+ */
 static int
 run_hook(const struct oci_hook *h, const char *where, const char *state, struct nook_error *err)
 {
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-	int fd[2], wstatus;
+	int sv[2], wstatus;
 	pid_t pid;
 
-	if (pipe2(fd, O_CLOEXEC) < 0)
-		return nook_fail(err, errno, "%s: pipe2", where);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return nook_fail(err, errno, "%s: socketpair", where);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		exec_hook(h, fd[0]);
-	close(fd[0]);
+		exec_hook(h, sv[0]);
+	close(sv[0]);
 	if (pid < 0) {
-		close(fd[1]);
+		close(sv[1]);
 		return nook_fail(err, errno, "%s: fork", where);
 	}
-	sigaction(SIGPIPE, &ign, &old); /* a hook need not read its state */
-	if (write(fd[1], state, strlen(state)) < 0 && errno != EPIPE)
-		nook_fail(err, errno, "%s: write", where);
-	close(fd[1]);
-	sigaction(SIGPIPE, &old, NULL);
+	(void)!send(sv[1], state, strlen(state), MSG_NOSIGNAL); /* a hook need not read it */
+	close(sv[1]);
 	wstatus = await_hook(pid, h->timeout);
 	if (wstatus < 0)
 		return nook_fail(err, 0, "%s (%s): timed out after %d s", where, h->path,

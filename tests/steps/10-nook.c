@@ -80,14 +80,30 @@ setup(void **state)
 	skip_unless_root();
 	if (!realpath(img && *img ? img : "build/images/busybox", image))
 		fail_msg("the image: %s (make image)", strerror(errno));
-	make_scratch_dir(root, "oci-root", 0700);
-	make_scratch_dir(bundle, "oci-bundle", 0755);
+	/* the group's own: the harness keeps only a few scratch directories, for one test */
+	snprintf(root, sizeof(root), "/tmp/nook-oci-root-XXXXXX");
+	snprintf(bundle, sizeof(bundle), "/tmp/nook-oci-bundle-XXXXXX");
+	if (!mkdtemp(root) || !mkdtemp(bundle) || chmod(bundle, 0755) < 0)
+		fail_msg("mkdtemp: %s", strerror(errno));
 	write_config(bundle, "[\"sleep\", \"60\"]");
 	return 0;
 }
 
 static int
 teardown(void **state)
+{
+	char cmd[256];
+	struct run r;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, bundle);
+	run_shell(&r, cmd);
+	return r.status;
+}
+
+/** After each test: the scratch directories it made. */
+static int
+test_teardown(void **state)
 {
 	(void)state;
 	remove_scratch_dirs();
@@ -224,7 +240,7 @@ kill_takes_names_and_numbers(void **state)
 /**
  * Under the default root, /run/nook, beside the step programs' containers: their sweep
  * (each step program sweeps when it starts) must leave an OCI container alone, which has
- * no runtime holding a lock once create has returned.
+ * no runtime holding a lock once create has returned — it has the keep mark instead.
  */
 static void
 the_step_programs_sweep_leaves_oci_containers_alone(void **state)
@@ -672,23 +688,26 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lifecycle),
-		cmocka_unit_test(kill_takes_names_and_numbers),
-		cmocka_unit_test(delete_force_kills_a_created_container),
-		cmocka_unit_test(the_step_programs_sweep_leaves_oci_containers_alone),
-		cmocka_unit_test(unknown_and_duplicate_ids_are_refused),
-		cmocka_unit_test(a_bad_config_leaves_nothing),
-		cmocka_unit_test(run_passes_the_exit_status_and_sees_the_config),
-		cmocka_unit_test(a_missing_command_is_127),
-		cmocka_unit_test(spec_writes_a_config_and_refuses_to_overwrite),
-		cmocka_unit_test(exec_joins_every_namespace_and_the_cgroup),
-		cmocka_unit_test(pause_freezes_until_resume),
-		cmocka_unit_test(hooks_get_the_state_on_stdin),
-		cmocka_unit_test(a_failing_or_slow_hook_fails_create),
-		cmocka_unit_test(rootless_spec_runs_as_nobody),
-		cmocka_unit_test(podman_runs_the_image),
-		cmocka_unit_test(run_with_a_terminal_relays_a_pty),
-		cmocka_unit_test(global_options),
+		cmocka_unit_test_teardown(lifecycle, test_teardown),
+		cmocka_unit_test_teardown(kill_takes_names_and_numbers, test_teardown),
+		cmocka_unit_test_teardown(delete_force_kills_a_created_container, test_teardown),
+		cmocka_unit_test_teardown(the_step_programs_sweep_leaves_oci_containers_alone,
+					  test_teardown),
+		cmocka_unit_test_teardown(unknown_and_duplicate_ids_are_refused, test_teardown),
+		cmocka_unit_test_teardown(a_bad_config_leaves_nothing, test_teardown),
+		cmocka_unit_test_teardown(run_passes_the_exit_status_and_sees_the_config,
+					  test_teardown),
+		cmocka_unit_test_teardown(a_missing_command_is_127, test_teardown),
+		cmocka_unit_test_teardown(spec_writes_a_config_and_refuses_to_overwrite,
+					  test_teardown),
+		cmocka_unit_test_teardown(exec_joins_every_namespace_and_the_cgroup, test_teardown),
+		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),
+		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
+		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),
+		cmocka_unit_test_teardown(rootless_spec_runs_as_nobody, test_teardown),
+		cmocka_unit_test_teardown(podman_runs_the_image, test_teardown),
+		cmocka_unit_test_teardown(run_with_a_terminal_relays_a_pty, test_teardown),
+		cmocka_unit_test_teardown(global_options, test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
