@@ -98,7 +98,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
 .PHONY: all programs image deps deps-vm check test test-unit test-steps test-oci check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
@@ -219,6 +219,7 @@ check: deps
 	@$(MAKE) --no-print-directory run-check
 run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps test-oci
+	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
 		check-handout format-check check-man check-docs
@@ -236,6 +237,21 @@ run-check:
 	@$(if $(ESCAPES),$(MAKE) --no-print-directory check-escapes)
 	@echo "make check ($(TREE)$(if $(VARIANT), $(VARIANT)), $(TESTED)): all passed"
 endif
+
+# The soak (issue 12): SOAK_RUNS runs (500) of the full container, killed at random, then
+# nothing may be left of them; and the fault tests: each injected fault, one line, no trace.
+SOAK_RUNS ?= 500
+soak: programs image
+	@NOOK_BIN=$(BIN) NOOK_IMAGE=$(IMAGE) tests/soak/soak.sh $(SOAK_RUNS)
+test-faults: programs image $(TESTBIN)/faults $(TESTBIN)/failclone $(TESTBIN)/probe
+	@NOOK_FAILCLONE=$(TESTBIN)/failclone $(RUN_TESTS) $(TESTBIN)/faults
+$(TESTBIN)/faults: $(TESTBIN)/obj/faults-faults.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+$(TESTBIN)/obj/faults-%.o: tests/faults/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/failclone: tests/faults/failclone.c
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lseccomp
 
 # Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1), and
 # the escape battery's attacks (CGROUP2_ESCAPES) when step 09 is among the tested steps.

@@ -21,7 +21,8 @@
  *    (step 06 turns a SIGKILL from the OOM killer into "out of memory");
  *  - cleanup(): run on the host once the container is gone, also after a failure halfway;
  *  - sweep(): optional; remove what a container left when its runtime was killed before
- *    cleanup() could run, knowing only its ID (step 06's cgroup directories).
+ *    cleanup() could run, knowing only its ID (step 06's cgroup directories); -1 when
+ *    something is still there, so that the state directory is kept for a later sweep.
  *
  * The launcher (launch.c) owns what every container has whatever its stages: an ID, a
  * state directory (state.c), a session and standard streams of its own (stdio.c), a clean
@@ -296,7 +297,7 @@ struct nook_stage {
 	int (*exited)(struct nook_container *c, int status, struct nook_error *err);
 	void (*cleanup)(struct nook_container *c);
 	/** Remove what container @p id left, its runtime having died; state dir @p state.
-	 *  0, or -1 if something is still there (the state directory stays for later). */
+	 *  0, or -1 when something could not be removed yet (the sweep tries again later). */
 	int (*sweep)(const char *id, const char *state);
 };
 

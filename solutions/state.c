@@ -25,8 +25,11 @@
  * (asking each stage to remove what it made by name: its cgroup directories), holding the
  * lock so no second sweeper does the same. The lock is taken before its file gets its name
  * (made as lock.new, then renamed), so a sweeper never sees an unlocked lock of a container
- * still being made. A directory without a lock is left alone: a --keep run's, kept on
- * purpose.
+ * still being made. A directory without a lock is a --keep run's, kept on purpose (it has
+ * the keep mark), or one being made, or a killed maker's: makers share a lock on BASE from
+ * mkdir(2) to the lock's rename, so a sweeper that can hold it alone removes such a
+ * directory without a keep mark. The lock is removed last, so a killed remover leaves a
+ * lock for the next sweep.
  *
  * **Removing a tree** is done with descriptors, one level at a time (openat(2),
  * unlinkat(2), getdents64(2)), not with paths: a container can nest directories far past
@@ -186,21 +189,30 @@ take_lock(int dirfd, const char *path, struct nook_error *err)
 }
 
 /**
- * Make the state directory BASE/ID (0711: the container's root, an unprivileged uid in a
- * user namespace, must reach what a stage puts in it) and hold its lock. Sweeps first.
- * An ID in use is refused.
+ * The lock on making state directories: flock(2) on BASE itself, taken with @p how
+ * (LOCK_SH or LOCK_EX, maybe LOCK_NB); its descriptor, or -1. Makers share it for the few
+ * calls from mkdir(2) to the rename of their lock; a sweeper that holds it alone knows
+ * that no directory is being made, so one without a lock or a keep mark is a killed
+ * maker's. A directory can be locked like a file, and BASE gains no file of its own.
  */
-int
-state_create(struct nook_container *c, const struct nook_stage *const *stages,
-	     struct nook_error *err)
+static int
+making_lock(const char *base, int how)
 {
-	char base[PATH_MAX_STATE - NOOK_ID_MAX - 2], path[PATH_MAX_STATE];
+	int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, how) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/** mkdir @p path (0711 past the umask) and take its lock; records it in @p c. */
+static int
+make_locked(struct nook_container *c, const char *path, struct nook_error *err)
+{
 	int dirfd;
 
-	if (state_base(c->state_root, base, sizeof(base), err) < 0)
-		return -1;
-	sweep_in(base, stages);
-	snprintf(path, sizeof(path), "%s/%s", base, c->id);
 	if (mkdir(path, 0711) < 0)
 		return errno == EEXIST
 			       ? nook_fail(err, 0, "container \"%s\" exists: %s", c->id, path)
@@ -214,6 +226,53 @@ state_create(struct nook_container *c, const struct nook_stage *const *stages,
 	c->run.lockfd = take_lock(dirfd, path, err);
 	close(dirfd);
 	return c->run.lockfd < 0 ? -1 : 0;
+}
+
+/**
+ * Make the state directory BASE/ID (0711: the container's root, an unprivileged uid in a
+ * user namespace, must reach what a stage puts in it) and hold its lock. Sweeps first.
+ * An ID in use is refused.
+ */
+int
+state_create(struct nook_container *c, const struct nook_stage *const *stages,
+	     struct nook_error *err)
+{
+	char base[PATH_MAX_STATE - NOOK_ID_MAX - 2], path[PATH_MAX_STATE];
+	int making, ret;
+
+	if (state_base(c->state_root, base, sizeof(base), err) < 0)
+		return -1;
+	sweep_in(base, stages);
+	snprintf(path, sizeof(path), "%s/%s", base, c->id);
+	making = making_lock(base, LOCK_SH);
+	if (making < 0)
+		return nook_fail(err, errno, "lock(\"%s\")", base);
+	ret = make_locked(c, path, err);
+	close(making);
+	return ret;
+}
+
+/**
+ * Remove the state directory @p path with its lock last. A runtime killed while removing
+ * it — the sweep runs in every new container's create, which may itself be killed —
+ * leaves the lock behind for the next sweep, never a directory without one, which the
+ * sweep would take for a --keep run's and leave forever.
+ */
+static int
+remove_state_dir(const char *path, struct nook_error *err)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : nook_fail(err, errno, "opendir(\"%s\")", path);
+	while (ret == 0 && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    strcmp(e->d_name, LOCK_FILE))
+			ret = state_remove_tree(dirfd(d), e->d_name, err);
+	closedir(d);
+	return ret < 0 ? -1 : state_remove_tree(AT_FDCWD, path, err);
 }
 
 /**
@@ -234,13 +293,30 @@ state_remove(struct nook_container *c, struct nook_error *err)
 		if (unlink(lock) < 0)
 			ret = nook_fail(err, errno, "unlink(\"%s\")", lock);
 	} else {
-		ret = state_remove_tree(AT_FDCWD, c->run.state, err);
+		ret = remove_state_dir(c->run.state, err);
 	}
 	if (c->run.lockfd >= 0)
 		close(c->run.lockfd);
 	c->run.lockfd = -1;
 	c->run.state[0] = '\0';
 	return ret;
+}
+
+/**
+ * The stages that leave something outside the state directory, swept whatever program is
+ * sweeping: a step-03 nook may be the one that finds a killed step-09 container's state,
+ * whose cgroup directories it must not leave behind. A sweep done twice does no harm.
+ */
+static const struct nook_stage *const every_sweeper[] = {&cgroup_stage, &rootfs_stage, NULL};
+
+/** Every sweep() of @p stages for container @p name (state @p path); -1 if one failed. */
+static int
+run_sweeps(const struct nook_stage *const *stages, const char *name, const char *path)
+{
+	for (size_t i = 0; stages[i]; i++)
+		if (stages[i]->sweep && stages[i]->sweep(name, path) < 0)
+			return -1;
+	return 0;
 }
 
 /** A dead owner's directory @p name under @p base, locked by us (@p lockfd): remove it. */
@@ -251,25 +327,44 @@ sweep_one(const char *base, const char *name, int lockfd, const struct nook_stag
 	struct nook_error ignored;
 
 	snprintf(path, sizeof(path), "%s/%s", base, name);
-	for (size_t i = 0; stages[i]; i++)
-		if (stages[i]->sweep && stages[i]->sweep(name, path) < 0) {
-			close(lockfd); /* not yet: the next sweep tries again */
-			return;
-		}
+	if (run_sweeps(stages, name, path) < 0 || run_sweeps(every_sweeper, name, path) < 0) {
+		close(lockfd); /* not yet: the next sweep tries again */
+		return;
+	}
 	snprintf(keep, sizeof(keep), "%s/" KEEP_FILE, path);
 	if (access(keep, F_OK) == 0) {
 		snprintf(keep, sizeof(keep), "%s/" LOCK_FILE, path);
 		unlink(keep);
 	} else {
-		state_remove_tree(AT_FDCWD, path, &ignored);
+		remove_state_dir(path, &ignored);
 	}
 	close(lockfd);
 }
 
 /**
+ * A directory @p name without a lock: a --keep run's (it has the keep mark), one being
+ * made — or a killed maker's, if no one is making one: then it goes. The making lock is
+ * held only for that, so that makers wait no longer than one removal.
+ */
+static void
+sweep_unlocked(const char *base, const char *name)
+{
+	char path[PATH_MAX], keep[PATH_MAX + 8];
+	struct nook_error ignored;
+	int making;
+
+	snprintf(path, sizeof(path), "%s/%s", base, name);
+	snprintf(keep, sizeof(keep), "%s/" KEEP_FILE, path);
+	if (access(keep, F_OK) == 0 || (making = making_lock(base, LOCK_EX | LOCK_NB)) < 0)
+		return;
+	remove_state_dir(path, &ignored);
+	close(making);
+}
+
+/**
  * Remove what killed runtimes left: every state directory whose lock can be taken at once
- * — its owner is gone — after each stage's sweep() for its ID. Directories without a lock
- * (kept, or still being made) and locked ones (alive) are not touched.
+ * — its owner is gone — after each stage's sweep() for its ID; and those without a lock
+ * nor a keep mark when none is being made. Kept ones and locked ones (alive) stay.
  */
 static void
 sweep_in(const char *base, const struct nook_stage *const *stages)
@@ -287,6 +382,8 @@ sweep_in(const char *base, const struct nook_stage *const *stages)
 			continue;
 		snprintf(lock, sizeof(lock), "%s/%s/" LOCK_FILE, base, e->d_name);
 		fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 && errno == ENOENT)
+			sweep_unlocked(base, e->d_name);
 		if (fd < 0)
 			continue;
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

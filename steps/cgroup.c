@@ -493,8 +493,9 @@ kill_remaining(const char *dir)
 }
 
 /**
- * rmdir @p dir, waiting (briefly) for the kernel to release a group just emptied.
- * @return 0 once it is gone (or was never there), -1 if it is still there.
+ * rmdir @p dir, waiting (briefly) for the kernel to release a group just emptied; -1 if
+ * it is still there. A killed process stays in its group until it is reaped, which for
+ * the container of a killed runtime is up to whoever adopts it: the sweep may be early.
  */
 static int
 remove_dir(const char *dir)
@@ -514,8 +515,7 @@ remove_dir(const char *dir)
  * The sweep (state.c): the runtime of container @p id was killed before its cleanup ran.
  * Its container died with it (PR_SET_PDEATHSIG), so its groups are empty or about to be:
  * remove nook/ID from the v2 tree and from every v1 hierarchy — whichever there are.
- * @return 0, or -1 if a group is still there: the state directory then stays, and a
- * later sweep tries again.
+ * -1 when one is still busy: the state directory stays, and a later sweep tries again.
  */
 int
 cgroup_sweep(const char *id, const char *state)

@@ -553,6 +553,8 @@ pass_on(struct nook_container *c, int sig)
 		return;
 	}
 	if ((stop && !c->run.started) || ((sig == SIGTERM || sig == SIGINT) && c->run.signalled)) {
+		/* Before start, signalled tells silent_end() why the child died unheard. */
+		c->run.signalled = true;
 		kill(c->run.pid, SIGKILL);
 		return;
 	}
@@ -621,6 +623,8 @@ silent_end(struct nook_container *c, struct nook_error *err)
 {
 	while (!c->run.ended && next_event(c, false, NULL) != EV_ENDED)
 		;
+	if (c->run.signalled) /* pass_on() killed it: nook was asked to stop */
+		return nook_fail(err, 0, "stopped by a signal before the command ran");
 	if (c->run.status == 128 + SIGSYS)
 		return nook_fail(err, 0,
 				 "the container was killed by its seccomp filter (SIGSYS) "
@@ -705,6 +709,8 @@ nook_start(struct nook_container *c, struct nook_error *err)
 		}
 	close(c->run.reportfd); /* end-of-file: executed; nothing is read from here on */
 	c->run.reportfd = -1;
+	if (c->run.signalled) /* pass_on() killed it between "exec" and the execve */
+		return nook_fail(err, 0, "stopped by a signal before the command ran");
 	c->run.started = true;
 	return 0;
 }
@@ -832,12 +838,12 @@ nook_destroy(struct nook_container *c, const struct nook_stage *const *stages,
 	int ret;
 
 	kill_container(c);
-	run_cleanups(c, stages);
-	stdio_close(c);
-	ret = state_remove(c, err);
-	close_fd(&c->run.syncfd);
+	close_fd(&c->run.syncfd); /* first: the cleanups may need descriptors (ulimit -n) */
 	close_fd(&c->run.reportfd);
 	close_fd(&c->run.sigfd);
+	stdio_close(c);
+	run_cleanups(c, stages);
+	ret = state_remove(c, err);
 	for (int i = 0; c->env[i]; i++)
 		free(c->env[i]);
 	c->env[0] = NULL;

@@ -359,6 +359,20 @@ remove_in(const char *state, const char *name)
 }
 
 /**
+ * Remove the keep mark of state directory @p state: an empty directory, so rmdir(2), which
+ * needs no descriptor — nook may be out of them (`ulimit -n`: a failure to make a pipe is
+ * what brought us here), and a mark left by a run that never ran keeps its state forever.
+ */
+static void
+remove_mark(const char *state)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", state, NOOK_STATE_KEEP);
+	rmdir(path);
+}
+
+/**
  * On the host, once the container is gone. The launcher removes the state directory and
  * the layers with it; a --keep run's upper/ stays, but only if its command ran: work/ and
  * merged/ go. A run that failed before has nothing to show, and its keep mark goes.
@@ -369,7 +383,7 @@ rootfs_cleanup(struct nook_container *c)
 	if (!c->rootfs.made || !c->rootfs.keep)
 		return;
 	if (!c->run.started) {
-		remove_in(c->run.state, NOOK_STATE_KEEP);
+		remove_mark(c->run.state);
 		return;
 	}
 	remove_in(c->run.state, "work");
