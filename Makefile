@@ -25,11 +25,12 @@
 #                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
-#   make install                  nook-NN-topic into $(PREFIX)/bin, man pages into
+#   make install                  nook-NN-topic and the runtime nook into $(PREFIX)/bin, man pages into
 #                                 $(PREFIX)/share/man/man1 (PREFIX=/usr/local, DESTDIR=)
 #   make check-man                install into a scratch directory; man renders each page
 #   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
+#   make test-oci                 step 10: build/solutions/nook driven as engines drive runc
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -89,12 +90,14 @@ BIN := $(OUT)/$(TREE)
 OBJ := $(OUT)/obj/$(TREE)
 TOOLS := $(OUT)/tools
 TESTBIN := $(OUT)/tests
-LIB_SRCS := $(filter-out 0% 1%,$(notdir $(wildcard solutions/*.c)))
+# The runtime, step 10: build/solutions/nook, one file per subcommand (cmd_*.c).
+NOOK_SRCS := nook.c $(notdir $(wildcard solutions/cmd_*.c))
+LIB_SRCS := $(filter-out 0% 1% $(NOOK_SRCS),$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
-PROGRAMS := $(STEPS:%=$(BIN)/%)
+PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
-.PHONY: all programs image deps deps-vm check test test-unit test-steps check-steps \
+.PHONY: all programs image deps deps-vm check test test-unit test-steps test-oci check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
@@ -110,6 +113,10 @@ $(OBJ)/%.o: %.c
 $(OBJ)/libnook.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(BIN)/nook: $(NOOK_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/libnook.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/%: $(OBJ)/%.o $(OBJ)/libnook.a
 	@mkdir -p $(@D)
@@ -182,6 +189,10 @@ test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 	@$(if $(TESTED_STEPS),$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS)),\
 		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(STEPS))"; exit 1)
 
+# Step 10, the OCI runtime: build/solutions/nook driven as engines drive runc.
+test-oci: programs image $(TESTBIN)/10-nook $(TESTBIN)/probe
+	@$(RUN_TESTS) $(TESTBIN)/10-nook
+
 test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 	@tests/run-tests $(UNIT_TESTS)
 	@tests/mkexercise-test $(abspath $(TOOLS)/mkexercise)
@@ -207,7 +218,7 @@ check: deps
 	@$(MAKE) --no-print-directory deps-vm
 	@$(MAKE) --no-print-directory run-check
 run-check:
-	@$(MAKE) --no-print-directory test-unit test-steps
+	@$(MAKE) --no-print-directory test-unit test-steps test-oci
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
@@ -460,8 +471,10 @@ install: programs $(MAN_PAGES)
 		install -m 755 $(BIN)/$$s $(DESTDIR)$(BINDIR)/nook-$$s || exit 1; \
 		install -m 644 $(OUT)/man/$(TREE)/nook-$$s.1 $(DESTDIR)$(MAN1DIR)/nook-$$s.1 || exit 1; \
 	done
+	$(if $(filter $(BIN)/nook,$(PROGRAMS)),install -m 755 $(BIN)/nook $(DESTDIR)$(BINDIR)/nook)
 uninstall:
 	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
+	rm -f $(DESTDIR)$(BINDIR)/nook
 
 check-man:
 	@tests/install-deps docs-check

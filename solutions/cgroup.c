@@ -156,15 +156,72 @@ parse_count(const char *arg, long min, long max, long *out)
 	return 0;
 }
 
+/*
+ * Typed setters: the one place each limit is checked, called by the options below (which
+ * parse a string first) and by the OCI config reader (which has numbers). @p what names
+ * the source in the error: "--memory" or "linux.resources.memory.limit".
+ */
+
+/** A memory limit of @p bytes: at least MIN_MEMORY, or the container cannot even start. */
+int
+cgroup_set_memory(struct nook_container *c, long long bytes, const char *what,
+		  struct nook_error *err)
+{
+	if (bytes < MIN_MEMORY)
+		return nook_fail(err, 0, "invalid %s %lld: at least 4m (%lld bytes)", what, bytes,
+				 MIN_MEMORY);
+	c->cgroup.memory = bytes;
+	return 0;
+}
+
+/** A CPU quota of @p quota microseconds in every @p period: at most the CPUs online. */
+int
+cgroup_set_cpu_quota(struct nook_container *c, long long quota, long long period, const char *what,
+		     struct nook_error *err)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	double cpus = period > 0 ? (double)quota / (double)period : 0;
+
+	if (period < 1000 || period > 1000000)
+		return nook_fail(err, 0, "invalid %s: a period from 1000 to 1000000 us", what);
+	if (cpus < 0.01 || cpus > (double)online)
+		return nook_fail(err, 0, "invalid %s: between 0.01 and %ld CPUs (online)", what,
+				 online);
+	c->cgroup.cpu_quota = (long)(cpus * CGROUP_CPU_PERIOD + 0.5);
+	return 0;
+}
+
+/** A CPU weight, 1-10000 (100 is the default share). */
+int
+cgroup_set_cpu_weight(struct nook_container *c, long long weight, const char *what,
+		      struct nook_error *err)
+{
+	if (weight < 1 || weight > 10000)
+		return nook_fail(err, 0, "invalid %s %lld: a number from 1 to 10000", what, weight);
+	c->cgroup.cpu_weight = (unsigned)weight;
+	return 0;
+}
+
+/** The most processes at once: at least 2, nook-init (step 02) and the command. */
+int
+cgroup_set_pids(struct nook_container *c, long long pids, const char *what, struct nook_error *err)
+{
+	if (pids < 2 || pids > MAX_PIDS)
+		return nook_fail(err, 0, "invalid %s %lld: a number from 2 to %ld", what, pids,
+				 MAX_PIDS);
+	c->cgroup.pids = (long)pids;
+	return 0;
+}
+
 static int
 set_memory(struct nook_container *c, const char *arg, struct nook_error *err)
 {
-	if (cgroup_parse_size(arg, &c->cgroup.memory) < 0)
+	long long bytes;
+
+	if (cgroup_parse_size(arg, &bytes) < 0)
 		return nook_fail(
 			err, 0, "invalid --memory \"%s\": not a size such as 512k, 64m or 2g", arg);
-	if (c->cgroup.memory < MIN_MEMORY)
-		return nook_fail(err, 0, "invalid --memory \"%s\": at least 4m", arg);
-	return 0;
+	return cgroup_set_memory(c, bytes, "--memory", err);
 }
 
 static int
@@ -181,21 +238,16 @@ set_memory_swap(struct nook_container *c, const char *arg, struct nook_error *er
 static int
 set_cpus(struct nook_container *c, const char *arg, struct nook_error *err)
 {
-	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	char *end;
 	double cpus;
 
 	errno = 0;
 	cpus = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno != 0 || !isfinite(cpus))
+	if (end == arg || *end != '\0' || errno != 0 || !isfinite(cpus) || cpus > 1e6)
 		return nook_fail(err, 0, "invalid --cpus \"%s\": not a number such as 0.5 or 2",
 				 arg);
-	if (cpus < 0.01 || cpus > (double)online)
-		return nook_fail(err, 0,
-				 "invalid --cpus \"%s\": between 0.01 and %ld (CPUs online)", arg,
-				 online);
-	c->cgroup.cpu_quota = (long)(cpus * CGROUP_CPU_PERIOD + 0.5);
-	return 0;
+	return cgroup_set_cpu_quota(c, (long long)(cpus * CGROUP_CPU_PERIOD + 0.5),
+				    CGROUP_CPU_PERIOD, "--cpus", err);
 }
 
 static int
@@ -206,18 +258,18 @@ set_cpu_weight(struct nook_container *c, const char *arg, struct nook_error *err
 	if (parse_count(arg, 1, 10000, &n) < 0)
 		return nook_fail(err, 0, "invalid --cpu-weight \"%s\": a number from 1 to 10000",
 				 arg);
-	c->cgroup.cpu_weight = (unsigned)n;
-	return 0;
+	return cgroup_set_cpu_weight(c, n, "--cpu-weight", err);
 }
 
 static int
 set_pids(struct nook_container *c, const char *arg, struct nook_error *err)
 {
-	/* at least 2: nook-init (step 02) and the command it starts */
-	if (parse_count(arg, 2, MAX_PIDS, &c->cgroup.pids) < 0)
+	long n;
+
+	if (parse_count(arg, 0, MAX_PIDS, &n) < 0)
 		return nook_fail(err, 0, "invalid --pids \"%s\": a number from 2 to %ld", arg,
 				 MAX_PIDS);
-	return 0;
+	return cgroup_set_pids(c, n, "--pids", err);
 }
 
 static int

@@ -51,6 +51,7 @@
 #define PATH_MAX_STATE 256
 
 struct nook_stdio;
+struct nook_oci;
 struct pollfd;
 /** Exit code for nook's own failures: a bad option, a failed system call. */
 #define NOOK_EXIT_FAILURE 125
@@ -194,6 +195,16 @@ struct nook_container {
 	int preserve_fds; /**< --preserve-fds N: fds 3..3+N-1 are passed in; every other is closed */
 	bool die_with_parent; /**< the container dies with its runtime (the step programs) */
 	bool tty_never;	      /**< --no-tty: pipes even when nook's stdin is a terminal */
+	/** OCI: the streams are the caller's own 0, 1, 2, passed in as they are (conmon's). */
+	bool stdio_inherit;
+	/** OCI --console-socket: a pty is made inside and its master sent to this socket. */
+	const char *console_socket;
+	/** OCI: env_arg[] is the whole environment (process.env): nothing added. */
+	bool env_exact;
+	/** OCI create: after create, wait for a reader of this FIFO (`start`), not the host. */
+	const char *exec_fifo;
+	const char *state_root; /**< OCI --root: the base of state directories, else the default */
+	struct nook_oci *oci;	/**< OCI: what config.json says beyond the stages' fields */
 	/** A stage's word of warning for the user (a legal but unsafe option), or "". */
 	char warning[160];
 
@@ -240,9 +251,11 @@ struct nook_container {
 	/* 09 — seccomp */
 	struct {
 		const char *file; /**< --seccomp FILE: a JSON profile; NULL: the default one */
-		bool unconfined;  /**< --seccomp unconfined: no filter at all */
-		bool show;	  /**< --seccomp-show: print the filter's pseudo-code first */
-		void *filter;	  /**< built by --seccomp FILE, else by prepare(); child() loads */
+		/** OCI linux.seccomp, already read: used instead of file or the default. */
+		const struct nook_seccomp_profile *profile;
+		bool unconfined; /**< --seccomp unconfined: no filter at all */
+		bool show;	 /**< --seccomp-show: print the filter's pseudo-code first */
+		void *filter;	 /**< built by --seccomp FILE, else by prepare(); child() loads */
 		int newest; /**< > 0: calls numbered above it fail with ENOSYS (default profile) */
 	} seccomp;
 
@@ -255,6 +268,7 @@ struct nook_container {
 		sigset_t sigmask; /**< the signal mask to restore before exec */
 		int cgroup_fd;	  /**< if >= 0, clone the child straight into this cgroup (v2) */
 		int lockfd;	  /**< the state directory's lock, held while the runtime lives */
+		int fifofd;	  /**< child, with exec_fifo: the FIFO as an O_PATH descriptor */
 		int sigfd;	  /**< host: a signalfd(2) of the signals the launcher waits for */
 		int status;	  /**< once ended: the first process's status, as a shell has it */
 		bool ended;	  /**< the first process has ended and been reaped */
@@ -308,6 +322,7 @@ size_t nook_quote(char *dst, size_t size, const char *src);
 int nook_create(struct nook_container *c, const struct nook_stage *const *stages,
 		struct nook_error *err);
 int nook_start(struct nook_container *c, struct nook_error *err);
+int nook_start_fifo(const char *fifo, pid_t pid, struct nook_error *err);
 int nook_wait(struct nook_container *c, const struct nook_stage *const *stages,
 	      struct nook_error *err);
 int nook_destroy(struct nook_container *c, const struct nook_stage *const *stages,
@@ -329,11 +344,13 @@ int state_create(struct nook_container *c, const struct nook_stage *const *stage
 		 struct nook_error *err);
 int state_remove(struct nook_container *c, struct nook_error *err);
 void state_sweep(const struct nook_stage *const *stages);
+int state_base(const char *root, char *buf, size_t size, struct nook_error *err);
 int state_remove_tree(int dirfd, const char *name, struct nook_error *err);
 unsigned long long state_hash(const char *id);
 
 /* stdio.c */
 int stdio_prepare(struct nook_container *c, struct nook_error *err);
+int stdio_send_fd(int sock, int fd, struct nook_error *err);
 int stdio_child(struct nook_container *c, struct nook_error *err);
 int stdio_parent(struct nook_container *c, struct nook_error *err);
 void stdio_drain(struct nook_container *c);
@@ -367,11 +384,14 @@ int mount_harden(const struct nook_container *c, struct nook_error *err);
 
 /* rootfs.c */
 int rootfs_parse_volume(struct nook_volume *v, const char *arg, struct nook_error *err);
+int rootfs_pivot(const char *root, struct nook_error *err);
 int rootfs_overlay_options(const struct nook_rootfs *r, const char *state, bool userxattr,
 			   char *buf, size_t size);
 
 /* user.c */
 int user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err);
+int user_add_id_range(struct nook_id_map *m, const char *what, struct nook_id_range r,
+		      struct nook_error *err);
 int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
 int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
 bool user_maps_host_root(const struct nook_id_map *m);
@@ -420,6 +440,14 @@ int cgroup_mkdir(struct nook_container *c, const char *path, unsigned members,
 bool cgroup_has(const char *dir, const char *file);
 long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);
+int cgroup_set_memory(struct nook_container *c, long long bytes, const char *what,
+		      struct nook_error *err);
+int cgroup_set_cpu_quota(struct nook_container *c, long long quota, long long period,
+			 const char *what, struct nook_error *err);
+int cgroup_set_cpu_weight(struct nook_container *c, long long weight, const char *what,
+			  struct nook_error *err);
+int cgroup_set_pids(struct nook_container *c, long long pids, const char *what,
+		    struct nook_error *err);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
 
 /* devices.c */
@@ -480,6 +508,8 @@ extern const struct nook_seccomp_profile seccomp_default_profile;
 int seccomp_profile_parse(const char *name, const char *text, size_t len,
 			  struct nook_seccomp_profile *p, struct nook_error *err);
 int seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct nook_error *err);
+int seccomp_profile_from_json(void *json, const char *where, struct nook_seccomp_profile *p,
+			      struct nook_error *err);
 void seccomp_profile_free(struct nook_seccomp_profile *p);
 int seccomp_profile_build(const struct nook_seccomp_profile *p, void **filter,
 			  struct nook_error *err);

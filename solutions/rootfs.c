@@ -597,10 +597,11 @@ place_volumes(struct nook_container *c, struct nook_error *err)
 
 /**
  * Make @p root the container's "/" and drop the host's tree from its mount table. @p root
- * is a mount point (the overlay), and no mount around it is shared.
+ * is a mount point (the overlay), and no mount around it is shared. The OCI runtime's
+ * stage (oci_root.c) pivots into a bundle's root directory with it too.
  */
-static int
-pivot(const char *root, struct nook_error *err)
+int
+rootfs_pivot(const char *root, struct nook_error *err)
 {
 	/* EXERCISE 07: make root, with everything mounted under it, the root of this mount namespace, and leave no trace of the host's tree in it (root need not be a mount point); tests look from inside: / is the image with its /proc, /sys and /dev, /.. stays there, no host mount in mountinfo */
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -635,7 +636,7 @@ rootfs_child(struct nook_container *c, struct nook_error *err)
 	under(root, c->run.state, "merged");
 	if (build_root(c, root, err) < 0 || take_volumes(c, err) < 0)
 		return -1;
-	if (pivot(root, err) < 0 || place_volumes(c, err) < 0)
+	if (rootfs_pivot(root, err) < 0 || place_volumes(c, err) < 0)
 		return -1;
 	if (c->rootfs.readonly &&
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL) < 0)

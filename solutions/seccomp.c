@@ -422,7 +422,9 @@ static int
 seccomp_prepare(struct nook_container *c, struct nook_error *err)
 {
 	if (c->seccomp.unconfined || c->seccomp.filter)
-		return 0; /* none, or the file's, built by set_seccomp_option() */
+		return 0;	/* none, or the file's, built by set_seccomp_option() */
+	if (c->seccomp.profile) /* OCI linux.seccomp, read with the config */
+		return seccomp_profile_build(c->seccomp.profile, &c->seccomp.filter, err);
 	c->seccomp.newest = newest_call(&seccomp_default_profile);
 	return seccomp_profile_build(&seccomp_default_profile, &c->seccomp.filter, err);
 }

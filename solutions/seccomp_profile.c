@@ -73,6 +73,7 @@ struct owned {
 struct reader {
 	const char *path;
 	struct nook_error *err;
+	const char *where; /**< NULL: a file; else the JSON path of the profile, in errors */
 };
 
 /**
@@ -122,6 +123,8 @@ bad(struct reader *rd, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (rd->where)
+		return nook_fail(rd->err, 0, "%s.%s: %s", rd->where, field, what);
 	return nook_fail(rd->err, 0, "--seccomp %s: %s: %s", rd->path, field, what);
 }
 
@@ -133,6 +136,9 @@ static int
 bad_value(struct reader *rd, const char *field, const char *what, const char *value,
 	  const char *after)
 {
+	if (rd->where)
+		return nook_fail(rd->err, 0, "%s.%s: %s \"%s\"%s", rd->where, field, what, value,
+				 after);
 	return nook_fail(rd->err, 0, "--seccomp %s: %s: %s \"%s\"%s", rd->path, field, what, value,
 			 after);
 }
@@ -571,7 +577,7 @@ int
 seccomp_profile_parse(const char *name, const char *text, size_t len,
 		      struct nook_seccomp_profile *p, struct nook_error *err)
 {
-	struct reader rd = {name, err};
+	struct reader rd = {name, err, NULL};
 	struct owned *o;
 
 	*p = (struct nook_seccomp_profile){0};
@@ -643,6 +649,29 @@ seccomp_profile_read(const char *path, struct nook_seccomp_profile *p, struct no
 	rc = len < 0 ? -1 : seccomp_profile_parse(path, buf, (size_t)len, p, err);
 	free(buf);
 	return rc;
+}
+
+/**
+ * Read the profile in the JSON object @p json (a jansson json_t: an OCI config.json's
+ * linux.seccomp, same format) into @p p; errors name the field under @p where.
+ */
+int
+seccomp_profile_from_json(void *json, const char *where, struct nook_seccomp_profile *p,
+			  struct nook_error *err)
+{
+	struct reader rd = {where, err, where};
+	struct owned *o = calloc(1, sizeof(*o));
+
+	*p = (struct nook_seccomp_profile){0};
+	if (!o)
+		return nook_fail(err, ENOMEM, "%s", where);
+	p->owned = o;
+	o->doc = json_incref((json_t *)json);
+	if (read_profile(&rd, o, p) < 0) {
+		seccomp_profile_free(p);
+		return -1;
+	}
+	return 0;
 }
 
 /** Release what seccomp_profile_read() allocated. Safe to call twice. */

@@ -143,21 +143,30 @@ state_base_path(char *buf, size_t size, struct nook_error *err)
 	return 0;
 }
 
-/** state_base_path(), made: the private /tmp directory checked, BASE created. */
-static int
-state_base(char *buf, size_t size, struct nook_error *err)
+/**
+ * state_base_path(), made: the private /tmp directory checked, BASE created — or @p root
+ * instead when given (the OCI runtime's --root).
+ */
+int
+state_base(const char *root, char *buf, size_t size, struct nook_error *err)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	char tmp[64];
 
-	if (geteuid() != 0 && !(xdg && xdg[0] == '/') && private_tmp(tmp, sizeof(tmp), err) < 0)
+	if (root) {
+		if (root[0] != '/' || snprintf(buf, size, "%s", root) >= (int)size)
+			return nook_fail(err, 0, "--root \"%s\": an absolute path, shorter", root);
+	} else if (geteuid() != 0 && !(xdg && xdg[0] == '/') &&
+		   private_tmp(tmp, sizeof(tmp), err) < 0)
 		return -1;
-	if (state_base_path(buf, size, err) < 0)
+	else if (state_base_path(buf, size, err) < 0)
 		return -1;
 	if (mkdir(buf, 0711) < 0 && errno != EEXIST)
 		return nook_fail(err, errno, "mkdir(\"%s\")", buf);
 	return 0;
 }
+
+static void sweep_in(const char *base, const struct nook_stage *const *stages);
 
 /**
  * Take the lock of state directory @p dirfd: made as lock.new, locked, then renamed, so
@@ -231,9 +240,9 @@ state_create(struct nook_container *c, const struct nook_stage *const *stages,
 	char base[PATH_MAX_STATE - NOOK_ID_MAX - 2], path[PATH_MAX_STATE];
 	int making, ret;
 
-	if (state_base(base, sizeof(base), err) < 0)
+	if (state_base(c->state_root, base, sizeof(base), err) < 0)
 		return -1;
-	state_sweep(stages);
+	sweep_in(base, stages);
 	snprintf(path, sizeof(path), "%s/%s", base, c->id);
 	making = making_lock(base, LOCK_SH);
 	if (making < 0)
@@ -357,16 +366,16 @@ sweep_unlocked(const char *base, const char *name)
  * — its owner is gone — after each stage's sweep() for its ID; and those without a lock
  * nor a keep mark when none is being made. Kept ones and locked ones (alive) stay.
  */
-void
-state_sweep(const struct nook_stage *const *stages)
+static void
+sweep_in(const char *base, const struct nook_stage *const *stages)
 {
-	char base[PATH_MAX_STATE - NOOK_ID_MAX - 2], lock[PATH_MAX];
+	char lock[PATH_MAX];
 	struct nook_error ignored;
 	struct dirent *e;
 	DIR *d;
 	int fd;
 
-	if (state_base(base, sizeof(base), &ignored) < 0 || !(d = opendir(base)))
+	if (!(d = opendir(base)))
 		return;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || state_check_id(e->d_name, &ignored) < 0)
@@ -384,6 +393,17 @@ state_sweep(const struct nook_stage *const *stages)
 		sweep_one(base, e->d_name, fd, stages);
 	}
 	closedir(d);
+}
+
+/** The sweep of the default base, as every step program's create does. */
+void
+state_sweep(const struct nook_stage *const *stages)
+{
+	char base[PATH_MAX_STATE - NOOK_ID_MAX - 2];
+	struct nook_error ignored;
+
+	if (state_base(NULL, base, sizeof(base), &ignored) == 0)
+		sweep_in(base, stages);
 }
 
 /* ---- removing a tree of any depth ---------------------------------------------------- */

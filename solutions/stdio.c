@@ -43,6 +43,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -114,6 +115,27 @@ make_pipes(struct nook_stdio *s, struct nook_error *err)
 	return 0;
 }
 
+/**
+ * OCI --console-socket @p path: the engine (conmon) listens there for the pty master; the
+ * child sends it straight there (make_pty()) and nook never holds the terminal.
+ */
+static int
+console_connect(struct nook_stdio *s, const char *path, struct nook_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return nook_fail(err, 0, "--console-socket \"%s\": path too long", path);
+	strcpy(addr.sun_path, path);
+	s->tty = true;
+	s->sock[1] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s->sock[1] < 0)
+		return nook_fail(err, errno, "socket(AF_UNIX)");
+	if (connect(s->sock[1], (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return nook_fail(err, errno, "connect(\"%s\")", path);
+	return 0;
+}
+
 /** Before clone: choose a pty or pipes, and make the socket or the pipes. */
 int
 stdio_prepare(struct nook_container *c, struct nook_error *err)
@@ -128,6 +150,10 @@ stdio_prepare(struct nook_container *c, struct nook_error *err)
 		s->child[i] = -1;
 		s->lane[i] = (struct lane){.from = -1, .to = -1};
 	}
+	if (c->console_socket)
+		return console_connect(s, c->console_socket, err);
+	if (c->stdio_inherit)
+		return 0; /* OCI: conmon's (or the caller's) streams, as they are */
 	s->tty = !c->tty_never && isatty(STDIN_FILENO);
 	if (!s->tty)
 		return make_pipes(s, err);
@@ -179,8 +205,8 @@ stdio_parent_close(struct nook_container *c)
 /* ---- in the container ------------------------------------------------------------------ */
 
 /** Send descriptor @p fd over the UNIX socket @p sock (SCM_RIGHTS). */
-static int
-send_fd(int sock, int fd, struct nook_error *err)
+int
+stdio_send_fd(int sock, int fd, struct nook_error *err)
 {
 	char byte = 'm', ctl[CMSG_SPACE(sizeof(int))] = {0};
 	struct iovec iov = {&byte, 1};
@@ -229,7 +255,7 @@ make_pty(struct nook_stdio *s, struct nook_error *err)
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (slave < 0)
 		return nook_fail(err, errno, "ioctl(TIOCGPTPEER)");
-	if (send_fd(s->sock[1], master, err) < 0)
+	if (stdio_send_fd(s->sock[1], master, err) < 0)
 		return -1;
 	close(master);
 	close(s->sock[1]);
@@ -301,7 +327,7 @@ stdio_parent(struct nook_container *c, struct nook_error *err)
 	struct nook_stdio *s = c->run.stdio;
 	struct termios raw;
 
-	if (!s->tty)
+	if (!s->tty || s->sock[0] < 0) /* pipes, or the master went to --console-socket */
 		return 0;
 	if (receive_master(s, err) < 0)
 		return -1;

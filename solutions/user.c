@@ -121,13 +121,6 @@ parse_range(const char *opt, const char *arg, struct nook_id_range *r, struct no
 				 "invalid --%s \"%.40s\": expected INSIDE:OUTSIDE:COUNT, "
 				 "numbers below 4294967296",
 				 opt, arg);
-	if (r->count == 0)
-		return nook_fail(err, 0, "invalid --%s \"%s\": COUNT must be at least 1", opt, arg);
-	/* (uid_t)-1 means "no id" to the kernel: a range may end at 4294967294 at most. */
-	if ((uint64_t)r->inside + r->count > UINT32_MAX ||
-	    (uint64_t)r->outside + r->count > UINT32_MAX)
-		return nook_fail(err, 0, "invalid --%s \"%s\": the range passes id 4294967294", opt,
-				 arg);
 	return 0;
 }
 
@@ -139,30 +132,49 @@ overlap(unsigned a, unsigned n, unsigned b, unsigned m)
 }
 
 /**
- * Parse @p arg ("INSIDE:OUTSIDE:COUNT", given to option --@p opt) and add it to @p m.
- * Refused with one line: a malformed range, a zero count, a range past 4294967294, a
- * range overlapping one already in @p m (inside or outside — the kernel's rule: an id
- * must translate one way only), or more than NOOK_MAX_ID_RANGES ranges.
+ * Add range @p r to @p m — the typed setter the option below and the OCI config reader
+ * (linux.uidMappings) both call; @p what names the source in errors ("--uid-map").
+ * Refused with one line: a zero count, a range past 4294967294, a range overlapping one
+ * already in @p m (inside or outside — the kernel's rule: an id must translate one way
+ * only), or more than NOOK_MAX_ID_RANGES ranges.
  */
 int
-user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err)
+user_add_id_range(struct nook_id_map *m, const char *what, struct nook_id_range r,
+		  struct nook_error *err)
 {
-	struct nook_id_range r;
-
-	if (parse_range(opt, arg, &r, err) < 0)
-		return -1;
+	if (r.count == 0)
+		return nook_fail(err, 0, "invalid %s \"%u:%u:%u\": COUNT must be at least 1", what,
+				 r.inside, r.outside, r.count);
+	/* (uid_t)-1 means "no id" to the kernel: a range may end at 4294967294 at most. */
+	if ((uint64_t)r.inside + r.count > UINT32_MAX || (uint64_t)r.outside + r.count > UINT32_MAX)
+		return nook_fail(err, 0, "invalid %s \"%u:%u:%u\": the range passes id 4294967294",
+				 what, r.inside, r.outside, r.count);
 	if (m->n == NOOK_MAX_ID_RANGES)
-		return nook_fail(err, 0, "too many --%s: at most %d", opt, NOOK_MAX_ID_RANGES);
+		return nook_fail(err, 0, "too many %s: at most %d", what, NOOK_MAX_ID_RANGES);
 	for (int i = 0; i < m->n; i++) {
 		const struct nook_id_range *o = &m->range[i];
 
 		if (overlap(r.inside, r.count, o->inside, o->count) ||
 		    overlap(r.outside, r.count, o->outside, o->count))
-			return nook_fail(err, 0, "--%s \"%s\" overlaps \"%u:%u:%u\"", opt, arg,
-					 o->inside, o->outside, o->count);
+			return nook_fail(err, 0, "%s \"%u:%u:%u\" overlaps \"%u:%u:%u\"", what,
+					 r.inside, r.outside, r.count, o->inside, o->outside,
+					 o->count);
 	}
 	m->range[m->n++] = r;
 	return 0;
+}
+
+/** Parse @p arg ("INSIDE:OUTSIDE:COUNT", given to option --@p opt) and add it to @p m. */
+int
+user_add_range(struct nook_id_map *m, const char *opt, const char *arg, struct nook_error *err)
+{
+	struct nook_id_range r;
+	char what[32];
+
+	if (parse_range(opt, arg, &r, err) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "--%s", opt);
+	return user_add_id_range(m, what, r, err);
 }
 
 /**

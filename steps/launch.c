@@ -255,6 +255,36 @@ await_host(struct nook_container *c)
 		_exit(NOOK_EXIT_FAILURE); /* the host reports why */
 }
 
+/**
+ * OCI create: the runtime that made the container is gone by now, so "start" is not a
+ * byte from it but a reader on the FIFO BASE/ID/exec.fifo (runc's exec.fifo): opening it
+ * for writing blocks until `start` opens it for reading. The FIFO was opened as O_PATH
+ * before the pivot (its path is not in the container's tree) and is reopened through
+ * /proc/self/fd. From then on the reports go into the FIFO, to `start`.
+ */
+static void
+await_start(struct nook_container *c)
+{
+	struct nook_error err;
+	char path[64];
+	int fd;
+
+	if (!c->exec_fifo) {
+		await_host(c);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", c->run.fifofd);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		nook_fail(&err, errno, "open(\"%s\")", c->exec_fifo);
+		nook_report(c, &err);
+	}
+	if (dup3(fd, c->run.errfd, O_CLOEXEC) < 0)
+		_exit(NOOK_EXIT_FAILURE);
+	close(fd);
+	close(c->run.fifofd);
+}
+
 /** Every stage's hook @p which (child or seal) in list order; reports the first failure. */
 static void
 run_child_hooks(struct nook_container *c, const struct nook_stage *const *stages, bool seal)
@@ -278,6 +308,13 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages)
 	struct nook_error err;
 
 	isolate(c);
+	if (c->exec_fifo) {
+		c->run.fifofd = open(c->exec_fifo, O_PATH | O_CLOEXEC);
+		if (c->run.fifofd < 0) {
+			nook_fail(&err, errno, "open(\"%s\", O_PATH)", c->exec_fifo);
+			nook_report(c, &err);
+		}
+	}
 	await_host(c); /* go: the parent() hooks are done */
 	run_child_hooks(c, stages, false);
 	if (stdio_child(c, &err) < 0)
@@ -285,7 +322,7 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages)
 	arm_parent_death(c);
 	if (send_report(c, REPORT_READY, NULL) < 0)
 		_exit(NOOK_EXIT_FAILURE);
-	await_host(c); /* start */
+	await_start(c);
 	close(c->run.syncfd);
 	/* Nothing inside may read this process through /proc from now on; execve(2) of
 	 * the command makes a new, dumpable image, but init (step 02) stays as it is. */
@@ -395,12 +432,15 @@ build_env(struct nook_container *c, struct nook_error *err)
 	const char *term = getenv("TERM");
 	int n = 0;
 
+	if (c->env_exact)
+		goto given; /* OCI: process.env is the whole of it */
 	if (!(c->env[n++] = strdup(DEFAULT_PATH)))
 		return nook_fail(err, errno, "strdup");
 	if (c->hostname && asprintf(&c->env[n++], "HOSTNAME=%s", c->hostname) < 0)
 		return nook_fail(err, errno, "asprintf");
 	if (stdio_is_tty(c) && asprintf(&c->env[n++], "TERM=%s", term ? term : "xterm") < 0)
 		return nook_fail(err, errno, "asprintf");
+given:
 	for (int i = 0; i < c->nenv; i++) {
 		const char *arg = c->env_arg[i], *host = getenv(arg);
 
@@ -672,6 +712,59 @@ nook_start(struct nook_container *c, struct nook_error *err)
 	if (c->run.signalled) /* pass_on() killed it between "exec" and the execve */
 		return nook_fail(err, 0, "stopped by a signal before the command ran");
 	c->run.started = true;
+	return 0;
+}
+
+/**
+ * Wait until the FIFO @p fd has something to read, or process @p pid is gone: a created
+ * container that died never opens its end, and a blocking read would wait forever.
+ */
+static int
+await_writer(int fd, pid_t pid, struct nook_error *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+
+	if (pidfd < 0)
+		return nook_fail(err, errno, "pidfd_open(%d)", (int)pid);
+	while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+		;
+	close(pidfd);
+	if (!(pfd[0].revents & (POLLIN | POLLHUP)))
+		return nook_fail(err, 0, "the container ended before it was started");
+	fcntl(fd, F_SETFL, 0); /* blocking again: read the reports to the end */
+	return 0;
+}
+
+/**
+ * OCI start, in a later process: open the FIFO that container @p pid waits on, and read
+ * its reports as nook_start() does — "exec", then end-of-file once the command executes.
+ * The FIFO is opened without blocking (the container may be dead: no writer would come).
+ * @return 0, or -1 with @p err when the command could not be executed.
+ */
+int
+nook_start_fifo(const char *fifo, pid_t pid, struct nook_error *err)
+{
+	struct report r;
+	ssize_t got;
+	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return nook_fail(err, errno, "open(\"%s\")", fifo);
+	if (await_writer(fd, pid, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	while ((got = read(fd, &r, sizeof(r))) == (ssize_t)sizeof(r))
+		if (r.kind == REPORT_ERROR) {
+			*err = r.err;
+			err->msg[sizeof(err->msg) - 1] = '\0';
+			close(fd);
+			return -1;
+		}
+	close(fd);
+	if (got < 0)
+		return nook_fail(err, errno, "read(\"%s\")", fifo);
 	return 0;
 }
 

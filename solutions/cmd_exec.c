@@ -1,0 +1,348 @@
+/**
+ * @file cmd_exec.c
+ * @brief `nook exec [--process P.json | --env E --cwd D --user U ...] [--detach]
+ *        [--pid-file F] ID [ARGS...]`: another process in a running container.
+ *
+ * A container is nothing but namespaces, a cgroup and a root, so a second process enters
+ * it by joining each of them — no clone of new ones. nook:
+ *
+ *  1. moves itself into the container's cgroup directories (writing its PID into each
+ *     cgroup.procs): its children are born there, counted against the same limits;
+ *  2. opens /proc/PID/ns/{user,ipc,uts,net,cgroup,pid,mnt} of the container's first
+ *     process and setns(2)s into each that differs from its own — the user namespace
+ *     first, as it owns the others, the mount namespace last, which also takes the
+ *     container's root and working directory. Joining a PID namespace changes only where
+ *     *children* are born (a process never changes its own PID), hence:
+ *  3. fork(2): the child is in the container's PID namespace. (All of 2 and 3 happen in a
+ *     middle process, which then waits for the command and ends as it ends: nook itself
+ *     keeps its own namespaces.) The command takes the capabilities,
+ *     user and seccomp filter of the process description — through steps 08 and 09's own
+ *     hooks — changes to its cwd and executes the command with exactly its environment.
+ *
+ * The description comes from the container's config.json, with --process (an OCI process
+ * object, what podman and containerd pass) or the arguments replacing args, env, cwd,
+ * user and capabilities. With --detach nook writes the new PID to --pid-file and exits,
+ * the process going on under the caller's subreaper; otherwise nook waits for it and
+ * passes its status on.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "oci.h"
+
+/** The namespaces to join, in order: the user namespace owns the others; mnt last. */
+static const struct {
+	const char *name;
+	int type;
+} ns_order[] = {
+	{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},	      {"uts", CLONE_NEWUTS},
+	{"net", CLONE_NEWNET},	 {"cgroup", CLONE_NEWCGROUP}, {"pid", CLONE_NEWPID},
+	{"mnt", CLONE_NEWNS},
+};
+
+#define NNS (sizeof(ns_order) / sizeof(ns_order[0]))
+
+/** Step 1: this process into each of the container's cgroup directories. */
+static int
+join_cgroups(const struct oci_state *s, struct nook_error *err)
+{
+	char path[200], pid[16];
+	int fd;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	for (int i = 0; i < s->ncgroups; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[i]);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, pid, strlen(pid)) < 0) {
+			nook_fail(err, errno, "write(\"%s\")", path);
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/** Step 2: open every namespace of @p pid first (its /proc is ours until mnt), then join. */
+static int
+join_namespaces(pid_t pid, struct nook_error *err)
+{
+	char theirs[64], ours[64];
+	struct stat a, b;
+	int fd[NNS];
+
+	for (size_t i = 0; i < NNS; i++) {
+		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, ns_order[i].name);
+		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", ns_order[i].name);
+		fd[i] = -1;
+		if (stat(theirs, &a) == 0 && stat(ours, &b) == 0 && a.st_ino == b.st_ino)
+			continue; /* the same as ours: nothing to join */
+		fd[i] = open(theirs, O_RDONLY | O_CLOEXEC);
+		if (fd[i] < 0)
+			return nook_fail(err, errno, "open(\"%s\")", theirs);
+	}
+	for (size_t i = 0; i < NNS; i++) {
+		if (fd[i] < 0)
+			continue;
+		if (setns(fd[i], ns_order[i].type) < 0)
+			return nook_fail(err, errno, "setns(%s namespace of %d)", ns_order[i].name,
+					 (int)pid);
+		close(fd[i]);
+	}
+	return 0;
+}
+
+/**
+ * --tty with --console-socket, in the child: a pty from the container's own devpts, its
+ * master sent to the engine (SCM_RIGHTS), the slave our controlling terminal and 0-2 —
+ * as stdio.c does for the container's first process.
+ */
+static int
+take_pty(int sock, struct nook_error *err)
+{
+	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+
+	if (master < 0)
+		return nook_fail(err, errno, "open(\"/dev/ptmx\")");
+	if (unlockpt(master) < 0)
+		return nook_fail(err, errno, "unlockpt");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (slave < 0)
+		return nook_fail(err, errno, "ioctl(TIOCGPTPEER)");
+	if (stdio_send_fd(sock, master, err) < 0)
+		return -1;
+	close(master);
+	close(sock);
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		return nook_fail(err, errno, "ioctl(TIOCSCTTY)");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return nook_fail(err, errno, "dup2(pty, %d)", fd);
+	return slave > 2 ? close(slave) : 0;
+}
+
+/** --console-socket @p path, connected on the host before the namespaces change. */
+static int
+console_connect(const char *path, struct nook_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return nook_fail(err, 0, "--console-socket \"%s\": path too long", path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return nook_fail(err, errno, "socket(AF_UNIX)");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(fd);
+		return nook_fail(err, errno, "connect(\"%s\")", path);
+	}
+	return fd;
+}
+
+/** Step 3, in the child: capabilities and user, cwd, seccomp, then the command. */
+static void
+exec_child(struct nook_container *c, struct nook_oci *o, int console)
+{
+	struct nook_error err;
+	char *env[NOOK_MAX_ENV + 1];
+
+	if (console >= 0 && take_pty(console, &err) < 0) {
+		nook_say(&err);
+		_exit(err.code);
+	}
+
+	for (int i = 0; i < c->nenv; i++)
+		env[i] = (char *)c->env_arg[i];
+	env[c->nenv] = NULL;
+	if (caps_stage.child(c, &err) < 0 ||
+	    (chdir(o->cwd) < 0 && nook_fail(&err, errno, "chdir(\"%s\")", o->cwd)) ||
+	    seccomp_stage.seal(c, &err) < 0) {
+		nook_say(&err);
+		_exit(err.code);
+	}
+	environ = env;
+	execvp(c->argv[0], c->argv);
+	nook_fail_code(&err, errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC, errno,
+		       "execvp(\"%s\")", c->argv[0]);
+	nook_say(&err);
+	_exit(err.code);
+}
+
+/** The options; returns the ID and leaves the command (if any) at argv[optind + 1]. */
+struct exec_opts {
+	const char *process, *pid_file, *cwd, *user, *console;
+	const char *env[NOOK_MAX_ENV];
+	int nenv;
+	bool detach, tty;
+};
+
+static int
+exec_args(int argc, char *argv[], struct exec_opts *x, struct nook_error *err)
+{
+	static const struct option table[] = {
+		{"process", required_argument, NULL, 'p'},
+		{"pid-file", required_argument, NULL, 'P'},
+		{"cwd", required_argument, NULL, 'c'},
+		{"user", required_argument, NULL, 'u'},
+		{"env", required_argument, NULL, 'e'},
+		{"detach", no_argument, NULL, 'd'},
+		{"tty", no_argument, NULL, 't'},
+		{"console-socket", required_argument, NULL, 'C'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+p:c:u:e:dt", table, NULL)) != -1) {
+		if (ch == 'p')
+			x->process = optarg;
+		else if (ch == 'P')
+			x->pid_file = optarg;
+		else if (ch == 'c')
+			x->cwd = optarg;
+		else if (ch == 'u')
+			x->user = optarg;
+		else if (ch == 'e' && x->nenv < NOOK_MAX_ENV && strchr(optarg, '='))
+			x->env[x->nenv++] = optarg;
+		else if (ch == 'd')
+			x->detach = true;
+		else if (ch == 't')
+			x->tty = true;
+		else if (ch == 'C')
+			x->console = optarg;
+		else
+			return nook_fail(err, 0, "exec: bad option '%s'", argv[optind - 1]);
+	}
+	if (optind >= argc || (!x->process && optind + 1 >= argc))
+		return nook_fail(err, 0, "exec: expected ID and a command, or --process");
+	if (x->tty && !x->console)
+		return nook_fail(err, 0, "exec: --tty needs a --console-socket");
+	return optind;
+}
+
+/** The process description: the container's, with --process or the arguments over it. */
+static int
+describe(const struct exec_opts *x, char **cmd, struct nook_container *c, struct nook_oci *o,
+	 struct nook_error *err)
+{
+	if (x->process)
+		return oci_process_load(x->process, c, o, err);
+	c->argv = cmd;
+	for (int i = 0; i < x->nenv && c->nenv < NOOK_MAX_ENV; i++)
+		c->env_arg[c->nenv++] = x->env[i];
+	if (x->cwd)
+		o->cwd = x->cwd;
+	if (x->user && caps_parse_user(x->user, &c->caps.uid, &c->caps.gid, err) < 0)
+		return -1;
+	c->caps.user = c->caps.user || x->user;
+	return 0;
+}
+
+/** Write @p pid into the pid file @p fd, opened on the host before the namespaces changed. */
+static int
+pid_file(int fd, const char *path, pid_t pid, struct nook_error *err)
+{
+	char text[16];
+	int n = snprintf(text, sizeof(text), "%d", (int)pid);
+	bool ok = write(fd, text, (size_t)n) == n;
+
+	close(fd);
+	return ok ? 0 : nook_fail(err, errno, "write(\"%s\")", path);
+}
+
+/**
+ * The middle process: join the namespaces of @p target, fork the command into them, tell
+ * its host PID through @p tell, and — unless @p detach — wait and end as it ends. nook
+ * itself stays in the host's namespaces (its PID-namespace-for-children unchanged: a
+ * process that joined another cannot start threads, which the sanitizers' leak checker
+ * needs at exit).
+ */
+static void
+enter(struct nook_container *c, struct nook_oci *o, pid_t target, int console, int tell,
+      bool detach)
+{
+	struct nook_error err;
+	int wstatus;
+	pid_t pid;
+
+	if (join_namespaces(target, &err) < 0)
+		_exit(nook_say(&err));
+	pid = fork();
+	if (pid == 0)
+		exec_child(c, o, console);
+	if (pid < 0) {
+		nook_fail(&err, errno, "fork");
+		_exit(nook_say(&err));
+	}
+	if (write(tell, &pid, sizeof(pid)) != (ssize_t)sizeof(pid) || detach)
+		_exit(0);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	_exit(nook_wait_status(wstatus));
+}
+
+int
+cmd_exec(int argc, char *argv[])
+{
+	struct exec_opts x = {0};
+	struct nook_container c = {0};
+	struct nook_oci o = {0};
+	struct nook_error err;
+	struct oci_state s;
+	int first, wstatus, ret = -1, pidfd = -1, console = -1, tell[2];
+	pid_t middle, pid = 0, target;
+
+	if ((first = exec_args(argc, argv, &x, &err)) < 0 ||
+	    oci_state_read(nook_cli.root, argv[first], &s, &err) < 0)
+		return nook_say(&err);
+	target = s.pid;
+	if (strcmp(oci_status(&s), "running") != 0)
+		nook_fail(&err, 0, "cannot exec in a container that is %s", oci_status(&s));
+	else if (x.pid_file &&
+		 (pidfd = open(x.pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		nook_fail(&err, errno, "open(\"%s\")", x.pid_file); /* a host path: open it now */
+	else if (x.console && (x.tty || x.process) &&
+		 (console = console_connect(x.console, &err)) < 0)
+		; /* err says why */
+	else if (oci_config_load(s.bundle, &c, &o, &err) == 0 &&
+		 describe(&x, argv + first + 1, &c, &o, &err) == 0 &&
+		 seccomp_stage.prepare(&c, &err) == 0 && join_cgroups(&s, &err) == 0)
+		ret = 0;
+	oci_state_free(&s);
+	if (ret < 0 || pipe2(tell, O_CLOEXEC) < 0)
+		return ret < 0 ? nook_say(&err) : (nook_fail(&err, errno, "pipe2"), nook_say(&err));
+	fflush(NULL);
+	middle = fork();
+	if (middle == 0) {
+		close(tell[0]);
+		enter(&c, &o, target, (x.tty || o.terminal) ? console : -1, tell[1], x.detach);
+	}
+	close(tell[1]);
+	if (console >= 0)
+		close(console);
+	if (middle < 0)
+		return nook_fail(&err, errno, "fork"), nook_say(&err);
+	if (read(tell[0], &pid, sizeof(pid)) == (ssize_t)sizeof(pid) && pidfd >= 0 &&
+	    pid_file(pidfd, x.pid_file, pid, &err) < 0)
+		nook_say(&err);
+	close(tell[0]);
+	while (waitpid(middle, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	seccomp_stage.cleanup(&c);
+	oci_config_free(&o);
+	return nook_wait_status(wstatus); /* the middle's: the command's, or 125 */
+}

@@ -1,0 +1,91 @@
+/**
+ * @file cmd_kill.c
+ * @brief `nook kill [--all] ID [SIGNAL]`: a signal for the container's first process, or
+ *        with --all for every process in its cgroup.
+ *
+ * SIGNAL is a name (TERM, SIGTERM, term) or a number; SIGTERM by default. The first
+ * process is nook-init when the container has a PID namespace (step 02): signals from the
+ * host reach a namespace's init only if it handles them, and nook-init passes them on to
+ * the command.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "oci.h"
+
+/** SIGNAL as a number: "9", "KILL", "SIGKILL", "sigkill"; -1 if it is none. */
+int
+oci_parse_signal(const char *arg)
+{
+	const char *name = strncasecmp(arg, "SIG", 3) == 0 ? arg + 3 : arg;
+	char *end;
+	long n;
+
+	n = strtol(arg, &end, 10);
+	if (end != arg && *end == '\0')
+		return n > 0 && n < NSIG ? (int)n : -1;
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+
+		if (abbrev && strcasecmp(abbrev, name) == 0)
+			return sig;
+	}
+	return -1;
+}
+
+/** --all: every process in the container's cgroup (the first directory holds them all). */
+static int
+kill_all(const struct oci_state *s, int sig, struct nook_error *err)
+{
+	char path[200];
+	FILE *f;
+	int pid;
+
+	if (s->ncgroups == 0)
+		return kill(s->pid, sig) < 0 ? nook_fail(err, errno, "kill(%d)", (int)s->pid) : 0;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[0]);
+	if (!(f = fopen(path, "re")))
+		return nook_fail(err, errno, "open(\"%s\")", path);
+	while (fscanf(f, "%d", &pid) == 1)
+		kill(pid, sig);
+	fclose(f);
+	return 0;
+}
+
+int
+cmd_kill(int argc, char *argv[])
+{
+	static const struct option table[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+	struct oci_state s;
+	struct nook_error err;
+	bool all = false;
+	int ch, sig = SIGTERM, ret;
+
+	while ((ch = getopt_long(argc, argv, "+a", table, NULL)) != -1)
+		if (ch == 'a')
+			all = true;
+		else
+			return nook_fail(&err, 0, "kill: unknown option '%s'", argv[optind - 1]),
+			       nook_say(&err);
+	if (optind >= argc || argc - optind > 2)
+		return nook_fail(&err, 0, "kill: expected ID [SIGNAL]"), nook_say(&err);
+	if (argc - optind == 2 && (sig = oci_parse_signal(argv[optind + 1])) < 0)
+		return nook_fail(&err, 0, "kill: unknown signal \"%s\"", argv[optind + 1]),
+		       nook_say(&err);
+	if (oci_state_read(nook_cli.root, argv[optind], &s, &err) < 0)
+		return nook_say(&err);
+	if (!oci_alive(&s))
+		ret = nook_fail(&err, 0, "container \"%s\" is not running", s.id);
+	else if (all)
+		ret = kill_all(&s, sig, &err);
+	else
+		ret = kill(s.pid, sig) < 0 ? nook_fail(&err, errno, "kill(%d)", (int)s.pid) : 0;
+	oci_state_free(&s);
+	return ret < 0 ? nook_say(&err) : 0;
+}

@@ -1,0 +1,205 @@
+/**
+ * @file nook.c
+ * @brief Step 10 — `nook`, an OCI runtime: runc's command line over the stages of steps
+ *        01–09. This file holds the global options and hands over to one file per command.
+ *
+ * Engines do not run containers themselves. podman starts conmon, which calls
+ * `RUNTIME create --bundle DIR --pid-file F ID`, then `RUNTIME start ID`, and later
+ * `state`, `kill` and `delete`; containerd's shim does the same. Whatever the runtime —
+ * runc, crun, nook — the command line is runc's, so one engine can drive any of them:
+ *
+ *     nook [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND ...
+ *
+ * --root is where the state directories go (default: /run/nook for root, as the step
+ * programs'; the two never mix up, because a step program's sweep only removes state
+ * directories with a lock file, and an OCI container's has none once `create` returns).
+ * --log is a file the engine reads when a command fails: each error goes there too, as
+ * one line of text or JSON ({"level":"error","msg":...,"time":...}).
+ *
+ * Try: `mkdir b && cd b && nook spec && mkdir rootfs && cp -a ../build/images/busybox/.
+ * rootfs && nook run demo`.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "oci.h"
+
+struct nook_cli nook_cli;
+
+/** The version nook reports: its own and the runtime spec's. */
+#define NOOK_VERSION "0.10"
+
+/** Every stage the runtime may use, for the sweep hooks of `delete`. */
+const struct nook_stage *const oci_all_stages[] = {
+	&user_stage,   &uts_stage,  &pid_stage,	    &oci_stage, &net_stage,
+	&cgroup_stage, &caps_stage, &seccomp_stage, NULL,
+};
+
+/**
+ * The stages of one container, into @p list (room for 9): a namespace's stage only when
+ * config.json asks for the namespace (the oci stage adds the rest of the flags).
+ */
+void
+oci_stages(const struct nook_oci *o, const struct nook_stage **list)
+{
+	int n = 0;
+
+	list[n++] = &user_stage; /* first: it owns the others; nothing without linux "user" */
+	if (o->clone_flags & CLONE_NEWUTS)
+		list[n++] = &uts_stage;
+	if (o->clone_flags & CLONE_NEWPID)
+		list[n++] = &pid_stage;
+	list[n++] = &oci_stage; /* the root and mounts[], before the network is set up */
+	if (o->clone_flags & CLONE_NEWNET)
+		list[n++] = &net_stage;
+	list[n++] = &cgroup_stage;
+	list[n++] = &caps_stage;
+	list[n++] = &seccomp_stage; /* last: it binds what runs after it */
+	list[n] = NULL;
+}
+
+/** Print @p err as "nook: ..." on stderr and into --log. Returns its exit code. */
+int
+nook_say(const struct nook_error *err)
+{
+	char now[48];
+	json_t *line;
+	char *text;
+
+	fprintf(stderr, "nook: %s\n", err->msg);
+	if (!nook_cli.log)
+		return err->code;
+	oci_now(now, sizeof(now));
+	if (!nook_cli.log_json) {
+		fprintf(nook_cli.log, "%s error: %s\n", now, err->msg);
+	} else if ((line = json_pack("{s:s, s:s, s:s}", "level", "error", "msg", err->msg, "time",
+				     now))) {
+		if ((text = json_dumps(line, JSON_COMPACT))) {
+			fprintf(nook_cli.log, "%s\n", text);
+			free(text);
+		}
+		json_decref(line);
+	}
+	fflush(nook_cli.log);
+	return err->code;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+	const char *help;
+} commands[] = {
+	{"create", cmd_create, "create a container from a bundle; it waits for start"},
+	{"start", cmd_start, "run the created container's command"},
+	{"run", cmd_run, "create and start a container, and wait for it (or --detach)"},
+	{"exec", cmd_exec, "run another process in a running container"},
+	{"pause", cmd_pause, "freeze every process of a container (cgroup freezer)"},
+	{"resume", cmd_resume, "thaw a paused container"},
+	{"ps", cmd_ps, "list the processes of a container"},
+	{"state", cmd_state, "print a container's OCI state"},
+	{"kill", cmd_kill, "send a signal (default SIGTERM) to a container"},
+	{"delete", cmd_delete, "remove a stopped container (--force: kill it first)"},
+	{"list", cmd_list, "list the containers"},
+	{"spec", cmd_spec, "write a config.json to start a bundle from"},
+	{"features", cmd_features, "print what this runtime supports, as JSON"},
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "Usage: nook [--root DIR] [--log FILE] [--log-format text|json] [--debug] "
+		     "COMMAND [OPTIONS] [ID]\n\nAn OCI runtime.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+}
+
+/** Parse the global options; returns the index of the command, or -1 after printing. */
+static int
+global_options(int argc, char *argv[], int *status)
+{
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"log", required_argument, NULL, 'l'},
+		{"log-format", required_argument, NULL, 'f'},
+		{"debug", no_argument, NULL, 'd'},
+		{"systemd-cgroup", no_argument, NULL, 's'},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct nook_error err;
+	int ch;
+
+	*status = NOOK_EXIT_FAILURE;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			nook_cli.root = optarg;
+			break;
+		case 'l':
+			if (!(nook_cli.log = fopen(optarg, "ae"))) {
+				nook_fail(&err, errno, "--log \"%s\"", optarg);
+				return nook_say(&err), -1;
+			}
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+				nook_fail(&err, 0, "--log-format: text or json, not \"%s\"",
+					  optarg);
+				return nook_say(&err), -1;
+			}
+			nook_cli.log_json = strcmp(optarg, "json") == 0;
+			break;
+		case 'd':
+			nook_cli.debug = true;
+			break;
+		case 's':
+			nook_fail(&err, 0,
+				  "--systemd-cgroup: not supported; nook makes its cgroups itself "
+				  "(podman: --cgroup-manager cgroupfs)");
+			return nook_say(&err), -1;
+		case 'v':
+			printf("nook version " NOOK_VERSION "\nspec: " OCI_VERSION "\n");
+			*status = 0;
+			return -1;
+		case 'h':
+			usage(stdout);
+			*status = 0;
+			return -1;
+		default:
+			nook_fail(&err, 0, "unknown global option '%s'", argv[optind - 1]);
+			return nook_say(&err), -1;
+		}
+	}
+	return optind;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct nook_error err;
+	int first, status;
+
+	first = global_options(argc, argv, &status);
+	if (first < 0)
+		return status;
+	if (first >= argc) {
+		usage(stderr);
+		return NOOK_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[first], commands[i].name) == 0) {
+			optind = 0; /* each command parses its own options afresh */
+			return commands[i].run(argc - first, argv + first);
+		}
+	nook_fail(&err, 0, "unknown command \"%s\" (try 'nook --help')", argv[first]);
+	return nook_say(&err);
+}

@@ -1,0 +1,205 @@
+/**
+ * @file oci.h
+ * @brief Step 10: what an OCI bundle's config.json says beyond the stages' own fields,
+ *        and the runtime's pieces (the config reader, the bundle's root, saved state).
+ *
+ * The config reader (oci_config.c) fills the same struct nook_container the step
+ * programs' command lines fill, through the stages' typed setters; what only the runtime
+ * uses (the root directory, mounts[], rlimits, ...) is kept in a struct nook_oci that the
+ * container points to, for the oci stage (oci_root.c) to apply inside.
+ */
+#ifndef NOOK_OCI_H
+#define NOOK_OCI_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "nook.h"
+
+/** How many mounts[] one config may have. */
+#define OCI_MAX_MOUNTS 64
+/** How many process.rlimits. */
+#define OCI_MAX_RLIMITS 16
+/** How many process.user.additionalGids. */
+#define OCI_MAX_GIDS 32
+/** How many linux.sysctl entries. */
+#define OCI_MAX_SYSCTL 32
+
+/** One entry of mounts[], its options split into mount(2)'s flags and data. */
+struct oci_mount {
+	const char *destination;   /**< absolute, inside the container */
+	const char *type;	   /**< "proc", "tmpfs", "bind", ... ("" for a bind without one) */
+	char source[PATH_MAX];	   /**< a bind's source made absolute (relative: to the bundle) */
+	unsigned long flags;	   /**< MS_RDONLY, MS_NOSUID, ..., MS_BIND, MS_REC */
+	unsigned long propagation; /**< MS_PRIVATE, MS_SLAVE, ... (with MS_REC), or 0 */
+	char data[512];		   /**< the options mount(2) passes on: "mode=755,size=65536k" */
+};
+
+/** One process.rlimits entry. */
+struct oci_rlimit {
+	int resource;	  /**< RLIMIT_NOFILE, ... */
+	struct rlimit rl; /**< soft and hard */
+};
+
+/** One linux.sysctl entry. */
+struct oci_sysctl {
+	const char *key, *value; /**< "net.ipv4.ip_forward", "1" */
+};
+
+/** Most hooks of one kind. */
+#define OCI_MAX_HOOKS 8
+
+/** The kinds of hooks nook runs, in config.json's "hooks" order. */
+enum oci_hook_kind {
+	OCI_HOOK_PRESTART,	 /**< deprecated twin of createRuntime, run before it */
+	OCI_HOOK_CREATE_RUNTIME, /**< on the host, after the namespaces exist, before pivot */
+	OCI_HOOK_POSTSTART,	 /**< on the host, once the command runs */
+	OCI_HOOK_POSTSTOP,	 /**< on the host, when the container is deleted */
+	OCI_NHOOK_KINDS,
+};
+
+/** One hook: a program run with the container's state on its stdin. */
+struct oci_hook {
+	const char *path; /**< absolute */
+	char **args;	  /**< NULL-terminated, owned; NULL: just path */
+	char **env;	  /**< NULL-terminated, owned; NULL: empty */
+	int timeout;	  /**< seconds, 0: none */
+};
+
+/** What config.json says that no step stage has a field for. */
+struct nook_oci {
+	void *doc;	       /**< the parsed config.json (json_t): its strings are used */
+	void *proc_doc;	       /**< exec --process: that file, parsed (json_t), or NULL */
+	char bundle[PATH_MAX]; /**< the bundle directory, absolute */
+	char root[PATH_MAX];   /**< root.path, absolute */
+	char fifo[PATH_MAX];   /**< the state directory's exec.fifo (oci_root.c) */
+	bool root_readonly;    /**< root.readonly */
+	const char *cwd;       /**< process.cwd */
+	bool terminal;	       /**< process.terminal */
+	char **argv;	       /**< process.args, NULL-terminated (owned) */
+	int clone_flags;       /**< the new namespaces linux.namespaces asks for */
+	struct {
+		int type;	  /**< CLONE_NEWNET, CLONE_NEWIPC or CLONE_NEWUTS */
+		const char *path; /**< the namespace to join: /run/netns/NAME, /proc/PID/ns/net */
+	} join[4];		  /**< namespaces joined by path (linux.namespaces[].path) */
+	int njoin;
+	gid_t gids[OCI_MAX_GIDS]; /**< process.user.additionalGids */
+	int ngids;
+	bool has_umask;	    /**< process.user.umask given */
+	mode_t umask;	    /**< process.user.umask */
+	bool has_oom_score; /**< process.oomScoreAdj given */
+	int oom_score_adj;  /**< process.oomScoreAdj */
+	struct oci_rlimit rlimit[OCI_MAX_RLIMITS];
+	int nrlimits;
+	struct oci_mount mount[OCI_MAX_MOUNTS];
+	int nmounts;
+	struct oci_sysctl sysctl[OCI_MAX_SYSCTL];
+	int nsysctl;
+	unsigned long propagation; /**< linux.rootfsPropagation as MS_*, or 0 */
+	const char *cgroups_path;  /**< linux.cgroupsPath (not used yet) */
+	struct oci_hook hook[OCI_NHOOK_KINDS][OCI_MAX_HOOKS]; /**< hooks, by kind */
+	int nhooks[OCI_NHOOK_KINDS];
+	struct nook_seccomp_profile seccomp; /**< linux.seccomp, when has_seccomp */
+	bool has_seccomp;
+};
+
+/** The runtime spec version nook writes into state and spec. */
+#define OCI_VERSION "1.0.2"
+
+/** What `create` saves for the later commands (oci_state.c). */
+struct oci_state {
+	char id[NOOK_ID_MAX + 1];
+	char dir[PATH_MAX_STATE];		 /**< the state directory BASE/ID */
+	char bundle[PATH_MAX];			 /**< the bundle, absolute */
+	pid_t pid;				 /**< the container's first process, on the host */
+	unsigned long long start_time;		 /**< its start time: /proc/PID/stat field 22 */
+	char created[48];			 /**< RFC 3339, UTC */
+	void *annotations;			 /**< json_t object, or NULL */
+	char cgroups[NOOK_CGROUP_MAX_DIRS][128]; /**< its cgroup directories */
+	int ncgroups;
+};
+
+/* oci_state.c */
+unsigned long long oci_start_time(pid_t pid, char *state);
+int oci_state_dir(const char *root, const char *id, struct oci_state *s, struct nook_error *err);
+void *oci_state_json(const struct oci_state *s, bool full);
+int oci_state_write(const struct oci_state *s, struct nook_error *err);
+int oci_state_read(const char *root, const char *id, struct oci_state *s, struct nook_error *err);
+bool oci_alive(const struct oci_state *s);
+const char *oci_status(const struct oci_state *s);
+void oci_now(char *buf, size_t size);
+void oci_state_free(struct oci_state *s);
+
+/* oci_config.c */
+int oci_config_parse(const char *text, const char *bundle, struct nook_container *c,
+		     struct nook_oci *o, struct nook_error *err);
+int oci_config_load(const char *bundle, struct nook_container *c, struct nook_oci *o,
+		    struct nook_error *err);
+void oci_config_free(struct nook_oci *o);
+int oci_process_load(const char *file, struct nook_container *c, struct nook_oci *o,
+		     struct nook_error *err);
+int oci_mount_options(struct oci_mount *m, const char *where, void *options,
+		      struct nook_error *err);
+
+/* oci_hooks.c */
+int oci_run_hooks(const struct nook_oci *o, enum oci_hook_kind kind, const char *state_json,
+		  struct nook_error *err);
+int oci_hooks_notify(const struct nook_oci *o, enum oci_hook_kind kind, const char *id,
+		     const char *status, pid_t pid, struct nook_error *err);
+char *oci_hook_state(const char *id, const char *status, pid_t pid, const char *bundle,
+		     void *annotations);
+
+/* oci_root.c */
+extern const struct nook_stage oci_stage;
+
+/* nook.c and cmd_*.c: the runtime's command line */
+
+/** The global options, before the command. */
+struct nook_cli {
+	const char *root; /**< --root: the state base, NULL for the default */
+	FILE *log;	  /**< --log: errors go here too, else NULL */
+	bool log_json;	  /**< --log-format json */
+	bool debug;	  /**< --debug */
+	bool run;	  /**< the command is run: a terminal may be the caller's own */
+};
+extern struct nook_cli nook_cli;
+
+int nook_say(const struct nook_error *err);
+void oci_stages(const struct nook_oci *o, const struct nook_stage **list);
+extern const struct nook_stage *const oci_all_stages[];
+int oci_remove(const struct oci_state *s, struct nook_error *err);
+
+/** Options of create and run that both share. */
+struct oci_create_opts {
+	const char *bundle;	    /**< --bundle, default "." */
+	const char *pid_file;	    /**< --pid-file */
+	const char *console_socket; /**< --console-socket */
+	int preserve_fds;	    /**< --preserve-fds */
+};
+int oci_create(const char *id, const struct oci_create_opts *opts, struct nook_container *c,
+	       struct nook_oci *o, const struct nook_stage **stages, struct nook_error *err);
+
+const char *oci_create_args(int argc, char *argv[], struct oci_create_opts *opts, bool *detach,
+			    struct nook_error *err);
+const char *oci_one_id(int argc, char *argv[], struct nook_error *err);
+int oci_parse_signal(const char *arg);
+
+int cmd_create(int argc, char *argv[]);
+int cmd_start(int argc, char *argv[]);
+int cmd_exec(int argc, char *argv[]);
+int cmd_ps(int argc, char *argv[]);
+int cmd_pause(int argc, char *argv[]);
+int cmd_resume(int argc, char *argv[]);
+bool oci_paused(const struct oci_state *s);
+const char *oci_freezer_dir(const char *id, char *buf, size_t size);
+int cmd_state(int argc, char *argv[]);
+int cmd_kill(int argc, char *argv[]);
+int cmd_delete(int argc, char *argv[]);
+int cmd_run(int argc, char *argv[]);
+int cmd_list(int argc, char *argv[]);
+int cmd_spec(int argc, char *argv[]);
+int cmd_features(int argc, char *argv[]);
+
+#endif

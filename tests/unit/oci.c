@@ -1,0 +1,352 @@
+/**
+ * @file oci.c
+ * @brief Unit tests of the config.json reader (solutions/oci_config.c): runc's own specs
+ *        read into the container description, and broken configs refused by JSON path.
+ *
+ * The fixtures in tests/unit/oci/ are `runc spec` and `runc spec --rootless` output of
+ * Debian's runc 1.1.5, unchanged, and the config.json podman 4.3 wrote for `podman run
+ * --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 IMG true` (cgroupfs), its
+ * root.path changed to "rootfs" (podman's was an overlay in its storage).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "oci.h"
+
+/** A scratch bundle directory with a rootfs/ in it. */
+static char bundle[64];
+
+static int
+make_bundle(void **state)
+{
+	char root[96];
+
+	(void)state;
+	snprintf(bundle, sizeof(bundle), "/tmp/nook-oci-unit-%d", (int)getpid());
+	snprintf(root, sizeof(root), "%s/rootfs", bundle);
+	if (mkdir(bundle, 0700) < 0 || mkdir(root, 0700) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+remove_bundle(void **state)
+{
+	char root[96];
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/rootfs", bundle);
+	rmdir(root);
+	return rmdir(bundle);
+}
+
+/** The whole of file @p name in tests/unit/oci/, or fail the test. */
+static char *
+fixture(const char *name)
+{
+	char path[256], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/unit/oci/%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		fail_msg("%s: %s (run from the top of the tree)", path, strerror(errno));
+	if (getdelim(&text, &len, '\0', f) < 0)
+		fail_msg("%s: empty", path);
+	fclose(f);
+	return text;
+}
+
+/** Find the mount of @p o at @p dest, or fail. */
+static const struct oci_mount *
+mount_at(const struct nook_oci *o, const char *dest)
+{
+	for (int i = 0; i < o->nmounts; i++)
+		if (strcmp(o->mount[i].destination, dest) == 0)
+			return &o->mount[i];
+	fail_msg("no mount at %s", dest);
+	return NULL;
+}
+
+static void
+reads_runc_spec(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err = {0};
+	char *text = fixture("runc-spec.json"), root[128];
+	const struct oci_mount *m;
+
+	(void)state;
+	if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	snprintf(root, sizeof(root), "%s/rootfs", bundle);
+	assert_string_equal(o.root, root);
+	assert_true(o.root_readonly);
+	assert_string_equal(c.argv[0], "sh");
+	assert_null(c.argv[1]);
+	assert_true(c.env_exact);
+	assert_int_equal(c.nenv, 2);
+	assert_string_equal(c.env_arg[1], "TERM=xterm");
+	assert_string_equal(o.cwd, "/");
+	assert_true(o.terminal);
+	assert_string_equal(c.hostname, "runc");
+	assert_true(c.caps.user);
+	assert_int_equal(c.caps.uid, 0);
+	assert_true(c.caps.drop_all);
+	assert_int_equal(c.caps.add, NOOK_CAP(CAP_AUDIT_WRITE) | NOOK_CAP(CAP_KILL) |
+					     NOOK_CAP(CAP_NET_BIND_SERVICE));
+	assert_int_equal(o.nrlimits, 1);
+	assert_int_equal(o.rlimit[0].rl.rlim_max, 1024);
+	assert_int_equal(o.clone_flags,
+			 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
+	assert_false(c.userns);
+	assert_int_equal(o.nmounts, 7);
+	m = mount_at(&o, "/dev/pts");
+	assert_string_equal(m->type, "devpts");
+	assert_int_equal(m->flags, MS_NOSUID | MS_NOEXEC);
+	assert_string_equal(m->data, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	m = mount_at(&o, "/dev");
+	assert_int_equal(m->flags, MS_NOSUID | MS_STRICTATIME);
+	assert_string_equal(m->data, "mode=755,size=65536k");
+	m = mount_at(&o, "/sys");
+	assert_int_equal(m->flags, MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY);
+	assert_int_equal(c.nmasked, 10);
+	assert_string_equal(c.masked[0], "/proc/acpi");
+	assert_int_equal(c.nreadonly, 5);
+	assert_true(c.seccomp.unconfined); /* no linux.seccomp: no filter, as runc */
+	oci_config_free(&o);
+	free(text);
+}
+
+static void
+reads_runc_spec_rootless(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err = {0};
+	char *text = fixture("runc-spec-rootless.json");
+	const struct oci_mount *m;
+
+	(void)state;
+	if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_true(c.userns);
+	assert_true(o.clone_flags & CLONE_NEWUSER);
+	assert_false(o.clone_flags & CLONE_NEWNET);
+	assert_int_equal(c.uid_map.n, 1);
+	assert_int_equal(c.uid_map.range[0].count, 1);
+	assert_int_equal(c.gid_map.n, 1);
+	m = mount_at(&o, "/sys");
+	assert_int_equal(m->flags & (MS_BIND | MS_REC | MS_RDONLY), MS_BIND | MS_REC | MS_RDONLY);
+	assert_string_equal(m->source, "/sys");
+	oci_config_free(&o);
+	free(text);
+}
+
+static void
+reads_podman_config(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err = {0};
+	char *text = fixture("podman-config.json");
+	const struct oci_mount *m;
+
+	(void)state;
+	if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(c.argv[0], "true");
+	assert_int_equal(o.njoin, 1); /* podman made the network namespace itself */
+	assert_int_equal(o.join[0].type, CLONE_NEWNET);
+	assert_false(o.clone_flags & CLONE_NEWNET);
+	assert_true(o.clone_flags & CLONE_NEWPID);
+	assert_int_equal(c.cgroup.pids, 2048);
+	assert_int_equal(o.nsysctl, 1);
+	assert_string_equal(o.sysctl[0].key, "net.ipv4.ping_group_range");
+	assert_int_equal(o.nrlimits, 2);
+	assert_true(o.has_seccomp);
+	assert_false(c.seccomp.unconfined);
+	assert_true(o.seccomp.nrules >= 20);
+	assert_true(c.caps.add & NOOK_CAP(CAP_CHOWN));
+	assert_false(c.caps.add & NOOK_CAP(CAP_SYS_ADMIN));
+	m = mount_at(&o, "/etc/hostname");
+	assert_int_equal(m->flags & MS_BIND, MS_BIND);
+	assert_int_equal(m->propagation, MS_PRIVATE | MS_REC);
+	assert_non_null(o.cgroups_path);
+	oci_config_free(&o);
+	free(text);
+}
+
+/** A minimal valid config with @p extra members spliced in at the top level. */
+static int
+parse_with(const char *extra, struct nook_error *err)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	char text[2048];
+	int ret;
+
+	snprintf(text, sizeof(text),
+		 "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, %s%s"
+		 "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}}",
+		 extra, *extra ? ", " : "");
+	ret = oci_config_parse(text, bundle, &c, &o, err);
+	oci_config_free(&o);
+	return ret;
+}
+
+/** The same, with @p process members replacing the minimal process. */
+static int
+parse_process(const char *process, struct nook_error *err)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	char text[2048];
+	int ret;
+
+	snprintf(text, sizeof(text),
+		 "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+		 "{\"args\": [\"sh\"], \"cwd\": \"/\", %s}}",
+		 process);
+	ret = oci_config_parse(text, bundle, &c, &o, err);
+	oci_config_free(&o);
+	return ret;
+}
+
+static void
+minimal_config_is_read(void **state)
+{
+	struct nook_error err = {0};
+
+	(void)state;
+	if (parse_with("\"annotations\": {\"a\": \"b\"}, \"unknownField\": 1", &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+/** Each broken config is refused with exactly this one line. */
+static void
+broken_configs_name_their_path(void **state)
+{
+	static const struct {
+		const char *process; /* NULL: top-level members instead */
+		const char *extra;
+		const char *msg;
+	} cases[] = {
+		{"\"user\": {\"uid\": \"0\"}", NULL, "process.user.uid: expected an integer"},
+		{"\"user\": {\"uid\": -1}", NULL,
+		 "process.user.uid: -1 is out of range (0 to 4294967294)"},
+		{"\"user\": {\"uid\": 0, \"additionalGids\": [1, \"x\"]}", NULL,
+		 "process.user.additionalGids[1]: expected an integer"},
+		{"\"env\": [\"A=1\", \"B\"]", NULL, "process.env[1]: expected NAME=VALUE"},
+		{"\"terminal\": \"yes\"", NULL, "process.terminal: expected true or false"},
+		{"\"capabilities\": {\"bounding\": [\"CAP_NOPE\"]}", NULL,
+		 "process.capabilities.bounding[0]: unknown capability \"CAP_NOPE\""},
+		{"\"rlimits\": [{\"type\": \"RLIMIT_NOPE\", \"hard\": 1, \"soft\": 1}]", NULL,
+		 "process.rlimits[0]: type: unknown rlimit \"RLIMIT_NOPE\""},
+		{NULL, "\"mounts\": [{\"destination\": \"proc\", \"type\": \"proc\"}]",
+		 "mounts[0].destination: an absolute path other than \"/\""},
+		{NULL, "\"mounts\": [{\"destination\": \"/x\", \"options\": [\"bind\"]}]",
+		 "mounts[0].source: missing for a bind mount"},
+		{NULL, "\"mounts\": [{\"destination\": \"/x\", \"options\": [\"ro\", 3]}]",
+		 "mounts[0].options[1]: expected a string"},
+		{NULL, "\"hostname\": 5", "hostname: expected a string"},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"pidd\"}]}",
+		 "linux.namespaces[0].type: unknown namespace \"pidd\""},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"pid\", \"path\": \"/x\"}]}",
+		 "linux.namespaces[0].path: joining an existing pid namespace is not supported "
+		 "yet"},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
+		 "[{\"containerID\": 0, \"hostID\": 1000, \"size\": \"1\"}]}",
+		 "linux.uidMappings[0].size: expected an integer"},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
+		 "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 10}, {\"containerID\": 5, "
+		 "\"hostID\": 5000, \"size\": 1}]}",
+		 "linux.uidMappings[1] \"5:5000:1\" overlaps \"0:1000:10\""},
+		{NULL, "\"linux\": {\"resources\": {\"memory\": {\"limit\": 1000}}}",
+		 "invalid linux.resources.memory.limit 1000: at least 4m (4194304 bytes)"},
+		{NULL, "\"linux\": {\"resources\": {\"pids\": {\"limit\": 1}}}",
+		 "invalid linux.resources.pids.limit 1: a number from 2 to 4194304"},
+		{NULL, "\"linux\": {\"maskedPaths\": [\"proc/kcore\"]}",
+		 "linux.maskedPaths[0]: not an absolute path"},
+		{NULL, "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}",
+		 "linux.seccomp.defaultAction: "},
+		{NULL, "\"hooks\": {\"poststart\": [{\"path\": \"sh\"}]}",
+		 "hooks.poststart[0].path: missing, or not absolute"},
+		{NULL, "\"hooks\": {\"prestart\": [{\"path\": \"/bin/sh\", \"timeout\": 0}]}",
+		 "hooks.prestart[0].timeout: 0 is out of range (1 to 3600)"},
+		{NULL, "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sh\"}]}",
+		 "hooks: createContainer and startContainer are not supported yet"},
+	};
+	struct nook_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = cases[i].process ? parse_process(cases[i].process, &err)
+					   : parse_with(cases[i].extra, &err);
+
+		if (ret != -1)
+			fail_msg("case %zu accepted, expected: %s", i, cases[i].msg);
+		if (strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
+			fail_msg("case %zu: got \"%s\", expected \"%s\"", i, err.msg, cases[i].msg);
+		assert_int_equal(err.code, NOOK_EXIT_FAILURE);
+		assert_null(strchr(err.msg, '\n'));
+	}
+}
+
+static void
+missing_members_are_named(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err;
+
+	(void)state;
+	assert_int_equal(oci_config_parse("{\"ociVersion\": \"1.0.0\"}", bundle, &c, &o, &err), -1);
+	assert_string_equal(err.msg, "root: missing");
+	oci_config_free(&o);
+	assert_int_equal(oci_config_parse("[1]", bundle, &c, &o, &err), -1);
+	assert_string_equal(err.msg, "(top): expected an object");
+	oci_config_free(&o);
+	assert_int_equal(oci_config_parse("{", bundle, &c, &o, &err), -1);
+	assert_non_null(strstr(err.msg, "not JSON"));
+	oci_config_free(&o);
+	assert_int_equal(parse_process("\"x\": 1", &err), 0);
+	assert_int_equal(oci_config_parse("{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": "
+					  "\"nothere\"}}",
+					  bundle, &c, &o, &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "root.path"));
+	oci_config_free(&o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reads_runc_spec),
+		cmocka_unit_test(reads_runc_spec_rootless),
+		cmocka_unit_test(reads_podman_config),
+		cmocka_unit_test(minimal_config_is_read),
+		cmocka_unit_test(broken_configs_name_their_path),
+		cmocka_unit_test(missing_members_are_named),
+	};
+
+	return cmocka_run_group_tests(tests, make_bundle, remove_bundle);
+}
