@@ -275,6 +275,8 @@ struct nook_container {
 		char state[PATH_MAX_STATE]; /**< the state directory, once created; else "" */
 		bool started;	/**< the command was executed: its status is the container's */
 		bool signalled; /**< a SIGTERM or SIGINT was passed on: a second one kills */
+		bool executing; /**< the child said it executes the command: signals are its */
+		bool stopped;	/**< killed by nook for a signal before its command ran */
 		struct nook_stdio *stdio; /**< the standard streams: a pty or pipes (stdio.c) */
 	} run;
 };

@@ -552,9 +552,12 @@ pass_on(struct nook_container *c, int sig)
 		stdio_resize(c);
 		return;
 	}
-	if ((stop && !c->run.started) || ((sig == SIGTERM || sig == SIGINT) && c->run.signalled)) {
-		/* Before start, signalled tells silent_end() why the child died unheard. */
-		c->run.signalled = true;
+	if (stop && !c->run.started && !c->run.executing) {
+		c->run.stopped = true; /* tells silent_end() why the child died unheard */
+		kill(c->run.pid, SIGKILL);
+		return;
+	}
+	if ((sig == SIGTERM || sig == SIGINT) && c->run.signalled) {
 		kill(c->run.pid, SIGKILL);
 		return;
 	}
@@ -605,15 +608,17 @@ next_event(struct nook_container *c, bool reports, struct report *r)
 		n = 2 + stdio_pollfds(c, pfd + 2);
 		if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
 			return EV_ERROR;
-		take_signals(c);
 		stdio_service(c, pfd + 2, n - 2);
-		if (!(pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		got = read(c->run.reportfd, r, sizeof(*r));
-		if (got == (ssize_t)sizeof(*r))
-			return EV_REPORT;
-		if (got == 0 || (got < 0 && errno != EINTR))
-			return EV_EOF;
+		/* A report first: a signal that came with it is judged knowing what it says
+		 * (after "exec", a SIGTERM is the command's, not a reason to kill). */
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			got = read(c->run.reportfd, r, sizeof(*r));
+			if (got == (ssize_t)sizeof(*r))
+				return EV_REPORT;
+			if (got == 0 || (got < 0 && errno != EINTR))
+				return EV_EOF;
+		}
+		take_signals(c);
 	}
 }
 
@@ -623,7 +628,7 @@ silent_end(struct nook_container *c, struct nook_error *err)
 {
 	while (!c->run.ended && next_event(c, false, NULL) != EV_ENDED)
 		;
-	if (c->run.signalled) /* pass_on() killed it: nook was asked to stop */
+	if (c->run.stopped) /* pass_on() killed it: nook was asked to stop */
 		return nook_fail(err, 0, "stopped by a signal before the command ran");
 	if (c->run.status == 128 + SIGSYS)
 		return nook_fail(err, 0,
@@ -701,6 +706,7 @@ nook_start(struct nook_container *c, struct nook_error *err)
 	c->run.syncfd = -1;
 	if (expect_report(c, REPORT_EXEC, err) < 0)
 		return -1;
+	c->run.executing = true; /* signals are the command's from here on: passed on */
 	while (next_event(c, true, &r) == EV_REPORT)
 		if (r.kind == REPORT_ERROR) {
 			*err = r.err;
@@ -709,8 +715,6 @@ nook_start(struct nook_container *c, struct nook_error *err)
 		}
 	close(c->run.reportfd); /* end-of-file: executed; nothing is read from here on */
 	c->run.reportfd = -1;
-	if (c->run.signalled) /* pass_on() killed it between "exec" and the execve */
-		return nook_fail(err, 0, "stopped by a signal before the command ran");
 	c->run.started = true;
 	return 0;
 }
