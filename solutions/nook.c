@@ -111,13 +111,74 @@ static const struct {
 	{"features", cmd_features, "print what this runtime supports, as JSON"},
 };
 
+/** The global options, as --help and the man page list them (global_options() parses). */
+static const struct nook_option global_doc[] = {
+	{"root", "DIR", "where containers' state is kept (default /run/nook)", NULL},
+	{"log", "FILE", "append errors to FILE too (as runc: for the engine to read)", NULL},
+	{"log-format", "text|json", "the format of --log's lines", NULL},
+	{"debug", NULL, "say more in the log", NULL},
+	{"systemd-cgroup", NULL, "refused: nook makes its cgroups itself (cgroupfs)", NULL},
+	{"version", NULL, "print the version and the OCI spec version", NULL},
+	{NULL, NULL, NULL, NULL},
+};
+
 static void
 usage(FILE *out)
 {
+	char left[64];
+
 	fprintf(out, "Usage: nook [--root DIR] [--log FILE] [--log-format text|json] [--debug] "
 		     "COMMAND [OPTIONS] [ID]\n\nAn OCI runtime.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\nGlobal options:\n");
+	for (const struct nook_option *o = global_doc; o->name; o++) {
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		fprintf(out, "  %-26s %s\n", left, o->help);
+	}
+	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
+}
+
+/** nook(1), written from the same tables --help prints (see man.c). */
+static void
+man_page(FILE *out)
+{
+	fputs(".TH NOOK 1 \"\" \"nook\" \"User Commands\"\n.SH NAME\nnook \\- an OCI "
+	      "container runtime, built step by step\n.SH SYNOPSIS\n.B nook\n[\\fIGLOBAL "
+	      "OPTIONS\\fR] \\fICOMMAND\\fR [\\fIOPTIONS\\fR] [\\fIID\\fR]\n"
+	      ".SH DESCRIPTION\nnook speaks the command line of the OCI runtime specification, "
+	      "as runc and crun do, so that podman (through conmon) and containerd can run "
+	      "their containers with it. A container is created from a bundle (a directory "
+	      "with config.json and a root filesystem) and waits; start runs its command.\n"
+	      ".SH COMMANDS\n",
+	      out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fputs(".TP\n\\fB", out);
+		man_escape(out, commands[i].name, false);
+		fputs("\\fR\n", out);
+		man_escape(out, commands[i].help, true);
+		fputc('\n', out);
+	}
+	fputs(".SH OPTIONS\n", out);
+	for (const struct nook_option *o = global_doc; o->name; o++) {
+		fputs(".TP\n\\fB\\-\\-", out);
+		man_escape(out, o->name, false);
+		fputs("\\fR", out);
+		if (o->arg) {
+			fputs(" \\fI", out);
+			man_escape(out, o->arg, false);
+			fputs("\\fR", out);
+		}
+		fputc('\n', out);
+		man_escape(out, o->help, true);
+		fputc('\n', out);
+	}
+	fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help and exit\n"
+	      ".SH EXIT STATUS\n0 on success; 125 and one line on stderr when nook itself "
+	      "fails; run passes the container's own status on.\n"
+	      ".SH SEE ALSO\nrunc(8), crun(1), podman(1), nook\\-09\\-seccomp(1)\n",
+	      out);
 }
 
 /** Parse the global options; returns the index of the command, or -1 after printing. */
@@ -188,6 +249,10 @@ main(int argc, char *argv[])
 	struct nook_error err;
 	int first, status;
 
+	if (argc == 3 && strcmp(argv[1], "--help-man") == 0) {
+		man_page(stdout);
+		return 0;
+	}
 	first = global_options(argc, argv, &status);
 	if (first < 0)
 		return status;
