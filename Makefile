@@ -105,6 +105,13 @@ PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 all: programs
 programs: $(PROGRAMS)
+ifneq ($(HANDOUT),)
+# A hand-out's lessons run build/solutions/NN-topic, as in the full tree: there, that is
+# the participant's own build.
+programs: build/solutions
+build/solutions:
+	@mkdir -p build && ln -sfn steps $@
+endif
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(@D)

@@ -300,11 +300,11 @@ static void
 bad_tmpfs_paths_are_refused(void **state)
 {
 	(void)state;
-	refused("tmp/relative", "not an absolute path");
-	refused("", "not an absolute path");
-	refused("/", "would hide");
-	refused("/tmp/../etc", "'..'");
-	refused("/tmp/a\nb", "control character");
+	refused("tmp/relative", "invalid --tmpfs");
+	refused("", "invalid --tmpfs");
+	refused("/", "invalid --tmpfs");
+	refused("/tmp/../etc", "invalid --tmpfs");
+	refused("/tmp/a\nb", "invalid --tmpfs");
 }
 
 static void
@@ -321,10 +321,25 @@ missing_tmpfs_directory_is_one_line(void **state)
 		fail_msg("%s was created on the host's disk", missing);
 }
 
+/** The container's /proc lets nothing in it run or act as a device, or raise privileges. */
+static void
+proc_is_nosuid_nodev_noexec(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step(&r, STEP, "--", "awk", "$5 == \"/proc\" { print $6 }", "/proc/self/mountinfo",
+		 NULL);
+	expect_status(&r, 0);
+	expect_run(&r, strstr(r.out, "nosuid") && strstr(r.out, "nodev") && strstr(r.out, "noexec"),
+		   "the container's /proc should be mounted nosuid, nodev and noexec");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(proc_is_nosuid_nodev_noexec, setup, teardown),
 		cmocka_unit_test_setup_teardown(ps_lists_only_the_container, setup, teardown),
 		cmocka_unit_test_setup_teardown(host_proc_is_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(tmpfs_mounted_inside_is_absent_on_host, setup,

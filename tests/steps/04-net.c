@@ -340,11 +340,38 @@ help_lists_the_network_options(void **state)
 		   "--help should list --net, --ip and --gateway");
 }
 
+/**
+ * A device already named as the host end is not taken over: the request must ask the kernel
+ * to create, exclusively, and the refusal is one line with the kernel's "File exists".
+ * The device that was there stays.
+ */
+static void
+a_host_end_name_in_use_is_refused(void **state)
+{
+	char id[64], cmd[160];
+	struct run r, out;
+
+	(void)state;
+	unique_name(id, "taken");
+	snprintf(cmd, sizeof(cmd), "ip link add %s type veth peer name nkpeer%d", veth_host_end(id),
+		 (int)getpid() % 100000);
+	run_shell(&out, cmd);
+	expect_run(&out, out.status == 0, "could not make a device to stand in the way");
+	run_step(&r, STEP, "--name", id, "--net", "veth", "--ip", "10.200.8.2/24", "--", "true",
+		 NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "File exists"),
+		   "a host end name already in use: expected one line with \"File exists\", exit "
+		   "125");
+	if (!link_exists(veth_host_end(id)))
+		fail_msg("the device that was already there, %s, is gone", veth_host_end(id));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(none_gives_only_lo_and_it_is_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_host_end_name_in_use_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(veth_gives_eth0_its_address_and_a_default_route,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(gateway_option_sets_the_host_end_and_the_route,

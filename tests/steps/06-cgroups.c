@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -789,6 +790,49 @@ invalid_limits_are_refused_before_anything_runs(void **state)
 	}
 }
 
+/**
+ * A group of the container's name that is not empty — some other process in it — is not
+ * taken over: nook refuses in one line, and that process, a stranger, lives on (a cleanup
+ * that killed "what is left" in it would kill it).
+ */
+static void
+a_busy_group_of_the_same_name_is_left_alone(void **state)
+{
+	char name[64], path[300], parent[300], cmd[400];
+	struct run r, put;
+	pid_t stranger;
+
+	(void)state;
+	unique_name(name, "busy");
+	snprintf(path, sizeof(path), "%s", cgroup_dir(name, "pids"));
+	snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(path, '/') - path), path);
+	mkdir(parent, 0755);
+	if (mkdir(path, 0755) < 0)
+		fail_msg("mkdir(\"%s\"): %s", path, strerror(errno));
+	stranger = fork();
+	if (stranger == 0) {
+		execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(cmd, sizeof(cmd), "echo %d > %s/cgroup.procs", (int)stranger, path);
+	run_shell(&put, cmd);
+	if (put.status != 0) {
+		kill(stranger, SIGKILL);
+		fail_msg("could not put a stranger in %s: %s", path, put.err);
+	}
+	run_step(&r, STEP, "--name", name, "--pids", "10", "--", "true", NULL);
+	bool alive = kill(stranger, 0) == 0;
+	kill(stranger, SIGKILL);
+	waitpid(stranger, NULL, 0);
+	for (int i = 0; i < 50 && rmdir(path) < 0 && errno == EBUSY; i++)
+		usleep(20 * 1000);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, path),
+		   "a busy group of the container's name: expected one line naming %s, exit 125",
+		   path);
+	if (!alive)
+		fail_msg("the process that was in %s before the container was killed", path);
+}
+
 int
 main(void)
 {
@@ -798,6 +842,7 @@ main(void)
 		cmocka_unit_test_setup(only_the_oom_killer_is_called_out_of_memory, setup),
 		cmocka_unit_test_setup(fork_bomb_stops_at_the_pids_limit, setup),
 		cmocka_unit_test_setup(cpu_quota_throttles_a_busy_loop, setup),
+		cmocka_unit_test_setup(a_busy_group_of_the_same_name_is_left_alone, setup),
 		cmocka_unit_test_setup(container_sees_its_cgroup_as_root, setup),
 		cmocka_unit_test_setup(cgroup_is_removed_when_the_command_cannot_start, setup),
 		cmocka_unit_test_setup(a_killed_nooks_cgroup_is_removed_by_the_next, setup),
