@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
@@ -918,6 +919,52 @@ hog(long mib)
 	return say(SUCCEEDED, "used %ld MiB", mib);
 }
 
+/**
+ * Finding 11: a process left behind in the background keeps writing to the container's
+ * stdout, a little at a time, for @p seconds; the command itself exits at once. Where the
+ * container has no PID namespace of its own (step 01) the writer outlives the command, and
+ * nook drains the stream "until DRAIN_WAIT_MS of silence" that never comes.
+ */
+static int
+hold_stdout(long seconds)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return say(MISUSE, "fork: %s", ename(errno));
+	if (pid == 0) {
+		setsid(); /* out of the way of whatever signals the group */
+		for (long i = 0; i < seconds * 10; i++) {
+			if (write(1, ".", 1) < 0)
+				_exit(0);
+			usleep(100000);
+		}
+		_exit(0);
+	}
+	return say(REFUSED, "left a writer behind (PID %d) for %ld s", (int)pid, seconds);
+}
+
+/**
+ * ioctl(TIOCCONS) on our terminal: the kernel's console output redirected to it. Only
+ * with CAP_SYS_ADMIN, and undone only through /dev/console: with the capability the call
+ * is not made (it would change the host), the capability is the verdict.
+ */
+static int
+tioccons(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2] = {{0}};
+	int fd = isatty(0) ? 0 : open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return say(NOT_APPLICABLE, "no terminal: %s", ename(errno));
+	if (syscall(SYS_capget, &h, d) == 0 && (d[0].effective & (1U << CAP_SYS_ADMIN)))
+		return say(SUCCEEDED, "CAP_SYS_ADMIN: TIOCCONS would redirect the console here");
+	if (ioctl(fd, TIOCCONS) < 0)
+		return say(REFUSED, "ioctl(TIOCCONS): %s", ename(errno));
+	return say(SUCCEEDED, "redirected the console to our terminal with TIOCCONS");
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 #define NARGS(n) (argc == (n) + 2)
@@ -996,6 +1043,10 @@ main(int argc, char *argv[])
 		return setuid_root();
 	if (strcmp(a, "fork-bomb") == 0 && NARGS(1))
 		return fork_bomb(atol(argv[2]));
+	if (strcmp(a, "hold-stdout") == 0 && NARGS(1))
+		return hold_stdout(atol(argv[2]));
+	if (strcmp(a, "tioccons") == 0 && NARGS(0))
+		return tioccons();
 	if (strcmp(a, "hog") == 0 && NARGS(1))
 		return hog(atol(argv[2]));
 	fprintf(stderr, "usage: attack SUBCOMMAND [ARG...]; see tests/escapes/attack.c\n");

@@ -1208,6 +1208,48 @@ cap_add_all_names_what_is_missing(void **state)
 			named ? "" : "the missing capability is not named: ", first_line(r.err));
 }
 
+/* ---- finding 11: the stdio relay ----------------------------------------------------------- */
+
+/**
+ * Finding 11: in step 01 (no PID namespace) the command leaves a process behind that
+ * writes one byte to stdout every 100 ms for 20 s, and exits. nook must not drain that
+ * stream for as long as the writer lives: it ends within a few seconds of its command,
+ * and a SIGTERM — which timeout(1) and systemd send — ends it even sooner.
+ */
+static void
+background_writer_keeps_nook(void **state)
+{
+	const struct mode *m = *state;
+	char prog[PATH_MAX];
+	struct proc p;
+	struct run r;
+	double t0;
+
+	nook_only("nook's stdio relay");
+	if (m->userns) {
+		print_message("  SKIP: step 01 has no --userns\n");
+		skip();
+	}
+	if (!realpath(attack_program(), prog))
+		fail_msg("realpath(%s): %s", attack_program(), strerror(errno));
+	char *argv[] = {(char *)step_path("01-uts"), "--", prog, "hold-stdout", "20", NULL};
+	memset(&r, 0, sizeof(r));
+	start_argv(&p, &r, argv);
+	if (!wait_for_output(&p, "left a writer", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		broken(&(struct attack){.mode = m}, &r, "a writer left behind");
+		return;
+	}
+	t0 = now();
+	usleep(500000);
+	kill(p.pid, SIGTERM); /* the command has ended: nothing left to pass it to */
+	finish(&p, 4);
+	verdict(m, "a writer left behind", r.timed_out,
+		r.timed_out ? "nook still relayed %.0f s after its command ended, SIGTERM ignored"
+			    : "nook ended %.1f s after its command",
+		now() - t0);
+}
+
 /* ---- the battery ---------------------------------------------------------------------------- */
 
 /** The attacks judged by the container itself: the ones the layers already refused. */
@@ -1264,6 +1306,7 @@ static const struct {
 	{"newline in --volume (10)", newline_in_a_volume_path},
 	{"--cap-add ALL (10)", cap_add_all_names_what_is_missing},
 	{"memory hog with --memory", memory_hog},
+	{"writer left behind in step 01 (11)", background_writer_keeps_nook},
 };
 #define NSPECIAL (sizeof(special) / sizeof(special[0]))
 
