@@ -1250,6 +1250,58 @@ background_writer_keeps_nook(void **state)
 		now() - t0);
 }
 
+/* ---- finding 12: the state directory -------------------------------------------------------- */
+
+/**
+ * Finding 12: a container named ".something" (a valid --name) whose nook is killed: the
+ * next nook's sweep must remove its state directory and cgroups like any other's — or the
+ * name must be refused. The sweep passes over names that start with '.', so they stay.
+ */
+static void
+dot_name_left_by_the_sweep(void **state)
+{
+	const struct mode *m = *state;
+	char name[64], dir[128];
+	struct proc p;
+	struct run r, r2;
+
+	nook_only("nook's state directory");
+	snprintf(name, sizeof(name), ".nook-escapes-%d", (int)getpid());
+	snprintf(dir, sizeof(dir), "/run/nook/%s", name);
+	char *argv[] = {(char *)step_path(STEP), m->userns ? "--userns" : "--name",
+			m->userns ? "--name" : name, m->userns ? name : "--rootfs",
+			m->userns ? "--rootfs" : rootfs, m->userns ? rootfs : "--",
+			m->userns ? "--" : "/bin/sh", m->userns ? "/bin/sh" : "-c",
+			m->userns ? "-c" : "echo running; sleep 30",
+			m->userns ? "echo running; sleep 30" : NULL, NULL};
+	memset(&r, 0, sizeof(r));
+	start_argv(&p, &r, argv);
+	if (!wait_for_output(&p, "running", RUN_TIMEOUT)) {
+		finish(&p, 1);
+		if (r.status == 125 && count_lines(r.err) == 1) {
+			verdict(m, "a dot name", false, "refused: %s", first_line(r.err));
+			return;
+		}
+		broken(&(struct attack){.mode = m}, &r, "a dot name");
+		return;
+	}
+	kill(p.pid, SIGKILL); /* no destroy: the sweep must find it */
+	finish(&p, RUN_TIMEOUT);
+	const char *opts[] = {"--rootfs", rootfs, "--", "/bin/true", NULL};
+	run_nook(&r2, m, RUN_TIMEOUT, opts); /* its create sweeps */
+	if (access(dir, F_OK) == 0) {
+		char script[512];
+
+		snprintf(script, sizeof(script),
+			 "rmdir /sys/fs/cgroup/*/nook/%s /sys/fs/cgroup/nook/%s; rm -rf %s", name,
+			 name, dir); /* what the sweep left: by hand */
+		char *rm[] = {"/bin/sh", "-c", script, NULL};
+		run_argv(&r2, RUN_TIMEOUT, rm);
+		verdict(m, "a dot name", true, "a killed nook's %s outlived the sweep", dir);
+	}
+	verdict(m, "a dot name", false, "swept");
+}
+
 /* ---- the battery ---------------------------------------------------------------------------- */
 
 /** The attacks judged by the container itself: the ones the layers already refused. */
@@ -1307,6 +1359,7 @@ static const struct {
 	{"--cap-add ALL (10)", cap_add_all_names_what_is_missing},
 	{"memory hog with --memory", memory_hog},
 	{"writer left behind in step 01 (11)", background_writer_keeps_nook},
+	{"--name .x killed, then swept (12)", dot_name_left_by_the_sweep},
 };
 #define NSPECIAL (sizeof(special) / sizeof(special[0]))
 
