@@ -965,6 +965,26 @@ tioccons(void)
 	return say(SUCCEEDED, "redirected the console to our terminal with TIOCCONS");
 }
 
+/**
+ * Finding 13: how much the container can write at @p path — the root's writable layer
+ * (upper/ in the host's /run/nook: the host's /run, or its root filesystem) or a --tmpfs
+ * (half the host's memory by default) — against @p limit MiB. Nothing is written.
+ */
+static int
+fs_room(const char *path, long limit)
+{
+	struct statfs fs;
+	unsigned long long mib;
+
+	if (statfs(path, &fs) < 0)
+		return say(REFUSED, "statfs(\"%s\"): %s", path, ename(errno));
+	mib = (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize >> 20;
+	if (mib > (unsigned long long)limit)
+		return say(SUCCEEDED, "%s can take %llu MiB more of the host's (limit %ld)", path,
+			   mib, limit);
+	return say(REFUSED, "%s can take %llu MiB", path, mib);
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 #define NARGS(n) (argc == (n) + 2)
@@ -1047,6 +1067,8 @@ main(int argc, char *argv[])
 		return hold_stdout(atol(argv[2]));
 	if (strcmp(a, "tioccons") == 0 && NARGS(0))
 		return tioccons();
+	if (strcmp(a, "fs-room") == 0 && NARGS(2))
+		return fs_room(argv[2], atol(argv[3]));
 	if (strcmp(a, "hog") == 0 && NARGS(1))
 		return hog(atol(argv[2]));
 	fprintf(stderr, "usage: attack SUBCOMMAND [ARG...]; see tests/escapes/attack.c\n");

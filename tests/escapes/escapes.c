@@ -1333,6 +1333,10 @@ static const struct simple simple_attacks[] = {
 	 .needs = "/proc/sysrq-trigger"},
 	{.name = "chroot escape", .opts = {NULL}, .args = {"chroot", "@MARKER"}},
 	{.name = "setuid(0) with --user", .opts = {"--user", "1000"}, .args = {"setuid"}},
+	{.name = "room in the writable layer (13)", .opts = {NULL}, .args = {"fs-room", "/", "1024"}},
+	{.name = "room in a --tmpfs (13)",
+	 .opts = {"--tmpfs", "/tmp"},
+	 .args = {"fs-room", "/tmp", "1024"}},
 	{.name = "fork bomb with --pids", .opts = {"--pids", "64"}, .args = {"fork-bomb", "1000"}},
 };
 #define NSIMPLE (sizeof(simple_attacks) / sizeof(simple_attacks[0]))
