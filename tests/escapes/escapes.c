@@ -1302,6 +1302,55 @@ dot_name_left_by_the_sweep(void **state)
 	verdict(m, "a dot name", false, "swept");
 }
 
+/**
+ * Finding 12: the sweep of a directory without a lock. A maker holds the making lock from
+ * its mkdir(2) to the rename of its lock; a sweeper that found no lock and then gets the
+ * making lock alone takes the directory for a killed maker's — without looking again, so a
+ * maker that renamed its lock in between loses its live state directory. strace(1) widens
+ * the two windows (the maker's rename, the sweeper's flock) in a private mount namespace
+ * whose /run/nook is a scratch directory, with step 01 (the same state code).
+ */
+static void
+sweep_removes_a_live_state_directory(void **state)
+{
+	const struct mode *m = *state;
+	char script[2048], base[128];
+	struct run r;
+
+	nook_only("nook's state directory");
+	if (m->userns) {
+		print_message("  SKIP: the state directory is the same with --userns\n");
+		skip();
+	}
+	if (access("/usr/bin/strace", X_OK) < 0) {
+		print_message("  SKIP: no /usr/bin/strace to widen the race\n");
+		skip();
+	}
+	snprintf(base, sizeof(base), "%s/race-base", scratch);
+	mkdir(base, 0711);
+	snprintf(script, sizeof(script),
+		 "mount --make-rprivate / && mount --bind %s /run/nook || exit 124\n"
+		 "strace -qq -f -o /dev/null -e trace=renameat,renameat2 "
+		 "-e inject=renameat,renameat2:delay_enter=1500000 "
+		 "%s --name victim -- /bin/sh -c 'sleep 12' </dev/null >/dev/null 2>&1 &\n"
+		 "sleep 0.5\n"
+		 "strace -qq -f -o /dev/null -e trace=flock -e inject=flock:delay_enter=2000000 "
+		 "%s -- /bin/true </dev/null\n"
+		 "if test -d /run/nook/victim; then echo victim kept; else echo victim removed; fi\n"
+		 "kill %%1; wait\n",
+		 base, step_path("01-uts"), step_path("01-uts"));
+	char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", script, NULL};
+	run_argv(&r, 40, argv);
+	if (!strstr(r.out, "victim")) {
+		broken(&(struct attack){.mode = m}, &r, "a sweep during a create");
+		return;
+	}
+	verdict(m, "a sweep during a create", strstr(r.out, "victim removed") != NULL,
+		"%s", strstr(r.out, "victim removed")
+			      ? "another nook's sweep removed a live container's state directory"
+			      : "the live container's state directory stayed");
+}
+
 /* ---- the battery ---------------------------------------------------------------------------- */
 
 /** The attacks judged by the container itself: the ones the layers already refused. */
@@ -1364,6 +1413,7 @@ static const struct {
 	{"memory hog with --memory", memory_hog},
 	{"writer left behind in step 01 (11)", background_writer_keeps_nook},
 	{"--name .x killed, then swept (12)", dot_name_left_by_the_sweep},
+	{"sweep during a create (12)", sweep_removes_a_live_state_directory},
 };
 #define NSPECIAL (sizeof(special) / sizeof(special[0]))
 
