@@ -349,7 +349,7 @@ sweep_one(const char *base, const char *name, int lockfd, const struct nook_stag
 static void
 sweep_unlocked(const char *base, const char *name)
 {
-	char path[PATH_MAX], keep[PATH_MAX + 8];
+	char path[PATH_MAX], keep[PATH_MAX + 8], lock[PATH_MAX + 8];
 	struct nook_error ignored;
 	int making;
 
@@ -357,7 +357,11 @@ sweep_unlocked(const char *base, const char *name)
 	snprintf(keep, sizeof(keep), "%s/" KEEP_FILE, path);
 	if (access(keep, F_OK) == 0 || (making = making_lock(base, LOCK_EX | LOCK_NB)) < 0)
 		return;
-	remove_state_dir(path, &ignored);
+	/* Look again, now that no one is making: a maker may have renamed its lock between
+	 * our first look and the making lock — then the directory is a live container's. */
+	snprintf(lock, sizeof(lock), "%s/" LOCK_FILE, path);
+	if (access(keep, F_OK) < 0 && access(lock, F_OK) < 0 && errno == ENOENT)
+		remove_state_dir(path, &ignored);
 	close(making);
 }
 
