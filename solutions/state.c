@@ -62,7 +62,7 @@
 /** A --keep run's mark: the sweep leaves its upper layer, destroy leaves the directory. */
 #define KEEP_FILE NOOK_STATE_KEEP
 
-/** A container ID: 1 to NOOK_ID_MAX of [A-Za-z0-9_+.-], not "." or "..". */
+/** A container ID: 1 to NOOK_ID_MAX of [A-Za-z0-9_+.-], not starting with ".". */
 int
 state_check_id(const char *id, struct nook_error *err)
 {
@@ -74,8 +74,8 @@ state_check_id(const char *id, struct nook_error *err)
 	if (strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.") != len)
 		return nook_fail(err, 0,
 				 "invalid container ID \"%s\": letters, digits and _+-. only", id);
-	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return nook_fail(err, 0, "invalid container ID \"%s\"", id);
+	if (id[0] == '.') /* ".", "..", and the hidden names the sweep passes over */
+		return nook_fail(err, 0, "invalid container ID \"%s\": starts with '.'", id);
 	return 0;
 }
 

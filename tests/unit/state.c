@@ -31,6 +31,7 @@ ids_are_checked(void **state)
 	assert_int_equal(state_check_id("web-1_a.b+c", &err), 0);
 	assert_int_equal(state_check_id("", &err), -1);
 	assert_int_equal(state_check_id("..", &err), -1);
+	assert_int_equal(state_check_id(".hidden", &err), -1); /* the sweep skips it */
 	assert_int_equal(state_check_id("a/b", &err), -1);
 	assert_int_equal(state_check_id("a\nb", &err), -1);
 	assert_null(strchr(err.msg, '\n'));
