@@ -45,6 +45,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nook.h"
@@ -73,6 +74,8 @@ struct nook_stdio {
 #define NLANES 3
 /** How long stdio_drain() waits for more output once the container has ended. */
 #define DRAIN_WAIT_MS 200
+/** The most stdio_drain() takes in all, however much keeps coming. */
+#define DRAIN_MAX_MS 1000
 
 /** Does @p fd need a pipe in front of it: a file or a terminal (or anything unknown)? */
 static bool
@@ -435,23 +438,36 @@ stdio_service(struct nook_container *c, const struct pollfd *pfd, int n)
 	}
 }
 
+/** Milliseconds since some fixed point (CLOCK_MONOTONIC). */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /**
  * Once the container has ended: copy out what its output streams still hold, until their
  * end of file (EIO for a pty: the slave is closed everywhere). A pty hands on what was
  * written just before the end a moment later, so "nothing yet" is not the end: give it
- * DRAIN_WAIT_MS of silence — also the most a process outside the container that holds
- * the stream can delay nook.
+ * DRAIN_WAIT_MS of silence. A process outside the container that holds the stream (step
+ * 01 has no PID namespace to end it) may never fall silent: DRAIN_MAX_MS in all, then the
+ * rest is left unread.
  */
 void
 stdio_drain(struct nook_container *c)
 {
 	struct nook_stdio *s = c->run.stdio;
+	long long end = now_ms() + DRAIN_MAX_MS, left;
 
 	for (int i = 1; s && i < NLANES; i++) {
 		struct lane *l = &s->lane[i];
 		struct pollfd pfd = {.fd = l->from, .events = POLLIN};
 
-		while (l->from >= 0 && !l->eof && poll(&pfd, 1, DRAIN_WAIT_MS) > 0)
+		while (l->from >= 0 && !l->eof && (left = end - now_ms()) > 0 &&
+		       poll(&pfd, 1, left < DRAIN_WAIT_MS ? (int)left : DRAIN_WAIT_MS) > 0)
 			pump(l);
 	}
 }
