@@ -985,6 +985,38 @@ fs_room(const char *path, long limit)
 	return say(REFUSED, "%s can take %llu MiB", path, mib);
 }
 
+/**
+ * Finding 14: the container's devpts has no max=: its ptys count against kernel.pty.max
+ * with everyone else's but the host's reserve (4096 - 1024), so one container can take
+ * them all and no other container gets a terminal. Judged from the mount's options (a
+ * devpts shows max= when it has one) after opening a few: the host's ptys are not taken.
+ */
+static int
+pty_limit(void)
+{
+	char line[1024], *opts = NULL;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int fds[16], n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, " /dev/pts ") && strstr(line, " - devpts ")) {
+			opts = strdup(strstr(line, " - devpts ") + 10);
+			break;
+		}
+	if (f)
+		fclose(f);
+	if (!opts)
+		return say(NOT_APPLICABLE, "no devpts on /dev/pts");
+	opts[strcspn(opts, "\n")] = '\0';
+	while (n < 16 && (fds[n] = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)) >= 0)
+		n++;
+	if (n < 16)
+		return say(REFUSED, "opened %d ptys, then: %s (%s)", n, ename(errno), opts);
+	if (!strstr(opts, "max="))
+		return say(SUCCEEDED, "devpts without max= (%s): ptys up to the host's pty.max", opts);
+	return say(REFUSED, "devpts has a limit: %s", opts);
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 #define NARGS(n) (argc == (n) + 2)
@@ -1069,6 +1101,8 @@ main(int argc, char *argv[])
 		return tioccons();
 	if (strcmp(a, "fs-room") == 0 && NARGS(2))
 		return fs_room(argv[2], atol(argv[3]));
+	if (strcmp(a, "pty-limit") == 0 && NARGS(0))
+		return pty_limit();
 	if (strcmp(a, "hog") == 0 && NARGS(1))
 		return hog(atol(argv[2]));
 	fprintf(stderr, "usage: attack SUBCOMMAND [ARG...]; see tests/escapes/attack.c\n");

@@ -1386,6 +1386,7 @@ static const struct simple simple_attacks[] = {
 	{.name = "room in a --tmpfs (13)",
 	 .opts = {"--tmpfs", "/tmp"},
 	 .args = {"fs-room", "/tmp", "1024"}},
+	{.name = "ptys without a limit (14)", .opts = {NULL}, .args = {"pty-limit"}},
 	{.name = "fork bomb with --pids", .opts = {"--pids", "64"}, .args = {"fork-bomb", "1000"}},
 };
 #define NSIMPLE (sizeof(simple_attacks) / sizeof(simple_attacks[0]))
