@@ -1017,6 +1017,33 @@ pty_limit(void)
 	return say(REFUSED, "devpts has a limit: %s", opts);
 }
 
+/**
+ * Finding 15: PID 1 is nook's init, a copy of nook: /proc/1/cmdline, which needs no
+ * ptrace access, is nook's whole command line on the host — where the image, the volumes
+ * and the seccomp profile are on the host's disk, every --env, the options it runs with.
+ */
+static int
+init_cmdline(void)
+{
+	char buf[8192], *rootfs = NULL;
+	int fd = open("/proc/1/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return say(REFUSED, "/proc/1/cmdline: %s", ename(errno));
+	buf[n] = '\0';
+	for (char *a = buf; a < buf + n; a += strlen(a) + 1) {
+		if (strcmp(a, "--") == 0)
+			break; /* the command's own arguments: ours to know */
+		if (strcmp(a, "--rootfs") == 0 && a + strlen(a) + 1 < buf + n)
+			rootfs = a + strlen(a) + 1;
+	}
+	if (rootfs)
+		return say(SUCCEEDED, "/proc/1/cmdline says where the image is on the host: %s",
+			   rootfs);
+	return say(REFUSED, "/proc/1/cmdline shows no host path (%zd bytes)", n);
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 #define NARGS(n) (argc == (n) + 2)
@@ -1103,6 +1130,8 @@ main(int argc, char *argv[])
 		return fs_room(argv[2], atol(argv[3]));
 	if (strcmp(a, "pty-limit") == 0 && NARGS(0))
 		return pty_limit();
+	if (strcmp(a, "init-cmdline") == 0 && NARGS(0))
+		return init_cmdline();
 	if (strcmp(a, "hog") == 0 && NARGS(1))
 		return hog(atol(argv[2]));
 	fprintf(stderr, "usage: attack SUBCOMMAND [ARG...]; see tests/escapes/attack.c\n");

@@ -1387,6 +1387,7 @@ static const struct simple simple_attacks[] = {
 	 .opts = {"--tmpfs", "/tmp"},
 	 .args = {"fs-room", "/tmp", "1024"}},
 	{.name = "ptys without a limit (14)", .opts = {NULL}, .args = {"pty-limit"}},
+	{.name = "/proc/1/cmdline (15)", .opts = {NULL}, .args = {"init-cmdline"}},
 	{.name = "fork bomb with --pids", .opts = {"--pids", "64"}, .args = {"fork-bomb", "1000"}},
 };
 #define NSIMPLE (sizeof(simple_attacks) / sizeof(simple_attacks[0]))
