@@ -1351,6 +1351,55 @@ sweep_removes_a_live_state_directory(void **state)
 			      : "the live container's state directory stayed");
 }
 
+/**
+ * Finding 12: two sweeps and a new container of the same name. A sweeper that opened a dead
+ * container's lock just before another sweeper removed it gets the lock of a file that is
+ * no longer there — and, believing the owner dead, removes the state directory of the new,
+ * live container that took the name meanwhile. strace(1) widens the window.
+ */
+static void
+stale_lock_removes_a_new_state_directory(void **state)
+{
+	const struct mode *m = *state;
+	char script[2048], base[128];
+	const char *s01 = step_path("01-uts");
+	struct run r;
+
+	nook_only("nook's state directory");
+	if (m->userns) {
+		print_message("  SKIP: the state directory is the same with --userns\n");
+		skip();
+	}
+	if (access("/usr/bin/strace", X_OK) < 0) {
+		print_message("  SKIP: no /usr/bin/strace to widen the race\n");
+		skip();
+	}
+	snprintf(base, sizeof(base), "%s/race-base2", scratch);
+	mkdir(base, 0711);
+	snprintf(script, sizeof(script),
+		 "mount --make-rprivate / && mount --bind %s /run/nook || exit 124\n"
+		 "%s --name victim -- /bin/sleep 30 </dev/null >/dev/null & sleep 0.5; kill -9 $!\n"
+		 "wait $! 2>/dev/null\n"
+		 "strace -qq -f -o /dev/null -e trace=flock -e inject=flock:delay_enter=3000000 "
+		 "%s -- /bin/true </dev/null & S2=$!\n"
+		 "sleep 0.5; %s -- /bin/true </dev/null\n"
+		 "%s --name victim -- /bin/sleep 8 </dev/null >/dev/null & M=$!\n"
+		 "sleep 0.5; wait $S2\n"
+		 "if test -d /run/nook/victim; then echo victim kept; else echo victim removed; fi\n"
+		 "kill $M; wait\n",
+		 base, s01, s01, s01, s01);
+	char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", script, NULL};
+	run_argv(&r, 40, argv);
+	if (!strstr(r.out, "victim")) {
+		broken(&(struct attack){.mode = m}, &r, "a stale lock");
+		return;
+	}
+	verdict(m, "a stale lock", strstr(r.out, "victim removed") != NULL, "%s",
+		strstr(r.out, "victim removed")
+			? "a sweep holding a removed lock removed a new container's state"
+			: "the new container's state directory stayed");
+}
+
 /* ---- the battery ---------------------------------------------------------------------------- */
 
 /** The attacks judged by the container itself: the ones the layers already refused. */
@@ -1416,6 +1465,7 @@ static const struct {
 	{"writer left behind in step 01 (11)", background_writer_keeps_nook},
 	{"--name .x killed, then swept (12)", dot_name_left_by_the_sweep},
 	{"sweep during a create (12)", sweep_removes_a_live_state_directory},
+	{"stale lock of a swept container (12)", stale_lock_removes_a_new_state_directory},
 };
 #define NSPECIAL (sizeof(special) / sizeof(special[0]))
 
