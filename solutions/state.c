@@ -366,6 +366,19 @@ sweep_unlocked(const char *base, const char *name)
 }
 
 /**
+ * Is the lock we hold (@p fd) still the file at @p path? Another sweep may have removed it
+ * between our open and our flock — and a new container of the same name made its own.
+ */
+static bool
+still_there(int fd, const char *path)
+{
+	struct stat held, named;
+
+	return fstat(fd, &held) == 0 && held.st_nlink > 0 && lstat(path, &named) == 0 &&
+	       held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
+/**
  * Remove what killed runtimes left: every state directory whose lock can be taken at once
  * — its owner is gone — after each stage's sweep() for its ID; and those without a lock
  * nor a keep mark when none is being made. Kept ones and locked ones (alive) stay.
@@ -390,8 +403,8 @@ sweep_in(const char *base, const struct nook_stage *const *stages)
 			sweep_unlocked(base, e->d_name);
 		if (fd < 0)
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			close(fd); /* its runtime is alive */
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 || !still_there(fd, lock)) {
+			close(fd); /* its runtime is alive, or another sweep removed it */
 			continue;
 		}
 		sweep_one(base, e->d_name, fd, stages);
