@@ -486,7 +486,7 @@ make_dev(const char *dev, struct nook_error *err)
 			return -1;
 	if (mount_point(under(p, dev, "pts"), err) < 0 ||
 	    mount_at("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620", err) < 0)
+		     "newinstance,ptmxmode=0666,mode=0620,max=256", err) < 0)
 		return -1;
 	if (mount_point(under(p, dev, "shm"), err) < 0 ||
 	    mount_at("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=64m",

@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +80,34 @@ init_can_wait(struct nook_error *err)
 }
 
 /**
+ * Make nook-init's /proc/PID/cmdline say "nook-init" alone. What cmdline shows is the
+ * memory of the command line nook was started with on the host — the image's path, the
+ * volumes, every --env — and any process in the container may read it, undumpable or not.
+ * The command, forked already, keeps its own copy; init no longer needs it. The bounds of
+ * that memory are fields 48 and 49 of /proc/self/stat (proc(5)); if they cannot be read
+ * (a profile that denies open), the command line stays as it was.
+ */
+static void
+forget_cmdline(void)
+{
+	unsigned long start = 0, end = 0;
+	char buf[1024], *p;
+	FILE *f = fopen("/proc/self/stat", "re");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the name may hold spaces and parentheses: skip past it */
+	for (int field = 2; p && field < 48; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %lu %lu", &start, &end) != 2 || end <= start)
+		return;
+	memset((char *)start, 0, end - start);
+	snprintf((char *)start, end - start, "nook-init");
+}
+
+/**
  * The command, in the child of init: a process group of its own, and the terminal's
  * foreground one if there is a terminal — so Ctrl-C reaches the command, not init.
  */
@@ -117,6 +146,7 @@ pid_exec(struct nook_container *c, struct nook_error *err)
 	if (command == 0)
 		start_command(c);
 	close(c->run.errfd);
+	forget_cmdline();
 	if (init_loop(command, &status, err) < 0) {
 		dprintf(STDERR_FILENO, "%s\n", err->msg); /* nook no longer listens */
 		_exit(NOOK_EXIT_FAILURE);

@@ -1013,7 +1013,8 @@ pty_limit(void)
 	if (n < 16)
 		return say(REFUSED, "opened %d ptys, then: %s (%s)", n, ename(errno), opts);
 	if (!strstr(opts, "max="))
-		return say(SUCCEEDED, "devpts without max= (%s): ptys up to the host's pty.max", opts);
+		return say(SUCCEEDED, "devpts without max= (%s): ptys up to the host's pty.max",
+			   opts);
 	return say(REFUSED, "devpts has a limit: %s", opts);
 }
 
