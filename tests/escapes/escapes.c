@@ -628,7 +628,7 @@ v2_nook_dir(bool remove)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		char dir[] = "/tmp/nook-escapes-cg2-XXXXXX";
+		char dir[64] = "/tmp/nook-escapes-cg2-XXXXXX"; /* and "/nook" after it */
 
 		if (!mkdtemp(dir) || unshare(CLONE_NEWNS) < 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||

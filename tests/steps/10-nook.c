@@ -645,7 +645,7 @@ run_with_a_terminal_relays_a_pty(void **state)
 	unique_name(id, "tty");
 	snprintf(cmd, sizeof(cmd),
 		 "out=$(script -qec '%s --root %s run --bundle %s %s' /dev/null); echo status $?; "
-		 "echo \"$out\" | tr -d '\\r' | sed 's/\\^@//g'",
+		 "echo \"$out\" | tr -d '\\r' | sed -e 's/\\^@//g' -e '/^$/d'",
 		 step_path("nook"), root, dir, id);
 	run_shell(&r, cmd);
 	assert_string_equal(r.out, "status 4\n/dev/pts/0\n");
