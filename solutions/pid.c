@@ -129,15 +129,18 @@ forget_cmdline(void)
  * The command, in the child of init: a process group of its own, and the terminal's
  * foreground one if there is a terminal — so Ctrl-C reaches the command, not init.
  */
-static void
-start_command(struct nook_container *c)
+static int
+start_command(struct nook_container *c, struct nook_error *err)
 {
-	setpgid(0, 0);
+	/* EXERCISE 02: make the command the leader of a process group of its own and, when its stdin is a terminal, that terminal's foreground group, so that a Ctrl-C typed there reaches the command's group once, and init (which passes signals on) not at all. The tests type Ctrl-C into a container's terminal and count the SIGINTs. */
+	if (setpgid(0, 0) < 0)
+		return nook_fail(err, errno, "setpgid(0, 0)");
 	if (isatty(STDIN_FILENO)) {
 		signal(SIGTTOU, SIG_IGN); /* or a background group that takes the terminal stops */
 		tcsetpgrp(STDIN_FILENO, getpid());
 		signal(SIGTTOU, SIG_DFL);
 	}
+	/* END EXERCISE */
 	nook_exec_command(c);
 }
 
@@ -161,8 +164,8 @@ pid_exec(struct nook_container *c, struct nook_error *err)
 	command = fork();
 	if (command < 0)
 		return nook_fail(err, errno, "fork");
-	if (command == 0)
-		start_command(c);
+	if (command == 0 && start_command(c, err) < 0)
+		nook_report(c, err);
 	close(c->run.errfd);
 	forget_cmdline();
 	if (init_loop(command, &status, err) < 0) {

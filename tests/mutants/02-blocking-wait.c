@@ -1,4 +1,4 @@
-/* MUTANT 02: a blocking wait(2) loop instead of waiting for signals: orphans are reaped, but
+/* MUTANT 02.1: a blocking wait(2) loop instead of waiting for signals: orphans are reaped, but
  * while init sits in wait(2) the signals nook forwards stay blocked in its queue, and a
  * SIGTERM never reaches the command */
 	int wstatus;

@@ -1,4 +1,4 @@
-/* MUTANT 02: one waitpid per SIGCHLD, not a loop: signals of one kind do not queue, so when
+/* MUTANT 02.1: one waitpid per SIGCHLD, not a loop: signals of one kind do not queue, so when
  * many children end at once one SIGCHLD stands for all of them and the rest stay zombies */
 	sigset_t set;
 	int sig, wstatus;

@@ -1,4 +1,4 @@
-/* MUTANT 02: waits for the command alone (waitpid(command, ...)): orphans re-parented to
+/* MUTANT 02.1: waits for the command alone (waitpid(command, ...)): orphans re-parented to
  * init are never reaped and stay zombies as long as the container lives */
 	sigset_t set;
 	int sig, wstatus;

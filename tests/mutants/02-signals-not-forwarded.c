@@ -1,4 +1,4 @@
-/* MUTANT 02: only SIGCHLD is acted on: a SIGTERM sent to the container stops at init, and
+/* MUTANT 02.1: only SIGCHLD is acted on: a SIGTERM sent to the container stops at init, and
  * the command never learns it should end */
 	sigset_t set;
 	int sig, wstatus;

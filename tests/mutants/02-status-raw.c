@@ -1,4 +1,4 @@
-/* MUTANT 02: the raw wait(2) status as the exit status: "exit 3" comes out as 768 (and
+/* MUTANT 02.1: the raw wait(2) status as the exit status: "exit 3" comes out as 768 (and
  * then as 0, cut to a byte), a death by SIGKILL as 9, not 137 */
 	sigset_t set;
 	int sig, wstatus;

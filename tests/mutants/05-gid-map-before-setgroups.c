@@ -1,4 +1,4 @@
-/* MUTANT 05: gid_map written before "deny" goes to setgroups: once a gid_map is set, the
+/* MUTANT 05.1: gid_map written before "deny" goes to setgroups: once a gid_map is set, the
  * kernel refuses any change to setgroups (EPERM), so an unprivileged map cannot be made */
 	char text[MAP_TEXT];
 

@@ -1,4 +1,4 @@
-/* MUTANT 05: every map written by nook itself, the helpers never run: an unprivileged
+/* MUTANT 05.1: every map written by nook itself, the helpers never run: an unprivileged
  * caller may map only its own id, and its range from /etc/subuid is refused (EPERM) */
 	char text[MAP_TEXT];
 

@@ -1,4 +1,4 @@
-/* MUTANT 05: the uid map alone: with no gid_map every group is unmapped, so root's group
+/* MUTANT 05.1: the uid map alone: with no gid_map every group is unmapped, so root's group
  * inside is the overflow gid 65534 and setresgid(0) cannot work */
 	char text[MAP_TEXT];
 

@@ -1,4 +1,4 @@
-/* MUTANT 05: setgroups denied always, as if every writer were unprivileged: root's
+/* MUTANT 05.1: setgroups denied always, as if every writer were unprivileged: root's
  * container can then not drop the host's supplementary groups (setgroups(2): EPERM) */
 	char text[MAP_TEXT];
 

@@ -326,18 +326,22 @@ the_command_has_a_terminal_of_its_own(void **state)
 			"--",
 			"/bin/sh",
 			"-c",
-			"tty; cut -d' ' -f5,8 /proc/self/stat; echo term=$TERM.",
+			"tty; echo term=$TERM.; exec cut -d' ' -f1,5,8 /proc/self/stat",
 			NULL};
-	char *host_tty;
+	char *host_tty, *stat;
 	struct run r;
-	int pgrp = 0, tpgid = -1;
+	int pid = -1, pgrp = 0, tpgid = -1;
 
 	(void)state;
 	run_on_pty(&r, RUN_TIMEOUT, "", NULL, argv);
 	expect_status(&r, 0);
 	host_tty = strstr(r.out, "/dev/pts/");
 	expect_run(&r, host_tty != NULL, "the command's stdin should be a terminal");
-	sscanf(strchr(host_tty, '\n') + 1, "%d %d", &pgrp, &tpgid);
+	stat = strstr(r.out, "term=");
+	if (stat && strchr(stat, '\n'))
+		sscanf(strchr(stat, '\n') + 1, "%d %d %d", &pid, &pgrp, &tpgid);
+	expect_run(&r, pgrp == pid,
+		   "the command should lead a process group of its own, not share init's");
 	expect_run(&r, pgrp > 0 && tpgid == pgrp,
 		   "the command's process group should be its terminal's foreground group");
 	expect_run(&r, strstr(r.out, "term=") && !strstr(r.out, "term=."),

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sched.h>
@@ -594,6 +595,24 @@ mapping_root_to_root_is_warned_about(void **state)
 	expect_run(&r, r.err[0] == '\0', "an ordinary map should run without a warning");
 }
 
+/** A privileged caller's supplementary groups do not follow it into the namespace. */
+static void
+host_groups_are_dropped_inside(void **state)
+{
+	const gid_t groups[] = {1234};
+	struct run r;
+
+	(void)state;
+	if (setgroups(1, groups) < 0)
+		fail_msg("setgroups: %s", strerror(errno));
+	run_step(&r, STEP, "--userns", "--", "grep", "^Groups:", "/proc/self/status", NULL);
+	setgroups(0, NULL);
+	expect_status(&r, 0);
+	expect_run(
+		&r, strspn(r.out + strlen("Groups:"), " \t\n") == strlen(r.out + strlen("Groups:")),
+		"the container's root should have no supplementary groups (the caller had 1234)");
+}
+
 int
 main(void)
 {
@@ -633,6 +652,7 @@ main(void)
 		cmocka_unit_test_setup(rootless_subuid_range_goes_through_newuidmap,
 				       setup_rootless),
 		cmocka_unit_test_setup(mapping_root_to_root_is_warned_about, setup),
+		cmocka_unit_test_setup(host_groups_are_dropped_inside, setup),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
