@@ -565,7 +565,9 @@ rootless_spec_runs_as_nobody(void **state)
 /**
  * podman drives nook as it drives runc: `--runtime build/solutions/nook --cgroup-manager
  * cgroupfs`, on the default image imported, in a podman storage of the test's own.
- * Skipped without podman. This machine's podman cannot raise its default rlimits (no
+ * Run only with NOOK_PODMAN=1 (podman is not among `make deps`' packages yet, so a fresh
+ * machine would not run it; step 10's issue makes it part of `make check`). This
+ * machine's podman cannot raise its default rlimits (no
  * CAP_SYS_RESOURCE here), so --ulimit keeps them where they are, as runc needs too.
  */
 static void
@@ -575,8 +577,9 @@ podman_runs_the_image(void **state)
 	struct run r;
 
 	(void)state;
-	if (access("/usr/bin/podman", X_OK) != 0) {
-		print_message("  skipped: no /usr/bin/podman (apt-get install podman)\n");
+	if (!getenv("NOOK_PODMAN") || access("/usr/bin/podman", X_OK) != 0) {
+		print_message("  skipped: set NOOK_PODMAN=1, with /usr/bin/podman installed "
+			      "(apt-get install podman), to run it\n");
 		skip();
 	}
 	if (!realpath(step_path("nook"), nook_bin))
