@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -97,16 +98,36 @@ init_can_wait(struct nook_error *err)
 	return 0;
 }
 
+/** Copy the command's arguments out of the memory forget_cmdline() clears; -1 if no room. */
+static int
+keep_argv(struct nook_container *c)
+{
+	size_t n = 0;
+	char **copy;
+
+	while (c->argv[n])
+		n++;
+	copy = calloc(n + 1, sizeof(*copy));
+	for (size_t i = 0; copy && i < n; i++)
+		if (!(copy[i] = strdup(c->argv[i])))
+			return -1;
+	if (!copy)
+		return -1;
+	c->argv = copy;
+	return 0;
+}
+
 /**
  * Make nook-init's /proc/PID/cmdline say "nook-init" alone. What cmdline shows is the
  * memory of the command line nook was started with on the host — the image's path, the
  * volumes, every --env — and any process in the container may read it, undumpable or not.
- * The command, forked already, keeps its own copy; init no longer needs it. The bounds of
+ * It is done before the command is forked — or the command could read it first — so its
+ * arguments are copied out of that memory first (keep_argv). The bounds of
  * that memory are fields 48 and 49 of /proc/self/stat (proc(5)); if they cannot be read
  * (a profile that denies open), the command line stays as it was.
  */
 static void
-forget_cmdline(void)
+forget_cmdline(struct nook_container *c)
 {
 	unsigned long start = 0, end = 0;
 	char buf[1024], *p;
@@ -120,6 +141,8 @@ forget_cmdline(void)
 	for (int field = 2; p && field < 48; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p, " %lu %lu", &start, &end) != 2 || end <= start)
+		return;
+	if (keep_argv(c) < 0)
 		return;
 	memset((char *)start, 0, end - start);
 	snprintf((char *)start, end - start, "nook-init");
@@ -161,13 +184,13 @@ pid_exec(struct nook_container *c, struct nook_error *err)
 	prctl(PR_SET_NAME, "nook-init");
 	if (init_can_wait(err) < 0)
 		return -1;
+	forget_cmdline(c);
 	command = fork();
 	if (command < 0)
 		return nook_fail(err, errno, "fork");
 	if (command == 0 && start_command(c, err) < 0)
 		nook_report(c, err);
 	close(c->run.errfd);
-	forget_cmdline();
 	if (init_loop(command, &status, err) < 0) {
 		dprintf(STDERR_FILENO, "%s\n", err->msg); /* nook no longer listens */
 		_exit(NOOK_EXIT_FAILURE);
