@@ -222,6 +222,16 @@ main().then((code) => finish(code), (e) => { console.log('FAIL: site-test: ' + e
 function finish(code) {
 	clearTimeout(timer);
 	chrome.kill('SIGKILL');
-	fs.rmSync(profile, { recursive: true, force: true });
-	process.exit(code);
+	// Chromium's helpers may still be writing the profile for a moment after the kill:
+	// remove it once the browser has exited, retrying, and never let that decide the verdict.
+	const done = () => {
+		try {
+			fs.rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+		} catch (e) {
+			console.log(`site-test: warning: could not remove ${profile}: ${e.code}`);
+		}
+		process.exit(code);
+	};
+	if (chrome.exitCode !== null || chrome.signalCode !== null) done();
+	else chrome.once('exit', done);
 }
