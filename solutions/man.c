@@ -101,7 +101,7 @@ man_escape(FILE *out, const char *s, bool line_start)
 }
 
 /** One .TP entry per option of list @p o: the option in bold, its argument in italics. */
-static void
+void
 man_options(FILE *out, const struct nook_option *o)
 {
 	for (; o && o->name; o++) {

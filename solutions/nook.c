@@ -161,19 +161,7 @@ man_page(FILE *out)
 		fputc('\n', out);
 	}
 	fputs(".SH OPTIONS\n", out);
-	for (const struct nook_option *o = global_doc; o->name; o++) {
-		fputs(".TP\n\\fB\\-\\-", out);
-		man_escape(out, o->name, false);
-		fputs("\\fR", out);
-		if (o->arg) {
-			fputs(" \\fI", out);
-			man_escape(out, o->arg, false);
-			fputs("\\fR", out);
-		}
-		fputc('\n', out);
-		man_escape(out, o->help, true);
-		fputc('\n', out);
-	}
+	man_options(out, global_doc);
 	fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help and exit\n"
 	      ".SH EXIT STATUS\n0 on success; 125 and one line on stderr when nook itself "
 	      "fails; run passes the container's own status on.\n"
