@@ -144,8 +144,30 @@ state_base_path(char *buf, size_t size, struct nook_error *err)
 }
 
 /**
+ * mkdir @p path and each missing parent, 0711: an engine names a --root below directories
+ * of its own that may not exist yet (containerd's shim: ROOT/NAMESPACE), as runc makes them.
+ */
+static int
+make_with_parents(char *path, struct nook_error *err)
+{
+	for (char *slash = strchr(path + 1, '/');; slash = strchr(slash + 1, '/')) {
+		if (slash)
+			*slash = '\0';
+		if (mkdir(path, 0711) < 0 && errno != EEXIST) {
+			nook_fail(err, errno, "mkdir(\"%s\")", path);
+			if (slash)
+				*slash = '/';
+			return -1;
+		}
+		if (!slash)
+			return 0;
+		*slash = '/';
+	}
+}
+
+/**
  * state_base_path(), made: the private /tmp directory checked, BASE created — or @p root
- * instead when given (the OCI runtime's --root).
+ * instead when given (the OCI runtime's --root), with its parents.
  */
 int
 state_base(const char *root, char *buf, size_t size, struct nook_error *err)
@@ -156,6 +178,7 @@ state_base(const char *root, char *buf, size_t size, struct nook_error *err)
 	if (root) {
 		if (root[0] != '/' || snprintf(buf, size, "%s", root) >= (int)size)
 			return nook_fail(err, 0, "--root \"%s\": an absolute path, shorter", root);
+		return make_with_parents(buf, err);
 	} else if (geteuid() != 0 && !(xdg && xdg[0] == '/') &&
 		   private_tmp(tmp, sizeof(tmp), err) < 0)
 		return -1;
