@@ -282,9 +282,11 @@ caps_limit(uint64_t bounding, uint64_t process, struct nook_error *err)
 
 //! [become_user]
 /**
- * Become --user: no supplementary groups, then the gid, then the uid (after the uid, the
- * right to change the gid would be gone). Where setgroups is denied for good (a user
- * namespace made by an unprivileged user, see user.c) the groups cannot be dropped at all.
+ * Become --user: the supplementary groups replaced — by none, or by those an OCI config
+ * lists (additionalGids: podman gives --user 1000 the group 0) — then the gid, then the
+ * uid (after the uid, the right to change the gid would be gone). Where setgroups is
+ * denied for good (a user namespace made by an unprivileged user, see user.c) the groups
+ * cannot be changed at all.
  */
 static int
 become_user(const struct nook_container *c, struct nook_error *err)
@@ -292,8 +294,8 @@ become_user(const struct nook_container *c, struct nook_error *err)
 	uid_t uid = c->caps.uid;
 	gid_t gid = c->caps.gid;
 
-	if (!c->deny_setgroups && setgroups(0, NULL) < 0)
-		return nook_fail(err, errno, "setgroups(0, NULL)");
+	if (!c->deny_setgroups && setgroups((size_t)c->caps.ngroups, c->caps.groups) < 0)
+		return nook_fail(err, errno, "setgroups(%d groups)", c->caps.ngroups);
 	if (setresgid(gid, gid, gid) < 0)
 		return nook_fail(err, errno, "setresgid(%u)", (unsigned)gid);
 	if (setresuid(uid, uid, uid) < 0)

@@ -177,6 +177,9 @@ struct nook_caps {
 	bool user;     /**< --user given */
 	uid_t uid;     /**< --user: the uid inside */
 	gid_t gid;     /**< --user: the gid inside (the uid's number when not given) */
+	/** With --user: its supplementary groups (OCI process.user.additionalGids), or NULL. */
+	const gid_t *groups;
+	int ngroups; /**< how many groups[] has: 0, none at all */
 };
 
 /**

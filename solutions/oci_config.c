@@ -280,6 +280,8 @@ read_user(json_t *proc, struct nook_container *c, struct nook_oci *o, struct noo
 			return bad(err, path, "out of range, or too many");
 		o->gids[o->ngids++] = (gid_t)g;
 	}
+	c->caps.groups = o->gids; /* set by become_user() (caps.c) */
+	c->caps.ngroups = o->ngids;
 	return 0;
 }
 
