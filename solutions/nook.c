@@ -56,10 +56,12 @@ oci_stages(const struct nook_oci *o, const struct nook_stage **list)
 		list[n++] = &uts_stage;
 	if (o->clone_flags & CLONE_NEWPID)
 		list[n++] = &pid_stage;
+	/* the cgroup namespace before mounts[]: a "cgroup" mount (podman's, containerd's) made
+	 * inside it shows the container's own cgroup as its root, not the host's tree */
+	list[n++] = &cgroup_stage;
 	list[n++] = &oci_stage; /* the root and mounts[], before the network is set up */
 	if (o->clone_flags & CLONE_NEWNET)
 		list[n++] = &net_stage;
-	list[n++] = &cgroup_stage;
 	list[n++] = &caps_stage;
 	list[n++] = &seccomp_stage; /* last: it binds what runs after it */
 	list[n] = NULL;

@@ -151,6 +151,11 @@ int oci_hooks_notify(const struct nook_oci *o, enum oci_hook_kind kind, const ch
 char *oci_hook_state(const char *id, const char *status, pid_t pid, const char *bundle,
 		     void *annotations);
 
+/* oci_cgroupfs.c */
+bool oci_cgroupfs_mountable(void);
+int oci_cgroupfs_mount(const char *target, unsigned long flags, struct nook_error *err);
+int oci_cgroupfs_fill(const char *top, unsigned long flags, struct nook_error *err);
+
 /* oci_root.c */
 extern const struct nook_stage oci_stage;
 

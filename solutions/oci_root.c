@@ -160,16 +160,31 @@ finish_mount(int rootfd, const struct oci_mount *m, struct nook_error *err)
 }
 
 /**
- * A "cgroup" mount: the host's cgroup tree, bound read-only (all of it: on cgroup v1 it
- * is a tmpfs of hierarchies). The container sees its own place in it through
- * /proc/self/cgroup; a cgroup namespace makes that place its root.
+ * A "cgroup" mount: the container's own cgroups, mounted afresh in its cgroup namespace
+ * (oci_cgroupfs.c). Where the kernel allows none (v1, rootless), the host's cgroup tree,
+ * bound read-only (all of it: on cgroup v1 it is a tmpfs of hierarchies); the container
+ * finds its own place in it through /proc/self/cgroup.
  */
 static int
 mount_cgroup(int rootfd, const char *target, const struct oci_mount *m, struct nook_error *err)
 {
 	struct nook_mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	unsigned long flags = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
 	int fd, ret = 0;
 
+	char top[64];
+
+	if (oci_cgroupfs_mountable()) {
+		if (oci_cgroupfs_mount(target, flags, err) < 0)
+			return -1;
+		fd = resolve(rootfd, m->destination, O_PATH); /* the new mount, on top */
+		if (fd < 0)
+			return nook_fail(err, errno, "open(\"%s\")", m->destination);
+		snprintf(top, sizeof(top), "/proc/self/fd/%d", fd);
+		ret = oci_cgroupfs_fill(top, flags, err);
+		close(fd);
+		return ret;
+	}
 	if (mount(CGROUP_ROOT, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"%s\", \"%s\")", CGROUP_ROOT, m->destination);
 	fd = resolve(rootfd, m->destination, O_PATH); /* the new mount, on top */
