@@ -21,6 +21,7 @@
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
 #   make deps-vm                  install qemu and a kernel for check-cgroup2 (full check, CI)
+#   make deps-engines             install podman and containerd for test-oci (full check, CI)
 #   make bench                    time each step and runc, crun, unshare (and nook, step 10):
 #                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
@@ -30,7 +31,8 @@
 #   make check-man                install into a scratch directory; man renders each page
 #   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
-#   make test-oci                 step 10: build/solutions/nook driven as engines drive runc
+#   make test-oci                 step 10: build/solutions/nook driven as engines drive runc,
+#                                 and by podman and containerd themselves when installed
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -47,7 +49,8 @@ ONLY ?=
 # targets people type first install the packages (`deps`), and only then build, in a
 # second make that reads the file anew. The package lists, per distribution, are in
 # tests/install-deps: `deps` what demo and check need, `deps-vm` what check-cgroup2 adds
-# (qemu and a kernel to boot), for the maintainers' full `make check` and CI.
+# (qemu and a kernel to boot) and `deps-engines` what test-oci's engine tests drive nook
+# with (podman, containerd), for the maintainers' full `make check` and CI.
 
 ifeq ($(VARIANT),san)
 OUT := build/san
@@ -97,7 +100,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
-.PHONY: all programs image deps deps-vm check test test-unit test-steps test-oci check-steps \
+.PHONY: all programs image deps deps-vm deps-engines check test test-unit test-steps test-oci check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
@@ -196,9 +199,16 @@ test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 	@$(if $(TESTED_STEPS),$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS)),\
 		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(STEPS))"; exit 1)
 
-# Step 10, the OCI runtime: build/solutions/nook driven as engines drive runc.
-test-oci: programs image $(TESTBIN)/10-nook $(TESTBIN)/probe
-	@$(RUN_TESTS) $(TESTBIN)/10-nook
+# Step 10, the OCI runtime: build/solutions/nook driven as engines drive runc (10-nook),
+# then by the engines themselves (tests/oci/engines.c: podman, containerd; each skips,
+# saying so, where it is not installed — `make deps-engines` installs them).
+test-oci: programs image $(TESTBIN)/10-nook $(TESTBIN)/engines $(TESTBIN)/probe
+	@$(RUN_TESTS) $(TESTBIN)/10-nook $(TESTBIN)/engines
+$(TESTBIN)/obj/oci-%.o: tests/oci/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+$(TESTBIN)/engines: $(TESTBIN)/obj/oci-engines.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 
 test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 	@tests/run-tests $(UNIT_TESTS)
@@ -219,10 +229,11 @@ ESCAPES = $(and $(filter solutions,$(TREE)),$(filter 09-%,$(TESTED_STEPS)))
 
 ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
 # Maintainers' full check: the tests (the cgroup-v2 lane too: `deps-vm` installs what it
-# needs), then that steps/, the exercises and the lessons still tell the truth, and that
+# needs; and the engine tests: `deps-engines`), then that steps/, the exercises and the lessons still tell the truth, and that
 # the man pages and the site (in headless Chromium) are whole.
 check: deps
 	@$(MAKE) --no-print-directory deps-vm
+	@$(MAKE) --no-print-directory deps-engines
 	@$(MAKE) --no-print-directory run-check
 run-check:
 	@$(MAKE) --no-print-directory test-unit test-steps test-oci
@@ -423,6 +434,8 @@ deps:
 	@tests/install-deps core
 deps-vm:
 	@tests/install-deps vm
+deps-engines:
+	@tests/install-deps engines
 
 # `deps` first, then the build in a second make (see the top): never side by side, even
 # under -j, and with the libraries it installed.

@@ -562,72 +562,6 @@ rootless_spec_runs_as_nobody(void **state)
 	assert_string_equal(r.out, "         0      65534          1\n");
 }
 
-/**
- * podman drives nook as it drives runc: `--runtime build/solutions/nook --cgroup-manager
- * cgroupfs`, on the default image imported, in a podman storage of the test's own.
- * Run only with NOOK_PODMAN=1 (podman is not among `make deps`' packages yet, so a fresh
- * machine would not run it; step 10's issue makes it part of `make check`). This
- * machine's podman cannot raise its default rlimits (no
- * CAP_SYS_RESOURCE here), so --ulimit keeps them where they are, as runc needs too.
- */
-static void
-podman_runs_the_image(void **state)
-{
-	char store[64], nook_bin[PATH_MAX], p[PATH_MAX + 256];
-	struct run r;
-
-	(void)state;
-	if (!getenv("NOOK_PODMAN") || access("/usr/bin/podman", X_OK) != 0) {
-		print_message("  skipped: set NOOK_PODMAN=1, with /usr/bin/podman installed "
-			      "(apt-get install podman), to run it\n");
-		skip();
-	}
-	if (!realpath(step_path("nook"), nook_bin))
-		fail_msg("nook: %s", strerror(errno));
-	make_scratch_dir(store, "oci-podman", 0700);
-	snprintf(p, sizeof(p),
-		 "podman --root %s/storage --runroot %s/run --cgroup-manager cgroupfs "
-		 "--events-backend file --runtime %.4000s",
-		 store, store, nook_bin);
-	setenv("P", p, 1);
-	setenv("IMG", image, 1);
-	run_shell(&r, "tar -C \"$IMG\" -c . | $P import - nook-test-img >/dev/null");
-	assert_int_equal(r.status, 0);
-	run_shell(&r, "U='--ulimit nofile=1024:1024 --ulimit nproc=1024:1024'; "
-		      "$P run --rm $U nook-test-img echo hi || exit 90; "
-		      "$P run --rm $U nook-test-img sh -c 'exit 3'; echo status $?; "
-		      "$P run --rm $U --cap-drop ALL nook-test-img grep CapEff /proc/self/status; "
-		      "$P run --rm $U --user 1000 nook-test-img id -u; "
-		      "$P run --rm $U --read-only nook-test-img touch /x 2>/dev/null; echo ro $?; "
-		      "id=$($P run -d $U nook-test-img sleep 60) || exit 91; "
-		      "$P exec $id hostname | grep -c \"^$(echo $id | cut -c1-12)$\"; "
-		      "$P rm -f -t 0 $id >/dev/null || exit 92; $P ps -aq | wc -l");
-	print_message("%s", r.err);
-	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "hi\nstatus 3\nCapEff:\t0000000000000000\n1000\nro 1\n1\n0\n");
-	/* -it: conmon passes --console-socket; nook's pty is made inside and sent there.
-	 * The output sometimes has a \"^@\" around it, a NUL echoed by the tty, and a command
-	 * that ends at once may lose its output to conmon — both with runc too: the "^@" is
-	 * removed, and the command waits a little before it ends. */
-	run_shell(&r, "U='--ulimit nofile=1024:1024 --ulimit nproc=1024:1024'; "
-		      "out=$(script -qec \"$P run --rm -it $U nook-test-img sh -c 'tty; sleep 0.5; "
-		      "exit 6'\" "
-		      "/dev/null); echo status $?; echo \"$out\" | tr -d '\\r' | sed 's/\\^@//g' | "
-		      "grep -c "
-		      "'^/dev/pts/[0-9]'");
-	assert_string_equal(r.out, "status 6\n1\n");
-	run_shell(
-		&r,
-		"U='--ulimit nofile=1024:1024 --ulimit nproc=1024:1024'; "
-		"id=$($P run -d $U nook-test-img sleep 60) || exit 91; "
-		"out=$(script -qec \"$P exec -it $id sh -c 'tty; sleep 0.5; exit 8'\" /dev/null); "
-		"echo status $?; echo \"$out\" | tr -d '\\r' | sed 's/\\^@//g' | grep -c "
-		"'^/dev/pts/[0-9]'; "
-		"$P rm -f -t 0 $id >/dev/null");
-	assert_string_equal(r.out, "status 8\n1\n");
-	run_shell(&r, "$P rmi -a -f >/dev/null 2>&1; true");
-}
-
 /** runc's default spec wants a terminal: run gives it one of its own, relayed, as runc. */
 static void
 run_with_a_terminal_relays_a_pty(void **state)
@@ -708,7 +642,6 @@ main(void)
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),
 		cmocka_unit_test_teardown(rootless_spec_runs_as_nobody, test_teardown),
-		cmocka_unit_test_teardown(podman_runs_the_image, test_teardown),
 		cmocka_unit_test_teardown(run_with_a_terminal_relays_a_pty, test_teardown),
 		cmocka_unit_test_teardown(global_options, test_teardown),
 	};
