@@ -502,15 +502,18 @@ empty_batch(int fd, dev_t dev, char *sub, size_t size)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		seen++;
-		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue; /* removed by another remover meanwhile: gone is fine */
 			return -1;
+		}
 		if (!S_ISDIR(st.st_mode)) {
-			if (unlinkat(fd, e->d_name, 0) < 0)
+			if (unlinkat(fd, e->d_name, 0) < 0 && errno != ENOENT)
 				return -1;
 		} else if (st.st_dev != dev) {
 			errno = EBUSY; /* another filesystem mounted here: never cross it */
 			return -1;
-		} else if (unlinkat(fd, e->d_name, AT_REMOVEDIR) < 0) {
+		} else if (unlinkat(fd, e->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
 			if (errno != ENOTEMPTY && errno != EEXIST)
 				return -1;
 			snprintf(sub, size, "%s", e->d_name);
@@ -534,6 +537,8 @@ remove_levels(int fd, dev_t dev, struct path_stack *s)
 			break;
 		if (sub[0]) { /* go down */
 			up = open_dir(fd, sub);
+			if (up < 0 && errno == ENOENT)
+				continue; /* another remover was quicker */
 			if (up < 0 || push(s, sub) < 0)
 				break;
 			close(fd);
@@ -549,7 +554,7 @@ remove_levels(int fd, dev_t dev, struct path_stack *s)
 			s->n--;
 			ret = unlinkat(fd, s->name[s->n], AT_REMOVEDIR);
 			free(s->name[s->n]);
-			if (ret < 0)
+			if (ret < 0 && errno != ENOENT)
 				break;
 		}
 	}
@@ -559,7 +564,10 @@ remove_levels(int fd, dev_t dev, struct path_stack *s)
 
 /**
  * rm -rf @p name under @p dirfd (or a path with AT_FDCWD), at any depth, never following a
- * symbolic link or crossing into another filesystem. A file that is not there is fine.
+ * symbolic link or crossing into another filesystem. A file that is not there is fine,
+ * also when another remover takes it first — two `nook delete --force` of one container
+ * at once, say, an engine's and its cleanup process's: a directory gone from under us
+ * (ENOENT, even for its "..") means starting again from the top, until nothing is left.
  */
 int
 state_remove_tree(int dirfd, const char *name, struct nook_error *err)
@@ -568,24 +576,29 @@ state_remove_tree(int dirfd, const char *name, struct nook_error *err)
 	struct stat st;
 	int fd, ret, saved;
 
-	fd = open_dir(dirfd, name);
-	if (fd < 0 && errno == ENOTDIR)
-		return unlinkat(dirfd, name, 0) < 0 ? nook_fail(err, errno, "unlink(\"%s\")", name)
-						    : 0;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : nook_fail(err, errno, "open(\"%s\")", name);
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return nook_fail(err, errno, "fstat(\"%s\")", name);
+	for (int tries = 0;; tries++) {
+		fd = open_dir(dirfd, name);
+		if (fd < 0 && errno == ENOTDIR)
+			return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT
+				       ? nook_fail(err, errno, "unlink(\"%s\")", name)
+				       : 0;
+		if (fd < 0)
+			return errno == ENOENT ? 0 : nook_fail(err, errno, "open(\"%s\")", name);
+		if (fstat(fd, &st) < 0) {
+			close(fd);
+			return nook_fail(err, errno, "fstat(\"%s\")", name);
+		}
+		ret = remove_levels(fd, st.st_dev, &s);
+		saved = errno;
+		while (s.n > 0)
+			free(s.name[--s.n]);
+		if (ret == 0 || saved != ENOENT || tries == 16)
+			break;
 	}
-	ret = remove_levels(fd, st.st_dev, &s);
-	saved = errno;
-	while (s.n > 0)
-		free(s.name[--s.n]);
 	free(s.name);
 	if (ret < 0)
 		return nook_fail(err, saved, "removing \"%s\"", name);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return nook_fail(err, errno, "rmdir(\"%s\")", name);
 	return 0;
 }
