@@ -158,6 +158,48 @@ not_in_path(const char *name)
 	}
 }
 
+/** The PATH the command is looked up in: the container's, as execvp(3) will read it. */
+static const char *
+command_path(const struct nook_container *c)
+{
+	for (int i = 0; c->env[i]; i++)
+		if (strncmp(c->env[i], "PATH=", 5) == 0)
+			return c->env[i] + 5;
+	return "/bin:/usr/bin"; /* execvp's own default */
+}
+
+/**
+ * OCI create, inside, before the container waits for start: is there a command to
+ * execute? runc looks it up there too, so that a missing command fails `create`, where an
+ * engine expects it — podman turns a create error saying "No such file or directory" into
+ * its exit status 127 — rather than `start`, whose failure it reports as 126. A first look
+ * only: execvp(3) has the last word at start.
+ */
+static int
+command_exists(const struct nook_container *c, struct nook_error *err)
+{
+	const char *name = c->argv[0], *dir, *end;
+	char file[4096];
+	int e = ENOENT;
+
+	for (dir = command_path(c);; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		if (strchr(name, '/'))
+			snprintf(file, sizeof(file), "%s", name);
+		else
+			snprintf(file, sizeof(file), "%.*s/%s", end > dir ? (int)(end - dir) : 1,
+				 end > dir ? dir : ".", name);
+		if (access(file, X_OK) == 0)
+			return 0;
+		if (access(file, F_OK) == 0)
+			e = EACCES; /* there, but not executable: 126 unless found further on */
+		if (*end == '\0' || strchr(name, '/'))
+			break;
+	}
+	return nook_fail_code(err, e == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC, e,
+			      "execvp(\"%s\")", name);
+}
+
 /**
  * In the container: restore the signal mask nook blocked (a mask survives execve(2)), take
  * the container's environment — also for the PATH lookup — and exec the command. Only
@@ -317,7 +359,7 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages)
 	}
 	await_host(c); /* go: the parent() hooks are done */
 	run_child_hooks(c, stages, false);
-	if (stdio_child(c, &err) < 0)
+	if (stdio_child(c, &err) < 0 || (c->exec_fifo && command_exists(c, &err) < 0))
 		nook_report(c, &err);
 	arm_parent_death(c);
 	if (send_report(c, REPORT_READY, NULL) < 0)
