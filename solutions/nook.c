@@ -43,16 +43,19 @@ const struct nook_stage *const oci_all_stages[] = {
 };
 
 /**
- * The stages of one container, into @p list (room for 9): a namespace's stage only when
- * config.json asks for the namespace (the oci stage adds the rest of the flags).
+ * The stages of container @p c, read from @p o, into @p list (room for 9): a namespace's
+ * stage only when config.json asks for the namespace (the oci stage adds the rest of the
+ * flags).
  */
 void
-oci_stages(const struct nook_oci *o, const struct nook_stage **list)
+oci_stages(const struct nook_container *c, const struct nook_oci *o, const struct nook_stage **list)
 {
 	int n = 0;
 
 	list[n++] = &user_stage; /* first: it owns the others; nothing without linux "user" */
-	if (o->clone_flags & CLONE_NEWUTS)
+	/* a hostname only when config.json gives one: without, the new UTS namespace keeps
+	 * the host's name, as under runc (the oci stage adds the namespace itself) */
+	if ((o->clone_flags & CLONE_NEWUTS) && c->hostname)
 		list[n++] = &uts_stage;
 	if (o->clone_flags & CLONE_NEWPID)
 		list[n++] = &pid_stage;

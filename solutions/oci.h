@@ -172,7 +172,8 @@ struct nook_cli {
 extern struct nook_cli nook_cli;
 
 int nook_say(const struct nook_error *err);
-void oci_stages(const struct nook_oci *o, const struct nook_stage **list);
+void oci_stages(const struct nook_container *c, const struct nook_oci *o,
+		const struct nook_stage **list);
 extern const struct nook_stage *const oci_all_stages[];
 int oci_remove(const struct oci_state *s, struct nook_error *err);
 
