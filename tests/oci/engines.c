@@ -518,6 +518,22 @@ containerd_runs_a_command_and_passes_its_status(void **state)
 		 id, id);
 	sh(&r, ENGINE_TIMEOUT, cmd);
 	expect_run(&r, strcmp(r.out, "status 7\n0\n") == 0, "status 7, and --rm removed it");
+	/* no hostname in ctr's config: the host's name, in a UTS namespace of its own */
+	{
+		char host[128], ns[64] = "", want[256];
+
+		if (gethostname(host, sizeof(host)) < 0 ||
+		    readlink("/proc/self/ns/uts", ns, sizeof(ns) - 1) < 0)
+			fail_msg("gethostname, readlink: %s", strerror(errno));
+		unique_name(id, "ctr");
+		snprintf(cmd, sizeof(cmd),
+			 "$C run --rm $RR $CIMG %s sh -c 'hostname; readlink /proc/self/ns/uts'",
+			 id);
+		sh(&r, ENGINE_TIMEOUT, cmd);
+		snprintf(want, sizeof(want), "%s\nuts:[", host);
+		expect_run(&r, strncmp(r.out, want, strlen(want)) == 0 && !strstr(r.out, ns),
+			   "the host's name (\"%s\"), not its UTS namespace", host);
+	}
 	/* the shim's runtime state: the container was there, and delete removed it */
 	sh(&r, RUN_TIMEOUT, "ls \"$CDIR/runc/default\" | wc -l");
 	expect_run(&r, strcmp(r.out, "0\n") == 0, "nothing left in the shim's --runc-root");
