@@ -45,16 +45,22 @@ static char podman_dir[64];	       /* podman's storage, run and tmp directories 
 static char ctd_dir[64];	       /* containerd's config, root, state, socket */
 static const char *podman_missing;     /* why the podman tests skip, or NULL */
 static const char *containerd_missing; /* why the containerd tests skip, or NULL */
-static char setup_failure[2][512];     /* what went wrong in a group's setup */
+static char podman_broken[512];	       /* what failed in podman's setup: each test fails */
+static char containerd_broken[512];    /* the same for containerd */
 
-/** Skip the test, saying @p why, unless @p why is NULL. */
+/**
+ * Skip the test, saying @p why, unless @p why is NULL (its engine is there); then fail it
+ * if the group's setup failed, saying what did (@p broken).
+ */
 static void
-need(const char *why)
+need(const char *why, const char *broken)
 {
 	if (why) {
 		print_message("  skipped: %s\n", why);
 		skip();
 	}
+	if (broken[0])
+		fail_msg("the engine's setup failed: %s", broken);
 }
 
 /** Run @p script with /bin/sh -c, to its end or @p timeout_s. */
@@ -143,19 +149,19 @@ podman_setup(void **state)
 	if (geteuid() != 0)
 		return podman_missing = "needs root", 0;
 	if (absent) {
-		snprintf(setup_failure[0], sizeof(setup_failure[0]),
+		snprintf(podman_broken, sizeof(podman_broken),
 			 "%s is not installed (make deps-engines)", absent);
-		return podman_missing = setup_failure[0], 0;
+		podman_missing = strdup(podman_broken);
+		podman_broken[0] = '\0';
+		return 0;
 	}
 	if (!find_nook_and_image() || !group_dir(podman_dir, "engines-podman"))
 		return podman_missing = "no build/solutions/nook or image (make)", 0;
 	podman_env();
 	sh(&r, ENGINE_TIMEOUT, "tar -C \"$IMAGE\" -c . | $P import - $IMG >/dev/null");
-	if (r.status != 0) {
-		snprintf(setup_failure[0], sizeof(setup_failure[0]),
+	if (r.status != 0)
+		snprintf(podman_broken, sizeof(podman_broken),
 			 "podman import failed (status %d): %.400s", r.status, r.err);
-		podman_missing = setup_failure[0];
-	}
 	return 0;
 }
 
@@ -183,7 +189,7 @@ podman_runs_a_command_and_passes_its_status(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(&r, "$P run --rm $U $IMG echo hi");
 	expect_run(&r, r.status == 0 && strcmp(r.out, "hi\n") == 0, "podman run echo hi");
 	podman_sh(&r, "$P run --rm $U $IMG sh -c 'exit 7'");
@@ -202,7 +208,7 @@ podman_detached_exec_stop_rm(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(&r,
 		  "id=$($P run -d $U $IMG sleep 600) || exit 90; short=$(echo $id | cut -c1-12); "
 		  "$P exec $id sh -c 'echo $((6 * 7)); exit 3'; echo exec $?; "
@@ -228,7 +234,7 @@ podman_pause_unpause_top(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(
 		&r,
 		"id=$($P run -d $U $IMG sh -c 'while :; do echo x; sleep 0.05; done') || exit 90; "
@@ -259,7 +265,7 @@ podman_interactive_terminal(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(&r, "out=$(printf 'tty\\necho typed-$((6*7))\\nexit 9\\n' | "
 		      "script -qec \"$P run --rm -it $U $IMG sh\" /dev/null); echo status $?; "
 		      "echo \"$out\" | tr -d '\\r' | grep -c -e '^/dev/pts/0$' -e '^typed-42$'");
@@ -279,7 +285,7 @@ podman_memory_limit_kills(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(&r, "$P run --rm $U --memory 32m $IMG sh -c "
 		      "'x=$(head -c 100000000 /dev/zero | tr \"\\0\" a); echo survived'");
 	expect_run(&r, r.status == 137 && !strstr(r.out, "survived"), "OOM-killed: 137");
@@ -299,7 +305,7 @@ podman_pids_limit(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(&r, "$P run --rm $U --pids-limit 8 $IMG "
 		      "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null");
 	expect_run(&r, strcmp(r.out, "8\n") == 0, "pids.max is 8 inside (v1 or v2)");
@@ -321,7 +327,7 @@ podman_capabilities(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(&r, "$P run --rm $U $IMG grep -e CapEff -e CapBnd /proc/self/status");
 	/* CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP
 	 * SETUID SYS_CHROOT: podman's defaults, as runc gives them */
@@ -342,7 +348,7 @@ podman_user(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(&r, "$P run --rm $U --user 1000 $IMG sh -c "
 		      "'id -u; id -g; id -G; grep CapEff /proc/self/status; touch /etc/x || echo "
 		      "refused'");
@@ -357,7 +363,7 @@ podman_read_only(void **state)
 	struct run r;
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	podman_sh(&r, "$P run --rm $U --read-only $IMG sh -c "
 		      "'touch /x 2>/dev/null || echo refused; touch /tmp/x && echo tmp; exit 4'");
 	expect_run(&r, r.status == 4 && strcmp(r.out, "refused\ntmp\n") == 0,
@@ -375,7 +381,7 @@ podman_network_none(void **state)
 	char want[128], ns[64] = "";
 
 	(void)state;
-	need(podman_missing);
+	need(podman_missing, podman_broken);
 	if (readlink("/proc/self/ns/net", ns, sizeof(ns) - 1) < 0)
 		fail_msg("readlink(/proc/self/ns/net): %s", strerror(errno));
 	podman_sh(&r, "$P run --rm $U $IMG sh -c 'ls /sys/class/net; readlink /proc/self/ns/net'");
@@ -426,30 +432,37 @@ write_containerd_config(void)
 	return fclose(f) == 0;
 }
 
-/** Start the daemon (its PID in $CDIR/pid), wait for it to answer, import the image. */
-static const char *
+/**
+ * Start the daemon (its PID in $CDIR/pid), wait for it to answer, import the image; else
+ * say what failed into containerd_broken.
+ */
+static void
 start_containerd(void)
 {
+	const size_t size = sizeof(containerd_broken);
 	struct run r;
 
-	if (!write_containerd_config())
-		return "could not write containerd's config";
+	if (!write_containerd_config()) {
+		snprintf(containerd_broken, size, "writing its config: %s", strerror(errno));
+		return;
+	}
 	sh(&r, RUN_TIMEOUT,
 	   "containerd --config \"$CDIR/config.toml\" </dev/null >\"$CDIR/log\" 2>&1 & "
 	   "echo $! >\"$CDIR/pid\"; "
 	   "for i in $(seq 200); do $C version >/dev/null 2>&1 && exit 0; sleep 0.1; done; "
 	   "exit 1");
-	if (r.status != 0)
-		return "containerd did not answer on its socket within 20 s (see its log)";
+	if (r.status != 0) {
+		sh(&r, RUN_TIMEOUT, "tail -n 3 \"$CDIR/log\""); /* the directory goes at the end */
+		snprintf(containerd_broken, size, "containerd did not answer within 20 s: %.400s",
+			 r.out);
+		return;
+	}
 	sh(&r, ENGINE_TIMEOUT,
 	   "tests/oci/oci-archive \"$IMAGE\" \"$CDIR/image.tar\" $CIMG && "
 	   "$C images import \"$CDIR/image.tar\" >/dev/null");
-	if (r.status != 0) {
-		snprintf(setup_failure[1], sizeof(setup_failure[1]),
-			 "ctr images import failed (status %d): %.400s", r.status, r.err);
-		return setup_failure[1];
-	}
-	return NULL;
+	if (r.status != 0)
+		snprintf(containerd_broken, size, "ctr images import failed (status %d): %.400s",
+			 r.status, r.err);
 }
 
 static int
@@ -463,14 +476,16 @@ containerd_setup(void **state)
 	if (geteuid() != 0)
 		return containerd_missing = "needs root", 0;
 	if (absent) {
-		snprintf(setup_failure[1], sizeof(setup_failure[1]),
+		snprintf(containerd_broken, sizeof(containerd_broken),
 			 "%s is not installed (make deps-engines)", absent);
-		return containerd_missing = setup_failure[1], 0;
+		containerd_missing = strdup(containerd_broken);
+		containerd_broken[0] = '\0';
+		return 0;
 	}
 	if (!find_nook_and_image() || !group_dir(ctd_dir, "engines-containerd"))
 		return containerd_missing = "no build/solutions/nook or image (make)", 0;
 	containerd_env();
-	containerd_missing = start_containerd();
+	start_containerd();
 	return 0;
 }
 
@@ -506,7 +521,7 @@ containerd_runs_a_command_and_passes_its_status(void **state)
 	struct run r;
 
 	(void)state;
-	need(containerd_missing);
+	need(containerd_missing, containerd_broken);
 	unique_name(id, "ctr");
 	snprintf(cmd, sizeof(cmd), "$C run --rm $RR $CIMG %s echo hi", id);
 	sh(&r, ENGINE_TIMEOUT, cmd);
@@ -547,7 +562,7 @@ containerd_detached_exec_kill(void **state)
 	struct run r;
 
 	(void)state;
-	need(containerd_missing);
+	need(containerd_missing, containerd_broken);
 	unique_name(id, "ctr");
 	snprintf(cmd, sizeof(cmd),
 		 "id=%s; $C run -d $RR $CIMG $id sleep 600 >/dev/null || exit 90; "
@@ -574,7 +589,7 @@ containerd_kill_all(void **state)
 	struct run r;
 
 	(void)state;
-	need(containerd_missing);
+	need(containerd_missing, containerd_broken);
 	unique_name(id, "ctr");
 	snprintf(cmd, sizeof(cmd),
 		 "id=%s; $C run -d $RR $CIMG $id sleep 600 >/dev/null || exit 90; "
@@ -601,7 +616,7 @@ containerd_terminal(void **state)
 	struct run r;
 
 	(void)state;
-	need(containerd_missing);
+	need(containerd_missing, containerd_broken);
 	unique_name(id, "ctr");
 	snprintf(cmd, sizeof(cmd),
 		 "out=$(printf 'tty; echo typed-$((6*7)); exit 5\\n' | "
