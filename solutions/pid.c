@@ -146,6 +146,11 @@ forget_cmdline(struct nook_container *c)
 		return;
 	memset((char *)start, 0, end - start);
 	snprintf((char *)start, end - start, "nook-init");
+	/* A last byte that is not NUL tells the kernel the area was rewritten, as
+	 * setproctitle(3) does: cmdline is then read up to the first NUL — "nook-init" — and
+	 * not as the whole area, NULs and all (ps and podman top show those as spaces). */
+	if (end - start > sizeof("nook-init"))
+		((char *)end)[-1] = ' ';
 }
 
 /**
