@@ -583,26 +583,35 @@ containerd_detached_exec_kill(void **state)
 		   "run -d, task exec, task ps, task kill, rm");
 }
 
-/** `task kill --all -s KILL`: the command and an exec'd process alike, through the cgroup. */
+/**
+ * `task kill --all -s KILL` (the shim's `kill --all ID 9`): the task stops, and the exec'd
+ * process is gone with it. (Any death of PID 1 ends its namespace too: what this adds to
+ * `task kill` is the flag, taken, and the cgroup's processes found.)
+ */
 static void
 containerd_kill_all(void **state)
 {
-	char id[64], cmd[1024];
+	char id[64], cmd[1024], secs[32];
 	struct run r;
 
 	(void)state;
 	need(containerd_missing, containerd_broken);
 	unique_name(id, "ctr");
+	/* the exec'd sleep, found on the host by its own number of seconds */
+	setenv("SECS", (snprintf(secs, sizeof(secs), "%d", 100000 + getpid()), secs), 1);
 	snprintf(cmd, sizeof(cmd),
 		 "id=%s; $C run -d $RR $CIMG $id sleep 600 >/dev/null || exit 90; "
-		 "$C task exec -d --fifo-dir \"$CDIR/fifo\" --exec-id x1 $id sleep 700 || exit 92; "
-		 "for i in $(seq 100); do pgrep -f '^sleep 700$' >/dev/null && break; sleep 0.1; "
-		 "done; pgrep -f '^sleep 700$' | wc -l; "
+		 "$C task exec -d --fifo-dir \"$CDIR/fifo\" --exec-id x1 $id sleep $SECS || exit "
+		 "92; "
+		 "for i in $(seq 100); do pgrep -f \"^sleep $SECS$\" >/dev/null && break; sleep "
+		 "0.1; "
+		 "done; pgrep -f \"^sleep $SECS$\" | wc -l; "
 		 "$C task kill --all -s KILL $id || exit 91; "
 		 "for i in $(seq 100); do $C task ls | grep -q \"^$id .* STOPPED\" && break; "
 		 "sleep 0.1; done; $C task ls | grep -c \"^$id .* STOPPED\"; "
-		 "for i in $(seq 100); do pgrep -f '^sleep 700$' >/dev/null || break; sleep 0.1; "
-		 "done; pgrep -f '^sleep 700$' | wc -l; "
+		 "for i in $(seq 100); do pgrep -f \"^sleep $SECS$\" >/dev/null || break; sleep "
+		 "0.1; "
+		 "done; pgrep -f \"^sleep $SECS$\" | wc -l; "
 		 "$C task rm $id >/dev/null 2>&1; $C containers rm $id",
 		 id);
 	sh(&r, ENGINE_TIMEOUT, cmd);
