@@ -106,8 +106,8 @@ group_dir(char *dir, const char *tag)
 /* ---- podman ---------------------------------------------------------------------------- */
 
 /**
- * $P: podman with the group's storage, nook as its runtime; $U: what every run takes;
- * $IMG: the image's name in that storage.
+ * $P: podman with the group's storage, nook as its runtime; $U: what every run takes (the
+ * rlimits, $UL, and no network); $IMG: the image's name in that storage.
  */
 static void
 podman_env(void)
@@ -119,6 +119,7 @@ podman_env(void)
 		 "cgroupfs --events-backend file --runtime %s",
 		 podman_dir, podman_dir, podman_dir, nook_bin);
 	setenv("P", p, 1);
+	setenv("UL", "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024", 1);
 	setenv("U", "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none", 1);
 	setenv("IMG", "nook-engines-busybox", 1);
 	setenv("IMAGE", image, 1);
@@ -392,6 +393,27 @@ podman_network_none(void **state)
 		   "lo alone, in a namespace of its own");
 }
 
+/**
+ * --network ns:PATH: a network namespace the engine did not make, given by path in
+ * config.json (linux.namespaces[].path), which nook joins instead of making one — here
+ * one this test makes, bound to a file in its directory (the teardown unmounts it).
+ */
+static void
+podman_joins_a_network_namespace(void **state)
+{
+	struct run r;
+
+	(void)state;
+	need(podman_missing, podman_broken);
+	podman_sh(&r,
+		  "ns=\"$PDIR/netns-$$\"; touch \"$ns\" && unshare --net=\"$ns\" true || exit 90; "
+		  "want=$(stat -L -c %i \"$ns\"); "
+		  "got=$($P run --rm $UL --network ns:\"$ns\" --read-only $IMG "
+		  "stat -L -c %i /proc/self/ns/net) || exit 91; "
+		  "umount \"$ns\"; [ \"$got\" = \"$want\" ] && echo joined");
+	expect_run(&r, strcmp(r.out, "joined\n") == 0, "the container in the test's namespace");
+}
+
 /* ---- containerd --------------------------------------------------------------------------- */
 
 /** $C: ctr on the group's daemon; $RR: the shim's runtime, nook, with its state here. */
@@ -652,6 +674,7 @@ main(void)
 		cmocka_unit_test(podman_user),
 		cmocka_unit_test(podman_read_only),
 		cmocka_unit_test(podman_network_none),
+		cmocka_unit_test(podman_joins_a_network_namespace),
 	};
 	const struct CMUnitTest containerd[] = {
 		cmocka_unit_test(containerd_runs_a_command_and_passes_its_status),
