@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -111,6 +112,60 @@ trees_of_any_depth_are_removed(void **state)
 	rmdir(outside);
 }
 
+/** A tree of @p width directories of @p width files each, and one chain 16 deep, in @p top. */
+static void
+wide_tree(const char *top, int width)
+{
+	char name[32];
+	int topfd = open(top, O_RDONLY | O_DIRECTORY), dir;
+
+	assert_true(topfd >= 0);
+	for (int i = 0; i < width; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		assert_int_equal(mkdirat(topfd, name, 0755), 0);
+		dir = openat(topfd, name, O_RDONLY | O_DIRECTORY);
+		for (int j = 0; j < width; j++) {
+			snprintf(name, sizeof(name), "f%d", j);
+			close(openat(dir, name, O_CREAT | O_WRONLY, 0644));
+		}
+		close(dir);
+	}
+	close(deep_tree(topfd, "deep", 16));
+	close(topfd);
+}
+
+/**
+ * Two removers of one tree at once — two `nook delete --force` of a container, an
+ * engine's and its cleanup's — both succeed, each taking what the other left, and the
+ * tree is gone.
+ */
+static void
+two_removers_at_once_both_succeed(void **state)
+{
+	struct nook_error err;
+	struct stat st;
+	int status, mine;
+	pid_t other;
+
+	(void)state;
+	for (int round = 0; round < 20; round++) {
+		char top[] = "/tmp/nook-unit-race-XXXXXX";
+
+		assert_non_null(mkdtemp(top));
+		wide_tree(top, 24);
+		other = fork();
+		assert_true(other >= 0);
+		if (other == 0)
+			_exit(state_remove_tree(AT_FDCWD, top, &err) < 0 ? 1 : 0);
+		mine = state_remove_tree(AT_FDCWD, top, &err);
+		assert_int_equal(waitpid(other, &status, 0), other);
+		if (mine < 0)
+			fail_msg("round %d: state_remove_tree: %s", round, err.msg);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		assert_int_equal(stat(top, &st), -1);
+	}
+}
+
 static void
 missing_trees_are_fine(void **state)
 {
@@ -156,6 +211,7 @@ main(void)
 		cmocka_unit_test(ids_are_checked),
 		cmocka_unit_test(new_ids_differ),
 		cmocka_unit_test(trees_of_any_depth_are_removed),
+		cmocka_unit_test(two_removers_at_once_both_succeed),
 		cmocka_unit_test(missing_trees_are_fine),
 		cmocka_unit_test(quoting_keeps_errors_on_one_line),
 		cmocka_unit_test(long_errors_end_in_dots),
