@@ -43,6 +43,14 @@ const struct nook_stage *const oci_all_stages[] = {
 };
 
 /**
+ * Step 01's stage for the hostname alone. In the runtime config.json says which namespaces
+ * there are (the oci stage asks for each), and the UTS stage must not bring along an IPC
+ * namespace of its own, as it does in the step programs: `podman --ipc host` shares the
+ * host's. Filled in by oci_stages().
+ */
+static struct nook_stage hostname_stage;
+
+/**
  * The stages of container @p c, read from @p o, into @p list (room for 9): a namespace's
  * stage only when config.json asks for the namespace (the oci stage adds the rest of the
  * flags).
@@ -55,8 +63,11 @@ oci_stages(const struct nook_container *c, const struct nook_oci *o, const struc
 	list[n++] = &user_stage; /* first: it owns the others; nothing without linux "user" */
 	/* a hostname only when config.json gives one: without, the new UTS namespace keeps
 	 * the host's name, as under runc (the oci stage adds the namespace itself) */
-	if ((o->clone_flags & CLONE_NEWUTS) && c->hostname)
-		list[n++] = &uts_stage;
+	if ((o->clone_flags & CLONE_NEWUTS) && c->hostname) {
+		hostname_stage = uts_stage;
+		hostname_stage.clone_flags = 0;
+		list[n++] = &hostname_stage;
+	}
 	if (o->clone_flags & CLONE_NEWPID)
 		list[n++] = &pid_stage;
 	/* the cgroup namespace before mounts[]: a "cgroup" mount (podman's, containerd's) made
