@@ -393,6 +393,27 @@ podman_network_none(void **state)
 		   "lo alone, in a namespace of its own");
 }
 
+/** --ipc host: the caller's IPC namespace, shared; without it, one of the container's own. */
+static void
+podman_ipc_host(void **state)
+{
+	char ns[64] = "", want[128];
+	struct run r;
+
+	(void)state;
+	need(podman_missing, podman_broken);
+	if (readlink("/proc/self/ns/ipc", ns, sizeof(ns) - 1) < 0)
+		fail_msg("readlink(/proc/self/ns/ipc): %s", strerror(errno));
+	podman_sh(&r, "$P run --rm $U --ipc host $IMG readlink /proc/self/ns/ipc; "
+		      "$P run --rm $U $IMG readlink /proc/self/ns/ipc");
+	snprintf(want, sizeof(want), "%s\n", ns);
+	expect_run(&r,
+		   strncmp(r.out, want, strlen(want)) == 0 &&
+			   strcmp(r.out + strlen(want), want) != 0 &&
+			   strncmp(r.out + strlen(want), "ipc:[", 5) == 0,
+		   "--ipc host: %s; then one of its own", ns);
+}
+
 /**
  * --network ns:PATH: a network namespace the engine did not make, given by path in
  * config.json (linux.namespaces[].path), which nook joins instead of making one — here
@@ -675,6 +696,7 @@ main(void)
 		cmocka_unit_test(podman_read_only),
 		cmocka_unit_test(podman_network_none),
 		cmocka_unit_test(podman_joins_a_network_namespace),
+		cmocka_unit_test(podman_ipc_host),
 	};
 	const struct CMUnitTest containerd[] = {
 		cmocka_unit_test(containerd_runs_a_command_and_passes_its_status),
