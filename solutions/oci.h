@@ -26,6 +26,19 @@
 #define OCI_MAX_GIDS 32
 /** How many linux.sysctl entries. */
 #define OCI_MAX_SYSCTL 32
+/** How many linux.devices (podman --privileged lists each of the host's). */
+#define OCI_MAX_DEVICES 512
+
+/** One linux.devices entry: a device node made in the container. */
+struct oci_device {
+	const char *path; /**< inside the container: "/dev/fuse" */
+	mode_t type;	  /**< S_IFCHR, S_IFBLK or S_IFIFO */
+	unsigned major;	  /**< its numbers (none for a FIFO) */
+	unsigned minor;
+	mode_t mode; /**< fileMode's permission bits: 0666 when not given */
+	uid_t uid;   /**< its owner, 0 when not given */
+	gid_t gid;
+};
 
 /** One entry of mounts[], its options split into mount(2)'s flags and data. */
 struct oci_mount {
@@ -97,6 +110,10 @@ struct nook_oci {
 	int nmounts;
 	struct oci_sysctl sysctl[OCI_MAX_SYSCTL];
 	int nsysctl;
+	struct oci_device device[OCI_MAX_DEVICES]; /**< linux.devices */
+	int ndevices;
+	/** linux.resources.devices, then the default's allows (c->cgroup.devices points here) */
+	struct nook_device_rule device_rule[NOOK_MAX_DEVICE_RULES];
 	unsigned long propagation; /**< linux.rootfsPropagation as MS_*, or 0 */
 	const char *cgroups_path;  /**< linux.cgroupsPath (not used yet) */
 	struct oci_hook hook[OCI_NHOOK_KINDS][OCI_MAX_HOOKS]; /**< hooks, by kind */

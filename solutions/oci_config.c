@@ -704,8 +704,65 @@ read_cpu(json_t *res, struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
+/** One linux.resources.devices rule into @p d: allow, type, major, minor, access. */
 static int
-read_resources(json_t *lx, struct nook_container *c, struct nook_error *err)
+read_device_rule(json_t *v, const char *path, struct nook_device_rule *d, struct nook_error *err)
+{
+	long long major = -1, minor = -1;
+	const char *type = "a", *access = "rwm";
+	bool allow = false;
+
+	if (!json_is_object(v))
+		return bad(err, path, "expected an object");
+	if (get_bool(v, path, "allow", &allow, err) <= 0)
+		return bad(err, path, "\"allow\": true or false");
+	if (get_string(v, path, "type", &type, err) < 0 ||
+	    get_string(v, path, "access", &access, err) < 0 ||
+	    get_int(v, path, "major", -1, 4095, &major, err) < 0 ||
+	    get_int(v, path, "minor", -1, 1048575, &minor, err) < 0)
+		return -1;
+	if (strlen(type) != 1 || !strchr("acb", type[0]))
+		return bad(err, path, "type \"%s\": a, c or b", type);
+	if (!*access || strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
+		return bad(err, path, "access \"%s\": some of rwm", access);
+	*d = (struct nook_device_rule){
+		.allow = allow, .type = type[0], .major = major, .minor = minor};
+	snprintf(d->access, sizeof(d->access), "%s", access);
+	return 0;
+}
+
+/**
+ * linux.resources.devices: the config's rules, then the allows of nook's default (its
+ * harmless devices), as runc appends its own — podman's list starts by denying all, and
+ * a container without /dev/null works no better under nook than under runc.
+ */
+static int
+read_device_rules(json_t *res, struct nook_container *c, struct nook_oci *o, struct nook_error *err)
+{
+	char path[PATH_LEN];
+	json_t *list;
+	int n = 0, r = get_array(res, "linux.resources", "devices", &list, err);
+
+	if (r <= 0)
+		return r;
+	if (json_array_size(list) + devices_ndefault > NOOK_MAX_DEVICE_RULES)
+		return bad(err, "linux.resources.devices", "more than %d rules",
+			   NOOK_MAX_DEVICE_RULES - devices_ndefault);
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (read_device_rule(json_array_get(list, i),
+				     item(path, "linux.resources.devices", i), &o->device_rule[n++],
+				     err) < 0)
+			return -1;
+	for (int i = 0; i < devices_ndefault; i++)
+		if (devices_default[i].allow)
+			o->device_rule[n++] = devices_default[i];
+	c->cgroup.devices = o->device_rule;
+	c->cgroup.ndevices = n;
+	return 0;
+}
+
+static int
+read_resources(json_t *lx, struct nook_container *c, struct nook_oci *o, struct nook_error *err)
 {
 	long long pids = 0, weight = 0;
 	json_t *res, *sub;
@@ -713,7 +770,8 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_error *err)
 
 	if (r <= 0)
 		return r;
-	if (read_memory(res, c, err) < 0 || read_cpu(res, c, err) < 0)
+	if (read_memory(res, c, err) < 0 || read_cpu(res, c, err) < 0 ||
+	    read_device_rules(res, c, o, err) < 0)
 		return -1;
 	if ((r = get_object(res, "linux.resources", "pids", &sub, err)) < 0)
 		return -1;
@@ -727,7 +785,6 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (weight >= 10) /* v1 blkio 10-1000 onto v2 io 1-10000 */
 		c->cgroup.io_weight = (unsigned)(1 + (weight - 10) * 9999 / 990);
-	/* devices: the container's /dev holds only the harmless devices (oci_root.c) */
 	return 0;
 }
 
@@ -805,6 +862,53 @@ read_sysctl(json_t *lx, struct nook_oci *o, struct nook_error *err)
 	return 0;
 }
 
+/** One linux.devices entry into @p d: its path, type and numbers, mode and owner. */
+static int
+read_device(json_t *v, const char *path, struct oci_device *d, struct nook_error *err)
+{
+	long long major = 0, minor = 0, mode = 0666, uid = 0, gid = 0;
+	const char *type = NULL;
+
+	if (!json_is_object(v))
+		return bad(err, path, "expected an object");
+	if (get_string(v, path, "path", &d->path, err) <= 0 || d->path[0] != '/' ||
+	    strstr(d->path, ".."))
+		return bad(err, path, "a \"path\", absolute, without \"..\"");
+	if (get_string(v, path, "type", &type, err) <= 0 || strlen(type) != 1 ||
+	    !strchr("cubp", type[0]))
+		return bad(err, path, "a \"type\": c, u, b or p");
+	d->type = type[0] == 'b' ? S_IFBLK : type[0] == 'p' ? S_IFIFO : S_IFCHR;
+	if (get_int(v, path, "major", 0, 4095, &major, err) < 0 ||
+	    get_int(v, path, "minor", 0, 1048575, &minor, err) < 0 ||
+	    get_int(v, path, "fileMode", 0, 0177777, &mode, err) < 0 || /* with S_IFCHR... */
+	    get_int(v, path, "uid", 0, UINT32_MAX - 1, &uid, err) < 0 ||
+	    get_int(v, path, "gid", 0, UINT32_MAX - 1, &gid, err) < 0)
+		return -1;
+	*d = (struct oci_device){
+		d->path,    d->type,   (unsigned)major, (unsigned)minor, (mode_t)mode & 07777,
+		(uid_t)uid, (gid_t)gid};
+	return 0;
+}
+
+/** linux.devices: the nodes oci_root.c makes in the container (podman --device). */
+static int
+read_devices(json_t *lx, struct nook_oci *o, struct nook_error *err)
+{
+	char path[PATH_LEN];
+	json_t *list;
+	int r = get_array(lx, "linux", "devices", &list, err);
+
+	if (r <= 0)
+		return r;
+	if (json_array_size(list) > OCI_MAX_DEVICES)
+		return bad(err, "linux.devices", "more than %d", OCI_MAX_DEVICES);
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (read_device(json_array_get(list, i), item(path, "linux.devices", i),
+				&o->device[o->ndevices++], err) < 0)
+			return -1;
+	return 0;
+}
+
 static int
 read_propagation(json_t *lx, struct nook_oci *o, struct nook_error *err)
 {
@@ -839,11 +943,11 @@ read_linux(json_t *doc, struct nook_container *c, struct nook_oci *o, struct noo
 			return -1;
 	if (read_mappings(lx, "uidMappings", &c->uid_map, err) < 0 ||
 	    read_mappings(lx, "gidMappings", &c->gid_map, err) < 0 ||
-	    read_resources(lx, c, err) < 0 ||
+	    read_resources(lx, c, o, err) < 0 ||
 	    read_paths(lx, "maskedPaths", c->masked, &c->nmasked, err) < 0 ||
 	    read_paths(lx, "readonlyPaths", c->readonly_paths, &c->nreadonly, err) < 0 ||
 	    read_seccomp(lx, c, o, err) < 0 || read_sysctl(lx, o, err) < 0 ||
-	    read_propagation(lx, o, err) < 0 ||
+	    read_devices(lx, o, err) < 0 || read_propagation(lx, o, err) < 0 ||
 	    get_string(lx, "linux", "cgroupsPath", &o->cgroups_path, err) < 0)
 		return -1;
 	if ((c->uid_map.n || c->gid_map.n) && !c->userns)

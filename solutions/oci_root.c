@@ -45,6 +45,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "oci.h"
@@ -261,6 +262,40 @@ fill_dev(int rootfd, struct nook_error *err)
 	return 0;
 }
 
+/**
+ * Device @p d where linux.devices puts it, inside the root: mknod(2) in its parent, made
+ * if missing, then its mode (past the umask) and owner. Where mknod is not allowed (a user
+ * namespace) the host's node of that path is bound there instead, as runc does. One there
+ * already (the default devices, which --privileged lists too) is left as it is.
+ */
+static int
+make_device(int rootfd, const struct oci_device *d, struct nook_error *err)
+{
+	char parent[PATH_MAX], target[64];
+	const char *name = strrchr(d->path, '/') + 1;
+	int dirfd, fd, ret = 0;
+
+	snprintf(parent, sizeof(parent), "%.*s", (int)(name - d->path - 1), d->path);
+	dirfd = parent[0] ? open_in_root(rootfd, parent, false, err) : dup(rootfd);
+	if (dirfd < 0)
+		return -1;
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", dirfd); /* O_PATH: by its path */
+	snprintf(parent, sizeof(parent), "%s/%s", target, name);
+	if (mknod(parent, d->type | (d->mode & 0777), makedev(d->major, d->minor)) == 0) {
+		if (chmod(parent, d->mode) < 0 || lchown(parent, d->uid, d->gid) < 0)
+			ret = nook_fail(err, errno, "linux.devices \"%s\"", d->path);
+	} else if (errno == EPERM && (fd = open_in_root(rootfd, d->path, true, err)) >= 0) {
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
+			ret = nook_fail(err, errno, "mount(\"%s\", MS_BIND)", d->path);
+		close(fd);
+	} else if (errno != EEXIST) {
+		ret = nook_fail(err, errno, "mknod(\"%s\")", d->path);
+	}
+	close(dirfd);
+	return ret;
+}
+
 /** Steps 1-3 of the top of this file: the root, bound onto itself, and its mounts. */
 static int
 build_root(const struct nook_oci *o, struct nook_error *err)
@@ -281,6 +316,8 @@ build_root(const struct nook_oci *o, struct nook_error *err)
 	}
 	if (ret == 0 && dev)
 		ret = fill_dev(rootfd, err);
+	for (int i = 0; ret == 0 && i < o->ndevices; i++)
+		ret = make_device(rootfd, &o->device[i], err);
 	close(rootfd);
 	return ret;
 }
