@@ -393,6 +393,34 @@ podman_network_none(void **state)
 		   "lo alone, in a namespace of its own");
 }
 
+/**
+ * --device: the node made (linux.devices) and let through the device cgroup (the rule
+ * podman adds after its deny-all), ":r" opened for reading but not for writing (FUSE's
+ * device: one that no default rule allows); --privileged: the host's devices, /dev/kmsg
+ * among them, which a container otherwise lacks.
+ */
+static void
+podman_devices(void **state)
+{
+	struct run r;
+
+	(void)state;
+	need(podman_missing, podman_broken);
+	if (access("/dev/fuse", F_OK) != 0) {
+		print_message("  skipped: no /dev/fuse on this host to pass in\n");
+		skip();
+	}
+	podman_sh(&r, "$P run --rm $U --device /dev/fuse:/dev/myfuse $IMG sh -c "
+		      "'(exec 3<>/dev/myfuse) && echo rw; echo x >/dev/null && echo null; "
+		      "test -c /dev/kmsg || echo no-kmsg'; "
+		      "$P run --rm $U --device /dev/fuse:/dev/myfuse:r $IMG sh -c "
+		      "'(exec 3</dev/myfuse) && echo r; (exec 3<>/dev/myfuse) 2>/dev/null || "
+		      "echo refused'; "
+		      "$P run --rm $U --privileged $IMG sh -c 'test -c /dev/kmsg && echo kmsg'");
+	expect_run(&r, strcmp(r.out, "rw\nnull\nno-kmsg\nr\nrefused\nkmsg\n") == 0,
+		   "--device rwm, --device :r, --privileged");
+}
+
 /** --ipc host: the caller's IPC namespace, shared; without it, one of the container's own. */
 static void
 podman_ipc_host(void **state)
@@ -697,6 +725,7 @@ main(void)
 		cmocka_unit_test(podman_network_none),
 		cmocka_unit_test(podman_joins_a_network_namespace),
 		cmocka_unit_test(podman_ipc_host),
+		cmocka_unit_test(podman_devices),
 	};
 	const struct CMUnitTest containerd[] = {
 		cmocka_unit_test(containerd_runs_a_command_and_passes_its_status),
