@@ -76,6 +76,57 @@ join_cgroups(const struct oci_state *s, struct nook_error *err)
 	return 0;
 }
 
+/**
+ * The process whose namespaces step 2 joins: the container's first process @p pid, or,
+ * when its /proc/PID/ns cannot be opened, its first child. That is a rootless container
+ * with a PID namespace: its first process is nook-init, which never executed a program
+ * and made itself undumpable, so its memory still belongs to the host's user namespace,
+ * where an ordinary user lacks CAP_SYS_PTRACE (ptrace(2), "Ptrace access mode checking").
+ * The command it forked executed a dumpable image inside the container's user namespace,
+ * which its owner may read; it is in the very same namespaces.
+ */
+static pid_t
+ns_holder(pid_t pid)
+{
+	char path[64];
+	int fd, child = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 || errno != EACCES) {
+		if (fd >= 0)
+			close(fd);
+		return pid;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if ((f = fopen(path, "re"))) {
+		if (fscanf(f, "%d", &child) != 1)
+			child = 0;
+		fclose(f);
+	}
+	return child > 0 ? child : pid;
+}
+
+/**
+ * Whether setgroups(2) is denied for good in the user namespace of @p pid: a rootless
+ * container's (user.c). Step 08 then leaves the groups as they are, as for its first
+ * process — it could not change them anyway.
+ */
+static bool
+setgroups_denied(pid_t pid)
+{
+	char path[64], word[8] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(word, sizeof(word), f))
+		word[0] = '\0';
+	fclose(f);
+	return strncmp(word, "deny", 4) == 0;
+}
+
 /** Step 2: open every namespace of @p pid first (its /proc is ours until mnt), then join. */
 static int
 join_namespaces(pid_t pid, struct nook_error *err)
@@ -309,7 +360,8 @@ cmd_exec(int argc, char *argv[])
 	if ((first = exec_args(argc, argv, &x, &err)) < 0 ||
 	    oci_state_read(nook_cli.root, argv[first], &s, &err) < 0)
 		return nook_say(&err);
-	target = s.pid;
+	target = ns_holder(s.pid);
+	c.deny_setgroups = setgroups_denied(target);
 	if (strcmp(oci_status(&s), "running") != 0)
 		nook_fail(&err, 0, "cannot exec in a container that is %s", oci_status(&s));
 	else if (x.pid_file &&

@@ -562,6 +562,79 @@ rootless_spec_runs_as_nobody(void **state)
 	assert_string_equal(r.out, "         0      65534          1\n");
 }
 
+/** The environment a login gives the rootless test's user: its home, its runtime dir. */
+static void
+login_env(void *dir)
+{
+	char xdg[96];
+
+	snprintf(xdg, sizeof(xdg), "%s/xdg", (const char *)dir);
+	if (setenv("HOME", dir, 1) < 0 || setenv("XDG_RUNTIME_DIR", xdg, 1) < 0)
+		_exit(125);
+}
+
+/** Run the shell script @p script as uid and gid 1000, logged in with @p dir as home. */
+static void
+as_user(struct run *r, const char *dir, const char *script)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+	struct proc p;
+
+	start_argv_as(&p, r, 1000, 1000, login_env, (void *)dir, argv);
+	finish(&p, RUN_TIMEOUT);
+}
+
+/**
+ * Rootless, the whole life of a container as an ordinary user (uid 1000), with no --root:
+ * the state goes under $XDG_RUNTIME_DIR/nook. The bundle is `nook spec --rootless` with
+ * the default image copied in as rootfs/, as a user would make it.
+ */
+static void
+rootless_lifecycle_as_an_ordinary_user(void **state)
+{
+	char dir[64], id[64], bin[PATH_MAX], cmd[2 * PATH_MAX + 2048];
+	struct run r;
+
+	(void)state;
+	skip_unless_user_namespaces_as(1000, 1000);
+	if (!realpath(runnable_as(1000, 1000, step_path("nook")), bin))
+		fail_msg("nook: %s", strerror(errno));
+	make_scratch_dir(dir, "oci-rl", 0755);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -m 700 %s/xdg && cp -a %s %s/rootfs && chown -R 1000:1000 %s", dir, image,
+		 dir, dir);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 0);
+	unique_name(id, "rl");
+	snprintf(
+		cmd, sizeof(cmd),
+		"N=%s; cd %s || exit 90; $N spec --rootless || exit 91; "
+		"sed -i -e 's|\"terminal\": true|\"terminal\": false|' "
+		"-e 's|^\\( *\\)\"sh\"$|\\1\"sleep\", \"60\"|' config.json; "
+		"$N create %s </dev/null >out 2>err || { cat err; exit 92; }; "
+		"$N state %s | grep -c '\"status\": \"created\"'; "
+		"[ -f xdg/nook/%s/state.json ] && echo state-in-xdg; "
+		"$N start %s || exit 93; "
+		"$N state %s | grep -c '\"status\": \"running\"'; "
+		"$N exec %s cat /proc/self/uid_map; "
+		"$N list | grep -c '^%s '; "
+		"$N delete %s 2>/dev/null && echo deleted-while-running; "
+		"$N kill %s KILL || exit 94; "
+		"for i in $(seq 100); do $N state %s | grep -q stopped && break; sleep 0.05; done; "
+		"$N state %s | grep -c '\"status\": \"stopped\"'; "
+		"$N delete %s || exit 95; "
+		"[ -e xdg/nook/%s ] && echo left-behind; "
+		"$N state %s 2>/dev/null; echo state $?; "
+		"sed -i 's|\"sleep\", \"60\"|\"sh\", \"-c\", \"id -u; exit 9\"|' config.json; "
+		"$N run %s-run; echo run $?; ls xdg/nook",
+		bin, dir, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id);
+	as_user(&r, dir, cmd);
+	expect_run(&r, r.status == 0, "rootless nook as uid 1000");
+	assert_string_equal(r.out,
+			    "1\nstate-in-xdg\n1\n         0       1000          1\n1\n1\nstate "
+			    "125\n0\nrun 9\n");
+}
+
 /**
  * podman drives nook as it drives runc: `--runtime build/solutions/nook --cgroup-manager
  * cgroupfs`, on the default image imported, in a podman storage of the test's own.
@@ -708,6 +781,7 @@ main(void)
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),
 		cmocka_unit_test_teardown(rootless_spec_runs_as_nobody, test_teardown),
+		cmocka_unit_test_teardown(rootless_lifecycle_as_an_ordinary_user, test_teardown),
 		cmocka_unit_test_teardown(podman_runs_the_image, test_teardown),
 		cmocka_unit_test_teardown(run_with_a_terminal_relays_a_pty, test_teardown),
 		cmocka_unit_test_teardown(global_options, test_teardown),
