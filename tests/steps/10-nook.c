@@ -428,6 +428,93 @@ exec_joins_every_namespace_and_the_cgroup(void **state)
 	assert_int_equal(r.status, 125); /* gone */
 }
 
+/** The target of /proc/@p pid/@p file (a namespace link), or the file's text, into @p buf. */
+static const char *
+proc_of(int pid, const char *file, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	buf[0] = '\0';
+	if (strncmp(file, "ns/", 3) == 0) {
+		n = readlink(path, buf, size - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	} else if ((f = fopen(path, "re"))) {
+		n = (ssize_t)fread(buf, 1, size - 1, f);
+		buf[n > 0 ? n : 0] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+/** The PID in file @p path, or 0. */
+static int
+pid_in(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int pid = 0;
+
+	if (f && fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+/**
+ * Seen from the host: a process `exec --detach` started is in every namespace of the
+ * container's first process (its init), and in its cgroups — and those are not the host's.
+ */
+static void
+exec_shares_the_namespaces_and_cgroup_of_init(void **state)
+{
+	static const char *const files[] = {"ns/ipc", "ns/mnt",	   "ns/net",  "ns/pid",
+					    "ns/uts", "ns/cgroup", "ns/user", "cgroup"};
+	char id[64], pidfile[128], a[4096], b[4096];
+	int init, pid;
+	struct run r;
+
+	(void)state;
+	unique_name(id, "nsx");
+	snprintf(pidfile, sizeof(pidfile), "%s/init.pid", bundle);
+	snprintf(a, sizeof(a), "--pid-file %s", pidfile);
+	create(&r, id, a);
+	assert_int_equal(r.status, 0);
+	nook(&r, "start", id);
+	assert_int_equal(r.status, 0);
+	init = pid_in(pidfile);
+	snprintf(pidfile, sizeof(pidfile), "%s/exec.pid", bundle);
+	snprintf(a, sizeof(a), /* its streams elsewhere: the harness waits for its pipes */
+		 "exec %s --root %s exec --detach --pid-file %s %s sleep 30 </dev/null >/dev/null "
+		 "2>&1",
+		 step_path("nook"), root, pidfile, id);
+	run_shell(&r, a);
+	assert_int_equal(r.status, 0);
+	pid = pid_in(pidfile);
+	assert_true(init > 1 && pid > 1 && pid != init);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		proc_of(init, files[i], a, sizeof(a));
+		assert_true(a[0] != '\0');
+		assert_string_equal(proc_of(pid, files[i], b, sizeof(b)), a);
+	}
+	/* new ones, not the host's: the test's own differ (user and cgroup: not asked for) */
+	assert_string_not_equal(proc_of(getpid(), "ns/pid", b, sizeof(b)),
+				proc_of(init, "ns/pid", a, sizeof(a)));
+	assert_string_not_equal(proc_of(getpid(), "ns/mnt", b, sizeof(b)),
+				proc_of(init, "ns/mnt", a, sizeof(a)));
+	assert_string_not_equal(proc_of(getpid(), "cgroup", b, sizeof(b)),
+				proc_of(init, "cgroup", a, sizeof(a)));
+	assert_non_null(strstr(a, id)); /* the container's own cgroup, named by its ID */
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	snprintf(a, sizeof(a), "/proc/%d", pid);
+	for (int i = 0; i < 100 && file_exists(a); i++)
+		usleep(50000);
+	assert_false(file_exists(a)); /* it died with the container */
+}
+
 static void
 pause_freezes_until_resume(void **state)
 {
@@ -777,6 +864,8 @@ main(void)
 		cmocka_unit_test_teardown(spec_writes_a_config_and_refuses_to_overwrite,
 					  test_teardown),
 		cmocka_unit_test_teardown(exec_joins_every_namespace_and_the_cgroup, test_teardown),
+		cmocka_unit_test_teardown(exec_shares_the_namespaces_and_cgroup_of_init,
+					  test_teardown),
 		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),
