@@ -468,7 +468,8 @@ cgroup_parent(struct nook_container *c, struct nook_error *err)
 static int
 cgroup_child(struct nook_container *c, struct nook_error *err)
 {
-	(void)c;
+	if (c->cgroup.joined_ns)
+		return 0;
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return nook_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
 	return 0;

@@ -8,8 +8,9 @@
  *
  *  1. moves itself into the container's cgroup directories (writing its PID into each
  *     cgroup.procs): its children are born there, counted against the same limits;
- *  2. opens /proc/PID/ns/{user,ipc,uts,net,cgroup,pid,mnt} of the container's first
- *     process and setns(2)s into each that differs from its own — the user namespace
+ *  2. opens /proc/PID/ns/{user,ipc,uts,net,cgroup,pid_for_children,mnt} of the
+ *     container's first process and setns(2)s into each that differs from its own (the
+ *     PID namespace its children are born in: its own, unless it joined one by path) — the user namespace
  *     first, as it owns the others, the mount namespace last, which also takes the
  *     container's root and working directory. Joining a PID namespace changes only where
  *     *children* are born (a process never changes its own PID), hence:
@@ -48,7 +49,7 @@ static const struct {
 	int type;
 } ns_order[] = {
 	{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},	      {"uts", CLONE_NEWUTS},
-	{"net", CLONE_NEWNET},	 {"cgroup", CLONE_NEWCGROUP}, {"pid", CLONE_NEWPID},
+	{"net", CLONE_NEWNET},	 {"cgroup", CLONE_NEWCGROUP}, {"pid_for_children", CLONE_NEWPID},
 	{"mnt", CLONE_NEWNS},
 };
 

@@ -51,13 +51,19 @@ oci_stages(const struct nook_oci *o, const struct nook_stage **list)
 {
 	int n = 0;
 
+	/* a joined user namespace: the oci stage makes the others in it, and runs uts and
+	 * net's child() there itself (oci_root.c, unshare_owned()) */
+	bool late = o->join_flags & CLONE_NEWUSER;
+
 	list[n++] = &user_stage; /* first: it owns the others; nothing without linux "user" */
-	if (o->clone_flags & CLONE_NEWUTS)
+	if ((o->clone_flags & CLONE_NEWUTS) && !late)
 		list[n++] = &uts_stage;
 	if (o->clone_flags & CLONE_NEWPID)
 		list[n++] = &pid_stage;
+	else if (o->join_flags & CLONE_NEWPID)
+		list[n++] = &oci_joined_pid_stage;
 	list[n++] = &oci_stage; /* the root and mounts[], before the network is set up */
-	if (o->clone_flags & CLONE_NEWNET)
+	if ((o->clone_flags & CLONE_NEWNET) && !late)
 		list[n++] = &net_stage;
 	list[n++] = &cgroup_stage;
 	list[n++] = &caps_stage;

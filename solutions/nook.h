@@ -139,6 +139,8 @@ struct nook_cgroup {
 	/** The device cgroup's rules; NULL: devices_default (an OCI config may set others). */
 	const struct nook_device_rule *devices;
 	int ndevices; /**< how many of devices[] there are */
+	/** OCI: the cgroup namespace is one joined by path: child() makes no new one. */
+	bool joined_ns;
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */

@@ -81,10 +81,11 @@ struct nook_oci {
 	char **argv;	       /**< process.args, NULL-terminated (owned) */
 	int clone_flags;       /**< the new namespaces linux.namespaces asks for */
 	struct {
-		int type;	  /**< CLONE_NEWNET, CLONE_NEWIPC or CLONE_NEWUTS */
+		int type;	  /**< CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, ... */
 		const char *path; /**< the namespace to join: /run/netns/NAME, /proc/PID/ns/net */
-	} join[4];		  /**< namespaces joined by path (linux.namespaces[].path) */
+	} join[7];		  /**< namespaces joined by path (linux.namespaces[].path) */
 	int njoin;
+	int join_flags;		  /**< the CLONE_NEW* types of join[], or'ed */
 	gid_t gids[OCI_MAX_GIDS]; /**< process.user.additionalGids */
 	int ngids;
 	bool has_umask;	    /**< process.user.umask given */
@@ -153,6 +154,7 @@ char *oci_hook_state(const char *id, const char *status, pid_t pid, const char *
 
 /* oci_root.c */
 extern const struct nook_stage oci_stage;
+extern const struct nook_stage oci_joined_pid_stage;
 
 /* nook.c and cmd_*.c: the runtime's command line */
 

@@ -613,13 +613,21 @@ read_namespace(json_t *v, const char *path, struct nook_container *c, struct noo
 		return bad(err, member(sub, path, "type"), "unknown namespace \"%.40s\"", type);
 	if (get_string(v, path, "path", &nspath, err) < 0)
 		return -1;
-	if (nspath && (o->njoin == (int)NELEM(o->join) ||
-		       !(namespaces[k].flag & (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS))))
+	if ((o->clone_flags | o->join_flags) & namespaces[k].flag)
+		return bad(err, member(sub, path, "type"), "\"%s\" given twice", type);
+	if (nspath && nspath[0] != '/')
+		return bad(err, member(sub, path, "path"), "not an absolute path");
+	if (nspath && (namespaces[k].flag & (0x80 | CLONE_NEWNS)))
 		return bad(err, member(sub, path, "path"),
-			   "joining an existing %s namespace is not supported yet", type);
+			   "joining a %s namespace is not supported%s", type,
+			   namespaces[k].flag == CLONE_NEWNS
+				   ? ": nook builds the root in a mount namespace of its own"
+				   : "");
 	if (nspath) { /* joined inside, by the oci stage: nothing new to make */
 		o->join[o->njoin].type = namespaces[k].flag;
 		o->join[o->njoin++].path = nspath;
+		o->join_flags |= namespaces[k].flag;
+		c->cgroup.joined_ns = c->cgroup.joined_ns || namespaces[k].flag == CLONE_NEWCGROUP;
 		return 0;
 	}
 	o->clone_flags |= namespaces[k].flag;
@@ -845,7 +853,10 @@ read_linux(json_t *doc, struct nook_container *c, struct nook_oci *o, struct noo
 	    get_string(lx, "linux", "cgroupsPath", &o->cgroups_path, err) < 0)
 		return -1;
 	if ((c->uid_map.n || c->gid_map.n) && !c->userns)
-		return bad(err, "linux.uidMappings", "given without a user namespace");
+		return bad(err, "linux.uidMappings", "given without a new user namespace");
+	if ((o->join_flags & CLONE_NEWUSER) && (o->clone_flags & CLONE_NEWPID))
+		return bad(err, "linux.namespaces",
+			   "a new PID namespace in a joined user namespace is not supported");
 	return 0;
 }
 

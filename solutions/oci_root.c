@@ -340,24 +340,82 @@ apply_process(const struct nook_oci *o, struct nook_error *err)
 }
 
 /**
- * Join the namespaces config.json names by path (podman makes the network namespace
- * itself and hands it over). Done first, before /sys is mounted: a sysfs shows the
- * network devices of the namespace of whoever mounts it.
+ * The order namespaces are joined in (the runtime spec, "Namespaces"): the user namespace
+ * first: it owns the others, and a process that joins it gets the capabilities in it
+ * that the other setns(2) calls, and any namespace made after, need. The PID namespace
+ * last: it changes nothing of this process. (A mount namespace is not joined: the root is
+ * built in one of the container's own, and a joined one's /proc would be of a PID
+ * namespace this process is not in — /proc/self would not be found.)
+ */
+static const int join_order[] = {CLONE_NEWUSER, CLONE_NEWIPC,	 CLONE_NEWUTS,
+				 CLONE_NEWNET,	CLONE_NEWCGROUP, CLONE_NEWPID};
+
+/**
+ * After a user namespace is joined: make the new namespaces the config asks for, owned by
+ * it. Made by clone(2) they would belong to the host's user namespace, where the process
+ * no longer has any capability — no hostname could be set in its UTS namespace, nothing
+ * mounted in its mount namespace. The process becomes the joined namespace's root, as in
+ * one of its own (step 05); then the stages those namespaces would have had (left out of
+ * the list by oci_stages()) do their work in them.
  */
 static int
-join_namespaces(const struct nook_oci *o, struct nook_error *err)
+unshare_owned(struct nook_container *c, struct nook_error *err)
 {
-	for (int i = 0; i < o->njoin; i++) {
-		int fd = open(o->join[i].path, O_RDONLY | O_CLOEXEC), ret;
+	int flags = (c->oci->clone_flags | CLONE_NEWNS) & ~CLONE_NEWUSER;
 
-		if (fd < 0)
-			return nook_fail(err, errno, "open(\"%s\")", o->join[i].path);
-		ret = setns(fd, o->join[i].type);
-		close(fd);
-		if (ret < 0)
-			return nook_fail(err, errno, "setns(\"%s\")", o->join[i].path);
+	char word[8] = "";
+	FILE *f;
+
+	if (unshare(flags) < 0)
+		return nook_fail(err, errno, "unshare(%#x) in the joined user namespace", flags);
+	if ((f = fopen("/proc/self/setgroups", "re"))) { /* "deny": a rootless owner's */
+		c->deny_setgroups = fgets(word, sizeof(word), f) && strncmp(word, "deny", 4) == 0;
+		fclose(f);
 	}
-	return 0;
+	/* become its root (step 05): our uid, the host's, is not mapped in it — files made
+	 * in its mounts would have no owner (EOVERFLOW) */
+	c->userns = true;
+	c->drop_groups = !c->deny_setgroups;
+	if (user_stage.child(c, err) < 0)
+		return -1;
+	if ((flags & CLONE_NEWUTS) && uts_stage.child(c, err) < 0)
+		return -1;
+	return (flags & CLONE_NEWNET) ? net_stage.child(c, err) : 0;
+}
+
+/**
+ * Join the namespaces config.json names by path (podman makes the network namespace
+ * itself and hands it over; a pod's containers share one another's). Every path is
+ * opened first, while /proc and the paths are still the host's, then joined in
+ * join_order. Done before /sys is mounted: a sysfs shows the network devices of the
+ * namespace of whoever mounts it. A PID namespace joined takes only the children to
+ * come: oci_joined_pid_stage forks the command into it.
+ */
+static int
+join_namespaces(struct nook_container *c, struct nook_error *err)
+{
+	const struct nook_oci *o = c->oci;
+	int fd[sizeof(o->join) / sizeof(o->join[0])], ret = 0;
+
+	for (int i = 0; i < o->njoin; i++)
+		if ((fd[i] = open(o->join[i].path, O_RDONLY | O_CLOEXEC)) < 0) {
+			ret = nook_fail(err, errno, "open(\"%s\")", o->join[i].path);
+			while (i-- > 0)
+				close(fd[i]);
+			return ret;
+		}
+	for (size_t k = 0; k < NELEM(join_order); k++)
+		for (int i = 0; i < o->njoin; i++) {
+			if (ret < 0 || o->join[i].type != join_order[k])
+				continue;
+			if (setns(fd[i], o->join[i].type) < 0)
+				ret = nook_fail(err, errno, "setns(\"%s\")", o->join[i].path);
+			else if (o->join[i].type == CLONE_NEWUSER)
+				ret = unshare_owned(c, err);
+		}
+	for (int i = 0; i < o->njoin; i++)
+		close(fd[i]);
+	return ret;
 }
 
 //! [oci_child]
@@ -367,7 +425,7 @@ oci_child(struct nook_container *c, struct nook_error *err)
 {
 	const struct nook_oci *o = c->oci;
 
-	if (join_namespaces(o, err) < 0 || build_root(o, err) < 0 || rootfs_pivot(o->root, err) < 0)
+	if (join_namespaces(c, err) < 0 || build_root(o, err) < 0 || rootfs_pivot(o->root, err) < 0)
 		return -1;
 	if (o->root_readonly && root_readonly(err) < 0)
 		return -1;
@@ -385,8 +443,11 @@ oci_prepare(struct nook_container *c, struct nook_error *err)
 {
 	struct nook_oci *o = c->oci;
 
-	if (!(o->clone_flags & CLONE_NEWNS))
+	if (!((o->clone_flags | o->join_flags) & CLONE_NEWNS))
 		return nook_fail(err, 0, "linux.namespaces: a mount namespace is required");
+	if ((o->join_flags & CLONE_NEWUSER) && (o->clone_flags & CLONE_NEWUTS) &&
+	    uts_stage.prepare(c, err) < 0) /* its child() is run by unshare_owned() */
+		return -1;
 	if (snprintf(o->fifo, sizeof(o->fifo), "%s/exec.fifo", c->run.state) >=
 	    (int)sizeof(o->fifo))
 		return nook_fail(err, 0, "state directory path too long");
@@ -416,17 +477,42 @@ oci_parent(struct nook_container *c, struct nook_error *err)
 	return ret;
 }
 
-/** The namespaces config.json asks for that no stage of the runtime's list adds. */
+/**
+ * The namespaces config.json asks for that no stage of the runtime's list adds, and a
+ * mount namespace always (a private table to build the root in). None when a user namespace is joined: they are made after joining it
+ * (unshare_owned()), to belong to it.
+ */
 static int
 oci_flags(const struct nook_container *c)
 {
-	return c->oci ? c->oci->clone_flags & ~CLONE_NEWUSER : 0;
+	if (!c->oci || (c->oci->join_flags & CLONE_NEWUSER))
+		return 0;
+	return (c->oci->clone_flags | CLONE_NEWNS) & ~CLONE_NEWUSER;
 }
+
+/** A joined PID namespace: step 02's init forks the command into it (see the stage). */
+static int
+joined_pid_exec(struct nook_container *c, struct nook_error *err)
+{
+	return pid_stage.exec(c, err);
+}
+
+/**
+ * The stage of a PID namespace joined by path. setns(2) of a PID namespace moves only the
+ * children to come — a process never changes its own PID — so after join_namespaces()
+ * the container's first process stays in the host's and becomes step 02's init there,
+ * forking the command into the joined one. (pid_stage itself would make a new one.)
+ * A process of a PID namespace it did not start does not die with it: `delete` kills
+ * what is left in the container's cgroup.
+ */
+const struct nook_stage oci_joined_pid_stage = {
+	.name = "pid",
+	.exec = joined_pid_exec,
+};
 
 /** The runtime's stage for a bundle's root, mounts and process settings. */
 const struct nook_stage oci_stage = {
 	.name = "oci",
-	.clone_flags = CLONE_NEWNS,
 	.flags = oci_flags,
 	.prepare = oci_prepare,
 	.parent = oci_parent,

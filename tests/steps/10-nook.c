@@ -29,9 +29,18 @@ static char image[PATH_MAX];
 static char root[64];	/* --root */
 static char bundle[64]; /* the bundle directory */
 
-/** The config: @p args is the JSON array of the command; @p extra more members, or "". */
+/** The namespaces of the tests' config: all new but the user's and cgroup's. */
+#define DEFAULT_NAMESPACES                                                                         \
+	"[{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, "  \
+	"{\"type\": \"network\"}]"
+
+/**
+ * The config: @p args is the JSON array of the command; @p extra more members, or "";
+ * @p ns linux.namespaces, and @p more more members of "linux" (or "").
+ */
 static void
-write_config_with(const char *dir, const char *args, const char *extra)
+write_config_ns(const char *dir, const char *args, const char *extra, const char *ns,
+		const char *more)
 {
 	char path[128];
 	FILE *f;
@@ -58,11 +67,17 @@ write_config_with(const char *dir, const char *args, const char *extra)
 		"  {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
 		"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}],\n"
 		" %s\"annotations\": {\"org.test\": \"yes\"},\n"
-		" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, "
-		"{\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}],\n"
+		" \"linux\": {\"namespaces\": %s, %s\n"
 		"   \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]}}\n",
-		image, args, extra);
+		image, args, extra, ns, more);
 	fclose(f);
+}
+
+/** The config: @p args is the JSON array of the command; @p extra more members, or "". */
+static void
+write_config_with(const char *dir, const char *args, const char *extra)
+{
+	write_config_ns(dir, args, extra, DEFAULT_NAMESPACES, "");
 }
 
 static void
@@ -118,7 +133,7 @@ test_teardown(void **state)
  * bundle; create's stderr is then read into @p r->err.
  */
 static void
-create(struct run *r, const char *id, const char *extra)
+create_in(struct run *r, const char *dir, const char *id, const char *extra)
 {
 	char cmd[1024], path[128];
 	FILE *f;
@@ -126,15 +141,22 @@ create(struct run *r, const char *id, const char *extra)
 
 	snprintf(cmd, sizeof(cmd),
 		 "exec %s --root %s create --bundle %s %s %s </dev/null >%s/out 2>%s/err",
-		 step_path("nook"), root, bundle, extra, id, bundle, bundle);
+		 step_path("nook"), root, dir, extra, id, dir, dir);
 	run_shell(r, cmd);
-	snprintf(path, sizeof(path), "%s/err", bundle);
+	snprintf(path, sizeof(path), "%s/err", dir);
 	r->err[0] = '\0';
 	if ((f = fopen(path, "re"))) {
 		n = fread(r->err, 1, sizeof(r->err) - 1, f);
 		r->err[n] = '\0';
 		fclose(f);
 	}
+}
+
+/** create_in() the tests' own bundle. */
+static void
+create(struct run *r, const char *id, const char *extra)
+{
+	create_in(r, bundle, id, extra);
 }
 
 /** `nook state ID`'s "status", or "" if state failed. */
@@ -515,6 +537,193 @@ exec_shares_the_namespaces_and_cgroup_of_init(void **state)
 	assert_false(file_exists(a)); /* it died with the container */
 }
 
+/** create_in() and start container @p id from bundle @p dir; its first process's PID. */
+static int
+create_and_start(const char *dir, const char *id)
+{
+	char extra[128], path[96];
+	struct run r;
+
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	snprintf(extra, sizeof(extra), "--pid-file %s", path);
+	create_in(&r, dir, id, extra);
+	expect_run(&r, r.status == 0, "create %s", id);
+	nook(&r, "start", id);
+	assert_int_equal(r.status, 0);
+	return pid_in(path);
+}
+
+/** The first child of @p pid (the command under nook-init), or 0. */
+static int
+first_child(int pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	return pid_in(path);
+}
+
+/** Wait up to 5 s for process @p pid to be gone; whether it is. */
+static bool
+gone(int pid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	for (int i = 0; i < 100 && file_exists(path); i++)
+		usleep(50000);
+	return !file_exists(path);
+}
+
+/**
+ * linux.namespaces[].path: a container joins the PID, network, IPC, UTS and cgroup
+ * namespaces of another (a pod's way); seen from the host its command is in each of
+ * them, `exec` lands in the joined PID namespace too, and delete kills the command that
+ * its init, outside that namespace, leaves behind.
+ */
+static void
+namespaces_are_joined_by_path(void **state)
+{
+	static const char *const types[][2] = {{"pid", "pid"},
+					       {"network", "net"},
+					       {"ipc", "ipc"},
+					       {"uts", "uts"},
+					       {"cgroup", "cgroup"}};
+	char holder[64], joiner[64], a[64], b[64], ns[1024], x[256], y[256], *p = ns;
+	int hpid, jpid, cmd;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(a, "oci-holder", 0755);
+	make_scratch_dir(b, "oci-joiner", 0755);
+	write_config_ns(a, "[\"sleep\", \"60\"]", "",
+			"[{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, "
+			"{\"type\": \"mount\"}, {\"type\": \"network\"}, {\"type\": \"cgroup\"}]",
+			"");
+	unique_name(holder, "holder");
+	hpid = create_and_start(a, holder);
+	p += sprintf(p, "[{\"type\": \"mount\"}");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		p += sprintf(p, ", {\"type\": \"%s\", \"path\": \"/proc/%d/ns/%s\"}", types[i][0],
+			     hpid, types[i][1]);
+	sprintf(p, "]");
+	write_config_ns(b, "[\"sleep\", \"60\"]", "", ns, "");
+	unique_name(joiner, "joiner");
+	jpid = create_and_start(b, joiner);
+	cmd = first_child(jpid);
+	assert_true(hpid > 1 && jpid > 1 && cmd > 1);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		snprintf(x, sizeof(x), "ns/%s", types[i][1]);
+		assert_string_equal(proc_of(cmd, x, y, sizeof(y)), proc_of(hpid, x, ns, 128));
+	}
+	assert_string_not_equal(proc_of(cmd, "ns/mnt", y, sizeof(y)), /* a new one of its own */
+				proc_of(hpid, "ns/mnt", ns, 128));
+	assert_string_not_equal(proc_of(getpid(), "ns/mnt", x, sizeof(x)), y);
+	nook(&r, "exec", joiner, "readlink", "/proc/self/ns/pid");
+	assert_int_equal(r.status, 0);
+	snprintf(x, sizeof(x), "%s\n", proc_of(hpid, "ns/pid", y, sizeof(y)));
+	assert_string_equal(r.out, x);
+	nook(&r, "delete", "--force", joiner);
+	assert_int_equal(r.status, 0);
+	assert_true(gone(cmd)); /* not the init of its PID namespace: killed in its cgroup */
+	assert_int_equal(kill(hpid, 0), 0); /* the holder lives on */
+	nook(&r, "delete", "--force", holder);
+	assert_int_equal(r.status, 0);
+}
+
+/**
+ * A joined user namespace comes first: the container takes its id mappings, and the UTS
+ * and mount namespaces made after joining it belong to it (or no hostname could be set,
+ * nothing mounted). Its /proc is the host's, bound: a new proc needs a PID namespace of
+ * the joined user namespace's that the mounting process is in.
+ */
+static void
+a_user_namespace_is_joined_first(void **state)
+{
+	char holder[64], a[64], b[64], id[64], path[96], want[512], x[128], y[128];
+	int hpid;
+	struct run r;
+	FILE *f;
+
+	(void)state;
+	make_scratch_dir(a, "oci-uholder", 0755);
+	make_scratch_dir(b, "oci-ujoiner", 0755);
+	write_config_ns(a, "[\"sleep\", \"60\"]", "",
+			"[{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, "
+			"{\"type\": \"mount\"}, {\"type\": \"network\"}, {\"type\": \"user\"}]",
+			"\"uidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": "
+			"65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 300000, "
+			"\"size\": 65536}],");
+	unique_name(holder, "uholder");
+	hpid = create_and_start(a, holder);
+	snprintf(path, sizeof(path), "%s/config.json", b);
+	if (!(f = fopen(path, "we")))
+		fail_msg("%s: %s", path, strerror(errno));
+	fprintf(f,
+		"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\", \"readonly\": true},\n"
+		" \"process\": {\"args\": [\"sh\", \"-c\", \"cat /proc/self/uid_map; hostname; "
+		"readlink /proc/self/ns/user; readlink /proc/self/ns/pid; touch /dev/x\"], "
+		"\"cwd\": \"/\", \"env\": [\"PATH=/bin\"]},\n"
+		" \"hostname\": \"joiner\",\n"
+		" \"mounts\": [{\"destination\": \"/proc\", \"type\": \"bind\", \"source\": "
+		"\"/proc\", \"options\": [\"rbind\"]},\n"
+		"  {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}],\n"
+		" \"linux\": {\"namespaces\": [{\"type\": \"uts\"}, {\"type\": \"mount\"}, "
+		"{\"type\": \"pid\", \"path\": \"/proc/%d/ns/pid\"}, "
+		"{\"type\": \"user\", \"path\": \"/proc/%d/ns/user\"}]}}\n",
+		image, hpid, hpid);
+	fclose(f);
+	unique_name(id, "ujoiner");
+	nook(&r, "run", "--bundle", b, id);
+	snprintf(want, sizeof(want), "         0     300000      65536\njoiner\n%s\n%s\n",
+		 proc_of(hpid, "ns/user", x, sizeof(x)), proc_of(hpid, "ns/pid", y, sizeof(y)));
+	expect_run(&r, r.status == 0 && strcmp(r.out, want) == 0, "expected \"%s\"", want);
+	nook(&r, "exec", holder, "hostname"); /* the holder's UTS namespace kept its name */
+	assert_string_equal(r.out, "oci-test\n");
+	nook(&r, "delete", "--force", holder);
+	assert_int_equal(r.status, 0);
+}
+
+/** What cannot be joined, or not in that order, is refused before anything is made. */
+static void
+joining_namespaces_is_checked(void **state)
+{
+	static const struct {
+		const char *ns, *err;
+	} cases[] = {
+		{"[{\"type\": \"mount\"}, {\"type\": \"pid\"}, {\"type\": \"user\", \"path\": "
+		 "\"/proc/1/ns/user\"}]",
+		 "nook: linux.namespaces: a new PID namespace in a joined user namespace is not "
+		 "supported\n"},
+		{"[{\"type\": \"mount\"}, {\"type\": \"network\"}, {\"type\": \"network\", "
+		 "\"path\": \"/proc/1/ns/net\"}]",
+		 "nook: linux.namespaces[2].type: \"network\" given twice\n"},
+		{"[{\"type\": \"mount\"}, {\"type\": \"ipc\", \"path\": \"proc/1/ns/ipc\"}]",
+		 "nook: linux.namespaces[1].path: not an absolute path\n"},
+		{"[{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}]",
+		 "nook: linux.namespaces[0].path: joining a mount namespace is not supported: nook "
+		 "builds the root in a mount namespace of its own\n"},
+		{"[{\"type\": \"mount\"}, {\"type\": \"uts\", \"path\": \"/no/such/ns\"}]",
+		 "nook: open(\"/no/such/ns\"): No such file or directory\n"},
+	};
+	char dir[64], id[64], path[160];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_scratch_dir(dir, "oci-nsbad", 0755);
+		write_config_ns(dir, "[\"true\"]", "", cases[i].ns, "");
+		unique_name(id, "nsbad");
+		nook(&r, "run", "--bundle", dir, id);
+		assert_int_equal(r.status, 125);
+		assert_string_equal(r.err, cases[i].err);
+		snprintf(path, sizeof(path), "%s/%s", root, id);
+		assert_false(file_exists(path));
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/nook/%s", id);
+		assert_false(file_exists(path));
+	}
+}
+
 static void
 pause_freezes_until_resume(void **state)
 {
@@ -866,6 +1075,9 @@ main(void)
 		cmocka_unit_test_teardown(exec_joins_every_namespace_and_the_cgroup, test_teardown),
 		cmocka_unit_test_teardown(exec_shares_the_namespaces_and_cgroup_of_init,
 					  test_teardown),
+		cmocka_unit_test_teardown(namespaces_are_joined_by_path, test_teardown),
+		cmocka_unit_test_teardown(a_user_namespace_is_joined_first, test_teardown),
+		cmocka_unit_test_teardown(joining_namespaces_is_checked, test_teardown),
 		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),

@@ -267,9 +267,25 @@ broken_configs_name_their_path(void **state)
 		{NULL, "\"hostname\": 5", "hostname: expected a string"},
 		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"pidd\"}]}",
 		 "linux.namespaces[0].type: unknown namespace \"pidd\""},
-		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"pid\", \"path\": \"/x\"}]}",
-		 "linux.namespaces[0].path: joining an existing pid namespace is not supported "
-		 "yet"},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"time\", \"path\": \"/x\"}]}",
+		 "linux.namespaces[0].path: joining a time namespace is not supported"},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"mount\", \"path\": \"/x\"}]}",
+		 "linux.namespaces[0].path: joining a mount namespace is not supported: "},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"uts\", \"path\": \"x\"}]}",
+		 "linux.namespaces[0].path: not an absolute path"},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"net\"}, {\"type\": \"network\", "
+		 "\"path\": \"/x\"}]}",
+		 "linux.namespaces[0].type: unknown namespace \"net\""},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"network\"}, {\"type\": \"network\", "
+		 "\"path\": \"/x\"}]}",
+		 "linux.namespaces[1].type: \"network\" given twice"},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"user\", "
+		 "\"path\": \"/x\"}]}",
+		 "linux.namespaces: a new PID namespace in a joined user namespace is not "
+		 "supported"},
 		{NULL,
 		 "\"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
 		 "[{\"containerID\": 0, \"hostID\": 1000, \"size\": \"1\"}]}",
@@ -310,6 +326,39 @@ broken_configs_name_their_path(void **state)
 	}
 }
 
+/** linux.namespaces[].path: joined, not made; the user namespace, the cgroup's, any. */
+static void
+joined_namespaces_are_read(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err;
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+		 "{\"args\": [\"sh\"], \"cwd\": \"/\"}, \"linux\": {\"namespaces\": ["
+		 "{\"type\": \"mount\"}, {\"type\": \"uts\"}, "
+		 "{\"type\": \"network\", \"path\": \"/run/netns/a\"}, "
+		 "{\"type\": \"pid\", \"path\": \"/proc/7/ns/pid\"}, "
+		 "{\"type\": \"cgroup\", \"path\": \"/proc/7/ns/cgroup\"}, "
+		 "{\"type\": \"user\", \"path\": \"/proc/7/ns/user\"}]}}");
+	if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(o.clone_flags, CLONE_NEWNS | CLONE_NEWUTS);
+	assert_int_equal(o.join_flags,
+			 CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWUSER);
+	assert_int_equal(o.njoin, 4);
+	assert_int_equal(o.join[0].type, CLONE_NEWNET);
+	assert_string_equal(o.join[0].path, "/run/netns/a");
+	assert_int_equal(o.join[3].type, CLONE_NEWUSER);
+	assert_string_equal(o.join[3].path, "/proc/7/ns/user");
+	assert_false(c.userns); /* none made: step 05 writes no maps */
+	assert_true(c.cgroup.joined_ns);
+	oci_config_free(&o);
+}
+
 static void
 missing_members_are_named(void **state)
 {
@@ -345,6 +394,7 @@ main(void)
 		cmocka_unit_test(reads_podman_config),
 		cmocka_unit_test(minimal_config_is_read),
 		cmocka_unit_test(broken_configs_name_their_path),
+		cmocka_unit_test(joined_namespaces_are_read),
 		cmocka_unit_test(missing_members_are_named),
 	};
 
