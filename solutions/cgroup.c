@@ -405,6 +405,28 @@ cgroup_mkdir(struct nook_container *c, const char *path, unsigned members, struc
 	return 0;
 }
 
+/**
+ * The directories above the container's, @p rel ("nook/ID", "machine/pod/c1") below the
+ * hierarchy root @p root, made where missing; on v2 @p enable ("+memory +pids") is
+ * written into each one's cgroup.subtree_control, so the controllers reach the leaf.
+ * They are shared (by every nook container, or an engine's pod): never removed here.
+ */
+int
+cgroup_make_parents(const char *root, const char *rel, const char *enable, struct nook_error *err)
+{
+	char dir[PATH_MAX];
+
+	for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%s/%.*s", root, (int)(s - rel), rel);
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return nook_fail(err, errno, "mkdir(\"%s\")", dir);
+		if (enable && enable[0] &&
+		    cgroup_write(dir, "cgroup.subtree_control", enable, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /** v2 if the filesystem at /sys/fs/cgroup is cgroup2; v1 (or hybrid) otherwise. */
 static const struct cgroup_driver *
 detect(struct nook_error *err)
@@ -430,6 +452,8 @@ cgroup_prepare(struct nook_container *c, struct nook_error *err)
 		return nook_fail(err, 0, "--memory-swap needs --memory");
 	if (cg->memory_swap && cg->memory_swap < cg->memory)
 		return nook_fail(err, 0, "--memory-swap (memory plus swap) is less than --memory");
+	char rel[NOOK_ID_MAX + 8];
+
 	cg->fd = -1;
 	/*
 	 * Without root, a cgroup can only be made in a subtree delegated to the caller
@@ -443,7 +467,8 @@ cgroup_prepare(struct nook_container *c, struct nook_error *err)
 	cg->driver = detect(err);
 	if (!cg->driver)
 		return -1;
-	if (cg->driver->create(c, c->id, err) < 0)
+	snprintf(rel, sizeof(rel), "nook/%s", c->id);
+	if (cg->driver->create(c, cg->path ? cg->path : rel, err) < 0)
 		return -1;
 	return cg->driver->limit(c, err);
 }
@@ -514,8 +539,8 @@ kill_remaining(const char *dir)
  * it is still there. A killed process stays in its group until it is reaped, which for
  * the container of a killed runtime is up to whoever adopts it: the sweep may be early.
  */
-static int
-remove_dir(const char *dir)
+int
+cgroup_remove(const char *dir)
 {
 	for (int i = 0; i < RMDIR_TRIES; i++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
@@ -544,12 +569,12 @@ cgroup_sweep(const char *id, const char *state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/nook/%s", CGROUP_ROOT, id);
-	ret = remove_dir(path);
+	ret = cgroup_remove(path);
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/nook/%s", CGROUP_ROOT, e->d_name, id);
-		if (access(path, F_OK) == 0 && remove_dir(path) < 0)
+		if (access(path, F_OK) == 0 && cgroup_remove(path) < 0)
 			ret = -1;
 	}
 	if (d)
@@ -567,7 +592,7 @@ cgroup_cleanup(struct nook_container *c)
 		close(c->cgroup.fd);
 	c->cgroup.fd = -1;
 	while (c->cgroup.ndirs > 0)
-		remove_dir(c->cgroup.dirs[--c->cgroup.ndirs].path);
+		cgroup_remove(c->cgroup.dirs[--c->cgroup.ndirs].path);
 }
 
 static const struct nook_option cgroup_options[] = {

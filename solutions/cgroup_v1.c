@@ -133,11 +133,29 @@ cpuset_inherit(const char *from, const char *to, struct nook_error *err)
 	return 0;
 }
 
-/** nook/ID in hierarchy @p i, or one more member for a directory made already. */
+/** Each directory from @p root down to @p leaf gets the cpus and mems of the one above. */
 static int
-v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_error *err)
+cpuset_inherit_down(const char *root, const char *leaf, struct nook_error *err)
 {
-	char root[PATH_MAX], parent[PATH_MAX], leaf[PATH_MAX];
+	char above[PATH_MAX], dir[PATH_MAX];
+	size_t n = strlen(root);
+
+	snprintf(above, sizeof(above), "%s", root);
+	for (const char *s = strchr(leaf + n + 1, '/');; s = strchr(s + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", s ? (int)(s - leaf) : (int)strlen(leaf), leaf);
+		if (cpuset_inherit(above, dir, err) < 0)
+			return -1;
+		if (!s)
+			return 0;
+		snprintf(above, sizeof(above), "%s", dir);
+	}
+}
+
+/** @p rel (nook/ID) in hierarchy @p i, or one more member for a directory made already. */
+static int
+v1_create_in(struct nook_container *c, size_t i, const char *rel, struct nook_error *err)
+{
+	char root[PATH_MAX], leaf[PATH_MAX];
 	struct nook_cgroup_dir *d;
 
 	if (hierarchy_root(hierarchies[i].name, root) < 0) {
@@ -147,31 +165,28 @@ v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_err
 					 hierarchies[i].name, CGROUP_ROOT, hierarchies[i].name);
 		return 0; /* not mounted, and not needed: the container goes without */
 	}
-	if (snprintf(parent, sizeof(parent), "%s/nook", root) >= (int)sizeof(parent) ||
-	    snprintf(leaf, sizeof(leaf), "%s/%s", parent, id) >= (int)sizeof(leaf))
-		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s/nook/%s\")", root, id);
+	if (snprintf(leaf, sizeof(leaf), "%s/%s", root, rel) >= (int)sizeof(leaf))
+		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s/%s\")", root, rel);
 	d = find_dir(c, leaf); /* co-mounted with an earlier one, such as cpu,cpuacct */
 	if (d) {
 		d->members |= hierarchies[i].bit;
 		return 0;
 	}
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-		return nook_fail(err, errno, "mkdir(\"%s\")", parent);
-	if (cgroup_mkdir(c, leaf, hierarchies[i].bit, err) < 0)
+	if (cgroup_make_parents(root, rel, NULL, err) < 0 ||
+	    cgroup_mkdir(c, leaf, hierarchies[i].bit, err) < 0)
 		return -1;
 	if (hierarchies[i].bit & CGROUP_CPUSET)
-		return cpuset_inherit(root, parent, err) < 0 ? -1
-							     : cpuset_inherit(parent, leaf, err);
+		return cpuset_inherit_down(root, leaf, err);
 	return 0;
 }
 
-/** nook/ID in every hierarchy nook drives that this host mounts. */
+/** @p rel (nook/ID) in every hierarchy nook drives that this host mounts. */
 //! [v1_create]
 static int
-v1_create(struct nook_container *c, const char *id, struct nook_error *err)
+v1_create(struct nook_container *c, const char *rel, struct nook_error *err)
 {
 	for (size_t i = 0; i < NHIERARCHIES; i++)
-		if (v1_create_in(c, i, id, err) < 0)
+		if (v1_create_in(c, i, rel, err) < 0)
 			return -1;
 	if (c->cgroup.ndirs == 0)
 		return nook_fail(err, 0, "no cgroup v1 hierarchy (memory, cpu, pids ...) under %s",

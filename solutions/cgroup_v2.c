@@ -104,25 +104,22 @@ enable_for_children(const char *dir, const char *enable, struct nook_error *err)
 }
 
 /**
- * /sys/fs/cgroup/nook/ID, with nook's controllers enabled on the way down, and opened for
- * CLONE_INTO_CGROUP.
+ * /sys/fs/cgroup/@p rel (nook/ID), with nook's controllers enabled on the way down, and
+ * opened for CLONE_INTO_CGROUP.
  */
 //! [v2_create]
 static int
-v2_create(struct nook_container *c, const char *id, struct nook_error *err)
+v2_create(struct nook_container *c, const char *rel, struct nook_error *err)
 {
-	char enable[64], parent[64], leaf[128];
+	char enable[64], leaf[128];
 	unsigned bits = 0;
 
 	if (available(cgroup_needed(&c->cgroup), enable, sizeof(enable), &bits, err) < 0)
 		return -1;
-	snprintf(parent, sizeof(parent), "%s/nook", CGROUP_ROOT);
-	snprintf(leaf, sizeof(leaf), "%s/%s", parent, id);
-	if (enable_for_children(CGROUP_ROOT, enable, err) < 0)
-		return -1;
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-		return nook_fail(err, errno, "mkdir(\"%s\")", parent);
-	if (enable_for_children(parent, enable, err) < 0)
+	if (snprintf(leaf, sizeof(leaf), "%s/%s", CGROUP_ROOT, rel) >= (int)sizeof(leaf))
+		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s/%s\")", CGROUP_ROOT, rel);
+	if (enable_for_children(CGROUP_ROOT, enable, err) < 0 ||
+	    cgroup_make_parents(CGROUP_ROOT, rel, enable, err) < 0)
 		return -1;
 	if (cgroup_mkdir(c, leaf, bits | CGROUP_CPUACCT, err) < 0)
 		return -1;

@@ -141,6 +141,9 @@ struct nook_cgroup {
 	int ndevices; /**< how many of devices[] there are */
 	/** OCI: the cgroup namespace is one joined by path: child() makes no new one. */
 	bool joined_ns;
+	/** OCI linux.cgroupsPath: the directory below each hierarchy's root ("machine/c1");
+	 *  NULL: nook/ID. */
+	const char *path;
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */
@@ -425,8 +428,9 @@ enum {
 struct cgroup_driver {
 	const char *name;     /**< "v1" or "v2" */
 	const char *oom_file; /**< the memory file whose "oom_kill N" line counts OOM kills */
-	/** Make the container's directories (nook/ID), filling c->cgroup.dirs. */
-	int (*create)(struct nook_container *c, const char *id, struct nook_error *err);
+	/** Make the container's directories, @p rel ("nook/ID") below each hierarchy's root,
+	 *  and their missing parents, filling c->cgroup.dirs. */
+	int (*create)(struct nook_container *c, const char *rel, struct nook_error *err);
 	/** Write the configured limits into them. */
 	int (*limit)(struct nook_container *c, struct nook_error *err);
 };
@@ -442,6 +446,9 @@ int cgroup_writef(const char *dir, const char *file, struct nook_error *err, con
 	__attribute__((format(printf, 4, 5)));
 int cgroup_mkdir(struct nook_container *c, const char *path, unsigned members,
 		 struct nook_error *err);
+int cgroup_make_parents(const char *root, const char *rel, const char *enable,
+			struct nook_error *err);
+int cgroup_remove(const char *dir);
 bool cgroup_has(const char *dir, const char *file);
 long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);

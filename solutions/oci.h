@@ -99,7 +99,8 @@ struct nook_oci {
 	struct oci_sysctl sysctl[OCI_MAX_SYSCTL];
 	int nsysctl;
 	unsigned long propagation; /**< linux.rootfsPropagation as MS_*, or 0 */
-	const char *cgroups_path;  /**< linux.cgroupsPath (not used yet) */
+	const char *cgroups_path;  /**< linux.cgroupsPath as written, or NULL */
+	char cgroup_rel[96];	   /**< it below each hierarchy's root: c->cgroup.path */
 	struct oci_hook hook[OCI_NHOOK_KINDS][OCI_MAX_HOOKS]; /**< hooks, by kind */
 	int nhooks[OCI_NHOOK_KINDS];
 	struct nook_seccomp_profile seccomp; /**< linux.seccomp, when has_seccomp */

@@ -737,6 +737,44 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
+/**
+ * linux.cgroupsPath into c->cgroup.path, a path below each hierarchy's root: an absolute
+ * one from that root ("/machine/c1": what podman's cgroupfs manager gives), a relative one
+ * below nook's own directory ("c1": nook/c1), as runc's cgroupfs driver takes them. The
+ * systemd form, "slice:prefix:name", asks for a unit systemd makes: refused.
+ */
+static int
+read_cgroups_path(json_t *lx, struct nook_container *c, struct nook_oci *o, struct nook_error *err)
+{
+	const char *p = NULL, *seg;
+	int r = get_string(lx, "linux", "cgroupsPath", &p, err), n;
+
+	if (r <= 0 || !p[0])
+		return r;
+	o->cgroups_path = p;
+	if (p[0] != '/' && strchr(p, ':'))
+		return bad(err, "linux.cgroupsPath",
+			   "\"%.60s\": the systemd form slice:prefix:name needs --systemd-cgroup, "
+			   "which nook does not support (podman: --cgroup-manager cgroupfs)",
+			   p);
+	if (strcmp(p, "/") == 0)
+		return bad(err, "linux.cgroupsPath", "\"/\": the root cgroup itself");
+	for (seg = p[0] == '/' ? p + 1 : p;; seg += n + 1) {
+		n = (int)strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && strncmp(seg, "..", 2) == 0))
+			return bad(err, "linux.cgroupsPath",
+				   "\"%.60s\": an empty, . or .. component", p);
+		if (!seg[n])
+			break;
+	}
+	n = p[0] == '/' ? snprintf(o->cgroup_rel, sizeof(o->cgroup_rel), "%s", p + 1)
+			: snprintf(o->cgroup_rel, sizeof(o->cgroup_rel), "nook/%s", p);
+	if (n >= (int)sizeof(o->cgroup_rel))
+		return bad(err, "linux.cgroupsPath", "\"%.60s...\": too long", p);
+	c->cgroup.path = o->cgroup_rel;
+	return 0;
+}
+
 /** maskedPaths or readonlyPaths into @p list. */
 static int
 read_paths(json_t *lx, const char *key, const char **list, int *n, struct nook_error *err)
@@ -849,8 +887,7 @@ read_linux(json_t *doc, struct nook_container *c, struct nook_oci *o, struct noo
 	    read_paths(lx, "maskedPaths", c->masked, &c->nmasked, err) < 0 ||
 	    read_paths(lx, "readonlyPaths", c->readonly_paths, &c->nreadonly, err) < 0 ||
 	    read_seccomp(lx, c, o, err) < 0 || read_sysctl(lx, o, err) < 0 ||
-	    read_propagation(lx, o, err) < 0 ||
-	    get_string(lx, "linux", "cgroupsPath", &o->cgroups_path, err) < 0)
+	    read_propagation(lx, o, err) < 0 || read_cgroups_path(lx, c, o, err) < 0)
 		return -1;
 	if ((c->uid_map.n || c->gid_map.n) && !c->userns)
 		return bad(err, "linux.uidMappings", "given without a new user namespace");

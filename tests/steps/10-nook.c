@@ -152,6 +152,24 @@ create_in(struct run *r, const char *dir, const char *id, const char *extra)
 	}
 }
 
+/** The contents of file @p dir/@p name, or "" (into a static buffer). */
+static const char *
+slurp(const char *dir, const char *name)
+{
+	static char buf[4096];
+	char path[160];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "re"))) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /** create_in() the tests' own bundle. */
 static void
 create(struct run *r, const char *id, const char *extra)
@@ -724,6 +742,87 @@ joining_namespaces_is_checked(void **state)
 	}
 }
 
+/** Where the pids controller's tree is: its v1 hierarchy, or the v2 tree itself. */
+static const char *
+pids_root(void)
+{
+	return file_exists("/sys/fs/cgroup/pids") ? "/sys/fs/cgroup/pids" : "/sys/fs/cgroup";
+}
+
+/**
+ * linux.cgroupsPath: an absolute path is below each hierarchy's root, a relative one below
+ * nook's own directory; the container's processes and limits are there, and delete
+ * removes the directory (its parent, shared as an engine's pods share one, stays).
+ */
+static void
+cgroups_path_places_the_container(void **state)
+{
+	char dir[64], id[64], top[64], more[160], path[512], want[160];
+	int pid;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-cgpath", 0755);
+	unique_name(top, "cgtop");
+	snprintf(more, sizeof(more),
+		 "\"cgroupsPath\": \"/%s/c\", \"resources\": {\"pids\": {\"limit\": 20}},", top);
+	write_config_ns(dir, "[\"sleep\", \"60\"]", "", DEFAULT_NAMESPACES, more);
+	unique_name(id, "cgpath");
+	pid = create_and_start(dir, id);
+	snprintf(path, sizeof(path), "%s/%s/c", pids_root(), top);
+	assert_string_equal(slurp(path, "pids.max"), "20\n");
+	snprintf(want, sizeof(want), ":/%s/c\n", top);
+	assert_non_null(strstr(proc_of(pid, "cgroup", more, sizeof(more)), want));
+	snprintf(path, sizeof(path), "%s/nook/%s", pids_root(), id);
+	assert_false(file_exists(path)); /* not the default place */
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/%s/c", pids_root(), top);
+	assert_false(file_exists(path));
+	snprintf(path, sizeof(path),
+		 "rmdir /sys/fs/cgroup/*/%s /sys/fs/cgroup/%s 2>/dev/null; "
+		 "ls -d /sys/fs/cgroup/*/%s /sys/fs/cgroup/%s 2>/dev/null | wc -l",
+		 top, top, top, top);
+	run_shell(&r, path);
+	assert_string_equal(r.out, "0\n");
+	/* relative: below nook/ */
+	snprintf(more, sizeof(more), "\"cgroupsPath\": \"%s-rel\",", top);
+	unlink(strcat(strcpy(path, dir), "/config.json"));
+	write_config_ns(dir, "[\"sleep\", \"60\"]", "", DEFAULT_NAMESPACES, more);
+	unique_name(id, "cgrel");
+	pid = create_and_start(dir, id);
+	snprintf(path, sizeof(path), "%s/nook/%s-rel", pids_root(), top);
+	snprintf(want, sizeof(want), "%d\n", pid);
+	assert_non_null(strstr(slurp(path, "cgroup.procs"), want));
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/nook/%s-rel", pids_root(), top);
+	assert_false(file_exists(path));
+}
+
+/** The systemd form of cgroupsPath is refused in one line, before anything is made. */
+static void
+a_systemd_cgroups_path_is_refused(void **state)
+{
+	char dir[64], id[64], path[160];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-cgsd", 0755);
+	write_config_ns(dir, "[\"true\"]", "", DEFAULT_NAMESPACES,
+			"\"cgroupsPath\": \"machine.slice:nook:x\",");
+	unique_name(id, "cgsd");
+	nook(&r, "run", "--bundle", dir, id);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: linux.cgroupsPath: \"machine.slice:nook:x\": the systemd "
+				   "form slice:prefix:name needs --systemd-cgroup, which nook does "
+				   "not support (podman: --cgroup-manager cgroupfs)\n");
+	snprintf(path, sizeof(path), "%s/%s", root, id);
+	assert_false(file_exists(path));
+	snprintf(path, sizeof(path), "%s/nook/%s", pids_root(), id);
+	assert_false(file_exists(path));
+}
+
 static void
 pause_freezes_until_resume(void **state)
 {
@@ -753,24 +852,6 @@ pause_freezes_until_resume(void **state)
 	assert_int_equal(r.status, 0);
 	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/freezer/nook/%s", id);
 	assert_false(file_exists(dir)); /* v1: pause made it, delete removed it */
-}
-
-/** The contents of file @p dir/@p name, or "" (into a static buffer). */
-static const char *
-slurp(const char *dir, const char *name)
-{
-	static char buf[4096];
-	char path[160];
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "re"))) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
 }
 
 static void
@@ -1078,6 +1159,8 @@ main(void)
 		cmocka_unit_test_teardown(namespaces_are_joined_by_path, test_teardown),
 		cmocka_unit_test_teardown(a_user_namespace_is_joined_first, test_teardown),
 		cmocka_unit_test_teardown(joining_namespaces_is_checked, test_teardown),
+		cmocka_unit_test_teardown(cgroups_path_places_the_container, test_teardown),
+		cmocka_unit_test_teardown(a_systemd_cgroups_path_is_refused, test_teardown),
 		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),

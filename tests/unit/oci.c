@@ -188,6 +188,8 @@ reads_podman_config(void **state)
 	assert_int_equal(m->flags & MS_BIND, MS_BIND);
 	assert_int_equal(m->propagation, MS_PRIVATE | MS_REC);
 	assert_non_null(o.cgroups_path);
+	assert_string_equal(c.cgroup.path, "libpod_parent/libpod-89b5ffb3ff3039dc9973f2f5f8e615f18"
+					   "7713fd975bc2636c1dd06875eb6c3b9");
 	oci_config_free(&o);
 	free(text);
 }
@@ -299,6 +301,18 @@ broken_configs_name_their_path(void **state)
 		 "invalid linux.resources.memory.limit 1000: at least 4m (4194304 bytes)"},
 		{NULL, "\"linux\": {\"resources\": {\"pids\": {\"limit\": 1}}}",
 		 "invalid linux.resources.pids.limit 1: a number from 2 to 4194304"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"machine.slice:libpod:abc\"}",
+		 "linux.cgroupsPath: \"machine.slice:libpod:abc\": the systemd form "
+		 "slice:prefix:name needs --systemd-cgroup"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"/a/../../b\"}",
+		 "linux.cgroupsPath: \"/a/../../b\": an empty, . or .. component"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"a//b\"}",
+		 "linux.cgroupsPath: \"a//b\": an empty, . or .. component"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"/a/\"}",
+		 "linux.cgroupsPath: \"/a/\": an empty, . or .. component"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"/\"}",
+		 "linux.cgroupsPath: \"/\": the root cgroup itself"},
+		{NULL, "\"linux\": {\"cgroupsPath\": 5}", "linux.cgroupsPath: expected a string"},
 		{NULL, "\"linux\": {\"maskedPaths\": [\"proc/kcore\"]}",
 		 "linux.maskedPaths[0]: not an absolute path"},
 		{NULL, "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}",
@@ -359,6 +373,39 @@ joined_namespaces_are_read(void **state)
 	oci_config_free(&o);
 }
 
+/** linux.cgroupsPath: absolute from each hierarchy's root, relative below nook's own. */
+static void
+cgroups_path_is_read(void **state)
+{
+	static const char *const cases[][2] = {
+		{"/libpod_parent/libpod-1", "libpod_parent/libpod-1"},
+		{"c1", "nook/c1"},
+		{"pod/c1", "nook/pod/c1"},
+		{"", NULL},
+	};
+	struct nook_container c;
+	struct nook_oci o;
+	struct nook_error err;
+	char text[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = (struct nook_container){0};
+		snprintf(text, sizeof(text),
+			 "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, "
+			 "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}, "
+			 "\"linux\": {\"cgroupsPath\": \"%s\"}}",
+			 cases[i][0]);
+		if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+			fail_msg("%s: %s", cases[i][0], err.msg);
+		if (cases[i][1])
+			assert_string_equal(c.cgroup.path, cases[i][1]);
+		else
+			assert_null(c.cgroup.path);
+		oci_config_free(&o);
+	}
+}
+
 static void
 missing_members_are_named(void **state)
 {
@@ -395,6 +442,7 @@ main(void)
 		cmocka_unit_test(minimal_config_is_read),
 		cmocka_unit_test(broken_configs_name_their_path),
 		cmocka_unit_test(joined_namespaces_are_read),
+		cmocka_unit_test(cgroups_path_is_read),
 		cmocka_unit_test(missing_members_are_named),
 	};
 
