@@ -427,6 +427,33 @@ cgroup_make_parents(const char *root, const char *rel, const char *enable, struc
 	return 0;
 }
 
+static const struct cgroup_driver *detect(struct nook_error *err);
+
+/**
+ * `nook update`: write the limits set in @p c into the live container's @p n directories
+ * @p dirs (as its state saved them), through the same driver as create; the device rules
+ * stay as they are (rewriting them would deny every device for a moment on v1).
+ */
+int
+cgroup_update(struct nook_container *c, const char (*dirs)[128], int n, struct nook_error *err)
+{
+	struct nook_cgroup *cg = &c->cgroup;
+
+	if (n == 0)
+		return nook_fail(err, 0, "the container has no cgroup of its own (rootless?)");
+	if (!(cg->driver = detect(err)))
+		return -1;
+	for (int i = 0; i < n && i < NOOK_CGROUP_MAX_DIRS; i++) {
+		snprintf(cg->dirs[i].path, sizeof(cg->dirs[i].path), "%s", dirs[i]);
+		cg->dirs[i].members =
+			cg->driver == &cgroup_v2_driver ? ~0u : cgroup_v1_members(dirs[i]);
+	}
+	cg->ndirs = n < NOOK_CGROUP_MAX_DIRS ? n : NOOK_CGROUP_MAX_DIRS;
+	cg->keep_devices = true;
+	cg->fd = -1;
+	return cg->driver->limit(c, err);
+}
+
 /** v2 if the filesystem at /sys/fs/cgroup is cgroup2; v1 (or hybrid) otherwise. */
 static const struct cgroup_driver *
 detect(struct nook_error *err)

@@ -72,6 +72,29 @@ static const struct {
 
 #define NHIERARCHIES (sizeof(hierarchies) / sizeof(hierarchies[0]))
 
+/**
+ * The controllers of a container's directory @p dir ("/sys/fs/cgroup/cpu,cpuacct/nook/ID"),
+ * from its hierarchy's mount name: what `update` knows of a directory made by `create`.
+ */
+unsigned
+cgroup_v1_members(const char *dir)
+{
+	const char *name = dir + strlen(CGROUP_ROOT "/");
+	size_t len = strcspn(name, "/"), n;
+	unsigned bits = 0;
+
+	if (strncmp(dir, CGROUP_ROOT "/", strlen(CGROUP_ROOT "/")) != 0)
+		return 0;
+	for (const char *w = name; w < name + len; w += n + 1) {
+		n = strcspn(w, ",/");
+		for (size_t i = 0; i < NHIERARCHIES; i++)
+			if (strlen(hierarchies[i].name) == n &&
+			    strncmp(w, hierarchies[i].name, n) == 0)
+				bits |= hierarchies[i].bit;
+	}
+	return bits;
+}
+
 /** The real directory of hierarchy @p name into @p real, or -1 if it is not mounted. */
 static int
 hierarchy_root(const char *name, char real[PATH_MAX])
@@ -201,7 +224,11 @@ v1_memory(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
 {
 	long long total = cg->memory_swap ? cg->memory_swap : cg->memory;
 
-	if (cgroup_writef(dir, "memory.limit_in_bytes", err, "%lld", cg->memory) < 0)
+	/* memory never above memory plus swap: raising both (`update`), the second goes first */
+	if (cgroup_writef(dir, "memory.limit_in_bytes", err, "%lld", cg->memory) < 0 &&
+	    (!cgroup_has(dir, "memory.memsw.limit_in_bytes") ||
+	     cgroup_writef(dir, "memory.memsw.limit_in_bytes", err, "%lld", total) < 0 ||
+	     cgroup_writef(dir, "memory.limit_in_bytes", err, "%lld", cg->memory) < 0))
 		return -1;
 	if (!cg->memory_swap && !cgroup_has(dir, "memory.memsw.limit_in_bytes"))
 		return 0; /* no swap accounting on this kernel: fine, unless swap was asked */
@@ -249,6 +276,8 @@ v1_limit(struct nook_container *c, struct nook_error *err)
 	if (cg->io_weight && v1_io_weight(cgroup_dir_of(c, CGROUP_IO), cg->io_weight, err) < 0)
 		return -1;
 	/* and always, limits or not: the devices it may open (devices.c) */
+	if (cg->keep_devices)
+		return 0;
 	rules = devices_rules(cg, &n);
 	return devices_v1_apply(cgroup_dir_of(c, CGROUP_DEVICES), rules, n, err);
 }

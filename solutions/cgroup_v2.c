@@ -176,6 +176,8 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 	if (cg->io_weight && v2_io_weight(dir, cg->io_weight, err) < 0)
 		return -1;
 	/* and always, limits or not: the devices it may open, as a BPF program (devices.c) */
+	if (cg->keep_devices)
+		return 0;
 	rules = devices_rules(cg, &n);
 	return devices_v2_apply(cg->fd, rules, n, err);
 }

@@ -109,6 +109,8 @@ static const struct {
 	{"pause", cmd_pause, "freeze every process of a container (cgroup freezer)"},
 	{"resume", cmd_resume, "thaw a paused container"},
 	{"ps", cmd_ps, "list the processes of a container"},
+	{"update", cmd_update,
+	 "change a running container's limits (--resources FILE, - for stdin)"},
 	{"state", cmd_state, "print a container's OCI state"},
 	{"kill", cmd_kill, "send a signal (default SIGTERM) to a container"},
 	{"delete", cmd_delete, "remove a stopped container (--force: kill it first)"},

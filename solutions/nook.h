@@ -144,6 +144,8 @@ struct nook_cgroup {
 	/** OCI linux.cgroupsPath: the directory below each hierarchy's root ("machine/c1");
 	 *  NULL: nook/ID. */
 	const char *path;
+	/** `nook update`: the limits change, the device rules stay as they are. */
+	bool keep_devices;
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */
@@ -449,6 +451,8 @@ int cgroup_mkdir(struct nook_container *c, const char *path, unsigned members,
 int cgroup_make_parents(const char *root, const char *rel, const char *enable,
 			struct nook_error *err);
 int cgroup_remove(const char *dir);
+unsigned cgroup_v1_members(const char *dir);
+int cgroup_update(struct nook_container *c, const char (*dirs)[128], int n, struct nook_error *err);
 bool cgroup_has(const char *dir, const char *file);
 long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);

@@ -144,6 +144,7 @@ int oci_process_load(const char *file, struct nook_container *c, struct nook_oci
 		     struct nook_error *err);
 int oci_mount_options(struct oci_mount *m, const char *where, void *options,
 		      struct nook_error *err);
+int oci_resources_parse(const char *text, struct nook_container *c, struct nook_error *err);
 
 /* oci_hooks.c */
 int oci_run_hooks(const struct nook_oci *o, enum oci_hook_kind kind, const char *state_json,
@@ -204,5 +205,6 @@ int cmd_run(int argc, char *argv[]);
 int cmd_list(int argc, char *argv[]);
 int cmd_spec(int argc, char *argv[]);
 int cmd_features(int argc, char *argv[]);
+int cmd_update(int argc, char *argv[]);
 
 #endif

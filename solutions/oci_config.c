@@ -775,6 +775,32 @@ read_cgroups_path(json_t *lx, struct nook_container *c, struct nook_oci *o, stru
 	return 0;
 }
 
+/**
+ * `nook update --resources`: @p text, a linux.resources object alone, into @p c's limits
+ * through the same reader (and so the same setters) as config.json's.
+ */
+int
+oci_resources_parse(const char *text, struct nook_container *c, struct nook_error *err)
+{
+	json_error_t jerr;
+	json_t *res = json_loads(text, JSON_REJECT_DUPLICATES, &jerr), *lx;
+	int ret;
+
+	if (!res)
+		return nook_fail(err, 0, "--resources: line %d: not JSON: %s", jerr.line,
+				 jerr.text);
+	if (!json_is_object(res)) {
+		json_decref(res);
+		return bad(err, "linux.resources", "expected an object");
+	}
+	lx = json_pack("{s:o}", "resources", res);
+	if (!lx)
+		return nook_fail(err, ENOMEM, "--resources");
+	ret = read_resources(lx, c, err);
+	json_decref(lx);
+	return ret;
+}
+
 /** maskedPaths or readonlyPaths into @p list. */
 static int
 read_paths(json_t *lx, const char *key, const char **list, int *n, struct nook_error *err)

@@ -823,6 +823,79 @@ a_systemd_cgroups_path_is_refused(void **state)
 	assert_false(file_exists(path));
 }
 
+/** Where controller @p name's tree is: its v1 hierarchy, or the v2 tree itself. */
+static const char *
+controller_root(const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "/sys/fs/cgroup/%s", name);
+	return file_exists(buf) ? buf : "/sys/fs/cgroup";
+}
+
+/**
+ * `update --resources`: new limits reach the live container — a lower pids.max refuses
+ * its next forks, a higher one (and more memory than before) lets them through — from a
+ * file or from stdin; a bad one is named by its JSON path and changes nothing.
+ */
+static void
+update_changes_the_live_limits(void **state)
+{
+	static const char forks[] = "sleep 2 & sleep 2 & sleep 2 & sleep 2 & wait; echo done";
+	char dir[64], id[64], file[128], cg[96], mem[160], top[64], cmd[512];
+	FILE *f;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-update", 0755);
+	write_config_ns(dir, "[\"sleep\", \"60\"]", "", DEFAULT_NAMESPACES,
+			"\"resources\": {\"pids\": {\"limit\": 50}, \"memory\": {\"limit\": "
+			"33554432}},");
+	unique_name(id, "update");
+	create_and_start(dir, id);
+	snprintf(cg, sizeof(cg), "%s/nook/%s", pids_root(), id);
+	snprintf(mem, sizeof(mem), "%s/nook/%s", controller_root("memory", top, sizeof(top)), id);
+	nook(&r, "exec", id, "sh", "-c", forks);
+	assert_string_equal(r.out, "done\n");
+	snprintf(file, sizeof(file), "%s/res.json", dir);
+	if (!(f = fopen(file, "we")))
+		fail_msg("%s: %s", file, strerror(errno));
+	fprintf(f, "{\"pids\": {\"limit\": 4}}\n");
+	fclose(f);
+	nook(&r, "update", "--resources", file, id);
+	expect_run(&r, r.status == 0, "update from a file");
+	assert_string_equal(slurp(cg, "pids.max"), "4\n");
+	nook(&r, "exec", id, "sh", "-c", forks); /* init, sleep, nook, sh: no room left */
+	assert_non_null(strstr(r.err, "fork"));
+	snprintf(cmd, sizeof(cmd),
+		 "echo '{\"pids\": {\"limit\": 40}, \"memory\": {\"limit\": 67108864}}' | "
+		 "%s --root %s update --resources - %s",
+		 step_path("nook"), root, id);
+	run_shell(&r, cmd);
+	expect_run(&r, r.status == 0, "update from stdin");
+	assert_string_equal(slurp(cg, "pids.max"), "40\n");
+	assert_string_equal(slurp(mem, file_exists("/sys/fs/cgroup/memory")
+					       ? "memory.limit_in_bytes"
+					       : "memory.max"),
+			    "67108864\n");
+	nook(&r, "exec", id, "sh", "-c", forks);
+	assert_string_equal(r.out, "done\n");
+	snprintf(cmd, sizeof(cmd),
+		 "echo '{\"pids\": {\"limit\": \"x\"}}' | %s --root %s update --resources - %s",
+		 step_path("nook"), root, id);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: linux.resources.pids.limit: expected an integer\n");
+	assert_string_equal(slurp(cg, "pids.max"), "40\n");
+	nook(&r, "kill", id, "KILL");
+	assert_true(becomes(id, "stopped"));
+	nook(&r, "update", "--resources", file, id);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "stopped"));
+	nook(&r, "delete", id);
+	assert_int_equal(r.status, 0);
+	nook(&r, "update", "--resources", file, id);
+	assert_int_equal(r.status, 125);
+}
+
 static void
 pause_freezes_until_resume(void **state)
 {
@@ -1161,6 +1234,7 @@ main(void)
 		cmocka_unit_test_teardown(joining_namespaces_is_checked, test_teardown),
 		cmocka_unit_test_teardown(cgroups_path_places_the_container, test_teardown),
 		cmocka_unit_test_teardown(a_systemd_cgroups_path_is_refused, test_teardown),
+		cmocka_unit_test_teardown(update_changes_the_live_limits, test_teardown),
 		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),
