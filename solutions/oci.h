@@ -53,10 +53,12 @@ struct oci_sysctl {
 
 /** The kinds of hooks nook runs, in config.json's "hooks" order. */
 enum oci_hook_kind {
-	OCI_HOOK_PRESTART,	 /**< deprecated twin of createRuntime, run before it */
-	OCI_HOOK_CREATE_RUNTIME, /**< on the host, after the namespaces exist, before pivot */
-	OCI_HOOK_POSTSTART,	 /**< on the host, once the command runs */
-	OCI_HOOK_POSTSTOP,	 /**< on the host, when the container is deleted */
+	OCI_HOOK_PRESTART,	   /**< deprecated twin of createRuntime, run before it */
+	OCI_HOOK_CREATE_RUNTIME,   /**< on the host, after the namespaces exist, before pivot */
+	OCI_HOOK_POSTSTART,	   /**< on the host, once the command runs */
+	OCI_HOOK_POSTSTOP,	   /**< on the host, when the container is deleted */
+	OCI_HOOK_CREATE_CONTAINER, /**< inside, its mounts made, before pivot: a host path */
+	OCI_HOOK_START_CONTAINER,  /**< inside, at start, before the command: its own path */
 	OCI_NHOOK_KINDS,
 };
 
@@ -103,6 +105,7 @@ struct nook_oci {
 	char cgroup_rel[96];	   /**< it below each hierarchy's root: c->cgroup.path */
 	struct oci_hook hook[OCI_NHOOK_KINDS][OCI_MAX_HOOKS]; /**< hooks, by kind */
 	int nhooks[OCI_NHOOK_KINDS];
+	pid_t host_pid; /**< in the child: its PID on the host, for the hooks run inside */
 	struct nook_seccomp_profile seccomp; /**< linux.seccomp, when has_seccomp */
 	bool has_seccomp;
 };

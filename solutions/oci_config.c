@@ -965,22 +965,19 @@ read_hook(json_t *h, const char *path, struct oci_hook *hook, struct nook_error 
 	return 0;
 }
 
-/** hooks: the kinds run on the host; those run inside the container are refused for now. */
+/** hooks, every kind: each an array of {path, args, env, timeout}. */
 static int
 read_hooks(json_t *doc, struct nook_oci *o, struct nook_error *err)
 {
-	static const char *const kinds[OCI_NHOOK_KINDS] = {"prestart", "createRuntime", "poststart",
-							   "poststop"};
+	static const char *const kinds[OCI_NHOOK_KINDS] = {"prestart",	      "createRuntime",
+							   "poststart",	      "poststop",
+							   "createContainer", "startContainer"};
 	char parent[PATH_LEN], path[PATH_LEN];
 	json_t *hooks, *list;
 	int r = get_object(doc, "", "hooks", &hooks, err);
 
 	if (r <= 0)
 		return r;
-	if (json_array_size(json_object_get(hooks, "createContainer")) ||
-	    json_array_size(json_object_get(hooks, "startContainer")))
-		return bad(err, "hooks",
-			   "createContainer and startContainer are not supported yet");
 	for (int k = 0; k < OCI_NHOOK_KINDS; k++) {
 		if ((r = get_array(hooks, "hooks", kinds[k], &list, err)) < 0)
 			return -1;

@@ -25,6 +25,9 @@
  *     (mount_harden()), linux.rootfsPropagation;
  *  5. the process: rlimits, oomScoreAdj, umask and cwd.
  *
+ * The hooks that run inside (oci_hooks.c) are run here too: createContainer between 2-3
+ * and 4, startContainer at start (seal()).
+ *
  * Before clone, prepare() makes the FIFO `create` leaves the container waiting on
  * (exec.fifo, in the state directory; see launch.c's await_start()).
  *
@@ -418,14 +421,56 @@ join_namespaces(struct nook_container *c, struct nook_error *err)
 	return ret;
 }
 
+/**
+ * The hooks of @p kind that run inside (createContainer, startContainer), with the state
+ * on stdin: status @p status, and the PID the host knows the container by.
+ */
+static int
+inside_hooks(const struct nook_container *c, enum oci_hook_kind kind, const char *status,
+	     struct nook_error *err)
+{
+	const struct nook_oci *o = c->oci;
+	char *state;
+	int ret;
+
+	if (!o->nhooks[kind])
+		return 0;
+	state = oci_hook_state(c->id, status, o->host_pid, o->bundle,
+			       json_object_get(o->doc, "annotations"));
+	ret = oci_run_hooks(o, kind, state, err);
+	free(state);
+	return ret;
+}
+
+/**
+ * This process's PID on the host, for the state the hooks inside read: /proc/self of the
+ * host's /proc (still mounted, and of the host's PID namespace) names it.
+ */
+static pid_t
+host_pid(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return (pid_t)atoi(buf);
+}
+
 //! [oci_child]
-/** Inside, in the new namespaces: everything at the top of this file, in that order. */
+/**
+ * Inside, in the new namespaces: everything at the top of this file, in that order; the
+ * createContainer hooks once the mounts are made, before the pivot (runtime spec,
+ * "POSIX-platform Hooks": in the container's namespaces, their paths the host's).
+ */
 static int
 oci_child(struct nook_container *c, struct nook_error *err)
 {
 	const struct nook_oci *o = c->oci;
 
-	if (join_namespaces(c, err) < 0 || build_root(o, err) < 0 || rootfs_pivot(o->root, err) < 0)
+	c->oci->host_pid = host_pid();
+	if (join_namespaces(c, err) < 0 || build_root(o, err) < 0 ||
+	    inside_hooks(c, OCI_HOOK_CREATE_CONTAINER, "creating", err) < 0 ||
+	    rootfs_pivot(o->root, err) < 0)
 		return -1;
 	if (o->root_readonly && root_readonly(err) < 0)
 		return -1;
@@ -436,6 +481,14 @@ oci_child(struct nook_container *c, struct nook_error *err)
 	return apply_process(o, err);
 }
 //! [oci_child]
+
+/** At start, the last thing before the command: the startContainer hooks, their paths the
+ *  container's. (Before step 09's filter, which comes after in the list.) */
+static int
+oci_seal(struct nook_container *c, struct nook_error *err)
+{
+	return inside_hooks(c, OCI_HOOK_START_CONTAINER, "created", err);
+}
 
 /** Before clone: a mount namespace is a must; make the FIFO `start` opens. */
 static int
@@ -517,4 +570,5 @@ const struct nook_stage oci_stage = {
 	.prepare = oci_prepare,
 	.parent = oci_parent,
 	.child = oci_child,
+	.seal = oci_seal,
 };

@@ -956,6 +956,54 @@ hooks_get_the_state_on_stdin(void **state)
 	assert_non_null(strstr(slurp(dir, "poststop"), "\"status\":\"stopped\""));
 }
 
+/**
+ * createContainer runs inside the container's namespaces before the pivot — its path and
+ * the file it writes are the host's — and startContainer at start, its path and its /tmp
+ * the container's, before the command: which reads what the hook left there.
+ */
+static void
+container_hooks_run_inside(void **state)
+{
+	char id[64], dir[64], hooks[1024], want[160], mnt[128], line[160];
+	int pid;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-inhooks", 0755);
+	snprintf(hooks, sizeof(hooks),
+		 "\"hooks\": {"
+		 "\"createContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"{ cat; echo; hostname; readlink /proc/self/ns/mnt; } > %s/cc\"]}],"
+		 "\"startContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"cat > /tmp/sc\"]}]},",
+		 dir);
+	write_config_with(dir, "[\"sh\", \"-c\", \"cat /tmp/sc; echo; sleep 60\"]", hooks);
+	unique_name(id, "inhooks");
+	pid = create_and_start(dir, id);
+	snprintf(want, sizeof(want), "\"id\":\"%s\",\"status\":\"creating\",\"pid\":%d,", id, pid);
+	assert_non_null(strstr(slurp(dir, "cc"), want));
+	/* its hostname and mount namespace are the container's, not the host's */
+	snprintf(line, sizeof(line), "}\noci-test\n%s\n", proc_of(pid, "ns/mnt", mnt, sizeof(mnt)));
+	assert_non_null(strstr(slurp(dir, "cc"), line));
+	assert_string_not_equal(proc_of(getpid(), "ns/mnt", want, sizeof(want)), mnt);
+	snprintf(want, sizeof(want), "\"id\":\"%s\",\"status\":\"created\"", id);
+	for (int i = 0; i < 100 && !strstr(slurp(dir, "out"), want); i++)
+		usleep(50000); /* the command's stdout, as create left it */
+	assert_non_null(strstr(slurp(dir, "out"), want));
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	/* failing inside fails create, and leaves nothing */
+	write_config_with(dir, "[\"true\"]",
+			  "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sh\", \"args\": "
+			  "[\"sh\", \"-c\", \"exit 4\"]}]},");
+	unique_name(id, "inhookfail");
+	nook(&r, "run", "--bundle", dir, id);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: hooks.createContainer[0] (/bin/sh): exit status 4\n");
+	snprintf(line, sizeof(line), "%s/%s", root, id);
+	assert_false(file_exists(line));
+}
+
 static void
 a_failing_or_slow_hook_fails_create(void **state)
 {
@@ -1238,6 +1286,7 @@ main(void)
 		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),
+		cmocka_unit_test_teardown(container_hooks_run_inside, test_teardown),
 		cmocka_unit_test_teardown(rootless_spec_runs_as_nobody, test_teardown),
 		cmocka_unit_test_teardown(rootless_lifecycle_as_an_ordinary_user, test_teardown),
 		cmocka_unit_test_teardown(podman_runs_the_image, test_teardown),

@@ -321,8 +321,8 @@ broken_configs_name_their_path(void **state)
 		 "hooks.poststart[0].path: missing, or not absolute"},
 		{NULL, "\"hooks\": {\"prestart\": [{\"path\": \"/bin/sh\", \"timeout\": 0}]}",
 		 "hooks.prestart[0].timeout: 0 is out of range (1 to 3600)"},
-		{NULL, "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sh\"}]}",
-		 "hooks: createContainer and startContainer are not supported yet"},
+		{NULL, "\"hooks\": {\"startContainer\": [{\"path\": \"/bin/sh\", \"args\": [1]}]}",
+		 "hooks.startContainer[0].args[0]: expected a string"},
 	};
 	struct nook_error err;
 
