@@ -43,6 +43,19 @@ struct oci_rlimit {
 	struct rlimit rl; /**< soft and hard */
 };
 
+/** How many linux.devices. */
+#define OCI_MAX_DEVICES 32
+
+/** One linux.devices entry: a node made in the container's root (oci_devices.c). */
+struct oci_device {
+	const char *path; /**< absolute, inside: "/dev/fuse" */
+	char type;	  /**< 'c', 'b', 'u' (unbuffered: a 'c') or 'p' (a FIFO) */
+	long major, minor;
+	mode_t mode; /**< fileMode's permission bits */
+	uid_t uid;
+	gid_t gid;
+};
+
 /** One linux.sysctl entry. */
 struct oci_sysctl {
 	const char *key, *value; /**< "net.ipv4.ip_forward", "1" */
@@ -106,6 +119,13 @@ struct nook_oci {
 	struct oci_hook hook[OCI_NHOOK_KINDS][OCI_MAX_HOOKS]; /**< hooks, by kind */
 	int nhooks[OCI_NHOOK_KINDS];
 	pid_t host_pid; /**< in the child: its PID on the host, for the hooks run inside */
+	struct oci_device device[OCI_MAX_DEVICES]; /**< linux.devices */
+	int ndevices;
+	/** linux.resources.devices, then the defaults and linux.devices allowed: the device
+	 *  cgroup's rules (c->cgroup.devices points here once there are any). */
+	struct nook_device_rule device_rules[NOOK_MAX_DEVICE_RULES];
+	int ndevice_rules;
+	bool has_device_rules;		     /**< linux.resources.devices was given */
 	struct nook_seccomp_profile seccomp; /**< linux.seccomp, when has_seccomp */
 	bool has_seccomp;
 };
@@ -148,6 +168,12 @@ int oci_process_load(const char *file, struct nook_container *c, struct nook_oci
 int oci_mount_options(struct oci_mount *m, const char *where, void *options,
 		      struct nook_error *err);
 int oci_resources_parse(const char *text, struct nook_container *c, struct nook_error *err);
+
+/* oci_root.c */
+int oci_open_in_root(int rootfd, const char *dest, bool file, struct nook_error *err);
+
+/* oci_devices.c */
+int oci_make_devices(const struct nook_oci *o, int rootfd, struct nook_error *err);
 
 /* oci_hooks.c */
 int oci_run_hooks(const struct nook_oci *o, enum oci_hook_kind kind, const char *state_json,

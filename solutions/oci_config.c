@@ -710,8 +710,60 @@ read_cpu(json_t *res, struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
+/** One linux.resources.devices rule: allow (required), type, major, minor, access. */
 static int
-read_resources(json_t *lx, struct nook_container *c, struct nook_error *err)
+read_device_rule(json_t *v, const char *path, struct nook_device_rule *rule, struct nook_error *err)
+{
+	char sub[PATH_LEN];
+	const char *type = "a", *access = "rwm";
+	long long major = -1, minor = -1;
+	bool allow = false;
+	int r;
+
+	if (!json_is_object(v))
+		return bad(err, path, "expected an object");
+	if ((r = get_bool(v, path, "allow", &allow, err)) <= 0)
+		return r < 0 ? -1 : bad(err, member(sub, path, "allow"), "missing");
+	if (get_string(v, path, "type", &type, err) < 0 ||
+	    get_string(v, path, "access", &access, err) < 0 ||
+	    get_int(v, path, "major", -1, 4095, &major, err) < 0 ||
+	    get_int(v, path, "minor", -1, (1 << 20) - 1, &minor, err) < 0)
+		return -1;
+	if (strlen(type) != 1 || !strchr("abc", type[0]))
+		return bad(err, member(sub, path, "type"), "a, b or c, not \"%.20s\"", type);
+	if (!access[0] || strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
+		return bad(err, member(sub, path, "access"), "some of \"rwm\", not \"%.20s\"",
+			   access);
+	*rule = (struct nook_device_rule){
+		.allow = allow, .type = type[0], .major = major, .minor = minor};
+	snprintf(rule->access, sizeof(rule->access), "%s", access);
+	return 0;
+}
+
+/** linux.resources.devices into @p o's rules (none kept when @p o is NULL: `update`). */
+static int
+read_device_rules(json_t *res, struct nook_oci *o, struct nook_error *err)
+{
+	char path[PATH_LEN];
+	json_t *list;
+	int r = get_array(res, "linux.resources", "devices", &list, err);
+	size_t room = NOOK_MAX_DEVICE_RULES - (size_t)devices_ndefault - OCI_MAX_DEVICES;
+
+	if (r <= 0 || !o)
+		return r;
+	if (json_array_size(list) > room)
+		return bad(err, "linux.resources.devices", "more than %zu rules", room);
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (read_device_rule(json_array_get(list, i),
+				     item(path, "linux.resources.devices", i),
+				     &o->device_rules[o->ndevice_rules++], err) < 0)
+			return -1;
+	o->has_device_rules = true;
+	return 0;
+}
+
+static int
+read_resources(json_t *lx, struct nook_container *c, struct nook_oci *o, struct nook_error *err)
 {
 	long long pids = 0, weight = 0;
 	json_t *res, *sub;
@@ -733,7 +785,70 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (weight >= 10) /* v1 blkio 10-1000 onto v2 io 1-10000 */
 		c->cgroup.io_weight = (unsigned)(1 + (weight - 10) * 9999 / 990);
-	/* devices: the container's /dev holds only the harmless devices (oci_root.c) */
+	return read_device_rules(res, o, err);
+}
+
+/** One linux.devices entry: path and type required, major and minor unless a FIFO. */
+static int
+read_device(json_t *v, const char *path, struct oci_device *d, struct nook_error *err)
+{
+	char sub[PATH_LEN];
+	const char *type = NULL;
+	long long major = -1, minor = -1, mode = 0666, uid = 0, gid = 0;
+
+	if (!json_is_object(v))
+		return bad(err, path, "expected an object");
+	if (get_string(v, path, "path", &d->path, err) < 0 ||
+	    get_string(v, path, "type", &type, err) < 0 ||
+	    get_int(v, path, "major", 0, 4095, &major, err) < 0 ||
+	    get_int(v, path, "minor", 0, (1 << 20) - 1, &minor, err) < 0 ||
+	    get_int(v, path, "fileMode", 0, 07777, &mode, err) < 0 ||
+	    get_int(v, path, "uid", 0, UINT32_MAX - 1, &uid, err) < 0 ||
+	    get_int(v, path, "gid", 0, UINT32_MAX - 1, &gid, err) < 0)
+		return -1;
+	if (!d->path || d->path[0] != '/' || d->path[strlen(d->path) - 1] == '/')
+		return bad(err, member(sub, path, "path"), "missing, or not an absolute file path");
+	if (!type || strlen(type) != 1 || !strchr("cubp", type[0]))
+		return bad(err, member(sub, path, "type"), "c, b, u or p");
+	if (type[0] != 'p' && (major < 0 || minor < 0))
+		return bad(err, path, "major and minor are required for a \"%s\" device", type);
+	*d = (struct oci_device){
+		d->path,   type[0] == 'u' ? 'c' : type[0], major, minor, (mode_t)mode, (uid_t)uid,
+		(gid_t)gid};
+	return 0;
+}
+
+/**
+ * linux.devices, and the device cgroup's rules: linux.resources.devices as given, then —
+ * as runc does — the default devices and those of linux.devices allowed, so that the
+ * nodes every container has, and those the config asks for, can be opened.
+ */
+static int
+read_devices(json_t *lx, struct nook_container *c, struct nook_oci *o, struct nook_error *err)
+{
+	char path[PATH_LEN];
+	json_t *list;
+	int r = get_array(lx, "linux", "devices", &list, err);
+
+	if (r < 0)
+		return -1;
+	if (json_array_size(list) > OCI_MAX_DEVICES)
+		return bad(err, "linux.devices", "more than %d", OCI_MAX_DEVICES);
+	for (size_t i = 0; r > 0 && i < json_array_size(list); i++)
+		if (read_device(json_array_get(list, i), item(path, "linux.devices", i),
+				&o->device[o->ndevices++], err) < 0)
+			return -1;
+	if (!o->has_device_rules && !o->ndevices)
+		return 0; /* devices_default, as the step programs have */
+	for (int i = o->has_device_rules ? 1 : 0; i < devices_ndefault; i++)
+		o->device_rules[o->ndevice_rules++] = devices_default[i];
+	for (int i = 0; i < o->ndevices; i++)
+		if (o->device[i].type != 'p')
+			o->device_rules[o->ndevice_rules++] = (struct nook_device_rule){
+				true, o->device[i].type, o->device[i].major, o->device[i].minor,
+				"rwm"};
+	c->cgroup.devices = o->device_rules;
+	c->cgroup.ndevices = o->ndevice_rules;
 	return 0;
 }
 
@@ -796,7 +911,7 @@ oci_resources_parse(const char *text, struct nook_container *c, struct nook_erro
 	lx = json_pack("{s:o}", "resources", res);
 	if (!lx)
 		return nook_fail(err, ENOMEM, "--resources");
-	ret = read_resources(lx, c, err);
+	ret = read_resources(lx, c, NULL, err);
 	json_decref(lx);
 	return ret;
 }
@@ -909,7 +1024,7 @@ read_linux(json_t *doc, struct nook_container *c, struct nook_oci *o, struct noo
 			return -1;
 	if (read_mappings(lx, "uidMappings", &c->uid_map, err) < 0 ||
 	    read_mappings(lx, "gidMappings", &c->gid_map, err) < 0 ||
-	    read_resources(lx, c, err) < 0 ||
+	    read_resources(lx, c, o, err) < 0 || read_devices(lx, c, o, err) < 0 ||
 	    read_paths(lx, "maskedPaths", c->masked, &c->nmasked, err) < 0 ||
 	    read_paths(lx, "readonlyPaths", c->readonly_paths, &c->nreadonly, err) < 0 ||
 	    read_seccomp(lx, c, o, err) < 0 || read_sysctl(lx, o, err) < 0 ||

@@ -20,6 +20,7 @@
  *     the flags the kernel locked on the source;
  *  3. a /dev made from mounts[] gets the devices the spec requires of every container
  *     (null, zero, full, random, urandom, tty — bound from the host's) and its links;
+ *     then the nodes of linux.devices are made (oci_devices.c);
  *  4. pivot_root (rootfs_pivot()), the root read-only if root.readonly, linux.sysctl
  *     (before /proc/sys is made read-only), maskedPaths and readonlyPaths
  *     (mount_harden()), linux.rootfsPropagation;
@@ -101,8 +102,8 @@ make_one(int rootfd, char *path, bool file)
  * Open @p dest inside the root as an O_PATH descriptor, making it and its parents when
  * missing: directories, and the last one an empty file when @p file (a bind of a file).
  */
-static int
-open_in_root(int rootfd, const char *dest, bool file, struct nook_error *err)
+int
+oci_open_in_root(int rootfd, const char *dest, bool file, struct nook_error *err)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -196,7 +197,7 @@ mount_one(int rootfd, const struct oci_mount *m, struct nook_error *err)
 	if (bind && stat(m->source, &st) < 0)
 		return nook_fail(err, errno, "mount source \"%s\"", m->source);
 	file = bind && !S_ISDIR(st.st_mode);
-	fd = open_in_root(rootfd, m->destination, file, err);
+	fd = oci_open_in_root(rootfd, m->destination, file, err);
 	if (fd < 0)
 		return -1;
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
@@ -228,7 +229,7 @@ fill_dev(int rootfd, struct nook_error *err)
 	for (size_t i = 0; i < NELEM(dev_nodes); i++) {
 		snprintf(dest, sizeof(dest), "/dev/%s", dev_nodes[i]);
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
-		if ((fd = open_in_root(rootfd, dest, true, err)) < 0)
+		if ((fd = oci_open_in_root(rootfd, dest, true, err)) < 0)
 			return -1;
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 		if (mount(host, target, NULL, MS_BIND, NULL) < 0) {
@@ -269,6 +270,8 @@ build_root(const struct nook_oci *o, struct nook_error *err)
 	}
 	if (ret == 0 && dev)
 		ret = fill_dev(rootfd, err);
+	if (ret == 0)
+		ret = oci_make_devices(o, rootfd, err);
 	close(rootfd);
 	return ret;
 }

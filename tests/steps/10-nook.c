@@ -896,6 +896,73 @@ update_changes_the_live_limits(void **state)
 	assert_int_equal(r.status, 125);
 }
 
+/**
+ * linux.devices: the nodes are made in the container's /dev with their type, numbers,
+ * mode and owner, and may be opened (the device cgroup allows them); a FIFO too.
+ */
+static void
+linux_devices_are_made_and_allowed(void **state)
+{
+	char dir[64], id[64];
+	struct run r;
+
+	(void)state;
+	if (!file_exists("/dev/net/tun")) {
+		print_message("  skipped: no /dev/net/tun on this host (the tun module)\n");
+		skip();
+	}
+	make_scratch_dir(dir, "oci-devnodes", 0755);
+	write_config_ns(
+		dir,
+		"[\"sh\", \"-c\", \"stat -c '%F %t:%T %a %u:%g' /dev/net/tun /dev/fifo; "
+		"exec 3<>/dev/net/tun && echo opened\"]",
+		"", DEFAULT_NAMESPACES,
+		"\"devices\": [{\"path\": \"/dev/net/tun\", \"type\": \"c\", \"major\": 10, "
+		"\"minor\": 200, \"fileMode\": 384, \"uid\": 0, \"gid\": 7}, {\"path\": "
+		"\"/dev/fifo\", \"type\": \"p\", \"fileMode\": 416}],");
+	unique_name(id, "devnodes");
+	nook(&r, "run", "--bundle", dir, id);
+	expect_run(&r, r.status == 0, "run");
+	assert_string_equal(r.out,
+			    "character special file a:c8 600 0:7\nfifo 0:0 640 0:0\nopened\n");
+}
+
+/**
+ * linux.resources.devices: the device cgroup's rules. The same node (made by a
+ * createContainer hook, which may mknod) opens when a rule allows it, and not without.
+ */
+static void
+resource_device_rules_decide_what_opens(void **state)
+{
+	static const char *const rules[] = {
+		"{\"allow\": false, \"access\": \"rwm\"}",
+		"{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", "
+		"\"major\": 10, \"minor\": 200, \"access\": \"rw\"}",
+	};
+	static const char *const want[] = {"no\n", "opened\n"};
+	char dir[64], id[64], hooks[PATH_MAX + 256], more[512];
+	struct run r;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		make_scratch_dir(dir, "oci-devrules", 0755);
+		snprintf(hooks, sizeof(hooks),
+			 "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sh\", \"args\": "
+			 "[\"sh\", \"-c\", \"mknod -m 666 %s/dev/tun c 10 200\"]}]},",
+			 image);
+		snprintf(more, sizeof(more), "\"resources\": {\"devices\": [%s]},", rules[i]);
+		write_config_ns(
+			dir,
+			"[\"sh\", \"-c\", \"(exec 3<>/dev/tun) 2>/dev/null && echo opened || "
+			"echo no; cat /dev/null && exec 4</dev/zero\"]",
+			hooks, DEFAULT_NAMESPACES, more);
+		unique_name(id, "devrules");
+		nook(&r, "run", "--bundle", dir, id);
+		expect_run(&r, r.status == 0, "run, rules %d", i);
+		assert_string_equal(r.out, want[i]); /* and the default devices open all along */
+	}
+}
+
 static void
 pause_freezes_until_resume(void **state)
 {
@@ -1283,6 +1350,8 @@ main(void)
 		cmocka_unit_test_teardown(cgroups_path_places_the_container, test_teardown),
 		cmocka_unit_test_teardown(a_systemd_cgroups_path_is_refused, test_teardown),
 		cmocka_unit_test_teardown(update_changes_the_live_limits, test_teardown),
+		cmocka_unit_test_teardown(linux_devices_are_made_and_allowed, test_teardown),
+		cmocka_unit_test_teardown(resource_device_rules_decide_what_opens, test_teardown),
 		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),

@@ -313,6 +313,23 @@ broken_configs_name_their_path(void **state)
 		{NULL, "\"linux\": {\"cgroupsPath\": \"/\"}",
 		 "linux.cgroupsPath: \"/\": the root cgroup itself"},
 		{NULL, "\"linux\": {\"cgroupsPath\": 5}", "linux.cgroupsPath: expected a string"},
+		{NULL, "\"linux\": {\"resources\": {\"devices\": [{\"access\": \"rwm\"}]}}",
+		 "linux.resources.devices[0].allow: missing"},
+		{NULL,
+		 "\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"type\": \"x\"}]}}",
+		 "linux.resources.devices[0].type: a, b or c, not \"x\""},
+		{NULL,
+		 "\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": "
+		 "\"rwx\"}]}}",
+		 "linux.resources.devices[0].access: some of \"rwm\", not \"rwx\""},
+		{NULL, "\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\"}]}",
+		 "linux.devices[0]: major and minor are required for a \"c\" device"},
+		{NULL, "\"linux\": {\"devices\": [{\"path\": \"dev/x\", \"type\": \"p\"}]}",
+		 "linux.devices[0].path: missing, or not an absolute file path"},
+		{NULL,
+		 "\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": "
+		 "1, \"minor\": 3, \"fileMode\": -1}]}",
+		 "linux.devices[0].fileMode: -1 is out of range"},
 		{NULL, "\"linux\": {\"maskedPaths\": [\"proc/kcore\"]}",
 		 "linux.maskedPaths[0]: not an absolute path"},
 		{NULL, "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}",
@@ -406,6 +423,54 @@ cgroups_path_is_read(void **state)
 	}
 }
 
+/**
+ * linux.resources.devices as given, then the default devices and linux.devices allowed
+ * (as runc), the last matching rule deciding; linux.devices' nodes kept to be made.
+ */
+static void
+device_rules_and_nodes_are_read(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err;
+	const struct nook_device_rule *r;
+	int n;
+
+	(void)state;
+	if (oci_config_parse(
+		    "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+		    "{\"args\": [\"sh\"], \"cwd\": \"/\"}, \"linux\": {\"resources\": "
+		    "{\"devices\": "
+		    "[{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", "
+		    "\"major\": 10, \"minor\": 200, \"access\": \"rw\"}, {\"allow\": false, "
+		    "\"type\": "
+		    "\"c\", \"major\": 1, \"minor\": 3, \"access\": \"w\"}]}, \"devices\": "
+		    "[{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229, "
+		    "\"fileMode\": 438, \"uid\": 5}, {\"path\": \"/run/p\", \"type\": \"p\"}]}}",
+		    bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	r = devices_rules(&c.cgroup, &n);
+	assert_int_equal(n, 3 + devices_ndefault - 1 + 1); /* no rule for the FIFO */
+	assert_true(devices_allowed(r, n, 'c', 10, 200, "rw"));
+	assert_true(devices_allowed(r, n, 'c', 10, 229, "rwm")); /* linux.devices' */
+	assert_true(devices_allowed(r, n, 'c', 1, 3, "rw"));	 /* the defaults come after */
+	assert_false(devices_allowed(r, n, 'b', 8, 0, "r"));
+	assert_false(devices_allowed(r, n, 'c', 1, 1, "r")); /* /dev/mem */
+	assert_int_equal(o.ndevices, 2);
+	assert_string_equal(o.device[0].path, "/dev/fuse");
+	assert_int_equal(o.device[0].mode, 0666);
+	assert_int_equal(o.device[0].uid, 5);
+	assert_int_equal(o.device[1].type, 'p');
+	oci_config_free(&o);
+	c = (struct nook_container){0}; /* neither given: the step programs' defaults */
+	if (oci_config_parse("{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, "
+			     "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}, \"linux\": {}}",
+			     bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_null(c.cgroup.devices);
+	oci_config_free(&o);
+}
+
 static void
 missing_members_are_named(void **state)
 {
@@ -443,6 +508,7 @@ main(void)
 		cmocka_unit_test(broken_configs_name_their_path),
 		cmocka_unit_test(joined_namespaces_are_read),
 		cmocka_unit_test(cgroups_path_is_read),
+		cmocka_unit_test(device_rules_and_nodes_are_read),
 		cmocka_unit_test(missing_members_are_named),
 	};
 
