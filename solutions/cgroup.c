@@ -290,7 +290,33 @@ cgroup_needed(const struct nook_cgroup *cg)
 {
 	return (cg->memory ? CGROUP_MEMORY : 0) |
 	       (cg->cpu_quota || cg->cpu_weight ? CGROUP_CPU : 0) | (cg->pids ? CGROUP_PIDS : 0) |
-	       (cg->io_weight ? CGROUP_IO : 0);
+	       (cg->io_weight || cg->nthrottles ? CGROUP_IO : 0) | (cg->cpus ? CGROUP_CPUSET : 0);
+}
+
+/** The CPUs the container may run on, a list such as "0-3,5" (the kernel checks which). */
+int
+cgroup_set_cpus(struct nook_container *c, const char *cpus, const char *what,
+		struct nook_error *err)
+{
+	if (!cpus[0] || strspn(cpus, "0123456789,-") != strlen(cpus) || strlen(cpus) > 256)
+		return nook_fail(err, 0, "invalid %s \"%.40s\": a list of CPUs such as 0-3,5", what,
+				 cpus);
+	c->cgroup.cpus = cpus;
+	return 0;
+}
+
+/** One more I/O throttle: @p t.rate a second on block device @p t.major:@p t.minor. */
+int
+cgroup_add_throttle(struct nook_container *c, struct nook_io_throttle t, const char *what,
+		    struct nook_error *err)
+{
+	if (c->cgroup.nthrottles == NOOK_MAX_THROTTLES)
+		return nook_fail(err, 0, "invalid %s: more than %d throttles", what,
+				 NOOK_MAX_THROTTLES);
+	if (t.rate == 0)
+		return nook_fail(err, 0, "invalid %s: a rate of 0", what);
+	c->cgroup.throttle[c->cgroup.nthrottles++] = t;
+	return 0;
 }
 
 /** The container's directory that holds @p controller, or NULL if it has none. */

@@ -255,6 +255,24 @@ v1_io_weight(const char *dir, unsigned weight, struct nook_error *err)
 	return cgroup_writef(dir, "blkio.weight", err, "%u", w);
 }
 
+/** The blockIO throttles, one line each in blkio.throttle.*_device: "8:0 1048576". */
+static int
+v1_throttles(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
+{
+	static const char *const files[] = {
+		"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+		"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
+
+	for (int i = 0; i < cg->nthrottles; i++) {
+		const struct nook_io_throttle *t = &cg->throttle[i];
+
+		if (cgroup_writef(dir, files[t->kind], err, "%u:%u %llu", t->major, t->minor,
+				  t->rate) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 //! [v1_limit]
 static int
 v1_limit(struct nook_container *c, struct nook_error *err)
@@ -274,6 +292,11 @@ v1_limit(struct nook_container *c, struct nook_error *err)
 	    cgroup_writef(cgroup_dir_of(c, CGROUP_PIDS), "pids.max", err, "%ld", cg->pids) < 0)
 		return -1;
 	if (cg->io_weight && v1_io_weight(cgroup_dir_of(c, CGROUP_IO), cg->io_weight, err) < 0)
+		return -1;
+	if (cg->nthrottles && v1_throttles(cgroup_dir_of(c, CGROUP_IO), cg, err) < 0)
+		return -1;
+	if (cg->cpus &&
+	    cgroup_write(cgroup_dir_of(c, CGROUP_CPUSET), "cpuset.cpus", cg->cpus, err) < 0)
 		return -1;
 	/* and always, limits or not: the devices it may open (devices.c) */
 	if (cg->keep_devices)

@@ -20,6 +20,8 @@
  *    cpu.weight: 1-10000, a share under contention only. cpu.stat: usage_usec, always.
  *  - pids.max: processes and threads; fork(2) and clone(2) fail with EAGAIN beyond it.
  *  - io.weight: "default N", a share of disk time (with the iocost or BFQ I/O scheduler).
+ *    io.max: "MAJ:MIN rbps=N" (wbps, riops, wiops): a throttle on one disk.
+ *  - cpuset.cpus: the CPUs the group's processes may run on.
  *  - no file for devices: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the leaf
  *    (devices.c) decides which device nodes the container may make and open.
  *
@@ -43,10 +45,8 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } controllers[] = {
-	{"memory", CGROUP_MEMORY},
-	{"cpu", CGROUP_CPU},
-	{"pids", CGROUP_PIDS},
-	{"io", CGROUP_IO},
+	{"memory", CGROUP_MEMORY}, {"cpu", CGROUP_CPU},	      {"pids", CGROUP_PIDS},
+	{"io", CGROUP_IO},	   {"cpuset", CGROUP_CPUSET},
 };
 
 #define NCONTROLLERS (sizeof(controllers) / sizeof(controllers[0]))
@@ -155,6 +155,22 @@ v2_memory(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
 	return cgroup_writef(dir, "memory.swap.max", err, "%lld", total - cg->memory);
 }
 
+/** The blockIO throttles, one key each in io.max: "8:0 rbps=1048576". */
+static int
+v2_throttles(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
+{
+	static const char *const keys[] = {"rbps", "wbps", "riops", "wiops"};
+
+	for (int i = 0; i < cg->nthrottles; i++) {
+		const struct nook_io_throttle *t = &cg->throttle[i];
+
+		if (cgroup_writef(dir, "io.max", err, "%u:%u %s=%llu", t->major, t->minor,
+				  keys[t->kind], t->rate) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 //! [v2_limit]
 static int
 v2_limit(struct nook_container *c, struct nook_error *err)
@@ -174,6 +190,9 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 	if (cg->pids && cgroup_writef(dir, "pids.max", err, "%ld", cg->pids) < 0)
 		return -1;
 	if (cg->io_weight && v2_io_weight(dir, cg->io_weight, err) < 0)
+		return -1;
+	if (v2_throttles(dir, cg, err) < 0 ||
+	    (cg->cpus && cgroup_write(dir, "cpuset.cpus", cg->cpus, err) < 0))
 		return -1;
 	/* and always, limits or not: the devices it may open, as a BPF program (devices.c) */
 	if (cg->keep_devices)

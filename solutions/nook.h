@@ -128,6 +128,24 @@ struct nook_device_rule {
 	char access[4]; /**< some of "rwm": read, write, mknod */
 };
 
+/** Most blockIO throttles (OCI blkioThrottle*Device entries) one container may have. */
+#define NOOK_MAX_THROTTLES 16
+
+/** What an I/O throttle limits, per second. */
+enum nook_io_limit {
+	NOOK_IO_READ_BPS,   /**< bytes read */
+	NOOK_IO_WRITE_BPS,  /**< bytes written */
+	NOOK_IO_READ_IOPS,  /**< read operations */
+	NOOK_IO_WRITE_IOPS, /**< write operations */
+};
+
+/** Step 06: at most @c rate of @c kind a second on block device @c major:@c minor. */
+struct nook_io_throttle {
+	unsigned major, minor;
+	unsigned long long rate;
+	enum nook_io_limit kind;
+};
+
 /** Step 06: the container's resource limits (0: not set), and its cgroup once created. */
 struct nook_cgroup {
 	long long memory;      /**< --memory: bytes */
@@ -146,6 +164,9 @@ struct nook_cgroup {
 	const char *path;
 	/** `nook update`: the limits change, the device rules stay as they are. */
 	bool keep_devices;
+	const char *cpus; /**< OCI cpu.cpus: the CPUs it may run on ("0-3,5"), or NULL */
+	struct nook_io_throttle throttle[NOOK_MAX_THROTTLES]; /**< OCI blockIO throttles */
+	int nthrottles;					      /**< how many */
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */
@@ -465,6 +486,10 @@ int cgroup_set_cpu_weight(struct nook_container *c, long long weight, const char
 int cgroup_set_pids(struct nook_container *c, long long pids, const char *what,
 		    struct nook_error *err);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
+int cgroup_set_cpus(struct nook_container *c, const char *cpus, const char *what,
+		    struct nook_error *err);
+int cgroup_add_throttle(struct nook_container *c, struct nook_io_throttle t, const char *what,
+			struct nook_error *err);
 
 /* devices.c */
 extern const struct nook_device_rule devices_default[];

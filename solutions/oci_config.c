@@ -691,6 +691,7 @@ static int
 read_cpu(json_t *res, struct nook_container *c, struct nook_error *err)
 {
 	long long quota = 0, period = CGROUP_CPU_PERIOD, shares = 0;
+	const char *cpus = NULL;
 	json_t *cpu;
 	int r = get_object(res, "linux.resources", "cpu", &cpu, err);
 
@@ -707,7 +708,51 @@ read_cpu(json_t *res, struct nook_container *c, struct nook_error *err)
 	if (shares >= 2 && cgroup_set_cpu_weight(c, 1 + ((shares - 2) * 9999) / 262142,
 						 "linux.resources.cpu.shares", err) < 0)
 		return -1;
-	return 0;
+	if ((r = get_string(cpu, "linux.resources.cpu", "cpus", &cpus, err)) < 0)
+		return -1;
+	return r > 0 && cpus[0] ? cgroup_set_cpus(c, cpus, "linux.resources.cpu.cpus", err) : 0;
+}
+
+/** blockIO's throttle lists, by member name, in enum nook_io_limit's order. */
+static const char *const throttle_lists[] = {"throttleReadBpsDevice", "throttleWriteBpsDevice",
+					     "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
+
+/** One throttle {major, minor, rate}, all three required, through step 06's setter. */
+static int
+read_throttle(json_t *v, const char *path, enum nook_io_limit kind, struct nook_container *c,
+	      struct nook_error *err)
+{
+	long long major, minor, rate;
+	int a, b, r;
+
+	if (!json_is_object(v))
+		return bad(err, path, "expected an object");
+	if ((a = get_int(v, path, "major", 0, 4095, &major, err)) < 0 ||
+	    (b = get_int(v, path, "minor", 0, (1 << 20) - 1, &minor, err)) < 0 ||
+	    (r = get_int(v, path, "rate", 1, LLONG_MAX, &rate, err)) < 0)
+		return -1;
+	if (!a || !b || !r)
+		return bad(err, path, "major, minor and rate are required");
+	return cgroup_add_throttle(c,
+				   (struct nook_io_throttle){(unsigned)major, (unsigned)minor,
+							     (unsigned long long)rate, kind},
+				   path, err);
+}
+
+/** One blockIO throttle list, such as throttleReadBpsDevice. */
+static int
+read_throttles(json_t *bio, enum nook_io_limit kind, struct nook_container *c,
+	       struct nook_error *err)
+{
+	char parent[PATH_LEN], path[PATH_LEN];
+	json_t *list;
+	int r = get_array(bio, "linux.resources.blockIO", throttle_lists[kind], &list, err);
+
+	member(parent, "linux.resources.blockIO", throttle_lists[kind]);
+	for (size_t i = 0; r > 0 && i < json_array_size(list); i++)
+		if (read_throttle(json_array_get(list, i), item(path, parent, i), kind, c, err) < 0)
+			return -1;
+	return r < 0 ? -1 : 0;
 }
 
 /** One linux.resources.devices rule: allow (required), type, major, minor, access. */
@@ -783,6 +828,9 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_oci *o, struct 
 		return -1;
 	if (r > 0 && get_int(sub, "linux.resources.blockIO", "weight", 0, 1000, &weight, err) < 0)
 		return -1;
+	for (int k = 0; r > 0 && k < (int)NELEM(throttle_lists); k++)
+		if (read_throttles(sub, (enum nook_io_limit)k, c, err) < 0)
+			return -1;
 	if (weight >= 10) /* v1 blkio 10-1000 onto v2 io 1-10000 */
 		c->cgroup.io_weight = (unsigned)(1 + (weight - 10) * 9999 / 990);
 	return read_device_rules(res, o, err);

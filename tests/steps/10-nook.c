@@ -897,6 +897,53 @@ update_changes_the_live_limits(void **state)
 }
 
 /**
+ * linux.resources reach the cgroup: seen from the host in its files, and from inside —
+ * a process that wants more memory than the limit is killed (137), the CPU list is the
+ * one the process may run on.
+ */
+static void
+resources_reach_the_cgroup(void **state)
+{
+	char dir[64], id[64], disk[32], more[512], cg[160], top[64], want[64];
+	bool v1 = file_exists("/sys/fs/cgroup/memory");
+	struct run r;
+
+	(void)state;
+	run_shell(&r, "cat /sys/block/$(ls /sys/block | head -1)/dev");
+	if (r.status != 0 || !r.out[0]) {
+		print_message("  skipped: no block device in /sys/block\n");
+		skip();
+	}
+	snprintf(disk, sizeof(disk), "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	make_scratch_dir(dir, "oci-res", 0755);
+	snprintf(more, sizeof(more),
+		 "\"resources\": {\"memory\": {\"limit\": 67108864}, \"cpu\": {\"quota\": 50000, "
+		 "\"period\": 100000, \"cpus\": \"0\"}, \"pids\": {\"limit\": 30}, \"blockIO\": "
+		 "{\"throttleReadBpsDevice\": [{\"major\": %.*s, \"minor\": %s, \"rate\": "
+		 "1048576}]}},",
+		 (int)strcspn(disk, ":"), disk, strchr(disk, ':') + 1);
+	write_config_ns(dir, "[\"sleep\", \"60\"]", "", DEFAULT_NAMESPACES, more);
+	unique_name(id, "res");
+	create_and_start(dir, id);
+	snprintf(cg, sizeof(cg), "%s/nook/%s", controller_root("memory", top, sizeof(top)), id);
+	assert_string_equal(slurp(cg, v1 ? "memory.limit_in_bytes" : "memory.max"), "67108864\n");
+	snprintf(cg, sizeof(cg), "%s/nook/%s", controller_root("cpu", top, sizeof(top)), id);
+	assert_string_equal(slurp(cg, v1 ? "cpu.cfs_quota_us" : "cpu.max"),
+			    v1 ? "50000\n" : "50000 100000\n");
+	snprintf(cg, sizeof(cg), "%s/nook/%s", controller_root("blkio", top, sizeof(top)), id);
+	snprintf(want, sizeof(want), v1 ? "%s 1048576\n" : "%s rbps=1048576", disk);
+	assert_non_null(strstr(slurp(cg, v1 ? "blkio.throttle.read_bps_device" : "io.max"), want));
+	snprintf(cg, sizeof(cg), "%s/nook/%s", pids_root(), id);
+	assert_string_equal(slurp(cg, "pids.max"), "30\n");
+	nook(&r, "exec", id, "grep", "Cpus_allowed_list", "/proc/self/status");
+	assert_string_equal(r.out, "Cpus_allowed_list:\t0\n");
+	nook(&r, "exec", id, "dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1");
+	assert_int_equal(r.status, 137); /* the OOM killer, in the container's cgroup */
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+}
+
+/**
  * linux.devices: the nodes are made in the container's /dev with their type, numbers,
  * mode and owner, and may be opened (the device cgroup allows them); a FIFO too.
  */
@@ -1350,6 +1397,7 @@ main(void)
 		cmocka_unit_test_teardown(cgroups_path_places_the_container, test_teardown),
 		cmocka_unit_test_teardown(a_systemd_cgroups_path_is_refused, test_teardown),
 		cmocka_unit_test_teardown(update_changes_the_live_limits, test_teardown),
+		cmocka_unit_test_teardown(resources_reach_the_cgroup, test_teardown),
 		cmocka_unit_test_teardown(linux_devices_are_made_and_allowed, test_teardown),
 		cmocka_unit_test_teardown(resource_device_rules_decide_what_opens, test_teardown),
 		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),

@@ -330,6 +330,17 @@ broken_configs_name_their_path(void **state)
 		 "\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": "
 		 "1, \"minor\": 3, \"fileMode\": -1}]}",
 		 "linux.devices[0].fileMode: -1 is out of range"},
+		{NULL, "\"linux\": {\"resources\": {\"cpu\": {\"cpus\": \"0-1;rm\"}}}",
+		 "invalid linux.resources.cpu.cpus \"0-1;rm\": a list of CPUs such as 0-3,5"},
+		{NULL,
+		 "\"linux\": {\"resources\": {\"blockIO\": {\"throttleWriteIOPSDevice\": "
+		 "[{\"major\": 8, \"rate\": 10}]}}}",
+		 "linux.resources.blockIO.throttleWriteIOPSDevice[0]: major, minor and rate are "
+		 "required"},
+		{NULL,
+		 "\"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": "
+		 "[{\"major\": 8, \"minor\": 0, \"rate\": 0}]}}}",
+		 "linux.resources.blockIO.throttleReadBpsDevice[0].rate: 0 is out of range"},
 		{NULL, "\"linux\": {\"maskedPaths\": [\"proc/kcore\"]}",
 		 "linux.maskedPaths[0]: not an absolute path"},
 		{NULL, "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}",
