@@ -501,12 +501,12 @@ static int
 cgroup_prepare(struct nook_container *c, struct nook_error *err)
 {
 	struct nook_cgroup *cg = &c->cgroup;
+	char rel[NOOK_ID_MAX + 8];
+
 	if (cg->memory_swap && !cg->memory)
 		return nook_fail(err, 0, "--memory-swap needs --memory");
 	if (cg->memory_swap && cg->memory_swap < cg->memory)
 		return nook_fail(err, 0, "--memory-swap (memory plus swap) is less than --memory");
-	char rel[NOOK_ID_MAX + 8];
-
 	cg->fd = -1;
 	/*
 	 * Without root, a cgroup can only be made in a subtree delegated to the caller

@@ -298,9 +298,9 @@ v1_limit(struct nook_container *c, struct nook_error *err)
 	if (cg->cpus &&
 	    cgroup_write(cgroup_dir_of(c, CGROUP_CPUSET), "cpuset.cpus", cg->cpus, err) < 0)
 		return -1;
-	/* and always, limits or not: the devices it may open (devices.c) */
-	if (cg->keep_devices)
+	if (cg->keep_devices) /* `nook update`: the rules stay as they are */
 		return 0;
+	/* and always, limits or not: the devices it may open (devices.c) */
 	rules = devices_rules(cg, &n);
 	return devices_v1_apply(cgroup_dir_of(c, CGROUP_DEVICES), rules, n, err);
 }

@@ -194,9 +194,9 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 	if (v2_throttles(dir, cg, err) < 0 ||
 	    (cg->cpus && cgroup_write(dir, "cpuset.cpus", cg->cpus, err) < 0))
 		return -1;
-	/* and always, limits or not: the devices it may open, as a BPF program (devices.c) */
-	if (cg->keep_devices)
+	if (cg->keep_devices) /* `nook update`: the rules stay as they are */
 		return 0;
+	/* and always, limits or not: the devices it may open, as a BPF program (devices.c) */
 	rules = devices_rules(cg, &n);
 	return devices_v2_apply(cg->fd, rules, n, err);
 }
