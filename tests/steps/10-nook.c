@@ -1229,6 +1229,7 @@ rootless_lifecycle_as_an_ordinary_user(void **state)
 		"$N start %s || exit 93; "
 		"$N state %s | grep -c '\"status\": \"running\"'; "
 		"$N exec %s cat /proc/self/uid_map; "
+		"$N ps --format json %s | grep -c '^\\[[0-9]*,[0-9]*\\]$'; "
 		"$N list | grep -c '^%s '; "
 		"$N delete %s 2>/dev/null && echo deleted-while-running; "
 		"$N kill %s KILL || exit 94; "
@@ -1239,11 +1240,11 @@ rootless_lifecycle_as_an_ordinary_user(void **state)
 		"$N state %s 2>/dev/null; echo state $?; "
 		"sed -i 's|\"sleep\", \"60\"|\"sh\", \"-c\", \"id -u; exit 9\"|' config.json; "
 		"$N run %s-run; echo run $?; ls xdg/nook",
-		bin, dir, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id);
+		bin, dir, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id);
 	as_user(&r, dir, cmd);
 	expect_run(&r, r.status == 0, "rootless nook as uid 1000");
 	assert_string_equal(r.out,
-			    "1\nstate-in-xdg\n1\n         0       1000          1\n1\n1\nstate "
+			    "1\nstate-in-xdg\n1\n         0       1000          1\n1\n1\n1\nstate "
 			    "125\n0\nrun 9\n");
 }
 
@@ -1359,6 +1360,7 @@ global_options(void **state)
 	run_step(&r, "nook", "features", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "\"ociVersionMax\""));
+	assert_non_null(strstr(r.out, "\"createContainer\", \"startContainer\""));
 	run_step(&r, "nook", "frobnicate", NULL);
 	assert_int_equal(r.status, 125);
 	/* --log: the error again, one JSON object a line, for the engine to read */
