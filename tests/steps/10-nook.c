@@ -1044,20 +1044,22 @@ pause_freezes_until_resume(void **state)
 static void
 hooks_get_the_state_on_stdin(void **state)
 {
-	char id[64], dir[64], hooks[1024], want[128];
+	char id[64], dir[64], hooks[1536], want[128];
 	struct run r;
 
 	(void)state;
 	make_scratch_dir(dir, "oci-hooks", 0755);
 	snprintf(hooks, sizeof(hooks),
 		 "\"hooks\": {"
+		 "\"prestart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"cat > %s/prestart; [ -e %s/create ] || echo first >> %s/prestart\"]}],"
 		 "\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
 		 "\"cat > %s/create; echo $X >> %s/create\"], \"env\": [\"X=env-ok\"]}],"
 		 "\"poststart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
 		 "\"cat > %s/poststart\"]}],"
 		 "\"poststop\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
 		 "\"cat > %s/poststop\"]}]},",
-		 dir, dir, dir, dir);
+		 dir, dir, dir, dir, dir, dir, dir);
 	write_config_with(dir, "[\"true\"]", hooks);
 	unique_name(id, "hooks");
 	nook(&r, "run", "--bundle", dir, id);
@@ -1066,6 +1068,8 @@ hooks_get_the_state_on_stdin(void **state)
 	assert_non_null(strstr(slurp(dir, "create"), want));
 	assert_non_null(strstr(slurp(dir, "create"), "\"org.test\":\"yes\""));
 	assert_non_null(strstr(slurp(dir, "create"), "}env-ok\n"));
+	assert_non_null(strstr(slurp(dir, "prestart"), want));	     /* the state, and before */
+	assert_non_null(strstr(slurp(dir, "prestart"), "}first\n")); /* createRuntime */
 	assert_non_null(strstr(slurp(dir, "poststart"), "\"status\":\"running\""));
 	assert_non_null(strstr(slurp(dir, "poststop"), "\"status\":\"stopped\""));
 }
