@@ -108,26 +108,6 @@ ns_holder(pid_t pid)
 	return child > 0 ? child : pid;
 }
 
-/**
- * Whether setgroups(2) is denied for good in the user namespace of @p pid: a rootless
- * container's (user.c). Step 08 then leaves the groups as they are, as for its first
- * process — it could not change them anyway.
- */
-static bool
-setgroups_denied(pid_t pid)
-{
-	char path[64], word[8] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	if (!fgets(word, sizeof(word), f))
-		word[0] = '\0';
-	fclose(f);
-	return strncmp(word, "deny", 4) == 0;
-}
-
 /** Step 2: open every namespace of @p pid first (its /proc is ours until mnt), then join. */
 static int
 join_namespaces(pid_t pid, struct nook_error *err)
@@ -362,7 +342,7 @@ cmd_exec(int argc, char *argv[])
 	    oci_state_read(nook_cli.root, argv[first], &s, &err) < 0)
 		return nook_say(&err);
 	target = ns_holder(s.pid);
-	c.deny_setgroups = setgroups_denied(target);
+	c.deny_setgroups = user_setgroups_denied(target); /* a rootless one's: as it is */
 	if (strcmp(oci_status(&s), "running") != 0)
 		nook_fail(&err, 0, "cannot exec in a container that is %s", oci_status(&s));
 	else if (x.pid_file &&

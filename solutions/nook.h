@@ -426,6 +426,7 @@ int user_add_id_range(struct nook_id_map *m, const char *what, struct nook_id_ra
 int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
 int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
 bool user_maps_host_root(const struct nook_id_map *m);
+bool user_setgroups_denied(pid_t pid);
 
 /* cgroup.c, cgroup_v1.c, cgroup_v2.c */
 

@@ -369,17 +369,11 @@ unshare_owned(struct nook_container *c, struct nook_error *err)
 {
 	int flags = (c->oci->clone_flags | CLONE_NEWNS) & ~CLONE_NEWUSER;
 
-	char word[8] = "";
-	FILE *f;
-
 	if (unshare(flags) < 0)
 		return nook_fail(err, errno, "unshare(%#x) in the joined user namespace", flags);
-	if ((f = fopen("/proc/self/setgroups", "re"))) { /* "deny": a rootless owner's */
-		c->deny_setgroups = fgets(word, sizeof(word), f) && strncmp(word, "deny", 4) == 0;
-		fclose(f);
-	}
 	/* become its root (step 05): our uid, the host's, is not mapped in it — files made
-	 * in its mounts would have no owner (EOVERFLOW) */
+	 * in its mounts would have no owner (EOVERFLOW); its groups as its owner left them */
+	c->deny_setgroups = user_setgroups_denied(0);
 	c->userns = true;
 	c->drop_groups = !c->deny_setgroups;
 	if (user_stage.child(c, err) < 0)
