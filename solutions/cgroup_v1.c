@@ -72,6 +72,29 @@ static const struct {
 
 #define NHIERARCHIES (sizeof(hierarchies) / sizeof(hierarchies[0]))
 
+/**
+ * The controllers of a container's directory @p dir ("/sys/fs/cgroup/cpu,cpuacct/nook/ID"),
+ * from its hierarchy's mount name: what `update` knows of a directory made by `create`.
+ */
+unsigned
+cgroup_v1_members(const char *dir)
+{
+	const char *name = dir + strlen(CGROUP_ROOT "/");
+	size_t len = strcspn(name, "/"), n;
+	unsigned bits = 0;
+
+	if (strncmp(dir, CGROUP_ROOT "/", strlen(CGROUP_ROOT "/")) != 0)
+		return 0;
+	for (const char *w = name; w < name + len; w += n + 1) {
+		n = strcspn(w, ",/");
+		for (size_t i = 0; i < NHIERARCHIES; i++)
+			if (strlen(hierarchies[i].name) == n &&
+			    strncmp(w, hierarchies[i].name, n) == 0)
+				bits |= hierarchies[i].bit;
+	}
+	return bits;
+}
+
 /** The real directory of hierarchy @p name into @p real, or -1 if it is not mounted. */
 static int
 hierarchy_root(const char *name, char real[PATH_MAX])
@@ -133,11 +156,29 @@ cpuset_inherit(const char *from, const char *to, struct nook_error *err)
 	return 0;
 }
 
-/** nook/ID in hierarchy @p i, or one more member for a directory made already. */
+/** Each directory from @p root down to @p leaf gets the cpus and mems of the one above. */
 static int
-v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_error *err)
+cpuset_inherit_down(const char *root, const char *leaf, struct nook_error *err)
 {
-	char root[PATH_MAX], parent[PATH_MAX], leaf[PATH_MAX];
+	char above[PATH_MAX], dir[PATH_MAX];
+	size_t n = strlen(root);
+
+	snprintf(above, sizeof(above), "%s", root);
+	for (const char *s = strchr(leaf + n + 1, '/');; s = strchr(s + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", s ? (int)(s - leaf) : (int)strlen(leaf), leaf);
+		if (cpuset_inherit(above, dir, err) < 0)
+			return -1;
+		if (!s)
+			return 0;
+		snprintf(above, sizeof(above), "%s", dir);
+	}
+}
+
+/** @p rel (nook/ID) in hierarchy @p i, or one more member for a directory made already. */
+static int
+v1_create_in(struct nook_container *c, size_t i, const char *rel, struct nook_error *err)
+{
+	char root[PATH_MAX], leaf[PATH_MAX];
 	struct nook_cgroup_dir *d;
 
 	if (hierarchy_root(hierarchies[i].name, root) < 0) {
@@ -147,31 +188,28 @@ v1_create_in(struct nook_container *c, size_t i, const char *id, struct nook_err
 					 hierarchies[i].name, CGROUP_ROOT, hierarchies[i].name);
 		return 0; /* not mounted, and not needed: the container goes without */
 	}
-	if (snprintf(parent, sizeof(parent), "%s/nook", root) >= (int)sizeof(parent) ||
-	    snprintf(leaf, sizeof(leaf), "%s/%s", parent, id) >= (int)sizeof(leaf))
-		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s/nook/%s\")", root, id);
+	if (snprintf(leaf, sizeof(leaf), "%s/%s", root, rel) >= (int)sizeof(leaf))
+		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s/%s\")", root, rel);
 	d = find_dir(c, leaf); /* co-mounted with an earlier one, such as cpu,cpuacct */
 	if (d) {
 		d->members |= hierarchies[i].bit;
 		return 0;
 	}
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-		return nook_fail(err, errno, "mkdir(\"%s\")", parent);
-	if (cgroup_mkdir(c, leaf, hierarchies[i].bit, err) < 0)
+	if (cgroup_make_parents(root, rel, NULL, err) < 0 ||
+	    cgroup_mkdir(c, leaf, hierarchies[i].bit, err) < 0)
 		return -1;
 	if (hierarchies[i].bit & CGROUP_CPUSET)
-		return cpuset_inherit(root, parent, err) < 0 ? -1
-							     : cpuset_inherit(parent, leaf, err);
+		return cpuset_inherit_down(root, leaf, err);
 	return 0;
 }
 
-/** nook/ID in every hierarchy nook drives that this host mounts. */
+/** @p rel (nook/ID) in every hierarchy nook drives that this host mounts. */
 //! [v1_create]
 static int
-v1_create(struct nook_container *c, const char *id, struct nook_error *err)
+v1_create(struct nook_container *c, const char *rel, struct nook_error *err)
 {
 	for (size_t i = 0; i < NHIERARCHIES; i++)
-		if (v1_create_in(c, i, id, err) < 0)
+		if (v1_create_in(c, i, rel, err) < 0)
 			return -1;
 	if (c->cgroup.ndirs == 0)
 		return nook_fail(err, 0, "no cgroup v1 hierarchy (memory, cpu, pids ...) under %s",
@@ -186,7 +224,11 @@ v1_memory(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
 {
 	long long total = cg->memory_swap ? cg->memory_swap : cg->memory;
 
-	if (cgroup_writef(dir, "memory.limit_in_bytes", err, "%lld", cg->memory) < 0)
+	/* memory never above memory plus swap: raising both (`update`), the second goes first */
+	if (cgroup_writef(dir, "memory.limit_in_bytes", err, "%lld", cg->memory) < 0 &&
+	    (!cgroup_has(dir, "memory.memsw.limit_in_bytes") ||
+	     cgroup_writef(dir, "memory.memsw.limit_in_bytes", err, "%lld", total) < 0 ||
+	     cgroup_writef(dir, "memory.limit_in_bytes", err, "%lld", cg->memory) < 0))
 		return -1;
 	if (!cg->memory_swap && !cgroup_has(dir, "memory.memsw.limit_in_bytes"))
 		return 0; /* no swap accounting on this kernel: fine, unless swap was asked */
@@ -213,6 +255,24 @@ v1_io_weight(const char *dir, unsigned weight, struct nook_error *err)
 	return cgroup_writef(dir, "blkio.weight", err, "%u", w);
 }
 
+/** The blockIO throttles, one line each in blkio.throttle.*_device: "8:0 1048576". */
+static int
+v1_throttles(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
+{
+	static const char *const files[] = {
+		"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+		"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
+
+	for (int i = 0; i < cg->nthrottles; i++) {
+		const struct nook_io_throttle *t = &cg->throttle[i];
+
+		if (cgroup_writef(dir, files[t->kind], err, "%u:%u %llu", t->major, t->minor,
+				  t->rate) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 //! [v1_limit]
 static int
 v1_limit(struct nook_container *c, struct nook_error *err)
@@ -233,6 +293,13 @@ v1_limit(struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (cg->io_weight && v1_io_weight(cgroup_dir_of(c, CGROUP_IO), cg->io_weight, err) < 0)
 		return -1;
+	if (cg->nthrottles && v1_throttles(cgroup_dir_of(c, CGROUP_IO), cg, err) < 0)
+		return -1;
+	if (cg->cpus &&
+	    cgroup_write(cgroup_dir_of(c, CGROUP_CPUSET), "cpuset.cpus", cg->cpus, err) < 0)
+		return -1;
+	if (cg->keep_devices) /* `nook update`: the rules stay as they are */
+		return 0;
 	/* and always, limits or not: the devices it may open (devices.c) */
 	rules = devices_rules(cg, &n);
 	return devices_v1_apply(cgroup_dir_of(c, CGROUP_DEVICES), rules, n, err);

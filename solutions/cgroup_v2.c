@@ -20,6 +20,8 @@
  *    cpu.weight: 1-10000, a share under contention only. cpu.stat: usage_usec, always.
  *  - pids.max: processes and threads; fork(2) and clone(2) fail with EAGAIN beyond it.
  *  - io.weight: "default N", a share of disk time (with the iocost or BFQ I/O scheduler).
+ *    io.max: "MAJ:MIN rbps=N" (wbps, riops, wiops): a throttle on one disk.
+ *  - cpuset.cpus: the CPUs the group's processes may run on.
  *  - no file for devices: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the leaf
  *    (devices.c) decides which device nodes the container may make and open.
  *
@@ -43,10 +45,8 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } controllers[] = {
-	{"memory", CGROUP_MEMORY},
-	{"cpu", CGROUP_CPU},
-	{"pids", CGROUP_PIDS},
-	{"io", CGROUP_IO},
+	{"memory", CGROUP_MEMORY}, {"cpu", CGROUP_CPU},	      {"pids", CGROUP_PIDS},
+	{"io", CGROUP_IO},	   {"cpuset", CGROUP_CPUSET},
 };
 
 #define NCONTROLLERS (sizeof(controllers) / sizeof(controllers[0]))
@@ -104,25 +104,22 @@ enable_for_children(const char *dir, const char *enable, struct nook_error *err)
 }
 
 /**
- * /sys/fs/cgroup/nook/ID, with nook's controllers enabled on the way down, and opened for
- * CLONE_INTO_CGROUP.
+ * /sys/fs/cgroup/@p rel (nook/ID), with nook's controllers enabled on the way down, and
+ * opened for CLONE_INTO_CGROUP.
  */
 //! [v2_create]
 static int
-v2_create(struct nook_container *c, const char *id, struct nook_error *err)
+v2_create(struct nook_container *c, const char *rel, struct nook_error *err)
 {
-	char enable[64], parent[64], leaf[128];
+	char enable[64], leaf[128];
 	unsigned bits = 0;
 
 	if (available(cgroup_needed(&c->cgroup), enable, sizeof(enable), &bits, err) < 0)
 		return -1;
-	snprintf(parent, sizeof(parent), "%s/nook", CGROUP_ROOT);
-	snprintf(leaf, sizeof(leaf), "%s/%s", parent, id);
-	if (enable_for_children(CGROUP_ROOT, enable, err) < 0)
-		return -1;
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-		return nook_fail(err, errno, "mkdir(\"%s\")", parent);
-	if (enable_for_children(parent, enable, err) < 0)
+	if (snprintf(leaf, sizeof(leaf), "%s/%s", CGROUP_ROOT, rel) >= (int)sizeof(leaf))
+		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s/%s\")", CGROUP_ROOT, rel);
+	if (enable_for_children(CGROUP_ROOT, enable, err) < 0 ||
+	    cgroup_make_parents(CGROUP_ROOT, rel, enable, err) < 0)
 		return -1;
 	if (cgroup_mkdir(c, leaf, bits | CGROUP_CPUACCT, err) < 0)
 		return -1;
@@ -158,6 +155,22 @@ v2_memory(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
 	return cgroup_writef(dir, "memory.swap.max", err, "%lld", total - cg->memory);
 }
 
+/** The blockIO throttles, one key each in io.max: "8:0 rbps=1048576". */
+static int
+v2_throttles(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
+{
+	static const char *const keys[] = {"rbps", "wbps", "riops", "wiops"};
+
+	for (int i = 0; i < cg->nthrottles; i++) {
+		const struct nook_io_throttle *t = &cg->throttle[i];
+
+		if (cgroup_writef(dir, "io.max", err, "%u:%u %s=%llu", t->major, t->minor,
+				  keys[t->kind], t->rate) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 //! [v2_limit]
 static int
 v2_limit(struct nook_container *c, struct nook_error *err)
@@ -178,6 +191,11 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (cg->io_weight && v2_io_weight(dir, cg->io_weight, err) < 0)
 		return -1;
+	if (v2_throttles(dir, cg, err) < 0 ||
+	    (cg->cpus && cgroup_write(dir, "cpuset.cpus", cg->cpus, err) < 0))
+		return -1;
+	if (cg->keep_devices) /* `nook update`: the rules stay as they are */
+		return 0;
 	/* and always, limits or not: the devices it may open, as a BPF program (devices.c) */
 	rules = devices_rules(cg, &n);
 	return devices_v2_apply(cg->fd, rules, n, err);

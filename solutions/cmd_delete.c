@@ -4,8 +4,11 @@
  *        directories and its state directory. --force kills it first.
  *
  * Its mounts need nothing: they are in the container's own mount namespace, which the
- * kernel dropped with its last process. Its cgroups are removed by name through the same
- * sweep() hooks that clean up after a killed step program (cgroup.c's, for nook/ID).
+ * kernel dropped with its last process. Its cgroups are removed where its state says they
+ * are (linux.cgroupsPath may have put them anywhere), then by name through the same
+ * sweep() hooks that clean up after a killed step program (cgroup.c's, for nook/ID) —
+ * what is left in them killed first: a container without a PID namespace of its own, or
+ * one that joined another's, does not take its processes with it when its first ends.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,10 +26,19 @@
 /** How long --force waits for a killed container to be gone, in milliseconds. */
 #define KILL_WAIT_MS 10000
 
-/** Remove what container @p s left on the host: each stage's sweep, then its state. */
+/**
+ * Remove what container @p s left on the host: its cgroup directories as saved (they may
+ * be linux.cgroupsPath's, which no sweep can guess from the ID; their parents are shared
+ * and stay, as runc leaves them), each stage's sweep, then its state.
+ */
 int
 oci_remove(const struct oci_state *s, struct nook_error *err)
 {
+	for (int i = 0; i < s->ncgroups; i++)
+		if (cgroup_remove(s->cgroups[i]) < 0)
+			return nook_fail(err, errno,
+					 "container \"%s\": rmdir(\"%s\") (still busy?): try again",
+					 s->id, s->cgroups[i]);
 	for (size_t i = 0; oci_all_stages[i]; i++)
 		if (oci_all_stages[i]->sweep && oci_all_stages[i]->sweep(s->id, s->dir) < 0)
 			return nook_fail(err, 0,

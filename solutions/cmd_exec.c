@@ -8,8 +8,9 @@
  *
  *  1. moves itself into the container's cgroup directories (writing its PID into each
  *     cgroup.procs): its children are born there, counted against the same limits;
- *  2. opens /proc/PID/ns/{user,ipc,uts,net,cgroup,pid,mnt} of the container's first
- *     process and setns(2)s into each that differs from its own — the user namespace
+ *  2. opens /proc/PID/ns/{user,ipc,uts,net,cgroup,pid_for_children,mnt} of the
+ *     container's first process and setns(2)s into each that differs from its own (the
+ *     PID namespace its children are born in: its own, unless it joined one by path) — the user namespace
  *     first, as it owns the others, the mount namespace last, which also takes the
  *     container's root and working directory. Joining a PID namespace changes only where
  *     *children* are born (a process never changes its own PID), hence:
@@ -48,7 +49,7 @@ static const struct {
 	int type;
 } ns_order[] = {
 	{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},	      {"uts", CLONE_NEWUTS},
-	{"net", CLONE_NEWNET},	 {"cgroup", CLONE_NEWCGROUP}, {"pid", CLONE_NEWPID},
+	{"net", CLONE_NEWNET},	 {"cgroup", CLONE_NEWCGROUP}, {"pid_for_children", CLONE_NEWPID},
 	{"mnt", CLONE_NEWNS},
 };
 
@@ -74,6 +75,37 @@ join_cgroups(const struct oci_state *s, struct nook_error *err)
 		close(fd);
 	}
 	return 0;
+}
+
+/**
+ * The process whose namespaces step 2 joins: the container's first process @p pid, or,
+ * when its /proc/PID/ns cannot be opened, its first child. That is a rootless container
+ * with a PID namespace: its first process is nook-init, which never executed a program
+ * and made itself undumpable, so its memory still belongs to the host's user namespace,
+ * where an ordinary user lacks CAP_SYS_PTRACE (ptrace(2), "Ptrace access mode checking").
+ * The command it forked executed a dumpable image inside the container's user namespace,
+ * which its owner may read; it is in the very same namespaces.
+ */
+static pid_t
+ns_holder(pid_t pid)
+{
+	char path[64];
+	int fd, child = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 || errno != EACCES) {
+		if (fd >= 0)
+			close(fd);
+		return pid;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if ((f = fopen(path, "re"))) {
+		if (fscanf(f, "%d", &child) != 1)
+			child = 0;
+		fclose(f);
+	}
+	return child > 0 ? child : pid;
 }
 
 /** Step 2: open every namespace of @p pid first (its /proc is ours until mnt), then join. */
@@ -309,7 +341,8 @@ cmd_exec(int argc, char *argv[])
 	if ((first = exec_args(argc, argv, &x, &err)) < 0 ||
 	    oci_state_read(nook_cli.root, argv[first], &s, &err) < 0)
 		return nook_say(&err);
-	target = s.pid;
+	target = ns_holder(s.pid);
+	c.deny_setgroups = user_setgroups_denied(target); /* a rootless one's: as it is */
 	if (strcmp(oci_status(&s), "running") != 0)
 		nook_fail(&err, 0, "cannot exec in a container that is %s", oci_status(&s));
 	else if (x.pid_file &&

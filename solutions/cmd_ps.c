@@ -2,6 +2,10 @@
  * @file cmd_ps.c
  * @brief `nook ps [--format table|json] ID`: the processes of a container — those of its
  *        cgroup, as host PIDs (json: an array of numbers, as runc prints it).
+ *
+ * A rootless container has no cgroup of its own: its processes are then its first and
+ * every descendant of it, found through /proc/PID/task/PID/children (proc(5)) — which
+ * misses one that its parent left to be adopted outside, as a cgroup would not.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,17 +32,46 @@ comm_of(int pid, char *buf, size_t size)
 	return buf;
 }
 
+/** Print @p pid, as JSON (@p n printed before it) or a table line. */
+static void
+print_pid(int pid, bool json, int *n)
+{
+	char comm[64];
+
+	if (json)
+		printf("%s%d", (*n)++ ? "," : "", pid);
+	else
+		printf("%-7d %s\n", pid, comm_of(pid, comm, sizeof(comm)));
+}
+
+/** @p pid and its descendants, depth first; at most @p depth levels down. */
+static void
+print_tree(int pid, bool json, int *n, int depth)
+{
+	char path[64];
+	int child;
+	FILE *f;
+
+	print_pid(pid, json, n);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	if (depth == 0 || !(f = fopen(path, "re")))
+		return;
+	while (fscanf(f, "%d", &child) == 1)
+		print_tree(child, json, n, depth - 1);
+	fclose(f);
+}
+
 int
 cmd_ps(int argc, char *argv[])
 {
 	static const struct option table[] = {{"format", required_argument, NULL, 'f'},
 					      {NULL, 0, NULL, 0}};
-	char path[200], comm[64];
+	char path[200];
 	struct nook_error err;
 	struct oci_state s;
 	bool json = false;
 	int ch, pid, n = 0;
-	FILE *f;
+	FILE *f = NULL;
 
 	while ((ch = getopt_long(argc, argv, "+f:", table, NULL)) != -1)
 		json = json || (ch == 'f' && strcmp(optarg, "json") == 0);
@@ -47,17 +80,19 @@ cmd_ps(int argc, char *argv[])
 	if (oci_state_read(nook_cli.root, argv[optind], &s, &err) < 0)
 		return nook_say(&err);
 	snprintf(path, sizeof(path), "%s/cgroup.procs", s.ncgroups ? s.cgroups[0] : "");
-	oci_state_free(&s);
-	if (!(f = fopen(path, "re")))
+	pid = oci_alive(&s) ? s.pid : 0;
+	if (s.ncgroups && !(f = fopen(path, "re"))) {
+		oci_state_free(&s);
 		return nook_fail(&err, errno, "open(\"%s\")", path), nook_say(&err);
-	printf(json ? "[" : "PID     CMD\n");
-	while (fscanf(f, "%d", &pid) == 1) {
-		if (json)
-			printf("%s%d", n++ ? "," : "", pid);
-		else
-			printf("%-7d %s\n", pid, comm_of(pid, comm, sizeof(comm)));
 	}
-	fclose(f);
+	oci_state_free(&s);
+	printf(json ? "[" : "PID     CMD\n");
+	if (!f && pid > 0)
+		print_tree(pid, json, &n, 16);
+	while (f && fscanf(f, "%d", &pid) == 1)
+		print_pid(pid, json, &n);
+	if (f)
+		fclose(f);
 	if (json)
 		printf("]\n");
 	return 0;

@@ -60,21 +60,27 @@ oci_stages(const struct nook_container *c, const struct nook_oci *o, const struc
 {
 	int n = 0;
 
+	/* a joined user namespace: the oci stage makes the others in it, and runs uts and
+	 * net's child() there itself (oci_root.c, unshare_owned()) */
+	bool late = o->join_flags & CLONE_NEWUSER;
+
 	list[n++] = &user_stage; /* first: it owns the others; nothing without linux "user" */
 	/* a hostname only when config.json gives one: without, the new UTS namespace keeps
 	 * the host's name, as under runc (the oci stage adds the namespace itself) */
-	if ((o->clone_flags & CLONE_NEWUTS) && c->hostname) {
+	if ((o->clone_flags & CLONE_NEWUTS) && c->hostname && !late) {
 		hostname_stage = uts_stage;
 		hostname_stage.clone_flags = 0;
 		list[n++] = &hostname_stage;
 	}
 	if (o->clone_flags & CLONE_NEWPID)
 		list[n++] = &pid_stage;
+	else if (o->join_flags & CLONE_NEWPID)
+		list[n++] = &oci_joined_pid_stage;
 	/* the cgroup namespace before mounts[]: a "cgroup" mount (podman's, containerd's) made
 	 * inside it shows the container's own cgroup as its root, not the host's tree */
 	list[n++] = &cgroup_stage;
 	list[n++] = &oci_stage; /* the root and mounts[], before the network is set up */
-	if (o->clone_flags & CLONE_NEWNET)
+	if ((o->clone_flags & CLONE_NEWNET) && !late)
 		list[n++] = &net_stage;
 	list[n++] = &caps_stage;
 	list[n++] = &seccomp_stage; /* last: it binds what runs after it */
@@ -119,6 +125,8 @@ static const struct {
 	{"pause", cmd_pause, "freeze every process of a container (cgroup freezer)"},
 	{"resume", cmd_resume, "thaw a paused container"},
 	{"ps", cmd_ps, "list the processes of a container"},
+	{"update", cmd_update,
+	 "change a running container's limits (--resources FILE, - for stdin)"},
 	{"state", cmd_state, "print a container's OCI state"},
 	{"kill", cmd_kill, "send a signal (default SIGTERM) to a container"},
 	{"delete", cmd_delete, "remove a stopped container (--force: kill it first)"},

@@ -75,7 +75,7 @@ struct pollfd;
 /** Most cgroup directories one container has: one per v1 hierarchy a host may mount. */
 #define NOOK_CGROUP_MAX_DIRS 16
 /** Most device cgroup rules one container may have. */
-#define NOOK_MAX_DEVICE_RULES 64
+#define NOOK_MAX_DEVICE_RULES 1024
 
 /** Room for one error line: long enough for two paths and a strerror. */
 #define NOOK_ERROR_MAX 1024
@@ -128,6 +128,24 @@ struct nook_device_rule {
 	char access[4]; /**< some of "rwm": read, write, mknod */
 };
 
+/** Most blockIO throttles (OCI blkioThrottle*Device entries) one container may have. */
+#define NOOK_MAX_THROTTLES 16
+
+/** What an I/O throttle limits, per second. */
+enum nook_io_limit {
+	NOOK_IO_READ_BPS,   /**< bytes read */
+	NOOK_IO_WRITE_BPS,  /**< bytes written */
+	NOOK_IO_READ_IOPS,  /**< read operations */
+	NOOK_IO_WRITE_IOPS, /**< write operations */
+};
+
+/** Step 06: at most @c rate of @c kind a second on block device @c major:@c minor. */
+struct nook_io_throttle {
+	unsigned major, minor;
+	unsigned long long rate;
+	enum nook_io_limit kind;
+};
+
 /** Step 06: the container's resource limits (0: not set), and its cgroup once created. */
 struct nook_cgroup {
 	long long memory;      /**< --memory: bytes */
@@ -139,6 +157,16 @@ struct nook_cgroup {
 	/** The device cgroup's rules; NULL: devices_default (an OCI config may set others). */
 	const struct nook_device_rule *devices;
 	int ndevices; /**< how many of devices[] there are */
+	/** OCI: the cgroup namespace is one joined by path: child() makes no new one. */
+	bool joined_ns;
+	/** OCI linux.cgroupsPath: the directory below each hierarchy's root ("machine/c1");
+	 *  NULL: nook/ID. */
+	const char *path;
+	/** `nook update`: the limits change, the device rules stay as they are. */
+	bool keep_devices;
+	const char *cpus; /**< OCI cpu.cpus: the CPUs it may run on ("0-3,5"), or NULL */
+	struct nook_io_throttle throttle[NOOK_MAX_THROTTLES]; /**< OCI blockIO throttles */
+	int nthrottles;					      /**< how many */
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */
@@ -401,6 +429,7 @@ int user_add_id_range(struct nook_id_map *m, const char *what, struct nook_id_ra
 int user_subid_range(const char *path, const char *name, unsigned id, struct nook_id_range *r);
 int user_format_map(const struct nook_id_map *m, char *buf, size_t size);
 bool user_maps_host_root(const struct nook_id_map *m);
+bool user_setgroups_denied(pid_t pid);
 
 /* cgroup.c, cgroup_v1.c, cgroup_v2.c */
 
@@ -426,8 +455,9 @@ enum {
 struct cgroup_driver {
 	const char *name;     /**< "v1" or "v2" */
 	const char *oom_file; /**< the memory file whose "oom_kill N" line counts OOM kills */
-	/** Make the container's directories (nook/ID), filling c->cgroup.dirs. */
-	int (*create)(struct nook_container *c, const char *id, struct nook_error *err);
+	/** Make the container's directories, @p rel ("nook/ID") below each hierarchy's root,
+	 *  and their missing parents, filling c->cgroup.dirs. */
+	int (*create)(struct nook_container *c, const char *rel, struct nook_error *err);
 	/** Write the configured limits into them. */
 	int (*limit)(struct nook_container *c, struct nook_error *err);
 };
@@ -443,6 +473,11 @@ int cgroup_writef(const char *dir, const char *file, struct nook_error *err, con
 	__attribute__((format(printf, 4, 5)));
 int cgroup_mkdir(struct nook_container *c, const char *path, unsigned members,
 		 struct nook_error *err);
+int cgroup_make_parents(const char *root, const char *rel, const char *enable,
+			struct nook_error *err);
+int cgroup_remove(const char *dir);
+unsigned cgroup_v1_members(const char *dir);
+int cgroup_update(struct nook_container *c, const char (*dirs)[128], int n, struct nook_error *err);
 bool cgroup_has(const char *dir, const char *file);
 long long cgroup_read_key(const char *dir, const char *file, const char *key);
 int cgroup_parse_size(const char *arg, long long *bytes);
@@ -455,6 +490,10 @@ int cgroup_set_cpu_weight(struct nook_container *c, long long weight, const char
 int cgroup_set_pids(struct nook_container *c, long long pids, const char *what,
 		    struct nook_error *err);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
+int cgroup_set_cpus(struct nook_container *c, const char *cpus, const char *what,
+		    struct nook_error *err);
+int cgroup_add_throttle(struct nook_container *c, struct nook_io_throttle t, const char *what,
+			struct nook_error *err);
 
 /* devices.c */
 extern const struct nook_device_rule devices_default[];

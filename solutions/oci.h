@@ -26,20 +26,6 @@
 #define OCI_MAX_GIDS 32
 /** How many linux.sysctl entries. */
 #define OCI_MAX_SYSCTL 32
-/** How many linux.devices (podman --privileged lists each of the host's). */
-#define OCI_MAX_DEVICES 512
-
-/** One linux.devices entry: a device node made in the container. */
-struct oci_device {
-	const char *path; /**< inside the container: "/dev/fuse" */
-	mode_t type;	  /**< S_IFCHR, S_IFBLK or S_IFIFO */
-	unsigned major;	  /**< its numbers (none for a FIFO) */
-	unsigned minor;
-	mode_t mode; /**< fileMode's permission bits: 0666 when not given */
-	uid_t uid;   /**< its owner, 0 when not given */
-	gid_t gid;
-};
-
 /** One entry of mounts[], its options split into mount(2)'s flags and data. */
 struct oci_mount {
 	const char *destination;   /**< absolute, inside the container */
@@ -56,6 +42,19 @@ struct oci_rlimit {
 	struct rlimit rl; /**< soft and hard */
 };
 
+/** How many linux.devices (podman --privileged lists each of the host's). */
+#define OCI_MAX_DEVICES 512
+
+/** One linux.devices entry: a node made in the container's root (oci_devices.c). */
+struct oci_device {
+	const char *path; /**< absolute, inside: "/dev/fuse" */
+	char type;	  /**< 'c', 'b', 'u' (unbuffered: a 'c') or 'p' (a FIFO) */
+	long major, minor;
+	mode_t mode; /**< fileMode's permission bits */
+	uid_t uid;
+	gid_t gid;
+};
+
 /** One linux.sysctl entry. */
 struct oci_sysctl {
 	const char *key, *value; /**< "net.ipv4.ip_forward", "1" */
@@ -66,10 +65,12 @@ struct oci_sysctl {
 
 /** The kinds of hooks nook runs, in config.json's "hooks" order. */
 enum oci_hook_kind {
-	OCI_HOOK_PRESTART,	 /**< deprecated twin of createRuntime, run before it */
-	OCI_HOOK_CREATE_RUNTIME, /**< on the host, after the namespaces exist, before pivot */
-	OCI_HOOK_POSTSTART,	 /**< on the host, once the command runs */
-	OCI_HOOK_POSTSTOP,	 /**< on the host, when the container is deleted */
+	OCI_HOOK_PRESTART,	   /**< deprecated twin of createRuntime, run before it */
+	OCI_HOOK_CREATE_RUNTIME,   /**< on the host, after the namespaces exist, before pivot */
+	OCI_HOOK_POSTSTART,	   /**< on the host, once the command runs */
+	OCI_HOOK_POSTSTOP,	   /**< on the host, when the container is deleted */
+	OCI_HOOK_CREATE_CONTAINER, /**< inside, its mounts made, before pivot: a host path */
+	OCI_HOOK_START_CONTAINER,  /**< inside, at start, before the command: its own path */
 	OCI_NHOOK_KINDS,
 };
 
@@ -94,10 +95,11 @@ struct nook_oci {
 	char **argv;	       /**< process.args, NULL-terminated (owned) */
 	int clone_flags;       /**< the new namespaces linux.namespaces asks for */
 	struct {
-		int type;	  /**< CLONE_NEWNET, CLONE_NEWIPC or CLONE_NEWUTS */
+		int type;	  /**< CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, ... */
 		const char *path; /**< the namespace to join: /run/netns/NAME, /proc/PID/ns/net */
-	} join[4];		  /**< namespaces joined by path (linux.namespaces[].path) */
+	} join[7];		  /**< namespaces joined by path (linux.namespaces[].path) */
 	int njoin;
+	int join_flags;		  /**< the CLONE_NEW* types of join[], or'ed */
 	gid_t gids[OCI_MAX_GIDS]; /**< process.user.additionalGids */
 	int ngids;
 	bool has_umask;	    /**< process.user.umask given */
@@ -110,14 +112,19 @@ struct nook_oci {
 	int nmounts;
 	struct oci_sysctl sysctl[OCI_MAX_SYSCTL];
 	int nsysctl;
-	struct oci_device device[OCI_MAX_DEVICES]; /**< linux.devices */
-	int ndevices;
-	/** linux.resources.devices, then the default's allows (c->cgroup.devices points here) */
-	struct nook_device_rule device_rule[NOOK_MAX_DEVICE_RULES];
 	unsigned long propagation; /**< linux.rootfsPropagation as MS_*, or 0 */
-	const char *cgroups_path;  /**< linux.cgroupsPath (not used yet) */
+	const char *cgroups_path;  /**< linux.cgroupsPath as written, or NULL */
+	char cgroup_rel[96];	   /**< it below each hierarchy's root: c->cgroup.path */
 	struct oci_hook hook[OCI_NHOOK_KINDS][OCI_MAX_HOOKS]; /**< hooks, by kind */
 	int nhooks[OCI_NHOOK_KINDS];
+	pid_t host_pid; /**< in the child: its PID on the host, for the hooks run inside */
+	struct oci_device device[OCI_MAX_DEVICES]; /**< linux.devices */
+	int ndevices;
+	/** linux.resources.devices, then the defaults and linux.devices allowed: the device
+	 *  cgroup's rules (c->cgroup.devices points here once there are any). */
+	struct nook_device_rule device_rules[NOOK_MAX_DEVICE_RULES];
+	int ndevice_rules;
+	bool has_device_rules;		     /**< linux.resources.devices was given */
 	struct nook_seccomp_profile seccomp; /**< linux.seccomp, when has_seccomp */
 	bool has_seccomp;
 };
@@ -159,6 +166,13 @@ int oci_process_load(const char *file, struct nook_container *c, struct nook_oci
 		     struct nook_error *err);
 int oci_mount_options(struct oci_mount *m, const char *where, void *options,
 		      struct nook_error *err);
+int oci_resources_parse(const char *text, struct nook_container *c, struct nook_error *err);
+
+/* oci_root.c */
+int oci_open_in_root(int rootfd, const char *dest, bool file, struct nook_error *err);
+
+/* oci_devices.c */
+int oci_make_devices(const struct nook_oci *o, int rootfd, struct nook_error *err);
 
 /* oci_hooks.c */
 int oci_run_hooks(const struct nook_oci *o, enum oci_hook_kind kind, const char *state_json,
@@ -175,6 +189,7 @@ int oci_cgroupfs_fill(const char *top, unsigned long flags, struct nook_error *e
 
 /* oci_root.c */
 extern const struct nook_stage oci_stage;
+extern const struct nook_stage oci_joined_pid_stage;
 
 /* nook.c and cmd_*.c: the runtime's command line */
 
@@ -224,5 +239,6 @@ int cmd_run(int argc, char *argv[]);
 int cmd_list(int argc, char *argv[]);
 int cmd_spec(int argc, char *argv[]);
 int cmd_features(int argc, char *argv[]);
+int cmd_update(int argc, char *argv[]);
 
 #endif

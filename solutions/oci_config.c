@@ -615,13 +615,21 @@ read_namespace(json_t *v, const char *path, struct nook_container *c, struct noo
 		return bad(err, member(sub, path, "type"), "unknown namespace \"%.40s\"", type);
 	if (get_string(v, path, "path", &nspath, err) < 0)
 		return -1;
-	if (nspath && (o->njoin == (int)NELEM(o->join) ||
-		       !(namespaces[k].flag & (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS))))
+	if ((o->clone_flags | o->join_flags) & namespaces[k].flag)
+		return bad(err, member(sub, path, "type"), "\"%s\" given twice", type);
+	if (nspath && nspath[0] != '/')
+		return bad(err, member(sub, path, "path"), "not an absolute path");
+	if (nspath && (namespaces[k].flag & (0x80 | CLONE_NEWNS)))
 		return bad(err, member(sub, path, "path"),
-			   "joining an existing %s namespace is not supported yet", type);
+			   "joining a %s namespace is not supported%s", type,
+			   namespaces[k].flag == CLONE_NEWNS
+				   ? ": nook builds the root in a mount namespace of its own"
+				   : "");
 	if (nspath) { /* joined inside, by the oci stage: nothing new to make */
 		o->join[o->njoin].type = namespaces[k].flag;
 		o->join[o->njoin++].path = nspath;
+		o->join_flags |= namespaces[k].flag;
+		c->cgroup.joined_ns = c->cgroup.joined_ns || namespaces[k].flag == CLONE_NEWCGROUP;
 		return 0;
 	}
 	o->clone_flags |= namespaces[k].flag;
@@ -685,6 +693,7 @@ static int
 read_cpu(json_t *res, struct nook_container *c, struct nook_error *err)
 {
 	long long quota = 0, period = CGROUP_CPU_PERIOD, shares = 0;
+	const char *cpus = NULL;
 	json_t *cpu;
 	int r = get_object(res, "linux.resources", "cpu", &cpu, err);
 
@@ -701,63 +710,102 @@ read_cpu(json_t *res, struct nook_container *c, struct nook_error *err)
 	if (shares >= 2 && cgroup_set_cpu_weight(c, 1 + ((shares - 2) * 9999) / 262142,
 						 "linux.resources.cpu.shares", err) < 0)
 		return -1;
-	return 0;
+	if ((r = get_string(cpu, "linux.resources.cpu", "cpus", &cpus, err)) < 0)
+		return -1;
+	return r > 0 && cpus[0] ? cgroup_set_cpus(c, cpus, "linux.resources.cpu.cpus", err) : 0;
 }
 
-/** One linux.resources.devices rule into @p d: allow, type, major, minor, access. */
+/** blockIO's throttle lists, by member name, in enum nook_io_limit's order. */
+static const char *const throttle_lists[] = {"throttleReadBpsDevice", "throttleWriteBpsDevice",
+					     "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
+
+/** One throttle {major, minor, rate}, all three required, through step 06's setter. */
 static int
-read_device_rule(json_t *v, const char *path, struct nook_device_rule *d, struct nook_error *err)
+read_throttle(json_t *v, const char *path, enum nook_io_limit kind, struct nook_container *c,
+	      struct nook_error *err)
 {
-	long long major = -1, minor = -1;
-	const char *type = "a", *access = "rwm";
-	bool allow = false;
+	long long major, minor, rate;
+	int a, b, r;
 
 	if (!json_is_object(v))
 		return bad(err, path, "expected an object");
-	if (get_bool(v, path, "allow", &allow, err) <= 0)
-		return bad(err, path, "\"allow\": true or false");
+	if ((a = get_int(v, path, "major", 0, 4095, &major, err)) < 0 ||
+	    (b = get_int(v, path, "minor", 0, (1 << 20) - 1, &minor, err)) < 0 ||
+	    (r = get_int(v, path, "rate", 1, LLONG_MAX, &rate, err)) < 0)
+		return -1;
+	if (!a || !b || !r)
+		return bad(err, path, "major, minor and rate are required");
+	return cgroup_add_throttle(c,
+				   (struct nook_io_throttle){(unsigned)major, (unsigned)minor,
+							     (unsigned long long)rate, kind},
+				   path, err);
+}
+
+/** One blockIO throttle list, such as throttleReadBpsDevice. */
+static int
+read_throttles(json_t *bio, enum nook_io_limit kind, struct nook_container *c,
+	       struct nook_error *err)
+{
+	char parent[PATH_LEN], path[PATH_LEN];
+	json_t *list;
+	int r = get_array(bio, "linux.resources.blockIO", throttle_lists[kind], &list, err);
+
+	member(parent, "linux.resources.blockIO", throttle_lists[kind]);
+	for (size_t i = 0; r > 0 && i < json_array_size(list); i++)
+		if (read_throttle(json_array_get(list, i), item(path, parent, i), kind, c, err) < 0)
+			return -1;
+	return r < 0 ? -1 : 0;
+}
+
+/** One linux.resources.devices rule: allow (required), type, major, minor, access. */
+static int
+read_device_rule(json_t *v, const char *path, struct nook_device_rule *rule, struct nook_error *err)
+{
+	char sub[PATH_LEN];
+	const char *type = "a", *access = "rwm";
+	long long major = -1, minor = -1;
+	bool allow = false;
+	int r;
+
+	if (!json_is_object(v))
+		return bad(err, path, "expected an object");
+	if ((r = get_bool(v, path, "allow", &allow, err)) <= 0)
+		return r < 0 ? -1 : bad(err, member(sub, path, "allow"), "missing");
 	if (get_string(v, path, "type", &type, err) < 0 ||
 	    get_string(v, path, "access", &access, err) < 0 ||
 	    get_int(v, path, "major", -1, 4095, &major, err) < 0 ||
-	    get_int(v, path, "minor", -1, 1048575, &minor, err) < 0)
+	    get_int(v, path, "minor", -1, (1 << 20) - 1, &minor, err) < 0)
 		return -1;
-	if (strlen(type) != 1 || !strchr("acb", type[0]))
-		return bad(err, path, "type \"%s\": a, c or b", type);
-	if (!*access || strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
-		return bad(err, path, "access \"%s\": some of rwm", access);
-	*d = (struct nook_device_rule){
+	if (strlen(type) != 1 || !strchr("abc", type[0]))
+		return bad(err, member(sub, path, "type"), "a, b or c, not \"%.20s\"", type);
+	if (!access[0] || strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
+		return bad(err, member(sub, path, "access"), "some of \"rwm\", not \"%.20s\"",
+			   access);
+	*rule = (struct nook_device_rule){
 		.allow = allow, .type = type[0], .major = major, .minor = minor};
-	snprintf(d->access, sizeof(d->access), "%s", access);
+	snprintf(rule->access, sizeof(rule->access), "%s", access);
 	return 0;
 }
 
-/**
- * linux.resources.devices: the config's rules, then the allows of nook's default (its
- * harmless devices), as runc appends its own — podman's list starts by denying all, and
- * a container without /dev/null works no better under nook than under runc.
- */
+/** linux.resources.devices into @p o's rules (none kept when @p o is NULL: `update`). */
 static int
-read_device_rules(json_t *res, struct nook_container *c, struct nook_oci *o, struct nook_error *err)
+read_device_rules(json_t *res, struct nook_oci *o, struct nook_error *err)
 {
 	char path[PATH_LEN];
 	json_t *list;
-	int n = 0, r = get_array(res, "linux.resources", "devices", &list, err);
+	int r = get_array(res, "linux.resources", "devices", &list, err);
+	size_t room = NOOK_MAX_DEVICE_RULES - (size_t)devices_ndefault - OCI_MAX_DEVICES;
 
-	if (r <= 0)
+	if (r <= 0 || !o)
 		return r;
-	if (json_array_size(list) + devices_ndefault > NOOK_MAX_DEVICE_RULES)
-		return bad(err, "linux.resources.devices", "more than %d rules",
-			   NOOK_MAX_DEVICE_RULES - devices_ndefault);
+	if (json_array_size(list) > room)
+		return bad(err, "linux.resources.devices", "more than %zu rules", room);
 	for (size_t i = 0; i < json_array_size(list); i++)
 		if (read_device_rule(json_array_get(list, i),
-				     item(path, "linux.resources.devices", i), &o->device_rule[n++],
-				     err) < 0)
+				     item(path, "linux.resources.devices", i),
+				     &o->device_rules[o->ndevice_rules++], err) < 0)
 			return -1;
-	for (int i = 0; i < devices_ndefault; i++)
-		if (devices_default[i].allow)
-			o->device_rule[n++] = devices_default[i];
-	c->cgroup.devices = o->device_rule;
-	c->cgroup.ndevices = n;
+	o->has_device_rules = true;
 	return 0;
 }
 
@@ -770,8 +818,7 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_oci *o, struct 
 
 	if (r <= 0)
 		return r;
-	if (read_memory(res, c, err) < 0 || read_cpu(res, c, err) < 0 ||
-	    read_device_rules(res, c, o, err) < 0)
+	if (read_memory(res, c, err) < 0 || read_cpu(res, c, err) < 0)
 		return -1;
 	if ((r = get_object(res, "linux.resources", "pids", &sub, err)) < 0)
 		return -1;
@@ -783,9 +830,142 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_oci *o, struct 
 		return -1;
 	if (r > 0 && get_int(sub, "linux.resources.blockIO", "weight", 0, 1000, &weight, err) < 0)
 		return -1;
+	for (int k = 0; r > 0 && k < (int)NELEM(throttle_lists); k++)
+		if (read_throttles(sub, (enum nook_io_limit)k, c, err) < 0)
+			return -1;
 	if (weight >= 10) /* v1 blkio 10-1000 onto v2 io 1-10000 */
 		c->cgroup.io_weight = (unsigned)(1 + (weight - 10) * 9999 / 990);
+	return read_device_rules(res, o, err);
+}
+
+/** One linux.devices entry: path and type required, major and minor unless a FIFO. */
+static int
+read_device(json_t *v, const char *path, struct oci_device *d, struct nook_error *err)
+{
+	char sub[PATH_LEN];
+	const char *type = NULL;
+	long long major = -1, minor = -1, mode = 0666, uid = 0, gid = 0;
+
+	if (!json_is_object(v))
+		return bad(err, path, "expected an object");
+	if (get_string(v, path, "path", &d->path, err) < 0 ||
+	    get_string(v, path, "type", &type, err) < 0 ||
+	    get_int(v, path, "major", 0, 4095, &major, err) < 0 ||
+	    get_int(v, path, "minor", 0, (1 << 20) - 1, &minor, err) < 0 ||
+	    get_int(v, path, "fileMode", 0, 0177777, &mode, err) < 0 || /* podman: S_IFCHR|0666 */
+	    get_int(v, path, "uid", 0, UINT32_MAX - 1, &uid, err) < 0 ||
+	    get_int(v, path, "gid", 0, UINT32_MAX - 1, &gid, err) < 0)
+		return -1;
+	if (!d->path || d->path[0] != '/' || d->path[strlen(d->path) - 1] == '/')
+		return bad(err, member(sub, path, "path"), "missing, or not an absolute file path");
+	if (!type || strlen(type) != 1 || !strchr("cubp", type[0]))
+		return bad(err, member(sub, path, "type"), "c, b, u or p");
+	if (type[0] != 'p' && (major < 0 || minor < 0))
+		return bad(err, path, "major and minor are required for a \"%s\" device", type);
+	*d = (struct oci_device){d->path,   type[0] == 'u' ? 'c' : type[0], major,
+				 minor,	    (mode_t)mode & 07777,	    (uid_t)uid,
+				 (gid_t)gid};
 	return 0;
+}
+
+/**
+ * linux.devices, and the device cgroup's rules: linux.resources.devices as given, then —
+ * as runc does — the default devices and those of linux.devices allowed, so that the
+ * nodes every container has, and those the config asks for, can be opened.
+ */
+static int
+read_devices(json_t *lx, struct nook_container *c, struct nook_oci *o, struct nook_error *err)
+{
+	char path[PATH_LEN];
+	json_t *list;
+	int r = get_array(lx, "linux", "devices", &list, err);
+
+	if (r < 0)
+		return -1;
+	if (json_array_size(list) > OCI_MAX_DEVICES)
+		return bad(err, "linux.devices", "more than %d", OCI_MAX_DEVICES);
+	for (size_t i = 0; r > 0 && i < json_array_size(list); i++)
+		if (read_device(json_array_get(list, i), item(path, "linux.devices", i),
+				&o->device[o->ndevices++], err) < 0)
+			return -1;
+	if (!o->has_device_rules && !o->ndevices)
+		return 0; /* devices_default, as the step programs have */
+	for (int i = o->has_device_rules ? 1 : 0; i < devices_ndefault; i++)
+		o->device_rules[o->ndevice_rules++] = devices_default[i];
+	/* given rules decide alone: podman's --device X:r adds X to linux.devices and an "r"
+	 * rule, which an allow-all of X after it would undo */
+	for (int i = 0; !o->has_device_rules && i < o->ndevices; i++)
+		if (o->device[i].type != 'p')
+			o->device_rules[o->ndevice_rules++] = (struct nook_device_rule){
+				true, o->device[i].type, o->device[i].major, o->device[i].minor,
+				"rwm"};
+	c->cgroup.devices = o->device_rules;
+	c->cgroup.ndevices = o->ndevice_rules;
+	return 0;
+}
+
+/**
+ * linux.cgroupsPath into c->cgroup.path, a path below each hierarchy's root: an absolute
+ * one from that root ("/machine/c1": what podman's cgroupfs manager gives), a relative one
+ * below nook's own directory ("c1": nook/c1), as runc's cgroupfs driver takes them. The
+ * systemd form, "slice:prefix:name", asks for a unit systemd makes: refused.
+ */
+static int
+read_cgroups_path(json_t *lx, struct nook_container *c, struct nook_oci *o, struct nook_error *err)
+{
+	const char *p = NULL, *seg;
+	int r = get_string(lx, "linux", "cgroupsPath", &p, err), n;
+
+	if (r <= 0 || !p[0])
+		return r;
+	o->cgroups_path = p;
+	if (p[0] != '/' && strchr(p, ':'))
+		return bad(err, "linux.cgroupsPath",
+			   "\"%.60s\": the systemd form slice:prefix:name needs --systemd-cgroup, "
+			   "which nook does not support (podman: --cgroup-manager cgroupfs)",
+			   p);
+	if (strcmp(p, "/") == 0)
+		return bad(err, "linux.cgroupsPath", "\"/\": the root cgroup itself");
+	for (seg = p[0] == '/' ? p + 1 : p;; seg += n + 1) {
+		n = (int)strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && strncmp(seg, "..", 2) == 0))
+			return bad(err, "linux.cgroupsPath",
+				   "\"%.60s\": an empty, . or .. component", p);
+		if (!seg[n])
+			break;
+	}
+	n = p[0] == '/' ? snprintf(o->cgroup_rel, sizeof(o->cgroup_rel), "%s", p + 1)
+			: snprintf(o->cgroup_rel, sizeof(o->cgroup_rel), "nook/%s", p);
+	if (n >= (int)sizeof(o->cgroup_rel))
+		return bad(err, "linux.cgroupsPath", "\"%.60s...\": too long", p);
+	c->cgroup.path = o->cgroup_rel;
+	return 0;
+}
+
+/**
+ * `nook update --resources`: @p text, a linux.resources object alone, into @p c's limits
+ * through the same reader (and so the same setters) as config.json's.
+ */
+int
+oci_resources_parse(const char *text, struct nook_container *c, struct nook_error *err)
+{
+	json_error_t jerr;
+	json_t *res = json_loads(text, JSON_REJECT_DUPLICATES, &jerr), *lx;
+	int ret;
+
+	if (!res)
+		return nook_fail(err, 0, "--resources: line %d: not JSON: %s", jerr.line,
+				 jerr.text);
+	if (!json_is_object(res)) {
+		json_decref(res);
+		return bad(err, "linux.resources", "expected an object");
+	}
+	lx = json_pack("{s:o}", "resources", res);
+	if (!lx)
+		return nook_fail(err, ENOMEM, "--resources");
+	ret = read_resources(lx, c, NULL, err);
+	json_decref(lx);
+	return ret;
 }
 
 /** maskedPaths or readonlyPaths into @p list. */
@@ -862,53 +1042,6 @@ read_sysctl(json_t *lx, struct nook_oci *o, struct nook_error *err)
 	return 0;
 }
 
-/** One linux.devices entry into @p d: its path, type and numbers, mode and owner. */
-static int
-read_device(json_t *v, const char *path, struct oci_device *d, struct nook_error *err)
-{
-	long long major = 0, minor = 0, mode = 0666, uid = 0, gid = 0;
-	const char *type = NULL;
-
-	if (!json_is_object(v))
-		return bad(err, path, "expected an object");
-	if (get_string(v, path, "path", &d->path, err) <= 0 || d->path[0] != '/' ||
-	    strstr(d->path, ".."))
-		return bad(err, path, "a \"path\", absolute, without \"..\"");
-	if (get_string(v, path, "type", &type, err) <= 0 || strlen(type) != 1 ||
-	    !strchr("cubp", type[0]))
-		return bad(err, path, "a \"type\": c, u, b or p");
-	d->type = type[0] == 'b' ? S_IFBLK : type[0] == 'p' ? S_IFIFO : S_IFCHR;
-	if (get_int(v, path, "major", 0, 4095, &major, err) < 0 ||
-	    get_int(v, path, "minor", 0, 1048575, &minor, err) < 0 ||
-	    get_int(v, path, "fileMode", 0, 0177777, &mode, err) < 0 || /* with S_IFCHR... */
-	    get_int(v, path, "uid", 0, UINT32_MAX - 1, &uid, err) < 0 ||
-	    get_int(v, path, "gid", 0, UINT32_MAX - 1, &gid, err) < 0)
-		return -1;
-	*d = (struct oci_device){
-		d->path,    d->type,   (unsigned)major, (unsigned)minor, (mode_t)mode & 07777,
-		(uid_t)uid, (gid_t)gid};
-	return 0;
-}
-
-/** linux.devices: the nodes oci_root.c makes in the container (podman --device). */
-static int
-read_devices(json_t *lx, struct nook_oci *o, struct nook_error *err)
-{
-	char path[PATH_LEN];
-	json_t *list;
-	int r = get_array(lx, "linux", "devices", &list, err);
-
-	if (r <= 0)
-		return r;
-	if (json_array_size(list) > OCI_MAX_DEVICES)
-		return bad(err, "linux.devices", "more than %d", OCI_MAX_DEVICES);
-	for (size_t i = 0; i < json_array_size(list); i++)
-		if (read_device(json_array_get(list, i), item(path, "linux.devices", i),
-				&o->device[o->ndevices++], err) < 0)
-			return -1;
-	return 0;
-}
-
 static int
 read_propagation(json_t *lx, struct nook_oci *o, struct nook_error *err)
 {
@@ -943,15 +1076,17 @@ read_linux(json_t *doc, struct nook_container *c, struct nook_oci *o, struct noo
 			return -1;
 	if (read_mappings(lx, "uidMappings", &c->uid_map, err) < 0 ||
 	    read_mappings(lx, "gidMappings", &c->gid_map, err) < 0 ||
-	    read_resources(lx, c, o, err) < 0 ||
+	    read_resources(lx, c, o, err) < 0 || read_devices(lx, c, o, err) < 0 ||
 	    read_paths(lx, "maskedPaths", c->masked, &c->nmasked, err) < 0 ||
 	    read_paths(lx, "readonlyPaths", c->readonly_paths, &c->nreadonly, err) < 0 ||
 	    read_seccomp(lx, c, o, err) < 0 || read_sysctl(lx, o, err) < 0 ||
-	    read_devices(lx, o, err) < 0 || read_propagation(lx, o, err) < 0 ||
-	    get_string(lx, "linux", "cgroupsPath", &o->cgroups_path, err) < 0)
+	    read_propagation(lx, o, err) < 0 || read_cgroups_path(lx, c, o, err) < 0)
 		return -1;
 	if ((c->uid_map.n || c->gid_map.n) && !c->userns)
-		return bad(err, "linux.uidMappings", "given without a user namespace");
+		return bad(err, "linux.uidMappings", "given without a new user namespace");
+	if ((o->join_flags & CLONE_NEWUSER) && (o->clone_flags & CLONE_NEWPID))
+		return bad(err, "linux.namespaces",
+			   "a new PID namespace in a joined user namespace is not supported");
 	return 0;
 }
 
@@ -997,22 +1132,19 @@ read_hook(json_t *h, const char *path, struct oci_hook *hook, struct nook_error 
 	return 0;
 }
 
-/** hooks: the kinds run on the host; those run inside the container are refused for now. */
+/** hooks, every kind: each an array of {path, args, env, timeout}. */
 static int
 read_hooks(json_t *doc, struct nook_oci *o, struct nook_error *err)
 {
-	static const char *const kinds[OCI_NHOOK_KINDS] = {"prestart", "createRuntime", "poststart",
-							   "poststop"};
+	static const char *const kinds[OCI_NHOOK_KINDS] = {"prestart",	      "createRuntime",
+							   "poststart",	      "poststop",
+							   "createContainer", "startContainer"};
 	char parent[PATH_LEN], path[PATH_LEN];
 	json_t *hooks, *list;
 	int r = get_object(doc, "", "hooks", &hooks, err);
 
 	if (r <= 0)
 		return r;
-	if (json_array_size(json_object_get(hooks, "createContainer")) ||
-	    json_array_size(json_object_get(hooks, "startContainer")))
-		return bad(err, "hooks",
-			   "createContainer and startContainer are not supported yet");
 	for (int k = 0; k < OCI_NHOOK_KINDS; k++) {
 		if ((r = get_array(hooks, "hooks", kinds[k], &list, err)) < 0)
 			return -1;

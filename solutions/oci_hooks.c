@@ -5,17 +5,21 @@
  *
  * Hooks are how an engine plugs in what the runtime knows nothing about — setting up a
  * network for the container's namespace, registering it somewhere, cleaning up. nook runs
- * the kinds that run on the host:
+ * them at the points the runtime spec's "POSIX-platform Hooks" name:
  *
- *  - prestart (deprecated) and createRuntime: after the namespaces exist and before the
- *    container's own setup inside (the oci stage's parent() hook, while the child waits);
- *    a failure fails create;
+ *  - prestart (deprecated) and createRuntime, on the host: after the namespaces exist and
+ *    before the container's own setup inside (the oci stage's parent() hook, while the
+ *    child waits); a failure fails create;
+ *  - createContainer, inside: in the container's namespaces, its mounts made but before
+ *    pivot_root, so its path is still the host's (the oci stage's child()); a failure
+ *    fails create;
+ *  - startContainer, inside: at start, just before the command, its path the container's
+ *    (the oci stage's seal()); a failure fails start;
  *  - poststart: once the command runs (start, run); a failure is only reported;
  *  - poststop: once the container is deleted; a failure is only reported.
  *
  * Each hook gets the OCI state as JSON on its standard input, runs with exactly its
- * "env", and is killed when its "timeout" (seconds) runs out. The ones that run inside
- * the container (createContainer, startContainer) are refused by the config reader.
+ * "env", and is killed when its "timeout" (seconds) runs out.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,8 +37,8 @@
 
 #include "oci.h"
 
-static const char *const kind_names[OCI_NHOOK_KINDS] = {"prestart", "createRuntime", "poststart",
-							"poststop"};
+static const char *const kind_names[OCI_NHOOK_KINDS] = {
+	"prestart", "createRuntime", "poststart", "poststop", "createContainer", "startContainer"};
 
 /** The state a hook reads: ociVersion, id, status, pid, bundle, annotations. */
 char *

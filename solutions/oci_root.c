@@ -20,10 +20,14 @@
  *     the flags the kernel locked on the source;
  *  3. a /dev made from mounts[] gets the devices the spec requires of every container
  *     (null, zero, full, random, urandom, tty — bound from the host's) and its links;
+ *     then the nodes of linux.devices are made (oci_devices.c);
  *  4. pivot_root (rootfs_pivot()), the root read-only if root.readonly, linux.sysctl
  *     (before /proc/sys is made read-only), maskedPaths and readonlyPaths
  *     (mount_harden()), linux.rootfsPropagation;
  *  5. the process: rlimits, oomScoreAdj, umask and cwd.
+ *
+ * The hooks that run inside (oci_hooks.c) are run here too: createContainer between 2-3
+ * and 4, startContainer at start (seal()).
  *
  * Before clone, prepare() makes the FIFO `create` leaves the container waiting on
  * (exec.fifo, in the state directory; see launch.c's await_start()).
@@ -99,8 +103,8 @@ make_one(int rootfd, char *path, bool file)
  * Open @p dest inside the root as an O_PATH descriptor, making it and its parents when
  * missing: directories, and the last one an empty file when @p file (a bind of a file).
  */
-static int
-open_in_root(int rootfd, const char *dest, bool file, struct nook_error *err)
+int
+oci_open_in_root(int rootfd, const char *dest, bool file, struct nook_error *err)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -209,7 +213,7 @@ mount_one(int rootfd, const struct oci_mount *m, struct nook_error *err)
 	if (bind && stat(m->source, &st) < 0)
 		return nook_fail(err, errno, "mount source \"%s\"", m->source);
 	file = bind && !S_ISDIR(st.st_mode);
-	fd = open_in_root(rootfd, m->destination, file, err);
+	fd = oci_open_in_root(rootfd, m->destination, file, err);
 	if (fd < 0)
 		return -1;
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
@@ -241,7 +245,7 @@ fill_dev(int rootfd, struct nook_error *err)
 	for (size_t i = 0; i < NELEM(dev_nodes); i++) {
 		snprintf(dest, sizeof(dest), "/dev/%s", dev_nodes[i]);
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
-		if ((fd = open_in_root(rootfd, dest, true, err)) < 0)
+		if ((fd = oci_open_in_root(rootfd, dest, true, err)) < 0)
 			return -1;
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 		if (mount(host, target, NULL, MS_BIND, NULL) < 0) {
@@ -260,40 +264,6 @@ fill_dev(int rootfd, struct nook_error *err)
 		}
 	close(devfd);
 	return 0;
-}
-
-/**
- * Device @p d where linux.devices puts it, inside the root: mknod(2) in its parent, made
- * if missing, then its mode (past the umask) and owner. Where mknod is not allowed (a user
- * namespace) the host's node of that path is bound there instead, as runc does. One there
- * already (the default devices, which --privileged lists too) is left as it is.
- */
-static int
-make_device(int rootfd, const struct oci_device *d, struct nook_error *err)
-{
-	char parent[PATH_MAX], target[64];
-	const char *name = strrchr(d->path, '/') + 1;
-	int dirfd, fd, ret = 0;
-
-	snprintf(parent, sizeof(parent), "%.*s", (int)(name - d->path - 1), d->path);
-	dirfd = parent[0] ? open_in_root(rootfd, parent, false, err) : dup(rootfd);
-	if (dirfd < 0)
-		return -1;
-	snprintf(target, sizeof(target), "/proc/self/fd/%d", dirfd); /* O_PATH: by its path */
-	snprintf(parent, sizeof(parent), "%s/%s", target, name);
-	if (mknod(parent, d->type | (d->mode & 0777), makedev(d->major, d->minor)) == 0) {
-		if (chmod(parent, d->mode) < 0 || lchown(parent, d->uid, d->gid) < 0)
-			ret = nook_fail(err, errno, "linux.devices \"%s\"", d->path);
-	} else if (errno == EPERM && (fd = open_in_root(rootfd, d->path, true, err)) >= 0) {
-		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-		if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
-			ret = nook_fail(err, errno, "mount(\"%s\", MS_BIND)", d->path);
-		close(fd);
-	} else if (errno != EEXIST) {
-		ret = nook_fail(err, errno, "mknod(\"%s\")", d->path);
-	}
-	close(dirfd);
-	return ret;
 }
 
 /** Steps 1-3 of the top of this file: the root, bound onto itself, and its mounts. */
@@ -316,8 +286,8 @@ build_root(const struct nook_oci *o, struct nook_error *err)
 	}
 	if (ret == 0 && dev)
 		ret = fill_dev(rootfd, err);
-	for (int i = 0; ret == 0 && i < o->ndevices; i++)
-		ret = make_device(rootfd, &o->device[i], err);
+	if (ret == 0)
+		ret = oci_make_devices(o, rootfd, err);
 	close(rootfd);
 	return ret;
 }
@@ -392,34 +362,128 @@ apply_process(const struct nook_oci *o, struct nook_error *err)
 }
 
 /**
- * Join the namespaces config.json names by path (podman makes the network namespace
- * itself and hands it over). Done first, before /sys is mounted: a sysfs shows the
- * network devices of the namespace of whoever mounts it.
+ * The order namespaces are joined in (the runtime spec, "Namespaces"): the user namespace
+ * first: it owns the others, and a process that joins it gets the capabilities in it
+ * that the other setns(2) calls, and any namespace made after, need. The PID namespace
+ * last: it changes nothing of this process. (A mount namespace is not joined: the root is
+ * built in one of the container's own, and a joined one's /proc would be of a PID
+ * namespace this process is not in — /proc/self would not be found.)
+ */
+static const int join_order[] = {CLONE_NEWUSER, CLONE_NEWIPC,	 CLONE_NEWUTS,
+				 CLONE_NEWNET,	CLONE_NEWCGROUP, CLONE_NEWPID};
+
+/**
+ * After a user namespace is joined: make the new namespaces the config asks for, owned by
+ * it. Made by clone(2) they would belong to the host's user namespace, where the process
+ * no longer has any capability — no hostname could be set in its UTS namespace, nothing
+ * mounted in its mount namespace. The process becomes the joined namespace's root, as in
+ * one of its own (step 05); then the stages those namespaces would have had (left out of
+ * the list by oci_stages()) do their work in them.
  */
 static int
-join_namespaces(const struct nook_oci *o, struct nook_error *err)
+unshare_owned(struct nook_container *c, struct nook_error *err)
 {
-	for (int i = 0; i < o->njoin; i++) {
-		int fd = open(o->join[i].path, O_RDONLY | O_CLOEXEC), ret;
+	int flags = (c->oci->clone_flags | CLONE_NEWNS) & ~CLONE_NEWUSER;
 
-		if (fd < 0)
-			return nook_fail(err, errno, "open(\"%s\")", o->join[i].path);
-		ret = setns(fd, o->join[i].type);
-		close(fd);
-		if (ret < 0)
-			return nook_fail(err, errno, "setns(\"%s\")", o->join[i].path);
-	}
-	return 0;
+	if (unshare(flags) < 0)
+		return nook_fail(err, errno, "unshare(%#x) in the joined user namespace", flags);
+	/* become its root (step 05): our uid, the host's, is not mapped in it — files made
+	 * in its mounts would have no owner (EOVERFLOW); its groups as its owner left them */
+	c->deny_setgroups = user_setgroups_denied(0);
+	c->userns = true;
+	c->drop_groups = !c->deny_setgroups;
+	if (user_stage.child(c, err) < 0)
+		return -1;
+	if ((flags & CLONE_NEWUTS) && uts_stage.child(c, err) < 0)
+		return -1;
+	return (flags & CLONE_NEWNET) ? net_stage.child(c, err) : 0;
+}
+
+/**
+ * Join the namespaces config.json names by path (podman makes the network namespace
+ * itself and hands it over; a pod's containers share one another's). Every path is
+ * opened first, while /proc and the paths are still the host's, then joined in
+ * join_order. Done before /sys is mounted: a sysfs shows the network devices of the
+ * namespace of whoever mounts it. A PID namespace joined takes only the children to
+ * come: oci_joined_pid_stage forks the command into it.
+ */
+static int
+join_namespaces(struct nook_container *c, struct nook_error *err)
+{
+	const struct nook_oci *o = c->oci;
+	int fd[sizeof(o->join) / sizeof(o->join[0])], ret = 0;
+
+	for (int i = 0; i < o->njoin; i++)
+		if ((fd[i] = open(o->join[i].path, O_RDONLY | O_CLOEXEC)) < 0) {
+			ret = nook_fail(err, errno, "open(\"%s\")", o->join[i].path);
+			while (i-- > 0)
+				close(fd[i]);
+			return ret;
+		}
+	for (size_t k = 0; k < NELEM(join_order); k++)
+		for (int i = 0; i < o->njoin; i++) {
+			if (ret < 0 || o->join[i].type != join_order[k])
+				continue;
+			if (setns(fd[i], o->join[i].type) < 0)
+				ret = nook_fail(err, errno, "setns(\"%s\")", o->join[i].path);
+			else if (o->join[i].type == CLONE_NEWUSER)
+				ret = unshare_owned(c, err);
+		}
+	for (int i = 0; i < o->njoin; i++)
+		close(fd[i]);
+	return ret;
+}
+
+/**
+ * The hooks of @p kind that run inside (createContainer, startContainer), with the state
+ * on stdin: status @p status, and the PID the host knows the container by.
+ */
+static int
+inside_hooks(const struct nook_container *c, enum oci_hook_kind kind, const char *status,
+	     struct nook_error *err)
+{
+	const struct nook_oci *o = c->oci;
+	char *state;
+	int ret;
+
+	if (!o->nhooks[kind])
+		return 0;
+	state = oci_hook_state(c->id, status, o->host_pid, o->bundle,
+			       json_object_get(o->doc, "annotations"));
+	ret = oci_run_hooks(o, kind, state, err);
+	free(state);
+	return ret;
+}
+
+/**
+ * This process's PID on the host, for the state the hooks inside read: /proc/self of the
+ * host's /proc (still mounted, and of the host's PID namespace) names it.
+ */
+static pid_t
+host_pid(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return (pid_t)atoi(buf);
 }
 
 //! [oci_child]
-/** Inside, in the new namespaces: everything at the top of this file, in that order. */
+/**
+ * Inside, in the new namespaces: everything at the top of this file, in that order; the
+ * createContainer hooks once the mounts are made, before the pivot (runtime spec,
+ * "POSIX-platform Hooks": in the container's namespaces, their paths the host's).
+ */
 static int
 oci_child(struct nook_container *c, struct nook_error *err)
 {
 	const struct nook_oci *o = c->oci;
 
-	if (join_namespaces(o, err) < 0 || build_root(o, err) < 0 || rootfs_pivot(o->root, err) < 0)
+	c->oci->host_pid = host_pid();
+	if (join_namespaces(c, err) < 0 || build_root(o, err) < 0 ||
+	    inside_hooks(c, OCI_HOOK_CREATE_CONTAINER, "creating", err) < 0 ||
+	    rootfs_pivot(o->root, err) < 0)
 		return -1;
 	if (o->root_readonly && root_readonly(err) < 0)
 		return -1;
@@ -431,14 +495,25 @@ oci_child(struct nook_container *c, struct nook_error *err)
 }
 //! [oci_child]
 
+/** At start, the last thing before the command: the startContainer hooks, their paths the
+ *  container's. (Before step 09's filter, which comes after in the list.) */
+static int
+oci_seal(struct nook_container *c, struct nook_error *err)
+{
+	return inside_hooks(c, OCI_HOOK_START_CONTAINER, "created", err);
+}
+
 /** Before clone: a mount namespace is a must; make the FIFO `start` opens. */
 static int
 oci_prepare(struct nook_container *c, struct nook_error *err)
 {
 	struct nook_oci *o = c->oci;
 
-	if (!(o->clone_flags & CLONE_NEWNS))
+	if (!((o->clone_flags | o->join_flags) & CLONE_NEWNS))
 		return nook_fail(err, 0, "linux.namespaces: a mount namespace is required");
+	if ((o->join_flags & CLONE_NEWUSER) && (o->clone_flags & CLONE_NEWUTS) &&
+	    uts_stage.prepare(c, err) < 0) /* its child() is run by unshare_owned() */
+		return -1;
 	if (snprintf(o->fifo, sizeof(o->fifo), "%s/exec.fifo", c->run.state) >=
 	    (int)sizeof(o->fifo))
 		return nook_fail(err, 0, "state directory path too long");
@@ -468,19 +543,45 @@ oci_parent(struct nook_container *c, struct nook_error *err)
 	return ret;
 }
 
-/** The namespaces config.json asks for that no stage of the runtime's list adds. */
+/**
+ * The namespaces config.json asks for that no stage of the runtime's list adds, and a
+ * mount namespace always (a private table to build the root in). None when a user namespace is joined: they are made after joining it
+ * (unshare_owned()), to belong to it.
+ */
 static int
 oci_flags(const struct nook_container *c)
 {
-	return c->oci ? c->oci->clone_flags & ~CLONE_NEWUSER : 0;
+	if (!c->oci || (c->oci->join_flags & CLONE_NEWUSER))
+		return 0;
+	return (c->oci->clone_flags | CLONE_NEWNS) & ~CLONE_NEWUSER;
 }
+
+/** A joined PID namespace: step 02's init forks the command into it (see the stage). */
+static int
+joined_pid_exec(struct nook_container *c, struct nook_error *err)
+{
+	return pid_stage.exec(c, err);
+}
+
+/**
+ * The stage of a PID namespace joined by path. setns(2) of a PID namespace moves only the
+ * children to come — a process never changes its own PID — so after join_namespaces()
+ * the container's first process stays in the host's and becomes step 02's init there,
+ * forking the command into the joined one. (pid_stage itself would make a new one.)
+ * A process of a PID namespace it did not start does not die with it: `delete` kills
+ * what is left in the container's cgroup.
+ */
+const struct nook_stage oci_joined_pid_stage = {
+	.name = "pid",
+	.exec = joined_pid_exec,
+};
 
 /** The runtime's stage for a bundle's root, mounts and process settings. */
 const struct nook_stage oci_stage = {
 	.name = "oci",
-	.clone_flags = CLONE_NEWNS,
 	.flags = oci_flags,
 	.prepare = oci_prepare,
 	.parent = oci_parent,
 	.child = oci_child,
+	.seal = oci_seal,
 };

@@ -291,7 +291,33 @@ cgroup_needed(const struct nook_cgroup *cg)
 {
 	return (cg->memory ? CGROUP_MEMORY : 0) |
 	       (cg->cpu_quota || cg->cpu_weight ? CGROUP_CPU : 0) | (cg->pids ? CGROUP_PIDS : 0) |
-	       (cg->io_weight ? CGROUP_IO : 0);
+	       (cg->io_weight || cg->nthrottles ? CGROUP_IO : 0) | (cg->cpus ? CGROUP_CPUSET : 0);
+}
+
+/** The CPUs the container may run on, a list such as "0-3,5" (the kernel checks which). */
+int
+cgroup_set_cpus(struct nook_container *c, const char *cpus, const char *what,
+		struct nook_error *err)
+{
+	if (!cpus[0] || strspn(cpus, "0123456789,-") != strlen(cpus) || strlen(cpus) > 256)
+		return nook_fail(err, 0, "invalid %s \"%.40s\": a list of CPUs such as 0-3,5", what,
+				 cpus);
+	c->cgroup.cpus = cpus;
+	return 0;
+}
+
+/** One more I/O throttle: @p t.rate a second on block device @p t.major:@p t.minor. */
+int
+cgroup_add_throttle(struct nook_container *c, struct nook_io_throttle t, const char *what,
+		    struct nook_error *err)
+{
+	if (c->cgroup.nthrottles == NOOK_MAX_THROTTLES)
+		return nook_fail(err, 0, "invalid %s: more than %d throttles", what,
+				 NOOK_MAX_THROTTLES);
+	if (t.rate == 0)
+		return nook_fail(err, 0, "invalid %s: a rate of 0", what);
+	c->cgroup.throttle[c->cgroup.nthrottles++] = t;
+	return 0;
 }
 
 /** The container's directory that holds @p controller, or NULL if it has none. */
@@ -391,6 +417,55 @@ cgroup_mkdir(struct nook_container *c, const char *path, unsigned members, struc
 	return 0;
 }
 
+/**
+ * The directories above the container's, @p rel ("nook/ID", "machine/pod/c1") below the
+ * hierarchy root @p root, made where missing; on v2 @p enable ("+memory +pids") is
+ * written into each one's cgroup.subtree_control, so the controllers reach the leaf.
+ * They are shared (by every nook container, or an engine's pod): never removed here.
+ */
+int
+cgroup_make_parents(const char *root, const char *rel, const char *enable, struct nook_error *err)
+{
+	char dir[PATH_MAX];
+
+	for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%s/%.*s", root, (int)(s - rel), rel);
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return nook_fail(err, errno, "mkdir(\"%s\")", dir);
+		if (enable && enable[0] &&
+		    cgroup_write(dir, "cgroup.subtree_control", enable, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct cgroup_driver *detect(struct nook_error *err);
+
+/**
+ * `nook update`: write the limits set in @p c into the live container's @p n directories
+ * @p dirs (as its state saved them), through the same driver as create; the device rules
+ * stay as they are (rewriting them would deny every device for a moment on v1).
+ */
+int
+cgroup_update(struct nook_container *c, const char (*dirs)[128], int n, struct nook_error *err)
+{
+	struct nook_cgroup *cg = &c->cgroup;
+
+	if (n == 0)
+		return nook_fail(err, 0, "the container has no cgroup of its own (rootless?)");
+	if (!(cg->driver = detect(err)))
+		return -1;
+	for (int i = 0; i < n && i < NOOK_CGROUP_MAX_DIRS; i++) {
+		snprintf(cg->dirs[i].path, sizeof(cg->dirs[i].path), "%s", dirs[i]);
+		cg->dirs[i].members =
+			cg->driver == &cgroup_v2_driver ? ~0u : cgroup_v1_members(dirs[i]);
+	}
+	cg->ndirs = n < NOOK_CGROUP_MAX_DIRS ? n : NOOK_CGROUP_MAX_DIRS;
+	cg->keep_devices = true;
+	cg->fd = -1;
+	return cg->driver->limit(c, err);
+}
+
 /** v2 if the filesystem at /sys/fs/cgroup is cgroup2; v1 (or hybrid) otherwise. */
 static const struct cgroup_driver *
 detect(struct nook_error *err)
@@ -412,6 +487,8 @@ static int
 cgroup_prepare(struct nook_container *c, struct nook_error *err)
 {
 	struct nook_cgroup *cg = &c->cgroup;
+	char rel[NOOK_ID_MAX + 8];
+
 	if (cg->memory_swap && !cg->memory)
 		return nook_fail(err, 0, "--memory-swap needs --memory");
 	if (cg->memory_swap && cg->memory_swap < cg->memory)
@@ -429,7 +506,8 @@ cgroup_prepare(struct nook_container *c, struct nook_error *err)
 	cg->driver = detect(err);
 	if (!cg->driver)
 		return -1;
-	if (cg->driver->create(c, c->id, err) < 0)
+	snprintf(rel, sizeof(rel), "nook/%s", c->id);
+	if (cg->driver->create(c, cg->path ? cg->path : rel, err) < 0)
 		return -1;
 	return cg->driver->limit(c, err);
 }
@@ -452,7 +530,8 @@ cgroup_parent(struct nook_container *c, struct nook_error *err)
 static int
 cgroup_child(struct nook_container *c, struct nook_error *err)
 {
-	(void)c;
+	if (c->cgroup.joined_ns)
+		return 0;
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return nook_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
 	return 0;
@@ -497,8 +576,8 @@ kill_remaining(const char *dir)
  * it is still there. A killed process stays in its group until it is reaped, which for
  * the container of a killed runtime is up to whoever adopts it: the sweep may be early.
  */
-static int
-remove_dir(const char *dir)
+int
+cgroup_remove(const char *dir)
 {
 	for (int i = 0; i < RMDIR_TRIES; i++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
@@ -527,12 +606,12 @@ cgroup_sweep(const char *id, const char *state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/nook/%s", CGROUP_ROOT, id);
-	ret = remove_dir(path);
+	ret = cgroup_remove(path);
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/nook/%s", CGROUP_ROOT, e->d_name, id);
-		if (access(path, F_OK) == 0 && remove_dir(path) < 0)
+		if (access(path, F_OK) == 0 && cgroup_remove(path) < 0)
 			ret = -1;
 	}
 	if (d)
@@ -550,7 +629,7 @@ cgroup_cleanup(struct nook_container *c)
 		close(c->cgroup.fd);
 	c->cgroup.fd = -1;
 	while (c->cgroup.ndirs > 0)
-		remove_dir(c->cgroup.dirs[--c->cgroup.ndirs].path);
+		cgroup_remove(c->cgroup.dirs[--c->cgroup.ndirs].path);
 }
 
 static const struct nook_option cgroup_options[] = {

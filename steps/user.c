@@ -498,6 +498,29 @@ user_child(struct nook_container *c, struct nook_error *err)
 	return 0; /* this cleared the parent-death signal: the launcher sets it again */
 }
 
+/**
+ * Is setgroups(2) denied for good in the user namespace of process @p pid (0: this one)?
+ * So a rootless container's is (see the top of this file): its processes keep the groups
+ * they have, as step 08 must then leave them.
+ */
+bool
+user_setgroups_denied(pid_t pid)
+{
+	char path[64], word[8] = "";
+	FILE *f;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/setgroups");
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(word, sizeof(word), f))
+		word[0] = '\0';
+	fclose(f);
+	return strncmp(word, "deny", 4) == 0;
+}
+
 static int
 set_userns_option(struct nook_container *c, const char *arg, struct nook_error *err)
 {

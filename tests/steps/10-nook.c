@@ -29,9 +29,18 @@ static char image[PATH_MAX];
 static char root[64];	/* --root */
 static char bundle[64]; /* the bundle directory */
 
-/** The config: @p args is the JSON array of the command; @p extra more members, or "". */
+/** The namespaces of the tests' config: all new but the user's and cgroup's. */
+#define DEFAULT_NAMESPACES                                                                         \
+	"[{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, "  \
+	"{\"type\": \"network\"}]"
+
+/**
+ * The config: @p args is the JSON array of the command; @p extra more members, or "";
+ * @p ns linux.namespaces, and @p more more members of "linux" (or "").
+ */
 static void
-write_config_with(const char *dir, const char *args, const char *extra)
+write_config_ns(const char *dir, const char *args, const char *extra, const char *ns,
+		const char *more)
 {
 	char path[128];
 	FILE *f;
@@ -58,11 +67,17 @@ write_config_with(const char *dir, const char *args, const char *extra)
 		"  {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
 		"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}],\n"
 		" %s\"annotations\": {\"org.test\": \"yes\"},\n"
-		" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, "
-		"{\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"network\"}],\n"
+		" \"linux\": {\"namespaces\": %s, %s\n"
 		"   \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]}}\n",
-		image, args, extra);
+		image, args, extra, ns, more);
 	fclose(f);
+}
+
+/** The config: @p args is the JSON array of the command; @p extra more members, or "". */
+static void
+write_config_with(const char *dir, const char *args, const char *extra)
+{
+	write_config_ns(dir, args, extra, DEFAULT_NAMESPACES, "");
 }
 
 static void
@@ -118,7 +133,7 @@ test_teardown(void **state)
  * bundle; create's stderr is then read into @p r->err.
  */
 static void
-create(struct run *r, const char *id, const char *extra)
+create_in(struct run *r, const char *dir, const char *id, const char *extra)
 {
 	char cmd[1024], path[128];
 	FILE *f;
@@ -126,15 +141,40 @@ create(struct run *r, const char *id, const char *extra)
 
 	snprintf(cmd, sizeof(cmd),
 		 "exec %s --root %s create --bundle %s %s %s </dev/null >%s/out 2>%s/err",
-		 step_path("nook"), root, bundle, extra, id, bundle, bundle);
+		 step_path("nook"), root, dir, extra, id, dir, dir);
 	run_shell(r, cmd);
-	snprintf(path, sizeof(path), "%s/err", bundle);
+	snprintf(path, sizeof(path), "%s/err", dir);
 	r->err[0] = '\0';
 	if ((f = fopen(path, "re"))) {
 		n = fread(r->err, 1, sizeof(r->err) - 1, f);
 		r->err[n] = '\0';
 		fclose(f);
 	}
+}
+
+/** The contents of file @p dir/@p name, or "" (into a static buffer). */
+static const char *
+slurp(const char *dir, const char *name)
+{
+	static char buf[4096];
+	char path[160];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "re"))) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/** create_in() the tests' own bundle. */
+static void
+create(struct run *r, const char *id, const char *extra)
+{
+	create_in(r, bundle, id, extra);
 }
 
 /** `nook state ID`'s "status", or "" if state failed. */
@@ -428,6 +468,548 @@ exec_joins_every_namespace_and_the_cgroup(void **state)
 	assert_int_equal(r.status, 125); /* gone */
 }
 
+/** The target of /proc/@p pid/@p file (a namespace link), or the file's text, into @p buf. */
+static const char *
+proc_of(int pid, const char *file, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	buf[0] = '\0';
+	if (strncmp(file, "ns/", 3) == 0) {
+		n = readlink(path, buf, size - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	} else if ((f = fopen(path, "re"))) {
+		n = (ssize_t)fread(buf, 1, size - 1, f);
+		buf[n > 0 ? n : 0] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+/** The PID in file @p path, or 0. */
+static int
+pid_in(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int pid = 0;
+
+	if (f && fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+/**
+ * Seen from the host: a process `exec --detach` started is in every namespace of the
+ * container's first process (its init), and in its cgroups — and those are not the host's.
+ */
+static void
+exec_shares_the_namespaces_and_cgroup_of_init(void **state)
+{
+	static const char *const files[] = {"ns/ipc", "ns/mnt",	   "ns/net",  "ns/pid",
+					    "ns/uts", "ns/cgroup", "ns/user", "cgroup"};
+	char id[64], pidfile[128], a[4096], b[4096];
+	int init, pid;
+	struct run r;
+
+	(void)state;
+	unique_name(id, "nsx");
+	snprintf(pidfile, sizeof(pidfile), "%s/init.pid", bundle);
+	snprintf(a, sizeof(a), "--pid-file %s", pidfile);
+	create(&r, id, a);
+	assert_int_equal(r.status, 0);
+	nook(&r, "start", id);
+	assert_int_equal(r.status, 0);
+	init = pid_in(pidfile);
+	snprintf(pidfile, sizeof(pidfile), "%s/exec.pid", bundle);
+	snprintf(a, sizeof(a), /* its streams elsewhere: the harness waits for its pipes */
+		 "exec %s --root %s exec --detach --pid-file %s %s sleep 30 </dev/null >/dev/null "
+		 "2>&1",
+		 step_path("nook"), root, pidfile, id);
+	run_shell(&r, a);
+	assert_int_equal(r.status, 0);
+	pid = pid_in(pidfile);
+	assert_true(init > 1 && pid > 1 && pid != init);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		proc_of(init, files[i], a, sizeof(a));
+		assert_true(a[0] != '\0');
+		assert_string_equal(proc_of(pid, files[i], b, sizeof(b)), a);
+	}
+	/* new ones, not the host's: the test's own differ (user and cgroup: not asked for) */
+	assert_string_not_equal(proc_of(getpid(), "ns/pid", b, sizeof(b)),
+				proc_of(init, "ns/pid", a, sizeof(a)));
+	assert_string_not_equal(proc_of(getpid(), "ns/mnt", b, sizeof(b)),
+				proc_of(init, "ns/mnt", a, sizeof(a)));
+	assert_string_not_equal(proc_of(getpid(), "cgroup", b, sizeof(b)),
+				proc_of(init, "cgroup", a, sizeof(a)));
+	assert_non_null(strstr(a, id)); /* the container's own cgroup, named by its ID */
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	snprintf(a, sizeof(a), "/proc/%d", pid);
+	for (int i = 0; i < 100 && file_exists(a); i++)
+		usleep(50000);
+	assert_false(file_exists(a)); /* it died with the container */
+}
+
+/** create_in() and start container @p id from bundle @p dir; its first process's PID. */
+static int
+create_and_start(const char *dir, const char *id)
+{
+	char extra[128], path[96];
+	struct run r;
+
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	snprintf(extra, sizeof(extra), "--pid-file %s", path);
+	create_in(&r, dir, id, extra);
+	expect_run(&r, r.status == 0, "create %s", id);
+	nook(&r, "start", id);
+	assert_int_equal(r.status, 0);
+	return pid_in(path);
+}
+
+/** The first child of @p pid (the command under nook-init), or 0. */
+static int
+first_child(int pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	return pid_in(path);
+}
+
+/** Wait up to 5 s for process @p pid to be gone; whether it is. */
+static bool
+gone(int pid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	for (int i = 0; i < 100 && file_exists(path); i++)
+		usleep(50000);
+	return !file_exists(path);
+}
+
+/**
+ * linux.namespaces[].path: a container joins the PID, network, IPC, UTS and cgroup
+ * namespaces of another (a pod's way); seen from the host its command is in each of
+ * them, `exec` lands in the joined PID namespace too, and delete kills the command that
+ * its init, outside that namespace, leaves behind.
+ */
+static void
+namespaces_are_joined_by_path(void **state)
+{
+	static const char *const types[][2] = {{"pid", "pid"},
+					       {"network", "net"},
+					       {"ipc", "ipc"},
+					       {"uts", "uts"},
+					       {"cgroup", "cgroup"}};
+	char holder[64], joiner[64], a[64], b[64], ns[1024], x[256], y[256], *p = ns;
+	int hpid, jpid, cmd;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(a, "oci-holder", 0755);
+	make_scratch_dir(b, "oci-joiner", 0755);
+	write_config_ns(a, "[\"sleep\", \"60\"]", "",
+			"[{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, "
+			"{\"type\": \"mount\"}, {\"type\": \"network\"}, {\"type\": \"cgroup\"}]",
+			"");
+	unique_name(holder, "holder");
+	hpid = create_and_start(a, holder);
+	p += sprintf(p, "[{\"type\": \"mount\"}");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		p += sprintf(p, ", {\"type\": \"%s\", \"path\": \"/proc/%d/ns/%s\"}", types[i][0],
+			     hpid, types[i][1]);
+	sprintf(p, "]");
+	write_config_ns(b, "[\"sleep\", \"60\"]", "", ns, "");
+	unique_name(joiner, "joiner");
+	jpid = create_and_start(b, joiner);
+	cmd = first_child(jpid);
+	assert_true(hpid > 1 && jpid > 1 && cmd > 1);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		snprintf(x, sizeof(x), "ns/%s", types[i][1]);
+		assert_string_equal(proc_of(cmd, x, y, sizeof(y)), proc_of(hpid, x, ns, 128));
+	}
+	assert_string_not_equal(proc_of(cmd, "ns/mnt", y, sizeof(y)), /* a new one of its own */
+				proc_of(hpid, "ns/mnt", ns, 128));
+	assert_string_not_equal(proc_of(getpid(), "ns/mnt", x, sizeof(x)), y);
+	nook(&r, "exec", joiner, "readlink", "/proc/self/ns/pid");
+	assert_int_equal(r.status, 0);
+	snprintf(x, sizeof(x), "%s\n", proc_of(hpid, "ns/pid", y, sizeof(y)));
+	assert_string_equal(r.out, x);
+	nook(&r, "delete", "--force", joiner);
+	assert_int_equal(r.status, 0);
+	assert_true(gone(cmd)); /* not the init of its PID namespace: killed in its cgroup */
+	assert_int_equal(kill(hpid, 0), 0); /* the holder lives on */
+	nook(&r, "delete", "--force", holder);
+	assert_int_equal(r.status, 0);
+}
+
+/**
+ * A joined user namespace comes first: the container takes its id mappings, and the UTS
+ * and mount namespaces made after joining it belong to it (or no hostname could be set,
+ * nothing mounted). Its /proc is the host's, bound: a new proc needs a PID namespace of
+ * the joined user namespace's that the mounting process is in.
+ */
+static void
+a_user_namespace_is_joined_first(void **state)
+{
+	char holder[64], a[64], b[64], id[64], path[96], want[512], x[128], y[128];
+	int hpid;
+	struct run r;
+	FILE *f;
+
+	(void)state;
+	make_scratch_dir(a, "oci-uholder", 0755);
+	make_scratch_dir(b, "oci-ujoiner", 0755);
+	write_config_ns(a, "[\"sleep\", \"60\"]", "",
+			"[{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, "
+			"{\"type\": \"mount\"}, {\"type\": \"network\"}, {\"type\": \"user\"}]",
+			"\"uidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": "
+			"65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 300000, "
+			"\"size\": 65536}],");
+	unique_name(holder, "uholder");
+	hpid = create_and_start(a, holder);
+	snprintf(path, sizeof(path), "%s/config.json", b);
+	if (!(f = fopen(path, "we")))
+		fail_msg("%s: %s", path, strerror(errno));
+	fprintf(f,
+		"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\", \"readonly\": true},\n"
+		" \"process\": {\"args\": [\"sh\", \"-c\", \"cat /proc/self/uid_map; hostname; "
+		"readlink /proc/self/ns/user; readlink /proc/self/ns/pid; touch /dev/x\"], "
+		"\"cwd\": \"/\", \"env\": [\"PATH=/bin\"]},\n"
+		" \"hostname\": \"joiner\",\n"
+		" \"mounts\": [{\"destination\": \"/proc\", \"type\": \"bind\", \"source\": "
+		"\"/proc\", \"options\": [\"rbind\"]},\n"
+		"  {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}],\n"
+		" \"linux\": {\"namespaces\": [{\"type\": \"uts\"}, {\"type\": \"mount\"}, "
+		"{\"type\": \"pid\", \"path\": \"/proc/%d/ns/pid\"}, "
+		"{\"type\": \"user\", \"path\": \"/proc/%d/ns/user\"}]}}\n",
+		image, hpid, hpid);
+	fclose(f);
+	unique_name(id, "ujoiner");
+	nook(&r, "run", "--bundle", b, id);
+	snprintf(want, sizeof(want), "         0     300000      65536\njoiner\n%s\n%s\n",
+		 proc_of(hpid, "ns/user", x, sizeof(x)), proc_of(hpid, "ns/pid", y, sizeof(y)));
+	expect_run(&r, r.status == 0 && strcmp(r.out, want) == 0, "expected \"%s\"", want);
+	nook(&r, "exec", holder, "hostname"); /* the holder's UTS namespace kept its name */
+	assert_string_equal(r.out, "oci-test\n");
+	nook(&r, "delete", "--force", holder);
+	assert_int_equal(r.status, 0);
+}
+
+/** What cannot be joined, or not in that order, is refused before anything is made. */
+static void
+joining_namespaces_is_checked(void **state)
+{
+	static const struct {
+		const char *ns, *err;
+	} cases[] = {
+		{"[{\"type\": \"mount\"}, {\"type\": \"pid\"}, {\"type\": \"user\", \"path\": "
+		 "\"/proc/1/ns/user\"}]",
+		 "nook: linux.namespaces: a new PID namespace in a joined user namespace is not "
+		 "supported\n"},
+		{"[{\"type\": \"mount\"}, {\"type\": \"network\"}, {\"type\": \"network\", "
+		 "\"path\": \"/proc/1/ns/net\"}]",
+		 "nook: linux.namespaces[2].type: \"network\" given twice\n"},
+		{"[{\"type\": \"mount\"}, {\"type\": \"ipc\", \"path\": \"proc/1/ns/ipc\"}]",
+		 "nook: linux.namespaces[1].path: not an absolute path\n"},
+		{"[{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}]",
+		 "nook: linux.namespaces[0].path: joining a mount namespace is not supported: nook "
+		 "builds the root in a mount namespace of its own\n"},
+		{"[{\"type\": \"mount\"}, {\"type\": \"uts\", \"path\": \"/no/such/ns\"}]",
+		 "nook: open(\"/no/such/ns\"): No such file or directory\n"},
+	};
+	char dir[64], id[64], path[160];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_scratch_dir(dir, "oci-nsbad", 0755);
+		write_config_ns(dir, "[\"true\"]", "", cases[i].ns, "");
+		unique_name(id, "nsbad");
+		nook(&r, "run", "--bundle", dir, id);
+		assert_int_equal(r.status, 125);
+		assert_string_equal(r.err, cases[i].err);
+		snprintf(path, sizeof(path), "%s/%s", root, id);
+		assert_false(file_exists(path));
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/nook/%s", id);
+		assert_false(file_exists(path));
+	}
+}
+
+/** Where the pids controller's tree is: its v1 hierarchy, or the v2 tree itself. */
+static const char *
+pids_root(void)
+{
+	return file_exists("/sys/fs/cgroup/pids") ? "/sys/fs/cgroup/pids" : "/sys/fs/cgroup";
+}
+
+/**
+ * linux.cgroupsPath: an absolute path is below each hierarchy's root, a relative one below
+ * nook's own directory; the container's processes and limits are there, and delete
+ * removes the directory (its parent, shared as an engine's pods share one, stays).
+ */
+static void
+cgroups_path_places_the_container(void **state)
+{
+	char dir[64], id[64], top[64], more[160], path[512], want[160];
+	int pid;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-cgpath", 0755);
+	unique_name(top, "cgtop");
+	snprintf(more, sizeof(more),
+		 "\"cgroupsPath\": \"/%s/c\", \"resources\": {\"pids\": {\"limit\": 20}},", top);
+	write_config_ns(dir, "[\"sleep\", \"60\"]", "", DEFAULT_NAMESPACES, more);
+	unique_name(id, "cgpath");
+	pid = create_and_start(dir, id);
+	snprintf(path, sizeof(path), "%s/%s/c", pids_root(), top);
+	assert_string_equal(slurp(path, "pids.max"), "20\n");
+	snprintf(want, sizeof(want), ":/%s/c\n", top);
+	assert_non_null(strstr(proc_of(pid, "cgroup", more, sizeof(more)), want));
+	snprintf(path, sizeof(path), "%s/nook/%s", pids_root(), id);
+	assert_false(file_exists(path)); /* not the default place */
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/%s/c", pids_root(), top);
+	assert_false(file_exists(path));
+	snprintf(path, sizeof(path),
+		 "rmdir /sys/fs/cgroup/*/%s /sys/fs/cgroup/%s 2>/dev/null; "
+		 "ls -d /sys/fs/cgroup/*/%s /sys/fs/cgroup/%s 2>/dev/null | wc -l",
+		 top, top, top, top);
+	run_shell(&r, path);
+	assert_string_equal(r.out, "0\n");
+	/* relative: below nook/ */
+	snprintf(more, sizeof(more), "\"cgroupsPath\": \"%s-rel\",", top);
+	unlink(strcat(strcpy(path, dir), "/config.json"));
+	write_config_ns(dir, "[\"sleep\", \"60\"]", "", DEFAULT_NAMESPACES, more);
+	unique_name(id, "cgrel");
+	pid = create_and_start(dir, id);
+	snprintf(path, sizeof(path), "%s/nook/%s-rel", pids_root(), top);
+	snprintf(want, sizeof(want), "%d\n", pid);
+	assert_non_null(strstr(slurp(path, "cgroup.procs"), want));
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/nook/%s-rel", pids_root(), top);
+	assert_false(file_exists(path));
+}
+
+/** The systemd form of cgroupsPath is refused in one line, before anything is made. */
+static void
+a_systemd_cgroups_path_is_refused(void **state)
+{
+	char dir[64], id[64], path[160];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-cgsd", 0755);
+	write_config_ns(dir, "[\"true\"]", "", DEFAULT_NAMESPACES,
+			"\"cgroupsPath\": \"machine.slice:nook:x\",");
+	unique_name(id, "cgsd");
+	nook(&r, "run", "--bundle", dir, id);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: linux.cgroupsPath: \"machine.slice:nook:x\": the systemd "
+				   "form slice:prefix:name needs --systemd-cgroup, which nook does "
+				   "not support (podman: --cgroup-manager cgroupfs)\n");
+	snprintf(path, sizeof(path), "%s/%s", root, id);
+	assert_false(file_exists(path));
+	snprintf(path, sizeof(path), "%s/nook/%s", pids_root(), id);
+	assert_false(file_exists(path));
+}
+
+/** Where controller @p name's tree is: its v1 hierarchy, or the v2 tree itself. */
+static const char *
+controller_root(const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "/sys/fs/cgroup/%s", name);
+	return file_exists(buf) ? buf : "/sys/fs/cgroup";
+}
+
+/**
+ * `update --resources`: new limits reach the live container — a lower pids.max refuses
+ * its next forks, a higher one (and more memory than before) lets them through — from a
+ * file or from stdin; a bad one is named by its JSON path and changes nothing.
+ */
+static void
+update_changes_the_live_limits(void **state)
+{
+	static const char forks[] = "sleep 2 & sleep 2 & sleep 2 & sleep 2 & wait; echo done";
+	char dir[64], id[64], file[128], cg[96], mem[160], top[64], cmd[512];
+	FILE *f;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-update", 0755);
+	write_config_ns(dir, "[\"sleep\", \"60\"]", "", DEFAULT_NAMESPACES,
+			"\"resources\": {\"pids\": {\"limit\": 50}, \"memory\": {\"limit\": "
+			"33554432}},");
+	unique_name(id, "update");
+	create_and_start(dir, id);
+	snprintf(cg, sizeof(cg), "%s/nook/%s", pids_root(), id);
+	snprintf(mem, sizeof(mem), "%s/nook/%s", controller_root("memory", top, sizeof(top)), id);
+	nook(&r, "exec", id, "sh", "-c", forks);
+	assert_string_equal(r.out, "done\n");
+	snprintf(file, sizeof(file), "%s/res.json", dir);
+	if (!(f = fopen(file, "we")))
+		fail_msg("%s: %s", file, strerror(errno));
+	fprintf(f, "{\"pids\": {\"limit\": 4}}\n");
+	fclose(f);
+	nook(&r, "update", "--resources", file, id);
+	expect_run(&r, r.status == 0, "update from a file");
+	assert_string_equal(slurp(cg, "pids.max"), "4\n");
+	nook(&r, "exec", id, "sh", "-c", forks); /* init, sleep, nook, sh: no room left */
+	assert_non_null(strstr(r.err, "fork"));
+	snprintf(cmd, sizeof(cmd),
+		 "echo '{\"pids\": {\"limit\": 40}, \"memory\": {\"limit\": 67108864}}' | "
+		 "%s --root %s update --resources - %s",
+		 step_path("nook"), root, id);
+	run_shell(&r, cmd);
+	expect_run(&r, r.status == 0, "update from stdin");
+	assert_string_equal(slurp(cg, "pids.max"), "40\n");
+	assert_string_equal(slurp(mem, file_exists("/sys/fs/cgroup/memory")
+					       ? "memory.limit_in_bytes"
+					       : "memory.max"),
+			    "67108864\n");
+	nook(&r, "exec", id, "sh", "-c", forks);
+	assert_string_equal(r.out, "done\n");
+	snprintf(cmd, sizeof(cmd),
+		 "echo '{\"pids\": {\"limit\": \"x\"}}' | %s --root %s update --resources - %s",
+		 step_path("nook"), root, id);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: linux.resources.pids.limit: expected an integer\n");
+	assert_string_equal(slurp(cg, "pids.max"), "40\n");
+	nook(&r, "kill", id, "KILL");
+	assert_true(becomes(id, "stopped"));
+	nook(&r, "update", "--resources", file, id);
+	assert_int_equal(r.status, 125);
+	assert_non_null(strstr(r.err, "stopped"));
+	nook(&r, "delete", id);
+	assert_int_equal(r.status, 0);
+	nook(&r, "update", "--resources", file, id);
+	assert_int_equal(r.status, 125);
+}
+
+/**
+ * linux.resources reach the cgroup: seen from the host in its files, and from inside —
+ * a process that wants more memory than the limit is killed (137), the CPU list is the
+ * one the process may run on.
+ */
+static void
+resources_reach_the_cgroup(void **state)
+{
+	char dir[64], id[64], disk[32], more[512], cg[160], top[64], want[64];
+	bool v1 = file_exists("/sys/fs/cgroup/memory");
+	struct run r;
+
+	(void)state;
+	run_shell(&r, "cat /sys/block/$(ls /sys/block | head -1)/dev");
+	if (r.status != 0 || !r.out[0]) {
+		print_message("  skipped: no block device in /sys/block\n");
+		skip();
+	}
+	snprintf(disk, sizeof(disk), "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	make_scratch_dir(dir, "oci-res", 0755);
+	snprintf(more, sizeof(more),
+		 "\"resources\": {\"memory\": {\"limit\": 67108864}, \"cpu\": {\"quota\": 50000, "
+		 "\"period\": 100000, \"cpus\": \"0\"}, \"pids\": {\"limit\": 30}, \"blockIO\": "
+		 "{\"throttleReadBpsDevice\": [{\"major\": %.*s, \"minor\": %s, \"rate\": "
+		 "1048576}]}},",
+		 (int)strcspn(disk, ":"), disk, strchr(disk, ':') + 1);
+	write_config_ns(dir, "[\"sleep\", \"60\"]", "", DEFAULT_NAMESPACES, more);
+	unique_name(id, "res");
+	create_and_start(dir, id);
+	snprintf(cg, sizeof(cg), "%s/nook/%s", controller_root("memory", top, sizeof(top)), id);
+	assert_string_equal(slurp(cg, v1 ? "memory.limit_in_bytes" : "memory.max"), "67108864\n");
+	snprintf(cg, sizeof(cg), "%s/nook/%s", controller_root("cpu", top, sizeof(top)), id);
+	assert_string_equal(slurp(cg, v1 ? "cpu.cfs_quota_us" : "cpu.max"),
+			    v1 ? "50000\n" : "50000 100000\n");
+	snprintf(cg, sizeof(cg), "%s/nook/%s", controller_root("blkio", top, sizeof(top)), id);
+	snprintf(want, sizeof(want), v1 ? "%s 1048576\n" : "%s rbps=1048576", disk);
+	assert_non_null(strstr(slurp(cg, v1 ? "blkio.throttle.read_bps_device" : "io.max"), want));
+	snprintf(cg, sizeof(cg), "%s/nook/%s", pids_root(), id);
+	assert_string_equal(slurp(cg, "pids.max"), "30\n");
+	nook(&r, "exec", id, "grep", "Cpus_allowed_list", "/proc/self/status");
+	assert_string_equal(r.out, "Cpus_allowed_list:\t0\n");
+	nook(&r, "exec", id, "dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1");
+	assert_int_equal(r.status, 137); /* the OOM killer, in the container's cgroup */
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+}
+
+/**
+ * linux.devices: the nodes are made in the container's /dev with their type, numbers,
+ * mode and owner, and may be opened (the device cgroup allows them); a FIFO too.
+ */
+static void
+linux_devices_are_made_and_allowed(void **state)
+{
+	char dir[64], id[64];
+	struct run r;
+
+	(void)state;
+	if (!file_exists("/dev/net/tun")) {
+		print_message("  skipped: no /dev/net/tun on this host (the tun module)\n");
+		skip();
+	}
+	make_scratch_dir(dir, "oci-devnodes", 0755);
+	write_config_ns(
+		dir,
+		"[\"sh\", \"-c\", \"stat -c '%F %t:%T %a %u:%g' /dev/net/tun /dev/fifo; "
+		"exec 3<>/dev/net/tun && echo opened\"]",
+		"", DEFAULT_NAMESPACES,
+		"\"devices\": [{\"path\": \"/dev/net/tun\", \"type\": \"c\", \"major\": 10, "
+		"\"minor\": 200, \"fileMode\": 384, \"uid\": 0, \"gid\": 7}, {\"path\": "
+		"\"/dev/fifo\", \"type\": \"p\", \"fileMode\": 416}],");
+	unique_name(id, "devnodes");
+	nook(&r, "run", "--bundle", dir, id);
+	expect_run(&r, r.status == 0, "run");
+	assert_string_equal(r.out,
+			    "character special file a:c8 600 0:7\nfifo 0:0 640 0:0\nopened\n");
+}
+
+/**
+ * linux.resources.devices: the device cgroup's rules. The same node (made by a
+ * createContainer hook, which may mknod) opens when a rule allows it, and not without.
+ */
+static void
+resource_device_rules_decide_what_opens(void **state)
+{
+	static const char *const rules[] = {
+		"{\"allow\": false, \"access\": \"rwm\"}",
+		"{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", "
+		"\"major\": 10, \"minor\": 200, \"access\": \"rw\"}",
+	};
+	static const char *const want[] = {"no\n", "opened\n"};
+	char dir[64], id[64], hooks[PATH_MAX + 256], more[512];
+	struct run r;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		make_scratch_dir(dir, "oci-devrules", 0755);
+		snprintf(hooks, sizeof(hooks),
+			 "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sh\", \"args\": "
+			 "[\"sh\", \"-c\", \"mknod -m 666 %s/dev/tun c 10 200\"]}]},",
+			 image);
+		snprintf(more, sizeof(more), "\"resources\": {\"devices\": [%s]},", rules[i]);
+		write_config_ns(
+			dir,
+			"[\"sh\", \"-c\", \"(exec 3<>/dev/tun) 2>/dev/null && echo opened || "
+			"echo no; cat /dev/null && exec 4</dev/zero\"]",
+			hooks, DEFAULT_NAMESPACES, more);
+		unique_name(id, "devrules");
+		nook(&r, "run", "--bundle", dir, id);
+		expect_run(&r, r.status == 0, "run, rules %d", i);
+		assert_string_equal(r.out, want[i]); /* and the default devices open all along */
+	}
+}
+
 static void
 pause_freezes_until_resume(void **state)
 {
@@ -459,41 +1041,25 @@ pause_freezes_until_resume(void **state)
 	assert_false(file_exists(dir)); /* v1: pause made it, delete removed it */
 }
 
-/** The contents of file @p dir/@p name, or "" (into a static buffer). */
-static const char *
-slurp(const char *dir, const char *name)
-{
-	static char buf[4096];
-	char path[160];
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "re"))) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 static void
 hooks_get_the_state_on_stdin(void **state)
 {
-	char id[64], dir[64], hooks[1024], want[128];
+	char id[64], dir[64], hooks[1536], want[128];
 	struct run r;
 
 	(void)state;
 	make_scratch_dir(dir, "oci-hooks", 0755);
 	snprintf(hooks, sizeof(hooks),
 		 "\"hooks\": {"
+		 "\"prestart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"cat > %s/prestart; [ -e %s/create ] || echo first >> %s/prestart\"]}],"
 		 "\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
 		 "\"cat > %s/create; echo $X >> %s/create\"], \"env\": [\"X=env-ok\"]}],"
 		 "\"poststart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
 		 "\"cat > %s/poststart\"]}],"
 		 "\"poststop\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
 		 "\"cat > %s/poststop\"]}]},",
-		 dir, dir, dir, dir);
+		 dir, dir, dir, dir, dir, dir, dir);
 	write_config_with(dir, "[\"true\"]", hooks);
 	unique_name(id, "hooks");
 	nook(&r, "run", "--bundle", dir, id);
@@ -502,8 +1068,58 @@ hooks_get_the_state_on_stdin(void **state)
 	assert_non_null(strstr(slurp(dir, "create"), want));
 	assert_non_null(strstr(slurp(dir, "create"), "\"org.test\":\"yes\""));
 	assert_non_null(strstr(slurp(dir, "create"), "}env-ok\n"));
+	assert_non_null(strstr(slurp(dir, "prestart"), want));	     /* the state, and before */
+	assert_non_null(strstr(slurp(dir, "prestart"), "}first\n")); /* createRuntime */
 	assert_non_null(strstr(slurp(dir, "poststart"), "\"status\":\"running\""));
 	assert_non_null(strstr(slurp(dir, "poststop"), "\"status\":\"stopped\""));
+}
+
+/**
+ * createContainer runs inside the container's namespaces before the pivot — its path and
+ * the file it writes are the host's — and startContainer at start, its path and its /tmp
+ * the container's, before the command: which reads what the hook left there.
+ */
+static void
+container_hooks_run_inside(void **state)
+{
+	char id[64], dir[64], hooks[1024], want[160], mnt[128], line[160];
+	int pid;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "oci-inhooks", 0755);
+	snprintf(hooks, sizeof(hooks),
+		 "\"hooks\": {"
+		 "\"createContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"{ cat; echo; hostname; readlink /proc/self/ns/mnt; } > %s/cc\"]}],"
+		 "\"startContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+		 "\"cat > /tmp/sc\"]}]},",
+		 dir);
+	write_config_with(dir, "[\"sh\", \"-c\", \"cat /tmp/sc; echo; sleep 60\"]", hooks);
+	unique_name(id, "inhooks");
+	pid = create_and_start(dir, id);
+	snprintf(want, sizeof(want), "\"id\":\"%s\",\"status\":\"creating\",\"pid\":%d,", id, pid);
+	assert_non_null(strstr(slurp(dir, "cc"), want));
+	/* its hostname and mount namespace are the container's, not the host's */
+	snprintf(line, sizeof(line), "}\noci-test\n%s\n", proc_of(pid, "ns/mnt", mnt, sizeof(mnt)));
+	assert_non_null(strstr(slurp(dir, "cc"), line));
+	assert_string_not_equal(proc_of(getpid(), "ns/mnt", want, sizeof(want)), mnt);
+	snprintf(want, sizeof(want), "\"id\":\"%s\",\"status\":\"created\"", id);
+	for (int i = 0; i < 100 && !strstr(slurp(dir, "out"), want); i++)
+		usleep(50000); /* the command's stdout, as create left it */
+	assert_non_null(strstr(slurp(dir, "out"), want));
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+	/* failing inside fails create, and leaves nothing */
+	write_config_with(dir, "[\"true\"]",
+			  "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sh\", \"args\": "
+			  "[\"sh\", \"-c\", \"exit 4\"]}]},");
+	unique_name(id, "inhookfail");
+	nook(&r, "run", "--bundle", dir, id);
+	assert_int_equal(r.status, 125);
+	assert_string_equal(r.err, "nook: hooks.createContainer[0] (/bin/sh): exit status 4\n");
+	snprintf(line, sizeof(line), "%s/%s", root, id);
+	assert_false(file_exists(line));
 }
 
 static void
@@ -562,6 +1178,80 @@ rootless_spec_runs_as_nobody(void **state)
 	assert_string_equal(r.out, "         0      65534          1\n");
 }
 
+/** The environment a login gives the rootless test's user: its home, its runtime dir. */
+static void
+login_env(void *dir)
+{
+	char xdg[96];
+
+	snprintf(xdg, sizeof(xdg), "%s/xdg", (const char *)dir);
+	if (setenv("HOME", dir, 1) < 0 || setenv("XDG_RUNTIME_DIR", xdg, 1) < 0)
+		_exit(125);
+}
+
+/** Run the shell script @p script as uid and gid 1000, logged in with @p dir as home. */
+static void
+as_user(struct run *r, const char *dir, const char *script)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+	struct proc p;
+
+	start_argv_as(&p, r, 1000, 1000, login_env, (void *)dir, argv);
+	finish(&p, RUN_TIMEOUT);
+}
+
+/**
+ * Rootless, the whole life of a container as an ordinary user (uid 1000), with no --root:
+ * the state goes under $XDG_RUNTIME_DIR/nook. The bundle is `nook spec --rootless` with
+ * the default image copied in as rootfs/, as a user would make it.
+ */
+static void
+rootless_lifecycle_as_an_ordinary_user(void **state)
+{
+	char dir[64], id[64], bin[PATH_MAX], cmd[2 * PATH_MAX + 2048];
+	struct run r;
+
+	(void)state;
+	skip_unless_user_namespaces_as(1000, 1000);
+	if (!realpath(runnable_as(1000, 1000, step_path("nook")), bin))
+		fail_msg("nook: %s", strerror(errno));
+	make_scratch_dir(dir, "oci-rl", 0755);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -m 700 %s/xdg && cp -a %s %s/rootfs && chown -R 1000:1000 %s", dir, image,
+		 dir, dir);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 0);
+	unique_name(id, "rl");
+	snprintf(
+		cmd, sizeof(cmd),
+		"N=%s; cd %s || exit 90; $N spec --rootless || exit 91; "
+		"sed -i -e 's|\"terminal\": true|\"terminal\": false|' "
+		"-e 's|^\\( *\\)\"sh\"$|\\1\"sleep\", \"60\"|' config.json; "
+		"$N create %s </dev/null >out 2>err || { cat err; exit 92; }; "
+		"$N state %s | grep -c '\"status\": \"created\"'; "
+		"[ -f xdg/nook/%s/state.json ] && echo state-in-xdg; "
+		"$N start %s || exit 93; "
+		"$N state %s | grep -c '\"status\": \"running\"'; "
+		"$N exec %s cat /proc/self/uid_map; "
+		"$N ps --format json %s | grep -c '^\\[[0-9]*,[0-9]*\\]$'; "
+		"$N list | grep -c '^%s '; "
+		"$N delete %s 2>/dev/null && echo deleted-while-running; "
+		"$N kill %s KILL || exit 94; "
+		"for i in $(seq 100); do $N state %s | grep -q stopped && break; sleep 0.05; done; "
+		"$N state %s | grep -c '\"status\": \"stopped\"'; "
+		"$N delete %s || exit 95; "
+		"[ -e xdg/nook/%s ] && echo left-behind; "
+		"$N state %s 2>/dev/null; echo state $?; "
+		"sed -i 's|\"sleep\", \"60\"|\"sh\", \"-c\", \"id -u; exit 9\"|' config.json; "
+		"$N run %s-run; echo run $?; ls xdg/nook",
+		bin, dir, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id);
+	as_user(&r, dir, cmd);
+	expect_run(&r, r.status == 0, "rootless nook as uid 1000");
+	assert_string_equal(r.out,
+			    "1\nstate-in-xdg\n1\n         0       1000          1\n1\n1\n1\nstate "
+			    "125\n0\nrun 9\n");
+}
+
 /** runc's default spec wants a terminal: run gives it one of its own, relayed, as runc. */
 static void
 run_with_a_terminal_relays_a_pty(void **state)
@@ -608,6 +1298,7 @@ global_options(void **state)
 	run_step(&r, "nook", "features", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "\"ociVersionMax\""));
+	assert_non_null(strstr(r.out, "\"createContainer\", \"startContainer\""));
 	run_step(&r, "nook", "frobnicate", NULL);
 	assert_int_equal(r.status, 125);
 	/* --log: the error again, one JSON object a line, for the engine to read */
@@ -638,10 +1329,23 @@ main(void)
 		cmocka_unit_test_teardown(spec_writes_a_config_and_refuses_to_overwrite,
 					  test_teardown),
 		cmocka_unit_test_teardown(exec_joins_every_namespace_and_the_cgroup, test_teardown),
+		cmocka_unit_test_teardown(exec_shares_the_namespaces_and_cgroup_of_init,
+					  test_teardown),
+		cmocka_unit_test_teardown(namespaces_are_joined_by_path, test_teardown),
+		cmocka_unit_test_teardown(a_user_namespace_is_joined_first, test_teardown),
+		cmocka_unit_test_teardown(joining_namespaces_is_checked, test_teardown),
+		cmocka_unit_test_teardown(cgroups_path_places_the_container, test_teardown),
+		cmocka_unit_test_teardown(a_systemd_cgroups_path_is_refused, test_teardown),
+		cmocka_unit_test_teardown(update_changes_the_live_limits, test_teardown),
+		cmocka_unit_test_teardown(resources_reach_the_cgroup, test_teardown),
+		cmocka_unit_test_teardown(linux_devices_are_made_and_allowed, test_teardown),
+		cmocka_unit_test_teardown(resource_device_rules_decide_what_opens, test_teardown),
 		cmocka_unit_test_teardown(pause_freezes_until_resume, test_teardown),
 		cmocka_unit_test_teardown(hooks_get_the_state_on_stdin, test_teardown),
 		cmocka_unit_test_teardown(a_failing_or_slow_hook_fails_create, test_teardown),
+		cmocka_unit_test_teardown(container_hooks_run_inside, test_teardown),
 		cmocka_unit_test_teardown(rootless_spec_runs_as_nobody, test_teardown),
+		cmocka_unit_test_teardown(rootless_lifecycle_as_an_ordinary_user, test_teardown),
 		cmocka_unit_test_teardown(run_with_a_terminal_relays_a_pty, test_teardown),
 		cmocka_unit_test_teardown(global_options, test_teardown),
 	};

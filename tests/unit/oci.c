@@ -188,6 +188,8 @@ reads_podman_config(void **state)
 	assert_int_equal(m->flags & MS_BIND, MS_BIND);
 	assert_int_equal(m->propagation, MS_PRIVATE | MS_REC);
 	assert_non_null(o.cgroups_path);
+	assert_string_equal(c.cgroup.path, "libpod_parent/libpod-89b5ffb3ff3039dc9973f2f5f8e615f18"
+					   "7713fd975bc2636c1dd06875eb6c3b9");
 	oci_config_free(&o);
 	free(text);
 }
@@ -267,9 +269,25 @@ broken_configs_name_their_path(void **state)
 		{NULL, "\"hostname\": 5", "hostname: expected a string"},
 		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"pidd\"}]}",
 		 "linux.namespaces[0].type: unknown namespace \"pidd\""},
-		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"pid\", \"path\": \"/x\"}]}",
-		 "linux.namespaces[0].path: joining an existing pid namespace is not supported "
-		 "yet"},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"time\", \"path\": \"/x\"}]}",
+		 "linux.namespaces[0].path: joining a time namespace is not supported"},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"mount\", \"path\": \"/x\"}]}",
+		 "linux.namespaces[0].path: joining a mount namespace is not supported: "},
+		{NULL, "\"linux\": {\"namespaces\": [{\"type\": \"uts\", \"path\": \"x\"}]}",
+		 "linux.namespaces[0].path: not an absolute path"},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"net\"}, {\"type\": \"network\", "
+		 "\"path\": \"/x\"}]}",
+		 "linux.namespaces[0].type: unknown namespace \"net\""},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"network\"}, {\"type\": \"network\", "
+		 "\"path\": \"/x\"}]}",
+		 "linux.namespaces[1].type: \"network\" given twice"},
+		{NULL,
+		 "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"user\", "
+		 "\"path\": \"/x\"}]}",
+		 "linux.namespaces: a new PID namespace in a joined user namespace is not "
+		 "supported"},
 		{NULL,
 		 "\"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": "
 		 "[{\"containerID\": 0, \"hostID\": 1000, \"size\": \"1\"}]}",
@@ -283,6 +301,46 @@ broken_configs_name_their_path(void **state)
 		 "invalid linux.resources.memory.limit 1000: at least 4m (4194304 bytes)"},
 		{NULL, "\"linux\": {\"resources\": {\"pids\": {\"limit\": 1}}}",
 		 "invalid linux.resources.pids.limit 1: a number from 2 to 4194304"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"machine.slice:libpod:abc\"}",
+		 "linux.cgroupsPath: \"machine.slice:libpod:abc\": the systemd form "
+		 "slice:prefix:name needs --systemd-cgroup"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"/a/../../b\"}",
+		 "linux.cgroupsPath: \"/a/../../b\": an empty, . or .. component"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"a//b\"}",
+		 "linux.cgroupsPath: \"a//b\": an empty, . or .. component"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"/a/\"}",
+		 "linux.cgroupsPath: \"/a/\": an empty, . or .. component"},
+		{NULL, "\"linux\": {\"cgroupsPath\": \"/\"}",
+		 "linux.cgroupsPath: \"/\": the root cgroup itself"},
+		{NULL, "\"linux\": {\"cgroupsPath\": 5}", "linux.cgroupsPath: expected a string"},
+		{NULL, "\"linux\": {\"resources\": {\"devices\": [{\"access\": \"rwm\"}]}}",
+		 "linux.resources.devices[0].allow: missing"},
+		{NULL,
+		 "\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"type\": \"x\"}]}}",
+		 "linux.resources.devices[0].type: a, b or c, not \"x\""},
+		{NULL,
+		 "\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": "
+		 "\"rwx\"}]}}",
+		 "linux.resources.devices[0].access: some of \"rwm\", not \"rwx\""},
+		{NULL, "\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\"}]}",
+		 "linux.devices[0]: major and minor are required for a \"c\" device"},
+		{NULL, "\"linux\": {\"devices\": [{\"path\": \"dev/x\", \"type\": \"p\"}]}",
+		 "linux.devices[0].path: missing, or not an absolute file path"},
+		{NULL,
+		 "\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": "
+		 "1, \"minor\": 3, \"fileMode\": -1}]}",
+		 "linux.devices[0].fileMode: -1 is out of range"},
+		{NULL, "\"linux\": {\"resources\": {\"cpu\": {\"cpus\": \"0-1;rm\"}}}",
+		 "invalid linux.resources.cpu.cpus \"0-1;rm\": a list of CPUs such as 0-3,5"},
+		{NULL,
+		 "\"linux\": {\"resources\": {\"blockIO\": {\"throttleWriteIOPSDevice\": "
+		 "[{\"major\": 8, \"rate\": 10}]}}}",
+		 "linux.resources.blockIO.throttleWriteIOPSDevice[0]: major, minor and rate are "
+		 "required"},
+		{NULL,
+		 "\"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": "
+		 "[{\"major\": 8, \"minor\": 0, \"rate\": 0}]}}}",
+		 "linux.resources.blockIO.throttleReadBpsDevice[0].rate: 0 is out of range"},
 		{NULL, "\"linux\": {\"maskedPaths\": [\"proc/kcore\"]}",
 		 "linux.maskedPaths[0]: not an absolute path"},
 		{NULL, "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}",
@@ -291,8 +349,8 @@ broken_configs_name_their_path(void **state)
 		 "hooks.poststart[0].path: missing, or not absolute"},
 		{NULL, "\"hooks\": {\"prestart\": [{\"path\": \"/bin/sh\", \"timeout\": 0}]}",
 		 "hooks.prestart[0].timeout: 0 is out of range (1 to 3600)"},
-		{NULL, "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/sh\"}]}",
-		 "hooks: createContainer and startContainer are not supported yet"},
+		{NULL, "\"hooks\": {\"startContainer\": [{\"path\": \"/bin/sh\", \"args\": [1]}]}",
+		 "hooks.startContainer[0].args[0]: expected a string"},
 	};
 	struct nook_error err;
 
@@ -308,6 +366,120 @@ broken_configs_name_their_path(void **state)
 		assert_int_equal(err.code, NOOK_EXIT_FAILURE);
 		assert_null(strchr(err.msg, '\n'));
 	}
+}
+
+/** linux.namespaces[].path: joined, not made; the user namespace, the cgroup's, any. */
+static void
+joined_namespaces_are_read(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err;
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+		 "{\"args\": [\"sh\"], \"cwd\": \"/\"}, \"linux\": {\"namespaces\": ["
+		 "{\"type\": \"mount\"}, {\"type\": \"uts\"}, "
+		 "{\"type\": \"network\", \"path\": \"/run/netns/a\"}, "
+		 "{\"type\": \"pid\", \"path\": \"/proc/7/ns/pid\"}, "
+		 "{\"type\": \"cgroup\", \"path\": \"/proc/7/ns/cgroup\"}, "
+		 "{\"type\": \"user\", \"path\": \"/proc/7/ns/user\"}]}}");
+	if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(o.clone_flags, CLONE_NEWNS | CLONE_NEWUTS);
+	assert_int_equal(o.join_flags,
+			 CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWUSER);
+	assert_int_equal(o.njoin, 4);
+	assert_int_equal(o.join[0].type, CLONE_NEWNET);
+	assert_string_equal(o.join[0].path, "/run/netns/a");
+	assert_int_equal(o.join[3].type, CLONE_NEWUSER);
+	assert_string_equal(o.join[3].path, "/proc/7/ns/user");
+	assert_false(c.userns); /* none made: step 05 writes no maps */
+	assert_true(c.cgroup.joined_ns);
+	oci_config_free(&o);
+}
+
+/** linux.cgroupsPath: absolute from each hierarchy's root, relative below nook's own. */
+static void
+cgroups_path_is_read(void **state)
+{
+	static const char *const cases[][2] = {
+		{"/libpod_parent/libpod-1", "libpod_parent/libpod-1"},
+		{"c1", "nook/c1"},
+		{"pod/c1", "nook/pod/c1"},
+		{"", NULL},
+	};
+	struct nook_container c;
+	struct nook_oci o;
+	struct nook_error err;
+	char text[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = (struct nook_container){0};
+		snprintf(text, sizeof(text),
+			 "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, "
+			 "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}, "
+			 "\"linux\": {\"cgroupsPath\": \"%s\"}}",
+			 cases[i][0]);
+		if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+			fail_msg("%s: %s", cases[i][0], err.msg);
+		if (cases[i][1])
+			assert_string_equal(c.cgroup.path, cases[i][1]);
+		else
+			assert_null(c.cgroup.path);
+		oci_config_free(&o);
+	}
+}
+
+/**
+ * linux.resources.devices as given, then the default devices and linux.devices allowed
+ * (as runc), the last matching rule deciding; linux.devices' nodes kept to be made.
+ */
+static void
+device_rules_and_nodes_are_read(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_oci o;
+	struct nook_error err;
+	const struct nook_device_rule *r;
+	int n;
+
+	(void)state;
+	if (oci_config_parse(
+		    "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+		    "{\"args\": [\"sh\"], \"cwd\": \"/\"}, \"linux\": {\"resources\": "
+		    "{\"devices\": "
+		    "[{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\", "
+		    "\"major\": 10, \"minor\": 200, \"access\": \"rw\"}, {\"allow\": false, "
+		    "\"type\": "
+		    "\"c\", \"major\": 1, \"minor\": 3, \"access\": \"w\"}]}, \"devices\": "
+		    "[{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229, "
+		    "\"fileMode\": 438, \"uid\": 5}, {\"path\": \"/run/p\", \"type\": \"p\"}]}}",
+		    bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	r = devices_rules(&c.cgroup, &n);
+	assert_int_equal(n, 3 + devices_ndefault - 1 + 1); /* no rule for the FIFO */
+	assert_true(devices_allowed(r, n, 'c', 10, 200, "rw"));
+	assert_true(devices_allowed(r, n, 'c', 10, 229, "rwm")); /* linux.devices' */
+	assert_true(devices_allowed(r, n, 'c', 1, 3, "rw"));	 /* the defaults come after */
+	assert_false(devices_allowed(r, n, 'b', 8, 0, "r"));
+	assert_false(devices_allowed(r, n, 'c', 1, 1, "r")); /* /dev/mem */
+	assert_int_equal(o.ndevices, 2);
+	assert_string_equal(o.device[0].path, "/dev/fuse");
+	assert_int_equal(o.device[0].mode, 0666);
+	assert_int_equal(o.device[0].uid, 5);
+	assert_int_equal(o.device[1].type, 'p');
+	oci_config_free(&o);
+	c = (struct nook_container){0}; /* neither given: the step programs' defaults */
+	if (oci_config_parse("{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, "
+			     "\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}, \"linux\": {}}",
+			     bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_null(c.cgroup.devices);
+	oci_config_free(&o);
 }
 
 static void
@@ -345,6 +517,9 @@ main(void)
 		cmocka_unit_test(reads_podman_config),
 		cmocka_unit_test(minimal_config_is_read),
 		cmocka_unit_test(broken_configs_name_their_path),
+		cmocka_unit_test(joined_namespaces_are_read),
+		cmocka_unit_test(cgroups_path_is_read),
+		cmocka_unit_test(device_rules_and_nodes_are_read),
 		cmocka_unit_test(missing_members_are_named),
 	};
 
