@@ -42,6 +42,7 @@ const struct nook_stage *const oci_all_stages[] = {
 	&cgroup_stage, &caps_stage, &seccomp_stage, NULL,
 };
 
+//! [oci_stages]
 /**
  * The stages of one container, into @p list (room for 9): a namespace's stage only when
  * config.json asks for the namespace (the oci stage adds the rest of the flags).
@@ -64,6 +65,7 @@ oci_stages(const struct nook_oci *o, const struct nook_stage **list)
 	list[n++] = &seccomp_stage; /* last: it binds what runs after it */
 	list[n] = NULL;
 }
+//! [oci_stages]
 
 /** Print @p err as "nook: ..." on stderr and into --log. Returns its exit code. */
 int
