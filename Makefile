@@ -37,6 +37,10 @@
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
 STEPS := $(sort $(basename $(notdir $(wildcard solutions/[0-9][0-9]-*.c))))
+# Step 10 is no step program but the runtime, build/solutions/nook; its tests are
+# tests/steps/10-nook.c, run by `make test-oci`, by STEP=10 and ONLY=10, and by the
+# exercise proof.
+OCI_STEP := $(if $(wildcard solutions/nook.c),10-nook)
 # A hand-out (`make handout`) has no answers in solutions/: there, your work is the tree.
 HANDOUT := $(wildcard .handout)
 TREE ?= $(if $(HANDOUT),steps,solutions)
@@ -146,7 +150,7 @@ $(IMAGE)/bin/busybox: images/busybox.sh
 TEST_CFLAGS = -std=gnu11 -Wall -Wextra -Werror $(SANFLAGS) -Isolutions -Itests/harness \
 	-Itests/tools -MMD -MP $(CFLAGS)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(TESTBIN)/unit-%,$(wildcard tests/unit/*.c))
-STEP_TESTS := $(STEPS:%=$(TESTBIN)/%)
+STEP_TESTS := $(STEPS:%=$(TESTBIN)/%) $(OCI_STEP:%=$(TESTBIN)/%)
 TOOL_OBJS := $(TOOLS)/exercise.o $(TOOLS)/lesson.o
 
 $(TOOLS)/%.o: tests/tools/%.c
@@ -190,14 +194,14 @@ $(TESTBIN)/%: $(TESTBIN)/obj/steps-%.o $(TESTBIN)/obj/harness.o
 # printed as it goes. A failing binary does not stop the others: all are run, then judged.
 # (A deferred `=`: the shell compares numbers only when a recipe needs the list.)
 STEP_NUMBER = $(firstword $(subst -, ,$1))
-TESTED_STEPS = $(strip $(foreach s,$(STEPS),$(if $(shell [ $(call STEP_NUMBER,$s) \
+TESTED_STEPS = $(strip $(foreach s,$(STEPS) $(OCI_STEP),$(if $(shell [ $(call STEP_NUMBER,$s) \
 	$(if $(ONLY),-eq $(ONLY),-le $(STEP)) ] 2>/dev/null && echo y),$s)))
 TESTED = $(if $(ONLY),step $(ONLY) only,steps up to $(STEP))
 RUN_TESTS = NOOK_BIN=$(BIN) NOOK_PROBE=$(TESTBIN)/probe NOOK_IMAGE=$(IMAGE) tests/run-tests
 
 test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 	@$(if $(TESTED_STEPS),$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS)),\
-		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(STEPS))"; exit 1)
+		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(STEPS) $(OCI_STEP))"; exit 1)
 
 # Step 10, the OCI runtime: build/solutions/nook driven as engines drive runc (10-nook),
 # then by the engines themselves (tests/oci/engines.c: podman, containerd; each skips,
@@ -325,13 +329,16 @@ check-handout: handout
 	@tests/handout-test build/handout/nook.tar.gz
 
 # For each step NN: a tree with only exercise NN blank. Its tests must fail, and the tests
-# of the steps before it (which do not use that exercise) must still pass. Then one tree per
+# of the steps before it (which do not use that exercise) must still pass — or their
+# programs be the very files solutions/ built, as when the exercise is in a file only the
+# runtime links (step 10's cmd_start.c): those are not run again. Then one tree per
 # known-wrong answer tests/mutants/NN-name.c (see tests/tools/exercise.h), with that code in
 # exercise NN's place: step NN's tests must fail. The trees are built side by side first
 # (each starts from solutions' objects and compiles the file it changes), then tested one
 # after the other, so that no test runs beside another.
 MUTANTS := $(sort $(basename $(notdir $(wildcard tests/mutants/[0-9][0-9]-*.c))))
-EXERCISE_TREES := $(foreach s,$(STEPS),blank-$(firstword $(subst -, ,$s))) $(MUTANTS:%=mutant-%)
+EXERCISE_TREES := $(foreach s,$(STEPS) $(OCI_STEP),blank-$(firstword $(subst -, ,$s))) \
+	$(MUTANTS:%=mutant-%)
 exercise_args = $(if $(filter blank-%,$1),--only $(word 2,$(subst -, ,$1)),\
 	--mutant tests/mutants/$(patsubst mutant-%,%,$1).c)
 
@@ -339,9 +346,10 @@ check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
 	$(NOT_IN_HANDOUT)
 	@$(MAKE) --no-print-directory TREE=solutions programs
 	@$(MAKE) --no-print-directory -j$$(nproc) $(EXERCISE_TREES:%=exercise-tree-%)
-	@for s in $(STEPS); do \
+	@for s in $(STEPS) $(OCI_STEP); do \
 		n=$${s%%-*}; \
-		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(STEPS) || exit 1; \
+		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(OUT)/solutions $(STEPS) $(OCI_STEP) || \
+			exit 1; \
 		for m in $(MUTANTS); do \
 			[ "$${m%%-*}" = "$$n" ] || continue; \
 			tests/prove-mutant $$m tests/mutants/$$m.c $(OUT)/mutant-$$m $(TESTBIN) $$s || exit 1; \

@@ -96,6 +96,7 @@ let_go(struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
+//! [oci_create]
 /**
  * Create container @p id from the bundle in @p opts into @p c, @p o (through @p stages,
  * room for 9): set up and waiting on its exec FIFO, its state saved.
@@ -130,6 +131,7 @@ oci_create(const char *id, const struct oci_create_opts *opts, struct nook_conta
 		return -1;
 	return let_go(c, err);
 }
+//! [oci_create]
 
 /** The options create and run share; returns the ID, or NULL after filling @p err. */
 const char *

@@ -30,7 +30,7 @@ cmd_run(int argc, char *argv[])
 		return nook_say(&err);
 	nook_cli.run = !detach; /* a terminal without --console-socket needs nook to stay */
 	if (oci_create(id, &opts, &c, &o, stages, &err) == 0 &&
-	    nook_start_fifo(o.fifo, c.run.pid, &err) == 0) {
+	    oci_start_fifo(o.fifo, c.run.pid, &err) == 0) {
 		unlink(o.fifo);
 		c.run.started = true;
 		if (oci_hooks_notify(&o, OCI_HOOK_POSTSTART, id, "running", c.run.pid, &later) < 0)

@@ -67,19 +67,6 @@ static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
 
 #define NFORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
 
-/** What the child tells the host through the report pipe. */
-enum report_kind {
-	REPORT_ERROR, /**< setting up or executing failed: err says why */
-	REPORT_READY, /**< every stage's child() ran: the container waits for start */
-	REPORT_EXEC,  /**< the command is about to be executed */
-};
-
-/** One message on the report pipe: smaller than PIPE_BUF, so written whole or not at all. */
-struct report {
-	int kind;
-	struct nook_error err;
-};
-
 /** The PATH a container's command is looked up in, and runs with: Docker's. */
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -110,7 +97,7 @@ nook_wait_status(int wstatus)
 static int
 send_report(struct nook_container *c, int kind, const struct nook_error *err)
 {
-	struct report r = {.kind = kind};
+	struct nook_report r = {.kind = kind};
 
 	if (err)
 		r.err = *err;
@@ -121,7 +108,7 @@ send_report(struct nook_container *c, int kind, const struct nook_error *err)
 void
 nook_report(struct nook_container *c, const struct nook_error *err)
 {
-	send_report(c, REPORT_ERROR, err);
+	send_report(c, NOOK_REPORT_ERROR, err);
 	_exit(err->code);
 }
 
@@ -129,7 +116,7 @@ nook_report(struct nook_container *c, const struct nook_error *err)
 int
 nook_said_exec(struct nook_container *c)
 {
-	return send_report(c, REPORT_EXEC, NULL);
+	return send_report(c, NOOK_REPORT_EXEC, NULL);
 }
 
 /**
@@ -296,12 +283,13 @@ await_host(struct nook_container *c)
 		_exit(NOOK_EXIT_FAILURE); /* the host reports why */
 }
 
+//! [await_start]
 /**
  * OCI create: the runtime that made the container is gone by now, so "start" is not a
  * byte from it but a reader on the FIFO BASE/ID/exec.fifo (runc's exec.fifo): opening it
- * for writing blocks until `start` opens it for reading. The FIFO was opened as O_PATH
- * before the pivot (its path is not in the container's tree) and is reopened through
- * /proc/self/fd. From then on the reports go into the FIFO, to `start`.
+ * for writing blocks until `start` opens it for reading (cmd_start.c). The FIFO was opened
+ * as O_PATH before the pivot (its path is not in the container's tree) and is reopened
+ * through /proc/self/fd. From then on the reports go into the FIFO, to `start`.
  */
 static void
 await_start(struct nook_container *c)
@@ -325,6 +313,7 @@ await_start(struct nook_container *c)
 	close(fd);
 	close(c->run.fifofd);
 }
+//! [await_start]
 
 /** Every stage's hook @p which (child or seal) in list order; reports the first failure. */
 static void
@@ -361,7 +350,7 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages)
 	if (stdio_child(c, &err) < 0 || (c->exec_fifo && command_exists(c, &err) < 0))
 		nook_report(c, &err);
 	arm_parent_death(c);
-	if (send_report(c, REPORT_READY, NULL) < 0)
+	if (send_report(c, NOOK_REPORT_READY, NULL) < 0)
 		_exit(NOOK_EXIT_FAILURE);
 	await_start(c);
 	close(c->run.syncfd);
@@ -636,7 +625,7 @@ enum event {
  * container's first process has ended.
  */
 static enum event
-next_event(struct nook_container *c, bool reports, struct report *r)
+next_event(struct nook_container *c, bool reports, struct nook_report *r)
 {
 	struct pollfd pfd[8];
 	int n;
@@ -687,7 +676,7 @@ silent_end(struct nook_container *c, struct nook_error *err)
 static int
 expect_report(struct nook_container *c, int want, struct nook_error *err)
 {
-	struct report r;
+	struct nook_report r;
 
 	switch (next_event(c, true, &r)) {
 	case EV_REPORT:
@@ -695,7 +684,7 @@ expect_report(struct nook_container *c, int want, struct nook_error *err)
 			return 0;
 		*err = r.err;
 		err->msg[sizeof(err->msg) - 1] = '\0';
-		return r.kind == REPORT_ERROR ? -1 : nook_fail(err, 0, "unexpected report");
+		return r.kind == NOOK_REPORT_ERROR ? -1 : nook_fail(err, 0, "unexpected report");
 	case EV_EOF:
 		close(c->run.reportfd);
 		c->run.reportfd = -1;
@@ -728,7 +717,7 @@ nook_create(struct nook_container *c, const struct nook_stage *const *stages,
 	stdio_parent_close(c); /* the child's ends of its streams */
 	if (run_parent_hooks(c, stages, err) < 0 || release(c, "go", err) < 0)
 		return -1;
-	if (expect_report(c, REPORT_READY, err) < 0)
+	if (expect_report(c, NOOK_REPORT_READY, err) < 0)
 		return -1;
 	return stdio_parent(c, err);
 }
@@ -740,17 +729,17 @@ nook_create(struct nook_container *c, const struct nook_stage *const *stages,
 int
 nook_start(struct nook_container *c, struct nook_error *err)
 {
-	struct report r;
+	struct nook_report r;
 
 	if (release(c, "start", err) < 0)
 		return -1;
 	close(c->run.syncfd);
 	c->run.syncfd = -1;
-	if (expect_report(c, REPORT_EXEC, err) < 0)
+	if (expect_report(c, NOOK_REPORT_EXEC, err) < 0)
 		return -1;
 	c->run.executing = true; /* signals are the command's from here on: passed on */
 	while (next_event(c, true, &r) == EV_REPORT)
-		if (r.kind == REPORT_ERROR) {
+		if (r.kind == NOOK_REPORT_ERROR) {
 			*err = r.err;
 			err->msg[sizeof(err->msg) - 1] = '\0';
 			return -1;
@@ -758,59 +747,6 @@ nook_start(struct nook_container *c, struct nook_error *err)
 	close(c->run.reportfd); /* end-of-file: executed; nothing is read from here on */
 	c->run.reportfd = -1;
 	c->run.started = true;
-	return 0;
-}
-
-/**
- * Wait until the FIFO @p fd has something to read, or process @p pid is gone: a created
- * container that died never opens its end, and a blocking read would wait forever.
- */
-static int
-await_writer(int fd, pid_t pid, struct nook_error *err)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
-
-	if (pidfd < 0)
-		return nook_fail(err, errno, "pidfd_open(%d)", (int)pid);
-	while (poll(pfd, 2, -1) < 0 && errno == EINTR)
-		;
-	close(pidfd);
-	if (!(pfd[0].revents & (POLLIN | POLLHUP)))
-		return nook_fail(err, 0, "the container ended before it was started");
-	fcntl(fd, F_SETFL, 0); /* blocking again: read the reports to the end */
-	return 0;
-}
-
-/**
- * OCI start, in a later process: open the FIFO that container @p pid waits on, and read
- * its reports as nook_start() does — "exec", then end-of-file once the command executes.
- * The FIFO is opened without blocking (the container may be dead: no writer would come).
- * @return 0, or -1 with @p err when the command could not be executed.
- */
-int
-nook_start_fifo(const char *fifo, pid_t pid, struct nook_error *err)
-{
-	struct report r;
-	ssize_t got;
-	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0)
-		return nook_fail(err, errno, "open(\"%s\")", fifo);
-	if (await_writer(fd, pid, err) < 0) {
-		close(fd);
-		return -1;
-	}
-	while ((got = read(fd, &r, sizeof(r))) == (ssize_t)sizeof(r))
-		if (r.kind == REPORT_ERROR) {
-			*err = r.err;
-			err->msg[sizeof(err->msg) - 1] = '\0';
-			close(fd);
-			return -1;
-		}
-	close(fd);
-	if (got < 0)
-		return nook_fail(err, errno, "read(\"%s\")", fifo);
 	return 0;
 }
 

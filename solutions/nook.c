@@ -42,6 +42,7 @@ const struct nook_stage *const oci_all_stages[] = {
 	&cgroup_stage, &caps_stage, &seccomp_stage, NULL,
 };
 
+//! [oci_stages]
 /**
  * Step 01's stage for the hostname alone. In the runtime config.json says which namespaces
  * there are (the oci stage asks for each), and the UTS stage must not bring along an IPC
@@ -86,6 +87,7 @@ oci_stages(const struct nook_container *c, const struct nook_oci *o, const struc
 	list[n++] = &seccomp_stage; /* last: it binds what runs after it */
 	list[n] = NULL;
 }
+//! [oci_stages]
 
 /** Print @p err as "nook: ..." on stderr and into --log. Returns its exit code. */
 int

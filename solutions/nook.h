@@ -334,6 +334,19 @@ struct nook_stage {
 	int (*sweep)(const char *id, const char *state);
 };
 
+/** What the container tells its runtime, on the report pipe or (OCI) the exec FIFO. */
+enum nook_report_kind {
+	NOOK_REPORT_ERROR, /**< setting up or executing failed: err says why */
+	NOOK_REPORT_READY, /**< every stage's child() ran: the container waits for start */
+	NOOK_REPORT_EXEC,  /**< the command is about to be executed */
+};
+
+/** One report: smaller than PIPE_BUF, so written whole or not at all. */
+struct nook_report {
+	int kind;	       /**< an enum nook_report_kind */
+	struct nook_error err; /**< NOOK_REPORT_ERROR: what failed, and the exit code */
+};
+
 /** A long option a stage adds to the command line. */
 struct nook_option {
 	const char *name; /**< without the leading "--" */
@@ -355,7 +368,6 @@ size_t nook_quote(char *dst, size_t size, const char *src);
 int nook_create(struct nook_container *c, const struct nook_stage *const *stages,
 		struct nook_error *err);
 int nook_start(struct nook_container *c, struct nook_error *err);
-int nook_start_fifo(const char *fifo, pid_t pid, struct nook_error *err);
 int nook_wait(struct nook_container *c, const struct nook_stage *const *stages,
 	      struct nook_error *err);
 int nook_destroy(struct nook_container *c, const struct nook_stage *const *stages,

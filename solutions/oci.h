@@ -222,6 +222,7 @@ int oci_create(const char *id, const struct oci_create_opts *opts, struct nook_c
 const char *oci_create_args(int argc, char *argv[], struct oci_create_opts *opts, bool *detach,
 			    struct nook_error *err);
 const char *oci_one_id(int argc, char *argv[], struct nook_error *err);
+int oci_start_fifo(const char *fifo, pid_t pid, struct nook_error *err);
 int oci_parse_signal(const char *arg);
 
 int cmd_create(int argc, char *argv[]);

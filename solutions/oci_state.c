@@ -167,6 +167,7 @@ oci_state_read(const char *root, const char *id, struct oci_state *s, struct noo
 	return 0;
 }
 
+//! [oci_alive]
 /** Is the container's first process still the one it was (same PID, same start time)? */
 bool
 oci_alive(const struct oci_state *s)
@@ -175,6 +176,7 @@ oci_alive(const struct oci_state *s)
 
 	return s->pid > 0 && oci_start_time(s->pid, &st) == s->start_time && st != 'Z' && st != 'X';
 }
+//! [oci_alive]
 
 /** The v1 freezer directory of container @p id. */
 const char *
@@ -204,6 +206,7 @@ oci_paused(const struct oci_state *s)
 	return strncmp(line, "FROZEN", 6) == 0;
 }
 
+//! [oci_status]
 /** "created", "running", "paused" or "stopped", from the process, the FIFO, the freezer. */
 const char *
 oci_status(const struct oci_state *s)
@@ -217,6 +220,7 @@ oci_status(const struct oci_state *s)
 		return "created";
 	return oci_paused(s) ? "paused" : "running";
 }
+//! [oci_status]
 
 /** The time now as RFC 3339 in UTC, with nanoseconds, as runc writes "created". */
 void

@@ -207,6 +207,7 @@ stdio_parent_close(struct nook_container *c)
 
 /* ---- in the container ------------------------------------------------------------------ */
 
+//! [send_fd]
 /** Send descriptor @p fd over the UNIX socket @p sock (SCM_RIGHTS). */
 int
 stdio_send_fd(int sock, int fd, struct nook_error *err)
@@ -227,6 +228,7 @@ stdio_send_fd(int sock, int fd, struct nook_error *err)
 		return nook_fail(err, errno, "sendmsg(pty master)");
 	return 0;
 }
+//! [send_fd]
 
 /** dup2(2) @p fd onto @p target, unless it is there already; then close the original. */
 static int

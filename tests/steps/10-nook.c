@@ -116,11 +116,23 @@ teardown(void **state)
 	return r.status;
 }
 
-/** After each test: the scratch directories it made. */
+/**
+ * After each test: its containers, whatever a failure left them in — a container whose
+ * start failed would wait on its exec.fifo forever, holding its cgroups — and the scratch
+ * directories it made.
+ */
 static int
 test_teardown(void **state)
 {
+	char cmd[PATH_MAX + 256];
+	struct run r;
+
 	(void)state;
+	snprintf(cmd, sizeof(cmd),
+		 "for d in %s/*/; do [ -d \"$d\" ] && %s --root %s delete --force "
+		 "\"$(basename \"$d\")\" >/dev/null 2>&1; done; true",
+		 root, step_path("nook"), root);
+	run_shell(&r, cmd);
 	remove_scratch_dirs();
 	return 0;
 }
@@ -233,7 +245,7 @@ lifecycle(void **state)
 	assert_non_null(strstr(r.out, "\"org.test\": \"yes\""));
 	assert_non_null(strstr(r.out, "\"ociVersion\""));
 	nook(&r, "start", id);
-	assert_int_equal(r.status, 0);
+	expect_run(&r, r.status == 0, "nook start of a created container");
 	assert_string_equal(status_of(id, buf, sizeof(buf)), "running");
 	nook(&r, "start", id);
 	assert_int_not_equal(r.status, 0); /* only a created container starts */
@@ -402,8 +414,46 @@ a_missing_command_is_127(void **state)
 	write_config(other, "[\"/no/such/command\"]");
 	unique_name(id, "nf");
 	nook(&r, "run", "--bundle", other, id);
-	assert_int_equal(r.status, 127);
-	assert_int_equal(count_lines(r.err), 1);
+	expect_run(&r, r.status == 127 && count_lines(r.err) == 1,
+		   "run of a command the image lacks: expected exit status 127 and one line "
+		   "saying why (the container's error report, read by start)");
+}
+
+/**
+ * A container that ends before its command runs, without a word: its seccomp profile
+ * denies write(2), so not even "exec" reaches `start` through exec.fifo, only end-of-file.
+ * start must fail, saying so, not report a command that runs.
+ */
+static void
+start_fails_when_the_container_ends_before_its_command(void **state)
+{
+	char id[64], other[64], cmd[PATH_MAX + 512], buf[32];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(other, "oci-mute", 0755);
+	write_config(other, "[\"echo\", \"hi\"]");
+	snprintf(cmd, sizeof(cmd),
+		 "sed -i 's/\"linux\": {/\"linux\": {\"seccomp\": {\"defaultAction\": "
+		 "\"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"write\"], \"action\": "
+		 "\"SCMP_ACT_ERRNO\"}]},/' %s/config.json",
+		 other);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 0);
+	unique_name(id, "mute");
+	snprintf(cmd, sizeof(cmd),
+		 "exec %s --root %s create --bundle %s %s </dev/null >/dev/null 2>&1",
+		 step_path("nook"), root, other, id);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 0);
+	nook(&r, "start", id);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1,
+		   "start of a container that ended before its command ran (end-of-file on "
+		   "exec.fifo without an \"exec\" report): expected exit status 125 and one line");
+	assert_non_null(strstr(r.err, "ended before its command ran"));
+	assert_string_equal(status_of(id, buf, sizeof(buf)), "stopped");
+	nook(&r, "delete", id);
+	assert_int_equal(r.status, 0);
 }
 
 static void
@@ -1326,6 +1376,8 @@ main(void)
 		cmocka_unit_test_teardown(run_passes_the_exit_status_and_sees_the_config,
 					  test_teardown),
 		cmocka_unit_test_teardown(a_missing_command_is_127, test_teardown),
+		cmocka_unit_test_teardown(start_fails_when_the_container_ends_before_its_command,
+					  test_teardown),
 		cmocka_unit_test_teardown(spec_writes_a_config_and_refuses_to_overwrite,
 					  test_teardown),
 		cmocka_unit_test_teardown(exec_joins_every_namespace_and_the_cgroup, test_teardown),
