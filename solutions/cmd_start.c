@@ -58,7 +58,9 @@ cmd_start(int argc, char *argv[])
 		return nook_say(&err);
 	}
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s.dir);
+	trace_begin(nook_cli.trace);
 	ret = nook_start_fifo(fifo, s.pid, &err);
+	trace_end();
 	unlink(fifo);
 	if (ret == 0)
 		poststart(&s);

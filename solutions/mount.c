@@ -127,12 +127,17 @@ static int
 mount_own(const struct nook_container *c, struct nook_error *err)
 {
 	/* EXERCISE 03: make the container's mount table its own, both ways (no mount made inside reaches the host, none the host makes later comes in), then a /proc that shows the container's processes only (nosuid, nodev, noexec), then an empty tmpfs on each of c->tmpfs[0..c->ntmpfs). Tests: ps inside, /proc and findmnt on the host, a mount made on the host after start */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (NOOK_TRACED("03-mount.md#propagation-why-a-copy-is-not-yet-private",
+			mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REC|MS_PRIVATE)");
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (NOOK_TRACED("03-mount.md#a-proc-for-the-new-pid-namespace",
+			mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) < 0)
 		return nook_fail(err, errno, "mount(\"proc\", \"/proc\")");
 	for (int i = 0; i < c->ntmpfs; i++)
-		if (mount("tmpfs", c->tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0)
+		if (nook_trace("03-mount.md#tmpfs",
+			       mount("tmpfs", c->tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, NULL),
+			       "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV)",
+			       c->tmpfs[i]) < 0)
 			return nook_fail(err, errno, "mount(\"tmpfs\", \"%s\")", c->tmpfs[i]);
 	/* END EXERCISE */
 	return 0;

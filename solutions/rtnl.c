@@ -33,6 +33,9 @@
 #include "nook.h"
 #include "rtnl.h"
 
+/** Where lesson 04 explains these messages, for --trace. */
+#define RTNL_LESSON "04-net.md#rtnetlink-configuring-the-network-with-messages"
+
 /** Room for any request nook sends, and for the kernel's acknowledgement of it. */
 #define RTNL_BUFSIZE 8192
 
@@ -75,6 +78,39 @@ rtnl_request(char *buf, uint16_t type, uint16_t flags)
 }
 //! [rtnl_request]
 
+/**
+ * For --trace: request @p nlh as `ip` would name it — its type and the device (links), the
+ * address (addresses) or the gateway (routes) it carries — into @p buf. errno is kept.
+ */
+static const char *
+rtnl_describe(const struct nlmsghdr *nlh, char *buf, size_t size)
+{
+	static const char *const types[] = {[RTM_NEWLINK] = "RTM_NEWLINK",
+					    [RTM_DELLINK] = "RTM_DELLINK",
+					    [RTM_NEWADDR] = "RTM_NEWADDR",
+					    [RTM_NEWROUTE] = "RTM_NEWROUTE"};
+	const char *type = nlh->nlmsg_type <= RTM_NEWROUTE ? types[nlh->nlmsg_type] : NULL;
+	size_t header = nlh->nlmsg_type == RTM_NEWADDR	  ? sizeof(struct ifaddrmsg)
+			: nlh->nlmsg_type == RTM_NEWROUTE ? sizeof(struct rtmsg)
+							  : sizeof(struct ifinfomsg);
+	const struct nlattr *a;
+	char addr[INET_ADDRSTRLEN] = "";
+	int saved = errno; /* the request's, for nook_trace() to show */
+
+	mnl_attr_for_each(a, nlh, header) {
+		if ((nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) &&
+		    mnl_attr_get_type(a) == IFLA_IFNAME)
+			snprintf(addr, sizeof(addr), "\"%.13s\"", mnl_attr_get_str(a));
+		if ((mnl_attr_get_type(a) == IFA_LOCAL && nlh->nlmsg_type == RTM_NEWADDR) ||
+		    (mnl_attr_get_type(a) == RTA_GATEWAY && nlh->nlmsg_type == RTM_NEWROUTE))
+			inet_ntop(AF_INET, mnl_attr_get_payload(a), addr, sizeof(addr));
+	}
+	snprintf(buf, size, "%s(%s%s)", type ? type : "rtnetlink",
+		 nlh->nlmsg_type == RTM_NEWROUTE ? "default via " : "", addr);
+	errno = saved;
+	return buf;
+}
+
 //! [rtnl_talk]
 /**
  * Send the request @p nlh and read the kernel's answer: an NLMSG_ERROR message whose
@@ -91,9 +127,8 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	if (n < 0)
 		return -1;
-	if (mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL) < 0)
-		return -1;
-	return 0;
+	n = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL);
+	return nook_trace(RTNL_LESSON, n < 0 ? -1 : 0, "%s", rtnl_describe(nlh, buf, 64)) < 0 ? -1 : 0;
 }
 //! [rtnl_talk]
 
