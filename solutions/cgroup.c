@@ -336,7 +336,8 @@ cgroup_write(const char *dir, const char *file, const char *value, struct nook_e
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", path);
-	n = nook_trace("06-cgroups.md#a-cgroup-is-a-directory", write(fd, value, len), "write(\"%s\", \"%s\")", path, value);
+	n = nook_trace("06-cgroups.md#a-cgroup-is-a-directory", write(fd, value, len),
+		       "write(\"%s\", \"%s\")", path, value);
 	saved = errno;
 	close(fd);
 	if (n != (ssize_t)len)
@@ -396,7 +397,8 @@ cgroup_mkdir(struct nook_container *c, const char *path, unsigned members, struc
 	if (strlen(path) >= sizeof(c->cgroup.dirs[0].path))
 		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s\")", path);
 	/* EXERCISE 06: create the group: a new directory at path (an empty one already there is replaced, anything else is an error naming path), recorded in c->cgroup.dirs with its members so that cleanup() removes it. The tests look for the group on the host while the container runs and check it is gone after. */
-	if (nook_trace("06-cgroups.md#a-cgroup-is-a-directory", mkdir(path, 0755), "mkdir(\"%s\")", path) < 0 &&
+	if (nook_trace("06-cgroups.md#a-cgroup-is-a-directory", mkdir(path, 0755), "mkdir(\"%s\")",
+		       path) < 0 &&
 	    (errno != EEXIST || rmdir(path) < 0 || mkdir(path, 0755) < 0))
 		return nook_fail(err, errno, "mkdir(\"%s\")", path);
 	d = &c->cgroup.dirs[c->cgroup.ndirs++];
@@ -518,7 +520,9 @@ static int
 remove_dir(const char *dir)
 {
 	for (int i = 0; i < RMDIR_TRIES; i++) {
-		if (nook_trace("06-cgroups.md#a-cgroup-is-a-directory", rmdir(dir), "rmdir(\"%s\")", dir) == 0 || errno == ENOENT)
+		if (nook_trace("06-cgroups.md#a-cgroup-is-a-directory", rmdir(dir), "rmdir(\"%s\")",
+			       dir) == 0 ||
+		    errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -1;

@@ -38,7 +38,8 @@ add_options(const struct nook_option *o, const struct nook_option **opts, struct
 		if (*n == MAX_OPTIONS)
 			return nook_fail(err, 0, "more than %d options", MAX_OPTIONS);
 		opts[*n] = o;
-		table[*n] = (struct option){o->name, nook_option_has_arg(o), NULL, OPTION_BASE + *n};
+		table[*n] =
+			(struct option){o->name, nook_option_has_arg(o), NULL, OPTION_BASE + *n};
 		(*n)++;
 	}
 	return 0;
@@ -120,7 +121,8 @@ usage_options(FILE *out, const struct nook_option *o)
 
 	for (; o && o->name; o++) {
 		snprintf(left, sizeof(left), "--%s%s%s", o->name,
-			 nook_option_has_arg(o) == required_argument ? " " : "", o->arg ? o->arg : "");
+			 nook_option_has_arg(o) == required_argument ? " " : "",
+			 o->arg ? o->arg : "");
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}
 }

@@ -174,7 +174,8 @@ nook_exec_command(struct nook_container *c)
 	nook_trace_note("01-uts.md#how-nook-starts-a-container", "execvp(\"%s\") ...", c->argv[0]);
 	if (nook_said_exec(c) < 0)
 		_exit(NOOK_EXIT_FAILURE); /* the host explains a silent end */
-	nook_trace("01-uts.md#how-nook-starts-a-container", execvp(c->argv[0], c->argv), "execvp(\"%s\")", c->argv[0]);
+	nook_trace("01-uts.md#how-nook-starts-a-container", execvp(c->argv[0], c->argv),
+		   "execvp(\"%s\")", c->argv[0]);
 	if (errno == EACCES && not_in_path(c->argv[0]))
 		errno = ENOENT;
 	code = errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
@@ -220,7 +221,8 @@ arm_parent_death(struct nook_container *c)
 
 	/* Cleared by the kernel when credentials change: armed again after the stages. */
 	if (c->die_with_parent &&
-	    nook_trace("01-uts.md#how-nook-starts-a-container", prctl(PR_SET_PDEATHSIG, SIGKILL), "prctl(PR_SET_PDEATHSIG, SIGKILL)") < 0) {
+	    nook_trace("01-uts.md#how-nook-starts-a-container", prctl(PR_SET_PDEATHSIG, SIGKILL),
+		       "prctl(PR_SET_PDEATHSIG, SIGKILL)") < 0) {
 		nook_fail(&err, errno, "prctl(PR_SET_PDEATHSIG)");
 		nook_report(c, &err);
 	}
@@ -242,7 +244,8 @@ isolate(struct nook_container *c)
 	if (trace_fd() >= 0)
 		keep[n++] = trace_fd(); /* the original stderr, for --trace: close-on-exec */
 	close_others(keep, n, c->preserve_fds);
-	nook_trace("01-uts.md#how-nook-starts-a-container", 0, "close_range(3, ~0U) around the %d kept", n);
+	nook_trace("01-uts.md#how-nook-starts-a-container", 0,
+		   "close_range(3, ~0U) around the %d kept", n);
 	if (nook_trace("01-uts.md#how-nook-starts-a-container", setsid(), "setsid()") < 0) {
 		nook_fail(&err, errno, "setsid");
 		nook_report(c, &err);
@@ -255,7 +258,8 @@ static void
 await_host(struct nook_container *c)
 {
 	char go;
-	long got = nook_trace("01-uts.md#how-nook-starts-a-container", read(c->run.syncfd, &go, 1), "read(sync pipe)");
+	long got = nook_trace("01-uts.md#how-nook-starts-a-container", read(c->run.syncfd, &go, 1),
+			      "read(sync pipe)");
 
 	trace_release(); /* the lines held since clone: the host's are written by now */
 	if (got != 1)
@@ -341,7 +345,8 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages)
 	close(c->run.syncfd);
 	/* Nothing inside may read this process through /proc from now on; execve(2) of
 	 * the command makes a new, dumpable image, but init (step 02) stays as it is. */
-	if (nook_trace("01-uts.md#how-nook-starts-a-container", prctl(PR_SET_DUMPABLE, 0), "prctl(PR_SET_DUMPABLE, 0)") < 0) {
+	if (nook_trace("01-uts.md#how-nook-starts-a-container", prctl(PR_SET_DUMPABLE, 0),
+		       "prctl(PR_SET_DUMPABLE, 0)") < 0) {
 		nook_fail(&err, errno, "prctl(PR_SET_DUMPABLE, 0)");
 		nook_report(c, &err);
 	}
@@ -551,7 +556,8 @@ spawn(struct nook_container *c, const struct nook_stage *const *stages, struct n
 static int
 release(struct nook_container *c, const char *what, struct nook_error *err)
 {
-	nook_trace_note("01-uts.md#how-nook-starts-a-container", "write(sync pipe, \"%s\") ...", what); /* before: the child goes on */
+	nook_trace_note("01-uts.md#how-nook-starts-a-container", "write(sync pipe, \"%s\") ...",
+			what); /* before: the child goes on */
 	if (write(c->run.syncfd, what, 1) != 1)
 		return nook_fail(err, errno, "write(sync pipe, %s)", what);
 	return 0;
@@ -787,9 +793,12 @@ nook_start_fifo(const char *fifo, pid_t pid, struct nook_error *err)
 {
 	struct report r;
 	ssize_t got;
-	int fd = (int)nook_trace("01-uts.md#how-nook-starts-a-container",
-				 open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC),
-				 "open(\"%s\", O_RDONLY): start", fifo);
+	int fd;
+
+	/* before: opening it lets the container go on (its own lines follow) */
+	nook_trace_note("01-uts.md#how-nook-starts-a-container", "open(\"%s\", O_RDONLY) ...",
+			fifo);
+	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", fifo);

@@ -138,7 +138,8 @@ usage(FILE *out)
 	fprintf(out, "\nGlobal options:\n");
 	for (const struct nook_option *o = global_doc; o->name; o++) {
 		snprintf(left, sizeof(left), "--%s%s%s", o->name,
-			 nook_option_has_arg(o) == required_argument ? " " : "", o->arg ? o->arg : "");
+			 nook_option_has_arg(o) == required_argument ? " " : "",
+			 o->arg ? o->arg : "");
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}
 	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");

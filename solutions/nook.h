@@ -206,7 +206,7 @@ struct nook_container {
 	const char *exec_fifo;
 	const char *state_root; /**< OCI --root: the base of state directories, else the default */
 	struct nook_oci *oci;	/**< OCI: what config.json says beyond the stages' fields */
-	int trace; /**< --trace: NOOK_TRACE_OFF, _ON, or _TIME (--trace=time) */
+	int trace;		/**< --trace: NOOK_TRACE_OFF, _ON, or _TIME (--trace=time) */
 	/** A stage's word of warning for the user (a legal but unsafe option), or "". */
 	char warning[160];
 
@@ -327,7 +327,11 @@ size_t nook_quote(char *dst, size_t size, const char *src);
 /* trace.c: --trace, each kernel call that builds the container, on the original stderr */
 
 /** How much --trace prints: nothing, each call, or each call and each stage's time. */
-enum { NOOK_TRACE_OFF, NOOK_TRACE_ON, NOOK_TRACE_TIME };
+enum {
+	NOOK_TRACE_OFF,
+	NOOK_TRACE_ON,
+	NOOK_TRACE_TIME
+};
 long nook_trace(const char *where, long ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void nook_trace_note(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -155,7 +155,8 @@ forget_cmdline(struct nook_container *c)
 static int
 start_command(struct nook_container *c, struct nook_error *err)
 {
-	nook_trace("02-pid.md#the-three-duties-of-pid-1", 0, "fork() in nook-init: this is the command, PID %d", (int)getpid());
+	nook_trace_note("02-pid.md#the-three-duties-of-pid-1",
+			"fork() = 0: the command, PID %d, forked by nook-init", (int)getpid());
 	/* EXERCISE 02: make the command the leader of a process group of its own and, when its stdin is a terminal, that terminal's foreground group, so that a Ctrl-C typed there reaches the command's group once, and init (which passes signals on) not at all. The tests type Ctrl-C into a container's terminal and count the SIGINTs. */
 	if (NOOK_TRACED("02-pid.md#the-three-duties-of-pid-1", setpgid(0, 0)) < 0)
 		return nook_fail(err, errno, "setpgid(0, 0)");

@@ -28,6 +28,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "nook.h"
@@ -89,24 +90,29 @@ rtnl_describe(const struct nlmsghdr *nlh, char *buf, size_t size)
 					    [RTM_DELLINK] = "RTM_DELLINK",
 					    [RTM_NEWADDR] = "RTM_NEWADDR",
 					    [RTM_NEWROUTE] = "RTM_NEWROUTE"};
-	const char *type = nlh->nlmsg_type <= RTM_NEWROUTE ? types[nlh->nlmsg_type] : NULL;
-	size_t header = nlh->nlmsg_type == RTM_NEWADDR	  ? sizeof(struct ifaddrmsg)
-			: nlh->nlmsg_type == RTM_NEWROUTE ? sizeof(struct rtmsg)
-							  : sizeof(struct ifinfomsg);
+	uint16_t t = nlh->nlmsg_type;
+	const char *type = t <= RTM_NEWROUTE ? types[t] : NULL;
+	size_t header = t == RTM_NEWADDR    ? sizeof(struct ifaddrmsg)
+			: t == RTM_NEWROUTE ? sizeof(struct rtmsg)
+					    : sizeof(struct ifinfomsg);
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	bool link = t == RTM_NEWLINK || t == RTM_DELLINK;
 	const struct nlattr *a;
-	char addr[INET_ADDRSTRLEN] = "";
+	char what[INET_ADDRSTRLEN + 4] = "";
 	int saved = errno; /* the request's, for nook_trace() to show */
 
-	mnl_attr_for_each(a, nlh, header) {
-		if ((nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) &&
-		    mnl_attr_get_type(a) == IFLA_IFNAME)
-			snprintf(addr, sizeof(addr), "\"%.13s\"", mnl_attr_get_str(a));
-		if ((mnl_attr_get_type(a) == IFA_LOCAL && nlh->nlmsg_type == RTM_NEWADDR) ||
-		    (mnl_attr_get_type(a) == RTA_GATEWAY && nlh->nlmsg_type == RTM_NEWROUTE))
-			inet_ntop(AF_INET, mnl_attr_get_payload(a), addr, sizeof(addr));
+	mnl_attr_for_each(a, nlh, header)
+	{
+		if (link && mnl_attr_get_type(a) == IFLA_IFNAME)
+			snprintf(what, sizeof(what), "\"%.15s\"", mnl_attr_get_str(a));
+		if ((t == RTM_NEWADDR && mnl_attr_get_type(a) == IFA_LOCAL) ||
+		    (t == RTM_NEWROUTE && mnl_attr_get_type(a) == RTA_GATEWAY))
+			inet_ntop(AF_INET, mnl_attr_get_payload(a), what, sizeof(what));
 	}
-	snprintf(buf, size, "%s(%s%s)", type ? type : "rtnetlink",
-		 nlh->nlmsg_type == RTM_NEWROUTE ? "default via " : "", addr);
+	snprintf(buf, size, "%s(%s%s%s%s)", type ? type : "rtnetlink",
+		 t == RTM_NEWROUTE ? "default via " : "", what,
+		 t == RTM_NEWLINK && (ifi->ifi_change & IFF_UP) ? " up" : "",
+		 t == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) ? " veth" : "");
 	errno = saved;
 	return buf;
 }
@@ -128,7 +134,8 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 	if (n < 0)
 		return -1;
 	n = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL);
-	return nook_trace(RTNL_LESSON, n < 0 ? -1 : 0, "%s", rtnl_describe(nlh, buf, 64)) < 0 ? -1 : 0;
+	return nook_trace(RTNL_LESSON, n < 0 ? -1 : 0, "%s", rtnl_describe(nlh, buf, 64)) < 0 ? -1
+											      : 0;
 }
 //! [rtnl_talk]
 

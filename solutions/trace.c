@@ -122,18 +122,22 @@ trace_on(void)
 /**
  * write(2) @p line whole, ignoring failure: tracing never changes what the container does.
  * A stderr whose reader is gone must not kill nook with SIGPIPE either: the signal is
- * blocked for the write, and one it raised is taken off the queue again.
+ * blocked for the write, and the one it raised is taken off the queue again — left
+ * pending, it would kill nook (or the command) the moment the mask is restored.
  */
 static void
 write_line(const char *line, size_t len)
 {
 	const struct timespec now = {0, 0};
-	sigset_t pipe, old;
+	sigset_t pipe, old, pending;
+	bool queued;
 
 	sigemptyset(&pipe);
 	sigaddset(&pipe, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &pipe, &old);
-	if (write(trace.fd, line, len) < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE))
+	queued = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+	/* ours, if it was not there before: taken off, or it would strike once unblocked */
+	if (write(trace.fd, line, len) < 0 && errno == EPIPE && !queued)
 		sigtimedwait(&pipe, NULL, &now);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
@@ -275,9 +279,9 @@ trace_clone_flags(int flags, char *buf, size_t size)
 		int flag;
 		const char *name;
 	} names[] = {
-		{CLONE_NEWUSER, "CLONE_NEWUSER"}, {CLONE_NEWUTS, "CLONE_NEWUTS"},
-		{CLONE_NEWIPC, "CLONE_NEWIPC"},	  {CLONE_NEWPID, "CLONE_NEWPID"},
-		{CLONE_NEWNS, "CLONE_NEWNS"},	  {CLONE_NEWNET, "CLONE_NEWNET"},
+		{CLONE_NEWUSER, "CLONE_NEWUSER"},     {CLONE_NEWUTS, "CLONE_NEWUTS"},
+		{CLONE_NEWIPC, "CLONE_NEWIPC"},	      {CLONE_NEWPID, "CLONE_NEWPID"},
+		{CLONE_NEWNS, "CLONE_NEWNS"},	      {CLONE_NEWNET, "CLONE_NEWNET"},
 		{CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
 	};
 	size_t n = 0;
