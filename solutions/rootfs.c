@@ -620,8 +620,8 @@ rootfs_pivot(const char *root, struct nook_error *err)
 		return nook_fail(err, errno, "mount(\"%s\", \"%s\", MS_BIND|MS_REC)", root, root);
 	if (chdir(root) < 0)
 		return nook_fail(err, errno, "chdir(\"%s\")", root);
-	if (NOOK_TRACED("07-rootfs.md#pivot_root-not-chroot", syscall(SYS_pivot_root, ".", ".")) <
-	    0)
+	if (nook_trace("07-rootfs.md#pivot_root-not-chroot", syscall(SYS_pivot_root, ".", "."),
+		       "pivot_root(\".\", \".\")") < 0)
 		return nook_fail(err, errno, "pivot_root(\"%s\")", root);
 	if (NOOK_TRACED("07-rootfs.md#pivot_root-not-chroot", umount2(".", MNT_DETACH)) < 0)
 		return nook_fail(err, errno, "umount2(old root, MNT_DETACH)");

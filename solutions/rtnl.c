@@ -134,8 +134,8 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 	if (n < 0)
 		return -1;
 	n = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL);
-	return nook_trace(RTNL_LESSON, n < 0 ? -1 : 0, "%s", rtnl_describe(nlh, buf, 64)) < 0 ? -1
-											      : 0;
+	nook_trace(RTNL_LESSON, n < 0 ? -1 : 0, "%s", rtnl_describe(nlh, buf, 64)); /* --trace */
+	return n < 0 ? -1 : 0;
 }
 //! [rtnl_talk]
 

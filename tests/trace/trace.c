@@ -105,7 +105,7 @@ static const struct step_trace table[] = {
 		"[ctr ] mount(\"tmpfs\", \"/",
 		"[ctr ] mount(\"/dev/null\", \"/",
 		"MS_BIND|MS_REC) = 0",
-		"[ctr ] syscall(SYS_pivot_root, \".\", \".\") = 0",
+		"[ctr ] pivot_root(\".\", \".\") = 0",
 		"[ctr ] umount2(\".\", MNT_DETACH) = 0",
 		"[ctr ] mount(\"proc\", \"/proc\", \"proc\", ",
 		"[ctr ] execvp(\"true\")"}, .image = true},
@@ -118,7 +118,7 @@ static const struct step_trace table[] = {
 		"[ctr ] capset(permitted=effective=0) = 0",
 		"[ctr ] execvp(\"true\")"}, .image = true},
 	{.step = "09-seccomp", .args = {NULL}, .expect = {
-		"[ctr ] syscall(SYS_pivot_root",
+		"[ctr ] pivot_root(",
 		"[ctr ] prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0",
 		"[ctr ] capset(permitted=effective=0x",
 		"[host] write(sync pipe, \"start\")",
@@ -561,7 +561,7 @@ nook_run_traces_both_sides(void **state)
 	expect_status(&r, 0);
 	expect_in_order(&r, (const char *const[]){"[host] clone3(", "[ctr ] setsid() = ",
 						  "[ctr ] sethostname(\"traced\") = 0",
-						  "[ctr ] syscall(SYS_pivot_root", "[host] open(\"",
+						  "[ctr ] pivot_root(", "[host] open(\"",
 						  "/exec.fifo\", O_RDONLY) ...",
 						  "[ctr ] execvp(\"true\")", NULL});
 	check_links(&r);
