@@ -453,7 +453,7 @@ static int
 cgroup_child(struct nook_container *c, struct nook_error *err)
 {
 	(void)c;
-	if (unshare(CLONE_NEWCGROUP) < 0)
+	if (NOOK_TRACED("06-cgroups.md#the-cgroup-namespace", unshare(CLONE_NEWCGROUP)) < 0)
 		return nook_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
 	return 0;
 }
@@ -501,7 +501,9 @@ static int
 remove_dir(const char *dir)
 {
 	for (int i = 0; i < RMDIR_TRIES; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
+		if (nook_trace("06-cgroups.md#a-cgroup-is-a-directory", rmdir(dir), "rmdir(\"%s\")",
+			       dir) == 0 ||
+		    errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -1;
