@@ -570,6 +570,55 @@ nook_run_traces_both_sides(void **state)
 	remove_scratch_dirs();
 }
 
+/**
+ * `nook --trace create`, then `nook --trace start`, as engines run them: create's stderr
+ * has the host's side and the container's up to its wait; start's, the opening of the
+ * exec FIFO; and the container's last lines (the seal, the exec) still reach create's
+ * stderr — the file it was given — though create has long exited.
+ */
+static void
+nook_create_and_start_each_trace_their_side(void **state)
+{
+	char root[64], bundle[64], id[64], cmd[1024], path[128], created[16384];
+	struct run r;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	skip_unless_root();
+	make_scratch_dir(root, "trace-root", 0700);
+	make_scratch_dir(bundle, "trace-bundle", 0755);
+	write_bundle(bundle);
+	unique_name(id, "trace");
+	snprintf(cmd, sizeof(cmd),
+		 "n=%s; $n --trace --root %s create --bundle %s %s </dev/null >/dev/null "
+		 "2>%s/create.err && $n --trace --root %s start %s && "
+		 "until $n --root %s state %s | grep -q stopped; do sleep 0.05; done; "
+		 "$n --root %s delete %s",
+		 step_path("nook"), root, bundle, id, bundle, root, id, root, id, root, id);
+	run_shell(&r, cmd);
+	expect_status(&r, 0);
+	expect_in_order(
+		&r, (const char *const[]){"[host] open(\"", "/exec.fifo\", O_RDONLY) ...", NULL});
+	expect_run(&r, !strstr(r.err, "clone3("), "start traced create's calls");
+	snprintf(path, sizeof(path), "%s/create.err", bundle);
+	f = fopen(path, "re");
+	if (!f)
+		fail_msg("%s: %s", path, strerror(errno));
+	n = fread(created, 1, sizeof(created) - 1, f);
+	created[n] = '\0';
+	fclose(f);
+	snprintf(r.err, sizeof(r.err), "%s", created);
+	expect_in_order(&r, (const char *const[]){
+				    "[host] clone3(", "[host] write(sync pipe, \"go\")",
+				    "[ctr ] sethostname(\"traced\") = 0", "[ctr ] pivot_root(",
+				    "[ctr ] prctl(PR_SET_DUMPABLE, 0) = 0",
+				    "[ctr ] execvp(\"true\")", NULL});
+	expect_run(&r, !strstr(r.err, "exec.fifo"), "create traced start's calls");
+	check_links(&r);
+	remove_scratch_dirs();
+}
+
 int
 main(void)
 {
@@ -591,6 +640,7 @@ main(void)
 		cmocka_unit_test(the_command_gets_no_trace_descriptor),
 		cmocka_unit_test(init_lets_go_of_the_trace),
 		cmocka_unit_test(nook_run_traces_both_sides),
+		cmocka_unit_test(nook_create_and_start_each_trace_their_side),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
