@@ -19,9 +19,11 @@
  * child cuts itself off (close_range, setsid) and the host runs the parent() hooks, both
  * work at once; the child holds its lines back until the host's "go" (trace_release), so
  * they follow the host's instead of mixing with them as the scheduler pleases. And when
- * the host releases the child, it says so before the byte is written. Each line is a single write(2), shorter than PIPE_BUF, so lines
- * never mix. A failed write is ignored: a closed stderr must not stop a container, nor
- * kill nook with SIGPIPE (write_line).
+ * the host releases the child ("go", "start", the OCI exec FIFO), it says so before the
+ * byte is written, since the child's next lines may come at once. Each line, and the held
+ * lines together, is a single write(2) no longer than PIPE_BUF, so lines never mix. A
+ * failed write is ignored: a closed stderr must not stop a container, nor kill nook with
+ * SIGPIPE (write_line).
  *
  * Why a little state of the process here (the descriptor, the side, the level), rather
  * than in struct nook_container: the calls are traced where they are made, which is often
@@ -49,7 +51,7 @@
 #include "nook.h"
 
 /** Longest trace line, the lesson link included: well under PIPE_BUF. */
-#define LINE_MAX 1024
+#define TRACE_LINE_MAX 1024
 /** The column the lesson link starts at, when the call is shorter. */
 #define LINK_COLUMN 56
 
@@ -156,7 +158,7 @@ trace_release(void)
 static void
 emit(const char *text, const char *where)
 {
-	char line[LINE_MAX];
+	char line[TRACE_LINE_MAX];
 	int n;
 
 	if (where)
@@ -182,7 +184,7 @@ emit(const char *text, const char *where)
 static void
 describe(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	char raw[LINE_MAX];
+	char raw[TRACE_LINE_MAX];
 
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	nook_quote(buf, size, raw);
@@ -199,7 +201,7 @@ long
 nook_trace(const char *where, long ret, const char *fmt, ...)
 {
 	int saved = errno, failure = errno;
-	char call[LINE_MAX / 2], text[LINE_MAX / 2 + 64];
+	char call[TRACE_LINE_MAX / 2], text[TRACE_LINE_MAX / 2 + 64];
 	const char *name;
 	va_list ap;
 
@@ -227,7 +229,7 @@ void
 nook_trace_note(const char *where, const char *fmt, ...)
 {
 	int saved = errno;
-	char call[LINE_MAX / 2];
+	char call[TRACE_LINE_MAX / 2];
 	va_list ap;
 
 	if (trace.fd < 0)
