@@ -108,6 +108,7 @@ static const struct step_trace table[] = {
 		"[ctr ] pivot_root(\".\", \".\") = 0",
 		"[ctr ] umount2(\".\", MNT_DETACH) = 0",
 		"[ctr ] mount(\"proc\", \"/proc\", \"proc\", ",
+		"[ctr ] mount(\"/proc/sys\", MS_REMOUNT|MS_BIND|MS_RDONLY) = 0",
 		"[ctr ] execvp(\"true\")"}, .image = true},
 	{.step = "08-caps", .args = {"--user", "1000"}, .expect = {
 		"[ctr ] prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0",
