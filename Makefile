@@ -33,6 +33,7 @@
 #   make format | format-check    clang-format the C sources | check they are formatted
 #   make test-oci                 step 10: build/solutions/nook driven as engines drive runc,
 #                                 and by podman and containerd themselves when installed
+#   make test-trace               --trace: each step and nook traced, their stderr read
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -105,7 +106,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
 .PHONY: all programs image deps deps-vm deps-engines check test test-unit test-steps test-oci check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults test-trace \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
@@ -240,7 +241,7 @@ check: deps
 	@$(MAKE) --no-print-directory deps-engines
 	@$(MAKE) --no-print-directory run-check
 run-check:
-	@$(MAKE) --no-print-directory test-unit test-steps test-oci
+	@$(MAKE) --no-print-directory test-unit test-steps test-oci test-trace
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
@@ -270,6 +271,14 @@ test-faults: programs image $(TESTBIN)/faults $(TESTBIN)/failclone $(TESTBIN)/pr
 $(TESTBIN)/faults: $(TESTBIN)/obj/faults-faults.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 $(TESTBIN)/obj/faults-%.o: tests/faults/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+# --trace (issue 18): each step program and nook run with it, their stderr read.
+test-trace: programs image $(TESTBIN)/trace
+	@$(RUN_TESTS) $(TESTBIN)/trace
+$(TESTBIN)/trace: $(TESTBIN)/obj/trace-trace.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+$(TESTBIN)/obj/trace-%.o: tests/trace/%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -c -o $@ $<
 $(TESTBIN)/failclone: tests/faults/failclone.c

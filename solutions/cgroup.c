@@ -362,7 +362,8 @@ cgroup_write(const char *dir, const char *file, const char *value, struct nook_e
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", path);
-	n = write(fd, value, len);
+	n = nook_trace("06-cgroups.md#a-cgroup-is-a-directory", write(fd, value, len),
+		       "write(\"%s\", \"%s\")", path, value);
 	saved = errno;
 	close(fd);
 	if (n != (ssize_t)len)
@@ -422,7 +423,9 @@ cgroup_mkdir(struct nook_container *c, const char *path, unsigned members, struc
 	if (strlen(path) >= sizeof(c->cgroup.dirs[0].path))
 		return nook_fail(err, ENAMETOOLONG, "mkdir(\"%s\")", path);
 	/* EXERCISE 06: create the group: a new directory at path (an empty one already there is replaced, anything else is an error naming path), recorded in c->cgroup.dirs with its members so that cleanup() removes it. The tests look for the group on the host while the container runs and check it is gone after. */
-	if (mkdir(path, 0755) < 0 && (errno != EEXIST || rmdir(path) < 0 || mkdir(path, 0755) < 0))
+	if (nook_trace("06-cgroups.md#a-cgroup-is-a-directory", mkdir(path, 0755), "mkdir(\"%s\")",
+		       path) < 0 &&
+	    (errno != EEXIST || rmdir(path) < 0 || mkdir(path, 0755) < 0))
 		return nook_fail(err, errno, "mkdir(\"%s\")", path);
 	d = &c->cgroup.dirs[c->cgroup.ndirs++];
 	snprintf(d->path, sizeof(d->path), "%s", path);
@@ -548,7 +551,7 @@ cgroup_child(struct nook_container *c, struct nook_error *err)
 {
 	if (c->cgroup.joined_ns)
 		return 0;
-	if (unshare(CLONE_NEWCGROUP) < 0)
+	if (NOOK_TRACED("06-cgroups.md#the-cgroup-namespace", unshare(CLONE_NEWCGROUP)) < 0)
 		return nook_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
 	return 0;
 }
@@ -596,7 +599,9 @@ int
 cgroup_remove(const char *dir)
 {
 	for (int i = 0; i < RMDIR_TRIES; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
+		if (nook_trace("06-cgroups.md#a-cgroup-is-a-directory", rmdir(dir), "rmdir(\"%s\")",
+			       dir) == 0 ||
+		    errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -1;

@@ -20,6 +20,15 @@
 /** getopt_long returns OPTION_BASE + i for the i-th stage option. */
 #define OPTION_BASE 256
 
+/** getopt_long's has_arg for @p o: an arg "[=WORD]" is optional (--name or --name=WORD). */
+int
+nook_option_has_arg(const struct nook_option *o)
+{
+	if (!o->arg)
+		return no_argument;
+	return o->arg[0] == '[' ? optional_argument : required_argument;
+}
+
 /** Add the options of list @p o to @p opts and getopt's @p table, from index @p *n on. */
 static int
 add_options(const struct nook_option *o, const struct nook_option **opts, struct option *table,
@@ -29,8 +38,8 @@ add_options(const struct nook_option *o, const struct nook_option **opts, struct
 		if (*n == MAX_OPTIONS)
 			return nook_fail(err, 0, "more than %d options", MAX_OPTIONS);
 		opts[*n] = o;
-		table[*n] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
-					    OPTION_BASE + *n};
+		table[*n] =
+			(struct option){o->name, nook_option_has_arg(o), NULL, OPTION_BASE + *n};
 		(*n)++;
 	}
 	return 0;
@@ -111,7 +120,8 @@ usage_options(FILE *out, const struct nook_option *o)
 	char left[64];
 
 	for (; o && o->name; o++) {
-		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+		snprintf(left, sizeof(left), "--%s%s%s", o->name,
+			 nook_option_has_arg(o) == required_argument ? " " : "",
 			 o->arg ? o->arg : "");
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}

@@ -124,6 +124,7 @@ oci_create(const char *id, const struct oci_create_opts *opts, struct nook_conta
 		c->stdio_inherit = false; /* run: a pty of the launcher's, relayed while it waits */
 	c->die_with_parent = false;
 	c->preserve_fds = opts->preserve_fds;
+	c->trace = nook_cli.trace;
 	oci_stages(c, o, stages);
 	if (nook_create(c, stages, err) < 0 || save_state(c, o, err) < 0)
 		return -1;

@@ -137,7 +137,12 @@ cmd_start(int argc, char *argv[])
 		return nook_say(&err);
 	}
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s.dir);
+	trace_begin(nook_cli.trace);
+	/* before: opening it lets the container go on (its own lines follow) */
+	nook_trace_note("01-uts.md#how-nook-starts-a-container", "open(\"%s\", O_RDONLY) ...",
+			fifo);
 	ret = oci_start_fifo(fifo, s.pid, &err);
+	trace_end();
 	unlink(fifo);
 	if (ret == 0)
 		poststart(&s);

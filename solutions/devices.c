@@ -292,7 +292,9 @@ load_program(const struct bpf_insn *prog, int len, struct nook_error *err)
 	attr.insns = (__u64)(unsigned long)prog;
 	attr.insn_cnt = (__u32)len;
 	attr.license = (__u64)(unsigned long)"GPL";
-	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	fd = (int)nook_trace("06-cgroups.md#devices-what-a-node-may-open",
+			     syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr)),
+			     "bpf(BPF_PROG_LOAD, device program of %d instructions)", len);
 	if (fd < 0)
 		return nook_fail(err, errno,
 				 "bpf(BPF_PROG_LOAD, device program of %d instructions)", len);
@@ -324,7 +326,8 @@ devices_v2_apply(int cgroup_fd, const struct nook_device_rule *r, int n, struct 
 	attr.attach_bpf_fd = (__u32)fd;
 	attr.attach_type = BPF_CGROUP_DEVICE;
 	attr.attach_flags = BPF_F_ALLOW_MULTI;
-	rc = (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr));
+	rc = (int)NOOK_TRACED("06-cgroups.md#devices-what-a-node-may-open",
+			      syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)));
 	if (rc < 0)
 		nook_fail(err, errno, "bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)");
 	close(fd);

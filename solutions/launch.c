@@ -108,6 +108,7 @@ send_report(struct nook_container *c, int kind, const struct nook_error *err)
 void
 nook_report(struct nook_container *c, const struct nook_error *err)
 {
+	trace_release();
 	send_report(c, NOOK_REPORT_ERROR, err);
 	_exit(err->code);
 }
@@ -199,9 +200,11 @@ nook_exec_command(struct nook_container *c)
 
 	sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
 	environ = c->env;
+	nook_trace_note("01-uts.md#how-nook-starts-a-container", "execvp(\"%s\") ...", c->argv[0]);
 	if (nook_said_exec(c) < 0)
 		_exit(NOOK_EXIT_FAILURE); /* the host explains a silent end */
-	execvp(c->argv[0], c->argv);
+	nook_trace("01-uts.md#how-nook-starts-a-container", execvp(c->argv[0], c->argv),
+		   "execvp(\"%s\")", c->argv[0]);
 	if (errno == EACCES && not_in_path(c->argv[0]))
 		errno = ENOENT;
 	code = errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
@@ -246,7 +249,9 @@ arm_parent_death(struct nook_container *c)
 	struct nook_error err;
 
 	/* Cleared by the kernel when credentials change: armed again after the stages. */
-	if (c->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+	if (c->die_with_parent &&
+	    nook_trace("01-uts.md#how-nook-starts-a-container", prctl(PR_SET_PDEATHSIG, SIGKILL),
+		       "prctl(PR_SET_PDEATHSIG, SIGKILL)") < 0) {
 		nook_fail(&err, errno, "prctl(PR_SET_PDEATHSIG)");
 		nook_report(c, &err);
 	}
@@ -259,14 +264,18 @@ arm_parent_death(struct nook_container *c)
 static void
 isolate(struct nook_container *c)
 {
-	int keep[8], n;
+	int keep[9], n;
 	struct nook_error err;
 
 	keep[0] = c->run.syncfd;
 	keep[1] = c->run.errfd;
 	n = 2 + stdio_child_fds(c, keep + 2);
+	if (trace_fd() >= 0)
+		keep[n++] = trace_fd(); /* the original stderr, for --trace: close-on-exec */
 	close_others(keep, n, c->preserve_fds);
-	if (setsid() < 0) {
+	nook_trace("01-uts.md#how-nook-starts-a-container", 0,
+		   "close_range(3, ~0U) around the %d kept", n);
+	if (nook_trace("01-uts.md#how-nook-starts-a-container", setsid(), "setsid()") < 0) {
 		nook_fail(&err, errno, "setsid");
 		nook_report(c, &err);
 	}
@@ -278,8 +287,11 @@ static void
 await_host(struct nook_container *c)
 {
 	char go;
+	long got = nook_trace("01-uts.md#how-nook-starts-a-container", read(c->run.syncfd, &go, 1),
+			      "read(sync pipe)");
 
-	if (read(c->run.syncfd, &go, 1) != 1)
+	trace_release(); /* the lines held since clone: the host's are written by now */
+	if (got != 1)
 		_exit(NOOK_EXIT_FAILURE); /* the host reports why */
 }
 
@@ -320,13 +332,20 @@ static void
 run_child_hooks(struct nook_container *c, const struct nook_stage *const *stages, bool seal)
 {
 	struct nook_error err;
+	struct timespec t;
 
 	for (size_t i = 0; stages[i]; i++) {
 		int (*hook)(struct nook_container *, struct nook_error *) =
 			seal ? stages[i]->seal : stages[i]->child;
 
-		if (hook && hook(c, &err) < 0)
+		trace_clock(&t);
+		if (hook && hook(c, &err) < 0) {
+			nook_trace_note(NULL, "%s %s failed: %s", stages[i]->name,
+					seal ? "seal" : "child", err.msg);
 			nook_report(c, &err);
+		}
+		if (hook)
+			trace_stage(stages[i]->name, seal ? "seal" : "child", &t);
 	}
 }
 
@@ -337,6 +356,7 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages)
 	const struct nook_stage *runner = NULL;
 	struct nook_error err;
 
+	trace_inside(); /* the lines are the container's from here */
 	isolate(c);
 	if (c->exec_fifo) {
 		c->run.fifofd = open(c->exec_fifo, O_PATH | O_CLOEXEC);
@@ -356,7 +376,8 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages)
 	close(c->run.syncfd);
 	/* Nothing inside may read this process through /proc from now on; execve(2) of
 	 * the command makes a new, dumpable image, but init (step 02) stays as it is. */
-	if (prctl(PR_SET_DUMPABLE, 0) < 0) {
+	if (nook_trace("01-uts.md#how-nook-starts-a-container", prctl(PR_SET_DUMPABLE, 0),
+		       "prctl(PR_SET_DUMPABLE, 0)") < 0) {
 		nook_fail(&err, errno, "prctl(PR_SET_DUMPABLE, 0)");
 		nook_report(c, &err);
 	}
@@ -372,6 +393,19 @@ child_main(struct nook_container *c, const struct nook_stage *const *stages)
 }
 
 /* ---- on the host: create ---------------------------------------------------------------- */
+
+/** Trace the clone3(2) of clone_into() that returned @p pid (not 0: not in the child). */
+static void
+trace_clone3(const struct nook_container *c, int flags, long pid)
+{
+	char names[160];
+
+	if (!trace_on())
+		return;
+	trace_clone_flags(flags, names, sizeof(names));
+	nook_trace("01-uts.md#clone32", pid, "clone3(%s%s)", names,
+		   c->run.cgroup_fd >= 0 ? "|CLONE_INTO_CGROUP" : "");
+}
 
 /**
  * clone3(2) as a fork(2) into new namespaces: returns twice, 0 in the child. When a stage
@@ -393,6 +427,8 @@ clone_into(struct nook_container *c, int flags, struct nook_error *err)
 	args.exit_signal = SIGCHLD;
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	/* END EXERCISE */
+	if (pid != 0)
+		trace_clone3(c, flags, pid);
 	if (pid < 0 && c->run.cgroup_fd >= 0 && (errno == E2BIG || errno == EINVAL)) {
 		c->run.cgroup_fd = -1; /* no CLONE_INTO_CGROUP here: step 06 moves the child */
 		return clone_into(c, flags, err);
@@ -488,23 +524,26 @@ given:
 	return 0;
 }
 
+/** Run the host's hook @p parent (else prepare) of every stage; the first failure stops. */
 static int
-run_prepares(struct nook_container *c, const struct nook_stage *const *stages,
-	     struct nook_error *err)
+run_host_hooks(struct nook_container *c, const struct nook_stage *const *stages, bool parent,
+	       struct nook_error *err)
 {
-	for (size_t i = 0; stages[i]; i++)
-		if (stages[i]->prepare && stages[i]->prepare(c, err) < 0)
-			return -1;
-	return 0;
-}
+	const char *name = parent ? "parent" : "prepare";
+	struct timespec t;
 
-static int
-run_parent_hooks(struct nook_container *c, const struct nook_stage *const *stages,
-		 struct nook_error *err)
-{
-	for (size_t i = 0; stages[i]; i++)
-		if (stages[i]->parent && stages[i]->parent(c, err) < 0)
+	for (size_t i = 0; stages[i]; i++) {
+		int (*hook)(struct nook_container *, struct nook_error *) =
+			parent ? stages[i]->parent : stages[i]->prepare;
+
+		trace_clock(&t);
+		if (hook && hook(c, err) < 0) {
+			nook_trace_note(NULL, "%s %s failed: %s", stages[i]->name, name, err->msg);
 			return -1;
+		}
+		if (hook)
+			trace_stage(stages[i]->name, name, &t);
+	}
 	return 0;
 }
 
@@ -548,6 +587,8 @@ spawn(struct nook_container *c, const struct nook_stage *const *stages, struct n
 static int
 release(struct nook_container *c, const char *what, struct nook_error *err)
 {
+	nook_trace_note("01-uts.md#how-nook-starts-a-container", "write(sync pipe, \"%s\") ...",
+			what); /* before: the child goes on */
 	if (write(c->run.syncfd, what, 1) != 1)
 		return nook_fail(err, errno, "write(sync pipe, %s)", what);
 	return 0;
@@ -709,13 +750,14 @@ nook_create(struct nook_container *c, const struct nook_stage *const *stages,
 	c->run.syncfd = c->run.reportfd = c->run.errfd = -1;
 	if (listen_signals(c, err) < 0)
 		return -1;
+	trace_begin(c->trace); /* after listen_signals: SIGPIPE is blocked */
 	if (!c->id[0])
 		state_new_id(c->id, sizeof(c->id));
-	if (state_create(c, stages, err) < 0 || run_prepares(c, stages, err) < 0 ||
+	if (state_create(c, stages, err) < 0 || run_host_hooks(c, stages, false, err) < 0 ||
 	    stdio_prepare(c, err) < 0 || build_env(c, err) < 0 || spawn(c, stages, err) < 0)
 		return -1;
 	stdio_parent_close(c); /* the child's ends of its streams */
-	if (run_parent_hooks(c, stages, err) < 0 || release(c, "go", err) < 0)
+	if (run_host_hooks(c, stages, true, err) < 0 || release(c, "go", err) < 0)
 		return -1;
 	if (expect_report(c, NOOK_REPORT_READY, err) < 0)
 		return -1;
@@ -829,6 +871,7 @@ nook_destroy(struct nook_container *c, const struct nook_stage *const *stages,
 	for (int i = 0; c->env[i]; i++)
 		free(c->env[i]);
 	c->env[0] = NULL;
+	trace_end();
 	sigprocmask(SIG_SETMASK, &c->run.sigmask, NULL);
 	return ret;
 }
@@ -890,6 +933,15 @@ set_preserve_fds(struct nook_container *c, const char *arg, struct nook_error *e
 }
 
 static int
+set_trace(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	if (arg && strcmp(arg, "time") != 0)
+		return nook_fail(err, 0, "invalid --trace=%s: only --trace or --trace=time", arg);
+	c->trace = arg ? NOOK_TRACE_TIME : NOOK_TRACE_ON;
+	return 0;
+}
+
+static int
 set_no_tty(struct nook_container *c, const char *arg, struct nook_error *err)
 {
 	(void)arg;
@@ -906,5 +958,9 @@ const struct nook_option nook_launcher_options[] = {
 	{"preserve-fds", "N", "pass descriptors 3..3+N-1 in (every other is closed)",
 	 set_preserve_fds},
 	{"no-tty", NULL, "pipes for the streams even when stdin is a terminal", set_no_tty},
+	{"trace", "[=time]",
+	 "print each kernel call that builds the container on stderr (=time: and each stage's "
+	 "time)",
+	 set_trace},
 	{NULL, NULL, NULL, NULL},
 };

@@ -109,7 +109,7 @@ man_options(FILE *out, const struct nook_option *o)
 		man_escape(out, o->name, false);
 		fputs("\\fR", out);
 		if (o->arg) {
-			fputs(" \\fI", out);
+			fputs(o->arg[0] == '[' ? "\\fI" : " \\fI", out);
 			man_escape(out, o->arg, false);
 			fputs("\\fR", out);
 		}

@@ -127,12 +127,17 @@ static int
 mount_own(const struct nook_container *c, struct nook_error *err)
 {
 	/* EXERCISE 03: make the container's mount table its own, both ways (no mount made inside reaches the host, none the host makes later comes in), then a /proc that shows the container's processes only (nosuid, nodev, noexec), then an empty tmpfs on each of c->tmpfs[0..c->ntmpfs). Tests: ps inside, /proc and findmnt on the host, a mount made on the host after start */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (NOOK_TRACED("03-mount.md#propagation-why-a-copy-is-not-yet-private",
+			mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REC|MS_PRIVATE)");
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (NOOK_TRACED("03-mount.md#a-proc-for-the-new-pid-namespace",
+			mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) < 0)
 		return nook_fail(err, errno, "mount(\"proc\", \"/proc\")");
 	for (int i = 0; i < c->ntmpfs; i++)
-		if (mount("tmpfs", c->tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0)
+		if (nook_trace("03-mount.md#tmpfs",
+			       mount("tmpfs", c->tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, NULL),
+			       "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_NOSUID|MS_NODEV)",
+			       c->tmpfs[i]) < 0)
 			return nook_fail(err, errno, "mount(\"tmpfs\", \"%s\")", c->tmpfs[i]);
 	/* END EXERCISE */
 	return 0;
@@ -151,10 +156,14 @@ mount_mask(const char *path, struct nook_error *err)
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : nook_fail(err, errno, "stat(\"%s\")", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "size=0") < 0)
+		if (nook_trace("07-rootfs.md#dev-sys-and-proc-hardened",
+			       mount("tmpfs", path, "tmpfs",
+				     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0"),
+			       "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY)", path) < 0)
 			return nook_fail(err, errno, "mount(\"tmpfs\", \"%s\", MS_RDONLY)", path);
-	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+	} else if (nook_trace("07-rootfs.md#dev-sys-and-proc-hardened",
+			      mount("/dev/null", path, NULL, MS_BIND, NULL),
+			      "mount(\"/dev/null\", \"%s\", MS_BIND)", path) < 0) {
 		return nook_fail(err, errno, "mount(\"/dev/null\", \"%s\", MS_BIND)", path);
 	}
 	return 0;
@@ -182,7 +191,9 @@ mount_readonly(const char *path, struct nook_error *err)
 	keep |= sv.f_flag & ST_NOSUID ? MS_NOSUID : 0;
 	keep |= sv.f_flag & ST_NODEV ? MS_NODEV : 0;
 	keep |= sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0;
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+	if (nook_trace("07-rootfs.md#dev-sys-and-proc-hardened",
+		       mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL),
+		       "mount(\"%s\", MS_REMOUNT|MS_BIND|MS_RDONLY)", path) < 0)
 		return nook_fail(err, errno, "mount(\"%s\", MS_REMOUNT|MS_RDONLY)", path);
 	return 0;
 }

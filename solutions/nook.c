@@ -145,6 +145,10 @@ static const struct nook_option global_doc[] = {
 	{"debug", NULL, "say more in the log", NULL},
 	{"systemd-cgroup", NULL, "refused: nook makes its cgroups itself (cgroupfs)", NULL},
 	{"version", NULL, "print the version and the OCI spec version", NULL},
+	{"trace", "[=time]",
+	 "print each kernel call that builds the container on stderr (=time: and each stage's "
+	 "time)",
+	 NULL},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -154,12 +158,13 @@ usage(FILE *out)
 	char left[64];
 
 	fprintf(out, "Usage: nook [--root DIR] [--log FILE] [--log-format text|json] [--debug] "
-		     "COMMAND [OPTIONS] [ID]\n\nAn OCI runtime.\n\nCommands:\n");
+		     "[--trace[=time]] COMMAND [OPTIONS] [ID]\n\nAn OCI runtime.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\nGlobal options:\n");
 	for (const struct nook_option *o = global_doc; o->name; o++) {
-		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+		snprintf(left, sizeof(left), "--%s%s%s", o->name,
+			 nook_option_has_arg(o) == required_argument ? " " : "",
 			 o->arg ? o->arg : "");
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}
@@ -206,6 +211,7 @@ global_options(int argc, char *argv[], int *status)
 		{"debug", no_argument, NULL, 'd'},
 		{"systemd-cgroup", no_argument, NULL, 's'},
 		{"version", no_argument, NULL, 'v'},
+		{"trace", optional_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -235,6 +241,14 @@ global_options(int argc, char *argv[], int *status)
 			break;
 		case 'd':
 			nook_cli.debug = true;
+			break;
+		case 't':
+			if (optarg && strcmp(optarg, "time") != 0) {
+				nook_fail(&err, 0, "--trace=%s: only --trace or --trace=time",
+					  optarg);
+				return nook_say(&err), -1;
+			}
+			nook_cli.trace = optarg ? NOOK_TRACE_TIME : NOOK_TRACE_ON;
 			break;
 		case 's':
 			nook_fail(&err, 0,

@@ -53,6 +53,7 @@
 struct nook_stdio;
 struct nook_oci;
 struct pollfd;
+struct timespec;
 /** Exit code for nook's own failures: a bad option, a failed system call. */
 #define NOOK_EXIT_FAILURE 125
 /** Exit code when the command exists but cannot be executed. */
@@ -236,6 +237,7 @@ struct nook_container {
 	const char *exec_fifo;
 	const char *state_root; /**< OCI --root: the base of state directories, else the default */
 	struct nook_oci *oci;	/**< OCI: what config.json says beyond the stages' fields */
+	int trace;		/**< --trace: NOOK_TRACE_OFF, _ON, or _TIME (--trace=time) */
 	/** A stage's word of warning for the user (a legal but unsafe option), or "". */
 	char warning[160];
 
@@ -350,7 +352,9 @@ struct nook_report {
 /** A long option a stage adds to the command line. */
 struct nook_option {
 	const char *name; /**< without the leading "--" */
-	const char *arg;  /**< the argument's name in --help, or NULL for a flag */
+	/** The argument's name in --help, or NULL for a flag; "[=WORD]": an optional
+	 *  argument, given as --name=WORD only (getopt_long's optional_argument). */
+	const char *arg;
 	const char *help; /**< one line for --help */
 	/** Validate and store @p arg (NULL for a flag) in @p c. */
 	int (*set)(struct nook_container *c, const char *arg, struct nook_error *err);
@@ -363,6 +367,29 @@ int nook_fail_code(struct nook_error *err, int code, int errnum, const char *fmt
 	__attribute__((format(printf, 4, 5)));
 int nook_exercise_todo(struct nook_error *err, const char *step, const char *hint);
 size_t nook_quote(char *dst, size_t size, const char *src);
+
+/* trace.c: --trace, each kernel call that builds the container, on the original stderr */
+
+/** How much --trace prints: nothing, each call, or each call and each stage's time. */
+enum {
+	NOOK_TRACE_OFF,
+	NOOK_TRACE_ON,
+	NOOK_TRACE_TIME
+};
+long nook_trace(const char *where, long ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void nook_trace_note(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Trace @p call as its source text reads: NOOK_TRACED("08-caps.md#no-new-privileges", prctl(...)). */
+#define NOOK_TRACED(where, call) nook_trace((where), (long)(call), "%s", #call)
+void trace_begin(int level);
+void trace_inside(void);
+void trace_release(void);
+int trace_fd(void);
+void trace_end(void);
+bool trace_on(void);
+void trace_clock(struct timespec *t);
+void trace_stage(const char *stage, const char *hook, const struct timespec *since);
+const char *trace_clone_flags(int flags, char *buf, size_t size);
 
 /* launch.c */
 int nook_create(struct nook_container *c, const struct nook_stage *const *stages,
@@ -408,6 +435,7 @@ int stdio_pollfds(struct nook_container *c, struct pollfd *pfd);
 void stdio_service(struct nook_container *c, const struct pollfd *pfd, int n);
 
 /* cli.c */
+int nook_option_has_arg(const struct nook_option *o);
 int nook_parse_args(struct nook_container *c, const struct nook_stage *const *stages, int argc,
 		    char *argv[], bool *help, struct nook_error *err);
 void nook_usage(FILE *out, const char *prog, const struct nook_stage *const *stages);

@@ -200,6 +200,7 @@ struct nook_cli {
 	bool log_json;	  /**< --log-format json */
 	bool debug;	  /**< --debug */
 	bool run;	  /**< the command is run: a terminal may be the caller's own */
+	int trace;	  /**< --trace[=time]: NOOK_TRACE_* */
 };
 extern struct nook_cli nook_cli;
 

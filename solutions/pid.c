@@ -160,8 +160,10 @@ forget_cmdline(struct nook_container *c)
 static int
 start_command(struct nook_container *c, struct nook_error *err)
 {
+	nook_trace_note("02-pid.md#the-three-duties-of-pid-1",
+			"fork() = 0: the command, PID %d, forked by nook-init", (int)getpid());
 	/* EXERCISE 02: make the command the leader of a process group of its own and, when its stdin is a terminal, that terminal's foreground group, so that a Ctrl-C typed there reaches the command's group once, and init (which passes signals on) not at all. The tests type Ctrl-C into a container's terminal and count the SIGINTs. */
-	if (setpgid(0, 0) < 0)
+	if (NOOK_TRACED("02-pid.md#the-three-duties-of-pid-1", setpgid(0, 0)) < 0)
 		return nook_fail(err, errno, "setpgid(0, 0)");
 	if (isatty(STDIN_FILENO)) {
 		signal(SIGTTOU, SIG_IGN); /* or a background group that takes the terminal stops */
@@ -196,6 +198,7 @@ pid_exec(struct nook_container *c, struct nook_error *err)
 	if (command == 0 && start_command(c, err) < 0)
 		nook_report(c, err);
 	close(c->run.errfd);
+	trace_end(); /* --trace: init keeps no descriptor of the host's */
 	if (init_loop(command, &status, err) < 0) {
 		dprintf(STDERR_FILENO, "%s\n", err->msg); /* nook no longer listens */
 		_exit(NOOK_EXIT_FAILURE);

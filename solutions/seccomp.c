@@ -475,6 +475,8 @@ seccomp_child(struct nook_container *c, struct nook_error *err)
 	}
 	/* sets no_new_privs first (SCMP_FLTATR_CTL_NNP, on by default), then seccomp(2) */
 	rc = seccomp_load(c->seccomp.filter);
+	nook_trace("09-seccomp.md#a-bpf-program-per-call", rc,
+		   "seccomp_load(): seccomp(SECCOMP_SET_MODE_FILTER)");
 	if (rc < 0)
 		return nook_fail(err, -rc, "seccomp_load");
 	if (c->seccomp.newest > 0)

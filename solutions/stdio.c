@@ -236,7 +236,8 @@ move_fd(int fd, int target, struct nook_error *err)
 {
 	if (fd == target)
 		return 0;
-	if (dup2(fd, target) < 0)
+	if (nook_trace("01-uts.md#how-nook-starts-a-container", dup2(fd, target), "dup2(pipe, %d)",
+		       target) < 0)
 		return nook_fail(err, errno, "dup2(%d, %d)", fd, target);
 	close(fd);
 	return 0;
@@ -251,7 +252,8 @@ make_pty(struct nook_stdio *s, struct nook_error *err)
 {
 	int master, slave;
 
-	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	master = (int)NOOK_TRACED("01-uts.md#how-nook-starts-a-container",
+				  open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
 	if (master < 0)
 		return nook_fail(err, errno, "open(\"/dev/ptmx\")");
 	if (unlockpt(master) < 0)
@@ -264,7 +266,7 @@ make_pty(struct nook_stdio *s, struct nook_error *err)
 		return -1;
 	close(master);
 	close(s->sock[1]);
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+	if (NOOK_TRACED("01-uts.md#how-nook-starts-a-container", ioctl(slave, TIOCSCTTY, 0)) < 0)
 		return nook_fail(err, errno, "ioctl(TIOCSCTTY)");
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(slave, fd) < 0)

@@ -341,7 +341,8 @@ write_proc(pid_t pid, const char *file, const char *text, struct nook_error *err
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", path);
-	n = write(fd, text, len);
+	n = nook_trace("05-user.md#the-order-of-events-and-why", write(fd, text, len),
+		       "write(\"%s\", \"%s\")", path, text);
 	saved = errno;
 	close(fd);
 	if (n == (ssize_t)len)
@@ -429,6 +430,8 @@ run_helper(struct nook_container *c, const struct nook_id_map *m, struct nook_er
 	for (int i = 0; i < n; i++)
 		argv[1 + i] = nums[i];
 	argv[1 + n] = NULL;
+	nook_trace_note("05-user.md#the-default-map-and-newuidmap",
+			"%s %s ... (set-user-ID helper)", argv[0], argv[1]);
 	pid = spawn_helper(c, argv, &fd, err);
 	if (pid < 0)
 		return -1;
@@ -509,11 +512,12 @@ user_child(struct nook_container *c, struct nook_error *err)
 	if (check_mapped("uid_map", err) < 0 || check_mapped("gid_map", err) < 0)
 		return -1;
 	/* EXERCISE 05: become root of the new namespace — real, effective and saved ids, group and user — and, when c->drop_groups, without the host's supplementary groups; in an order the kernel allows. The tests run id inside and try host files from inside. */
-	if (setresgid(0, 0, 0) < 0)
+	if (NOOK_TRACED("05-user.md#the-order-of-events-and-why", setresgid(0, 0, 0)) < 0)
 		return nook_fail(err, errno, "setresgid(0, 0, 0)");
-	if (c->drop_groups && setgroups(0, NULL) < 0)
+	if (c->drop_groups &&
+	    NOOK_TRACED("05-user.md#the-order-of-events-and-why", setgroups(0, NULL)) < 0)
 		return nook_fail(err, errno, "setgroups(0, NULL)");
-	if (setresuid(0, 0, 0) < 0)
+	if (NOOK_TRACED("05-user.md#the-order-of-events-and-why", setresuid(0, 0, 0)) < 0)
 		return nook_fail(err, errno, "setresuid(0, 0, 0)");
 	/* END EXERCISE */
 	return 0; /* this cleared the parent-death signal: the launcher sets it again */

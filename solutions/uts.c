@@ -115,7 +115,8 @@ uts_child(struct nook_container *c, struct nook_error *err)
 	if (uts_check_inside(err) < 0)
 		return -1;
 	/* EXERCISE 01: give the container its hostname, c->hostname, whole (up to 64 bytes), in its own UTS namespace; on failure, one line naming the call and the name. Tests: `hostname` inside prints it, the host's is unchanged */
-	if (sethostname(c->hostname, strlen(c->hostname)) < 0)
+	if (nook_trace("01-uts.md#uts-the-hostname", sethostname(c->hostname, strlen(c->hostname)),
+		       "sethostname(\"%s\")", c->hostname) < 0)
 		return nook_fail(err, errno, "sethostname(\"%s\")", c->hostname);
 	/* END EXERCISE */
 	return 0;

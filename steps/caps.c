@@ -273,11 +273,16 @@ become_user(const struct nook_container *c, struct nook_error *err)
 	uid_t uid = c->caps.uid;
 	gid_t gid = c->caps.gid;
 
-	if (!c->deny_setgroups && setgroups((size_t)c->caps.ngroups, c->caps.groups) < 0)
+	if (!c->deny_setgroups &&
+	    nook_trace("08-caps.md#changing-uid-and-pr_set_keepcaps",
+		       setgroups((size_t)c->caps.ngroups, c->caps.groups), "setgroups(%d, %s)",
+		       c->caps.ngroups, c->caps.ngroups ? "[...]" : "NULL") < 0)
 		return nook_fail(err, errno, "setgroups(%d groups)", c->caps.ngroups);
-	if (setresgid(gid, gid, gid) < 0)
+	if (nook_trace("08-caps.md#changing-uid-and-pr_set_keepcaps", setresgid(gid, gid, gid),
+		       "setresgid(%u)", (unsigned)gid) < 0)
 		return nook_fail(err, errno, "setresgid(%u)", (unsigned)gid);
-	if (setresuid(uid, uid, uid) < 0)
+	if (nook_trace("08-caps.md#changing-uid-and-pr_set_keepcaps", setresuid(uid, uid, uid),
+		       "setresuid(%u)", (unsigned)uid) < 0)
 		return nook_fail(err, errno, "setresuid(%u)", (unsigned)uid);
 	return 0; /* this cleared the parent-death signal: the launcher sets it again */
 }
@@ -330,9 +335,9 @@ caps_child(struct nook_container *c, struct nook_error *err)
 
 	if (caps_wanted(&c->caps, &keep, err) < 0)
 		return -1;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (NOOK_TRACED("08-caps.md#no-new-privileges", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0)
 		return nook_fail(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
-	if (cap_reset_ambient() < 0)
+	if (NOOK_TRACED("08-caps.md#five-sets-per-process", cap_reset_ambient()) < 0)
 		return nook_fail(err, errno, "cap_reset_ambient");
 	if (!c->caps.user)
 		return caps_limit(keep, keep, err);

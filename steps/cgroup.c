@@ -532,7 +532,7 @@ cgroup_child(struct nook_container *c, struct nook_error *err)
 {
 	if (c->cgroup.joined_ns)
 		return 0;
-	if (unshare(CLONE_NEWCGROUP) < 0)
+	if (NOOK_TRACED("06-cgroups.md#the-cgroup-namespace", unshare(CLONE_NEWCGROUP)) < 0)
 		return nook_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
 	return 0;
 }
@@ -580,7 +580,9 @@ int
 cgroup_remove(const char *dir)
 {
 	for (int i = 0; i < RMDIR_TRIES; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
+		if (nook_trace("06-cgroups.md#a-cgroup-is-a-directory", rmdir(dir), "rmdir(\"%s\")",
+			       dir) == 0 ||
+		    errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -1;

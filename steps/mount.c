@@ -133,10 +133,14 @@ mount_mask(const char *path, struct nook_error *err)
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : nook_fail(err, errno, "stat(\"%s\")", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "size=0") < 0)
+		if (nook_trace("07-rootfs.md#dev-sys-and-proc-hardened",
+			       mount("tmpfs", path, "tmpfs",
+				     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0"),
+			       "mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY)", path) < 0)
 			return nook_fail(err, errno, "mount(\"tmpfs\", \"%s\", MS_RDONLY)", path);
-	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+	} else if (nook_trace("07-rootfs.md#dev-sys-and-proc-hardened",
+			      mount("/dev/null", path, NULL, MS_BIND, NULL),
+			      "mount(\"/dev/null\", \"%s\", MS_BIND)", path) < 0) {
 		return nook_fail(err, errno, "mount(\"/dev/null\", \"%s\", MS_BIND)", path);
 	}
 	return 0;
@@ -164,7 +168,9 @@ mount_readonly(const char *path, struct nook_error *err)
 	keep |= sv.f_flag & ST_NOSUID ? MS_NOSUID : 0;
 	keep |= sv.f_flag & ST_NODEV ? MS_NODEV : 0;
 	keep |= sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0;
-	if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+	if (nook_trace("07-rootfs.md#dev-sys-and-proc-hardened",
+		       mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL),
+		       "mount(\"%s\", MS_REMOUNT|MS_BIND|MS_RDONLY)", path) < 0)
 		return nook_fail(err, errno, "mount(\"%s\", MS_REMOUNT|MS_RDONLY)", path);
 	return 0;
 }

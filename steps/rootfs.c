@@ -442,7 +442,9 @@ static int
 mount_at(const char *src, const char *target, const char *type, unsigned long flags,
 	 const char *data, struct nook_error *err)
 {
-	if (mount(src, target, type, flags, data) < 0)
+	if (nook_trace("07-rootfs.md#dev-sys-and-proc-hardened",
+		       mount(src, target, type, flags, data), "mount(\"%s\", \"%s\", %s%s%s)", src,
+		       target, type ? "\"" : "", type ? type : "MS_BIND", type ? "\"" : "") < 0)
 		return nook_fail(err, errno, "mount(\"%s\", \"%s\")", src, target);
 	return 0;
 }
@@ -526,8 +528,11 @@ take_volumes(struct nook_container *c, struct nook_error *err)
 	for (int i = 0; i < c->rootfs.nvolumes; i++) {
 		struct nook_volume *v = &c->rootfs.volume[i];
 
-		v->fd = nook_open_tree(AT_FDCWD, v->host,
-				       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		v->fd = (int)nook_trace(
+			"07-rootfs.md#the-code",
+			nook_open_tree(AT_FDCWD, v->host,
+				       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE),
+			"open_tree(\"%s\", OPEN_TREE_CLONE|AT_RECURSIVE)", v->host);
 		if (v->fd < 0)
 			return nook_fail(err, errno, "open_tree(\"%s\")", v->host);
 		if (v->readonly && nook_mount_setattr(v->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
@@ -576,7 +581,10 @@ place_volumes(struct nook_container *c, struct nook_error *err)
 			return nook_fail(err, errno, "fstat(\"%s\")", v->host);
 		if (make_target(v->inside, S_ISDIR(st.st_mode), err) < 0)
 			return -1;
-		if (nook_move_mount(v->fd, "", AT_FDCWD, v->inside, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		if (nook_trace("07-rootfs.md#the-code",
+			       nook_move_mount(v->fd, "", AT_FDCWD, v->inside,
+					       MOVE_MOUNT_F_EMPTY_PATH),
+			       "move_mount(\"%s\" to \"%s\")", v->host, v->inside) < 0)
 			return nook_fail(err, errno, "move_mount(\"%s\", \"%s\")", v->host,
 					 v->inside);
 		close(v->fd);
@@ -613,7 +621,8 @@ rootfs_child(struct nook_container *c, struct nook_error *err)
 
 	if (c->rootfs.nlayers == 0)
 		return 0;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (NOOK_TRACED("07-rootfs.md#pivot_root-not-chroot",
+			mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REC|MS_PRIVATE)");
 	under(root, c->run.state, "merged");
 	if (build_root(c, root, err) < 0 || take_volumes(c, err) < 0)

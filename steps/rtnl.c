@@ -29,10 +29,14 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "nook.h"
 #include "rtnl.h"
+
+/** Where lesson 04 explains these messages, for --trace. */
+#define RTNL_LESSON "04-net.md#rtnetlink-configuring-the-network-with-messages"
 
 /** Room for any request nook sends, and for the kernel's acknowledgement of it. */
 #define RTNL_BUFSIZE 8192
@@ -76,6 +80,44 @@ rtnl_request(char *buf, uint16_t type, uint16_t flags)
 }
 //! [rtnl_request]
 
+/**
+ * For --trace: request @p nlh as `ip` would name it — its type and the device (links), the
+ * address (addresses) or the gateway (routes) it carries — into @p buf. errno is kept.
+ */
+static const char *
+rtnl_describe(const struct nlmsghdr *nlh, char *buf, size_t size)
+{
+	static const char *const types[] = {[RTM_NEWLINK] = "RTM_NEWLINK",
+					    [RTM_DELLINK] = "RTM_DELLINK",
+					    [RTM_NEWADDR] = "RTM_NEWADDR",
+					    [RTM_NEWROUTE] = "RTM_NEWROUTE"};
+	uint16_t t = nlh->nlmsg_type;
+	const char *type = t <= RTM_NEWROUTE ? types[t] : NULL;
+	size_t header = t == RTM_NEWADDR    ? sizeof(struct ifaddrmsg)
+			: t == RTM_NEWROUTE ? sizeof(struct rtmsg)
+					    : sizeof(struct ifinfomsg);
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	bool link = t == RTM_NEWLINK || t == RTM_DELLINK;
+	const struct nlattr *a;
+	char what[INET_ADDRSTRLEN + 4] = "";
+	int saved = errno; /* the request's, for nook_trace() to show */
+
+	mnl_attr_for_each(a, nlh, header)
+	{
+		if (link && mnl_attr_get_type(a) == IFLA_IFNAME)
+			snprintf(what, sizeof(what), "\"%.15s\"", mnl_attr_get_str(a));
+		if ((t == RTM_NEWADDR && mnl_attr_get_type(a) == IFA_LOCAL) ||
+		    (t == RTM_NEWROUTE && mnl_attr_get_type(a) == RTA_GATEWAY))
+			inet_ntop(AF_INET, mnl_attr_get_payload(a), what, sizeof(what));
+	}
+	snprintf(buf, size, "%s(%s%s%s%s)", type ? type : "rtnetlink",
+		 t == RTM_NEWROUTE ? "default via " : "", what,
+		 t == RTM_NEWLINK && (ifi->ifi_change & IFF_UP) ? " up" : "",
+		 t == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) ? " veth" : "");
+	errno = saved;
+	return buf;
+}
+
 //! [rtnl_talk]
 /**
  * Send the request @p nlh and read the kernel's answer: an NLMSG_ERROR message whose
@@ -92,9 +134,9 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	if (n < 0)
 		return -1;
-	if (mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL) < 0)
-		return -1;
-	return 0;
+	n = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL);
+	nook_trace(RTNL_LESSON, n < 0 ? -1 : 0, "%s", rtnl_describe(nlh, buf, 64)); /* --trace */
+	return n < 0 ? -1 : 0;
 }
 //! [rtnl_talk]
 

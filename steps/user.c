@@ -342,7 +342,8 @@ write_proc(pid_t pid, const char *file, const char *text, struct nook_error *err
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", path);
-	n = write(fd, text, len);
+	n = nook_trace("05-user.md#the-order-of-events-and-why", write(fd, text, len),
+		       "write(\"%s\", \"%s\")", path, text);
 	saved = errno;
 	close(fd);
 	if (n == (ssize_t)len)
@@ -430,6 +431,8 @@ run_helper(struct nook_container *c, const struct nook_id_map *m, struct nook_er
 	for (int i = 0; i < n; i++)
 		argv[1 + i] = nums[i];
 	argv[1 + n] = NULL;
+	nook_trace_note("05-user.md#the-default-map-and-newuidmap",
+			"%s %s ... (set-user-ID helper)", argv[0], argv[1]);
 	pid = spawn_helper(c, argv, &fd, err);
 	if (pid < 0)
 		return -1;

@@ -173,6 +173,37 @@ errors_name_the_call_and_the_reason(void **state)
 	assert_int_equal(nook_wait_status(9), 137);
 }
 
+/**
+ * --trace has an optional argument: `--trace=time` is one, but `--trace time` is the flag
+ * and then the command `time` (as getopt_long's optional_argument has it); any other word
+ * is refused. --help shows it as `--trace[=time]`.
+ */
+static void
+trace_takes_an_optional_word(void **state)
+{
+	char *plain[] = {"prog", "--trace", "time", NULL};
+	char *timed[] = {"prog", "--trace=time", "true", NULL};
+	char *bad[] = {"prog", "--trace=all", "true", NULL};
+	struct nook_container c;
+	struct nook_error err;
+	char buf[4096] = "";
+	bool help;
+	FILE *out = fmemopen(buf, sizeof(buf) - 1, "w");
+
+	(void)state;
+	assert_int_equal(parse(&c, &help, &err, plain), 0);
+	assert_int_equal(c.trace, NOOK_TRACE_ON);
+	assert_string_equal(c.argv[0], "time");
+	assert_int_equal(parse(&c, &help, &err, timed), 0);
+	assert_int_equal(c.trace, NOOK_TRACE_TIME);
+	assert_string_equal(c.argv[0], "true");
+	assert_int_equal(parse(&c, &help, &err, bad), -1);
+	assert_non_null(strstr(err.msg, "--trace=all"));
+	nook_usage(out, "prog", stages);
+	fclose(out);
+	assert_non_null(strstr(buf, "  --trace[=time] "));
+}
+
 int
 main(void)
 {
@@ -185,6 +216,7 @@ main(void)
 		cmocka_unit_test(hostnames_are_checked),
 		cmocka_unit_test(usage_lists_every_option),
 		cmocka_unit_test(errors_name_the_call_and_the_reason),
+		cmocka_unit_test(trace_takes_an_optional_word),
 	};
 
 	return cmocka_run_group_tests_name("unit: cli", tests, NULL, NULL);

@@ -1,0 +1,648 @@
+/**
+ * @file trace.c
+ * @brief `--trace` seen from outside: each step program run with it, its stderr read.
+ *
+ * For each step, the table below lists the calls its lesson says the step makes, in the
+ * order it says them; the trace must show them in that order (other lines may come in
+ * between), each from the side that makes it ("[host]" or "[ctr ]"). Every lesson section
+ * a trace line points to ("→ lessons/01-uts.md#clone32") must be a heading of that lesson,
+ * its anchor made as GitHub makes it. Then the edges: a failed call shows its errno by
+ * name, --trace=time adds the stages' times (printed, never judged), a closed or broken
+ * stderr does not change what the container does, no descriptor of the trace reaches the
+ * container's processes, and the runtime `nook` traces create and start.
+ *
+ * This is a maintainers' test (`make test-trace`, part of the full `make check`): it runs
+ * the reference solutions. A participant's exercise is not expected to trace its calls.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/** Most calls one step's row expects. */
+#define MAX_EXPECT 16
+
+/** One step's expectation: its options, and the trace lines' beginnings, in order. */
+struct step_trace {
+	const char *step;
+	const char *args[8];		/**< options before --trace; NULL-ended */
+	const char *expect[MAX_EXPECT]; /**< substrings, in order; NULL-ended */
+	bool netns;			/**< run in a throwaway network namespace */
+	bool image;			/**< --rootfs IMAGE is appended to args */
+};
+
+/* clang-format off */
+static const struct step_trace table[] = {
+	{.step = "01-uts", .args = {"--hostname", "box"}, .expect = {
+		"[host] clone3(CLONE_NEWUTS|CLONE_NEWIPC) = ",
+		"[host] write(sync pipe, \"go\")",
+		"[ctr ] setsid() = ",
+		"[ctr ] read(sync pipe) = 1",
+		"[ctr ] sethostname(\"box\") = 0",
+		"[host] write(sync pipe, \"start\")",
+		"[ctr ] prctl(PR_SET_DUMPABLE, 0) = 0",
+		"[ctr ] execvp(\"true\")"}},
+	{.step = "02-pid", .args = {NULL}, .expect = {
+		"[host] clone3(CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID) = ",
+		"[ctr ] setsid() = 1",
+		"[ctr ] sethostname(\"nook\") = 0",
+		"[ctr ] fork() = 0: the command, PID 2",
+		"[ctr ] setpgid(0, 0) = 0",
+		"[ctr ] execvp(\"true\")"}},
+	{.step = "03-mount", .args = {"--tmpfs", "/mnt"}, .expect = {
+		"[host] clone3(CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNS) = ",
+		"[ctr ] mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL) = 0",
+		"[ctr ] mount(\"proc\", \"/proc\", \"proc\", ",
+		"[ctr ] mount(\"tmpfs\", \"/mnt\", \"tmpfs\", ",
+		"[ctr ] execvp(\"true\")"}},
+	{.step = "04-net", .args = {"--net", "veth", "--ip", "10.231.0.2/24"}, .expect = {
+		"[host] clone3(CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET) = ",
+		"[host] RTM_NEWLINK(\"nk",
+		"[host] RTM_NEWADDR(10.231.0.1) = 0",
+		"[host] RTM_NEWLINK(\"nk",
+		"[host] write(sync pipe, \"go\")",
+		"[ctr ] RTM_NEWLINK(\"lo\" up) = 0",
+		"[ctr ] RTM_NEWLINK(\"eth0\" up) = 0",
+		"[ctr ] RTM_NEWADDR(10.231.0.2) = 0",
+		"[ctr ] RTM_NEWROUTE(default via 10.231.0.1) = 0",
+		"[ctr ] execvp(\"true\")",
+		"[host] RTM_DELLINK(\"nk"}, .netns = true},
+	{.step = "05-user", .args = {"--userns"}, .expect = {
+		"[host] clone3(CLONE_NEWUSER|",
+		"[host] write(\"/proc/",
+		"/uid_map\", \"0 ",
+		"[host] write(\"/proc/",
+		"/gid_map\", \"0 ",
+		"[host] write(sync pipe, \"go\")",
+		"[ctr ] setresgid(0, 0, 0) = 0",
+		"[ctr ] setresuid(0, 0, 0) = 0",
+		"[ctr ] sethostname(\"nook\") = 0",
+		"[ctr ] execvp(\"true\")"}},
+	{.step = "06-cgroups", .args = {"--memory", "64m"}, .expect = {
+		"[host] mkdir(\"/sys/fs/cgroup/",
+		"[host] write(\"/sys/fs/cgroup/",
+		"/memory.",
+		"[host] clone3(",
+		"[ctr ] unshare(CLONE_NEWCGROUP) = 0",
+		"[ctr ] execvp(\"true\")",
+		"[host] rmdir(\"/sys/fs/cgroup/"}},
+	{.step = "07-rootfs", .args = {NULL}, .expect = {
+		"[ctr ] mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL) = 0",
+		"[ctr ] mount(\"overlay\", \"/",
+		"[ctr ] mount(\"proc\", \"/",
+		"[ctr ] mount(\"sysfs\", \"/",
+		"[ctr ] mount(\"tmpfs\", \"/",
+		"[ctr ] mount(\"/dev/null\", \"/",
+		"MS_BIND|MS_REC) = 0",
+		"[ctr ] pivot_root(\".\", \".\") = 0",
+		"[ctr ] umount2(\".\", MNT_DETACH) = 0",
+		"[ctr ] mount(\"proc\", \"/proc\", \"proc\", ",
+		"[ctr ] mount(\"/proc/sys\", MS_REMOUNT|MS_BIND|MS_RDONLY) = 0",
+		"[ctr ] execvp(\"true\")"}, .image = true},
+	{.step = "08-caps", .args = {"--user", "1000"}, .expect = {
+		"[ctr ] prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0",
+		"[ctr ] capset(permitted=effective=0x",
+		"[ctr ] setgroups(0, NULL) = 0",
+		"[ctr ] setresgid(1000) = 0",
+		"[ctr ] setresuid(1000) = 0",
+		"[ctr ] capset(permitted=effective=0) = 0",
+		"[ctr ] execvp(\"true\")"}, .image = true},
+	{.step = "09-seccomp", .args = {NULL}, .expect = {
+		"[ctr ] pivot_root(",
+		"[ctr ] prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0",
+		"[ctr ] capset(permitted=effective=0x",
+		"[host] write(sync pipe, \"start\")",
+		"[ctr ] seccomp_load(): seccomp(SECCOMP_SET_MODE_FILTER) = 0",
+		"[ctr ] execvp(\"true\")"}, .image = true},
+};
+/* clang-format on */
+
+/* ---- lessons' anchors ---------------------------------------------------------------- */
+
+/**
+ * The anchor GitHub makes of heading text @p h: lower case; letters, digits, '_' and '-'
+ * kept; each space a '-'; every other character (punctuation, an em dash) dropped.
+ */
+static void
+slug(const char *h, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)h; *p && n + 1 < size; p++)
+		if (isalnum(*p) || *p == '_' || *p == '-')
+			out[n++] = (char)tolower(*p);
+		else if (*p == ' ')
+			out[n++] = '-';
+	out[n] = '\0';
+}
+
+/** Whether lesson @p file (in lessons/) has a heading whose anchor is @p anchor. */
+static bool
+anchor_exists(const char *file, const char *anchor)
+{
+	char path[PATH_MAX], line[1024], seen[128][96], s[96], want[112];
+	int nseen = 0, dup;
+	bool fenced = false, found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "lessons/%s", file);
+	f = fopen(path, "re");
+	if (!f)
+		fail_msg("%s: %s", path, strerror(errno));
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *h = line;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "```", 3) == 0)
+			fenced = !fenced;
+		if (fenced || line[0] != '#')
+			continue;
+		while (*h == '#')
+			h++;
+		if (*h != ' ')
+			continue;
+		if (strstr(h, " {#"))
+			*strstr(h, " {#") = '\0';
+		slug(h + 1, s, sizeof(s));
+		dup = 0;
+		for (int i = 0; i < nseen; i++)
+			dup += strcmp(seen[i], s) == 0;
+		if (nseen < 128)
+			strcpy(seen[nseen++], s);
+		if (dup)
+			snprintf(want, sizeof(want), "%s-%d", s, dup);
+		else
+			snprintf(want, sizeof(want), "%s", s);
+		found = strcmp(want, anchor) == 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/** The checker itself: real headings are found, made-up ones and code lines are not. */
+static void
+anchors_are_checked_against_headings(void **state)
+{
+	(void)state;
+	assert_true(anchor_exists("01-uts.md", "clone32"));
+	assert_true(anchor_exists("01-uts.md", "how-nook-starts-a-container"));
+	assert_true(anchor_exists("07-rootfs.md", "dev-sys-and-proc-hardened"));
+	assert_true(anchor_exists("09-seccomp.md",
+				  "inherited-stacked-never-removed--and-no_new_privs"));
+	assert_false(anchor_exists("01-uts.md", "clone"));
+	assert_false(anchor_exists("01-uts.md", "no-such-section"));
+	/* "# build/solutions/01-uts ..." inside a ```console block is no heading */
+	assert_false(anchor_exists("01-uts.md", "buildsolutions01-uts---hostname-box----hostname"));
+}
+
+/* ---- reading a trace ----------------------------------------------------------------- */
+
+/** Is @p line a trace line? */
+static bool
+is_trace(const char *line)
+{
+	return strncmp(line, "[host] ", 7) == 0 || strncmp(line, "[ctr ] ", 7) == 0;
+}
+
+/**
+ * Check every trace line of @p r's stderr: its lesson link names a real heading. Returns
+ * how many trace lines there were.
+ */
+static int
+check_links(const struct run *r)
+{
+	const char *p = r->err;
+	char line[1024], file[64], anchor[128];
+	int n = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		const char *link;
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		p += len + (p[len] == '\n');
+		if (!is_trace(line))
+			continue;
+		n++;
+		link = strstr(line, "→ lessons/");
+		if (!link)
+			continue;
+		if (sscanf(link, "→ lessons/%63[^#]#%127s", file, anchor) != 2)
+			expect_run(r, false, "a trace line's link is not FILE#ANCHOR: %s", line);
+		expect_run(r, anchor_exists(file, anchor), "no section #%s in lessons/%s: %s",
+			   anchor, file, line);
+	}
+	return n;
+}
+
+/** Expect @p want[] (NULL-ended) among @p r's trace lines, in that order. */
+static void
+expect_in_order(const struct run *r, const char *const *want)
+{
+	const char *p = r->err;
+	int i = 0;
+
+	while (*p && want[i]) {
+		size_t len = strcspn(p, "\n");
+		char line[1024];
+		const char *from;
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		p += len + (p[len] == '\n');
+		/* a row may expect two pieces of one line: "write(\"/proc/", then "/uid_map" */
+		for (from = line; want[i] && (from = strstr(from, want[i])); i++)
+			from += strlen(want[i]);
+	}
+	expect_run(r, want[i] == NULL, "the trace does not show, in order: \"%s\"", want[i]);
+}
+
+/* ---- each step ----------------------------------------------------------------------- */
+
+static const char *
+image(void)
+{
+	static char path[PATH_MAX];
+	const char *img = getenv("NOOK_IMAGE");
+
+	if (!realpath(img && *img ? img : "build/images/busybox", path))
+		fail_msg("the image: %s (make image)", strerror(errno));
+	return path;
+}
+
+/** Run row @p t's step with --trace: its calls in order, its links real, its status 0. */
+static void
+check_step(const struct step_trace *t)
+{
+	char *argv[24];
+	int n = 0, oldns = -1;
+	struct run r;
+
+	skip_unless_root();
+	argv[n++] = (char *)step_path(t->step);
+	argv[n++] = "--trace";
+	for (int i = 0; t->args[i]; i++)
+		argv[n++] = (char *)t->args[i];
+	if (t->image) {
+		argv[n++] = "--rootfs";
+		argv[n++] = (char *)image();
+	}
+	argv[n++] = "--";
+	argv[n++] = "true";
+	argv[n] = NULL;
+	if (t->netns)
+		oldns = netns_enter_throwaway();
+	run_argv(&r, RUN_TIMEOUT, argv);
+	netns_leave(oldns);
+	expect_status(&r, 0);
+	expect_run(&r, check_links(&r) >= 5, "expected a trace on stderr");
+	expect_in_order(&r, t->expect);
+}
+
+static void
+step_01(void **state)
+{
+	(void)state;
+	check_step(&table[0]);
+}
+
+static void
+step_02(void **state)
+{
+	(void)state;
+	check_step(&table[1]);
+}
+
+static void
+step_03(void **state)
+{
+	(void)state;
+	check_step(&table[2]);
+}
+
+static void
+step_04(void **state)
+{
+	(void)state;
+	check_step(&table[3]);
+}
+
+static void
+step_05(void **state)
+{
+	(void)state;
+	check_step(&table[4]);
+}
+
+static void
+step_06(void **state)
+{
+	(void)state;
+	check_step(&table[5]);
+}
+
+static void
+step_07(void **state)
+{
+	(void)state;
+	check_step(&table[6]);
+}
+
+static void
+step_08(void **state)
+{
+	(void)state;
+	check_step(&table[7]);
+}
+
+static void
+step_09(void **state)
+{
+	(void)state;
+	check_step(&table[8]);
+}
+
+/* ---- the edges ------------------------------------------------------------------------- */
+
+/** A call the kernel refuses is shown with its errno by name, and the error follows. */
+static void
+failed_call_shows_its_errno(void **state)
+{
+	char dir[PATH_MAX] = "/tmp/nook-trace-none-XXXXXX", want[PATH_MAX + 64];
+	struct run r;
+
+	(void)state;
+	skip_unless_root();
+	unused_path(dir); /* absolute, and not there: mount(2) says ENOENT */
+	run_step(&r, "03-mount", "--trace", "--tmpfs", dir, "--", "true", NULL);
+	expect_status(&r, 125);
+	snprintf(want, sizeof(want), "[ctr ] mount(\"tmpfs\", \"%s\", \"tmpfs\", ", dir);
+	expect_in_order(&r, (const char *const[]){want, "= -1 ENOENT (No such file or directory)",
+						  "[ctr ] mount child failed: ", NULL});
+	check_links(&r);
+}
+
+/** --trace=time adds each stage's time, on both sides; --trace alone does not. */
+static void
+time_adds_the_stages_times(void **state)
+{
+	struct run r;
+
+	(void)state;
+	skip_unless_root();
+	run_step(&r, "01-uts", "--trace=time", "--", "true", NULL);
+	expect_status(&r, 0);
+	expect_in_order(&r, (const char *const[]){"[host] time: uts+ipc prepare ", " ms (at ",
+						  "[ctr ] time: uts+ipc child ", " ms (at ", NULL});
+	run_step(&r, "01-uts", "--trace", "--", "true", NULL);
+	expect_status(&r, 0);
+	expect_run(&r, !strstr(r.err, "time:"), "--trace alone printed times");
+	expect_run(&r, strstr(r.err, "[ctr ] sethostname("), "no trace");
+}
+
+/** Without --trace nothing is traced; a bad --trace= is refused before anything runs. */
+static void
+no_trace_unless_asked(void **state)
+{
+	struct run r;
+
+	(void)state;
+	skip_unless_root();
+	run_step(&r, "01-uts", "--", "true", NULL);
+	expect_status(&r, 0);
+	expect_run(&r, r.err[0] == '\0', "stderr without --trace should be empty");
+	run_step(&r, "01-uts", "--trace=all", "--", "echo", "ran", NULL);
+	expect_run(&r,
+		   r.status == 125 && !strstr(r.out, "ran") && count_lines(r.err) == 1 &&
+			   strstr(r.err, "--trace=all"),
+		   "expected one line naming --trace=all, exit 125, nothing run");
+}
+
+/**
+ * Run `01-uts --trace -- echo ran` with stderr closed (@p broken false) or a pipe nobody
+ * reads (@p broken true): the trace is lost, the container is not.
+ */
+static void
+run_without_stderr(bool broken, struct run *r)
+{
+	int out[2], dead[2], wstatus;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(out) < 0 || pipe(dead) < 0)
+		fail_msg("pipe: %s", strerror(errno));
+	close(dead[0]); /* a write into dead[1] fails with EPIPE (and raises SIGPIPE) */
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		dup2(out[1], 1);
+		if (broken)
+			dup2(dead[1], 2);
+		else
+			close(2);
+		execl(step_path("01-uts"), "01-uts", "--trace", "--", "echo", "ran", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(dead[1]);
+	n = read(out[0], r->out, sizeof(r->out) - 1);
+	r->out[n > 0 ? n : 0] = '\0';
+	close(out[0]);
+	waitpid(pid, &wstatus, 0);
+	r->status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+	r->timed_out = false;
+	r->err[0] = '\0';
+}
+
+static void
+a_dead_stderr_is_ignored(void **state)
+{
+	struct run r;
+
+	(void)state;
+	skip_unless_root();
+	run_without_stderr(false, &r);
+	expect_run(&r, r.status == 0 && strcmp(r.out, "ran\n") == 0, "stderr closed");
+	run_without_stderr(true, &r);
+	expect_run(&r, r.status == 0 && strcmp(r.out, "ran\n") == 0,
+		   "stderr a pipe without reader (EPIPE, SIGPIPE)");
+}
+
+/** The command's descriptors are the same with --trace as without: 0, 1, 2. */
+static void
+the_command_gets_no_trace_descriptor(void **state)
+{
+	struct run with, without;
+
+	(void)state;
+	skip_unless_root();
+	run_step(&without, "02-pid", "--", "sh", "-c", "ls /proc/$$/fd", NULL);
+	run_step(&with, "02-pid", "--trace", "--", "sh", "-c", "ls /proc/$$/fd", NULL);
+	expect_status(&without, 0);
+	expect_status(&with, 0);
+	expect_run(&with, strcmp(with.out, without.out) == 0,
+		   "with --trace the command has descriptors %s, without %s", with.out,
+		   without.out);
+}
+
+/**
+ * Step 02's init does not exec: once it has forked the command it must hold no copy of
+ * the host's stderr (a file the host chose), seen from the host in /proc/INIT/fd.
+ */
+static void
+init_lets_go_of_the_trace(void **state)
+{
+	char dir[64], cmd[1024];
+	struct run r;
+
+	(void)state;
+	skip_unless_root();
+	make_scratch_dir(dir, "trace", 0755);
+	snprintf(cmd, sizeof(cmd),
+		 "%s --trace -- sleep 5 2>%s/stderr-of-nook & n=$!; "
+		 "until i=$(pgrep -P $n) && pgrep -P $i >/dev/null; do sleep 0.05; done; "
+		 "for t in $(seq 40); do ls -l /proc/$i/fd | grep -q stderr-of-nook || break; "
+		 "sleep 0.05; done; ls -l /proc/$i/fd | grep -c stderr-of-nook; kill $n; wait",
+		 step_path("02-pid"), dir);
+	run_shell(&r, cmd);
+	expect_run(&r, strcmp(r.out, "0\n") == 0, "init still holds the trace's stderr");
+	remove_scratch_dirs();
+}
+
+/* ---- the runtime ------------------------------------------------------------------------ */
+
+/** A bundle in @p dir: the default image as root, hostname "traced", `true`. */
+static void
+write_bundle(const char *dir)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	f = fopen(path, "we");
+	if (!f)
+		fail_msg("%s: %s", path, strerror(errno));
+	fprintf(f,
+		"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\", \"readonly\": true},\n"
+		" \"process\": {\"args\": [\"true\"], \"cwd\": \"/\", \"env\": [\"PATH=/bin\"],\n"
+		"   \"user\": {\"uid\": 0, \"gid\": 0}},\n"
+		" \"hostname\": \"traced\",\n"
+		" \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": "
+		"\"proc\"}],\n"
+		" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, "
+		"{\"type\": \"uts\"}, {\"type\": \"mount\"}]}}\n",
+		image());
+	fclose(f);
+}
+
+/** `nook --trace run`: the create side (host, then container) and the start side. */
+static void
+nook_run_traces_both_sides(void **state)
+{
+	char root[64], bundle[64], id[64];
+	struct run r;
+
+	(void)state;
+	skip_unless_root();
+	make_scratch_dir(root, "trace-root", 0700);
+	make_scratch_dir(bundle, "trace-bundle", 0755);
+	write_bundle(bundle);
+	run_step(&r, "nook", "--trace", "--root", root, "run", "--bundle", bundle,
+		 unique_name(id, "trace"), NULL);
+	expect_status(&r, 0);
+	expect_in_order(&r, (const char *const[]){"[host] clone3(", "[ctr ] setsid() = ",
+						  "[ctr ] sethostname(\"traced\") = 0",
+						  "[ctr ] pivot_root(", "[host] open(\"",
+						  "/exec.fifo\", O_RDONLY) ...",
+						  "[ctr ] execvp(\"true\")", NULL});
+	check_links(&r);
+	run_step(&r, "nook", "--trace=never", "--root", root, "list", NULL);
+	expect_status(&r, 125);
+	remove_scratch_dirs();
+}
+
+/**
+ * `nook --trace create`, then `nook --trace start`, as engines run them: create's stderr
+ * has the host's side and the container's up to its wait; start's, the opening of the
+ * exec FIFO; and the container's last lines (the seal, the exec) still reach create's
+ * stderr — the file it was given — though create has long exited.
+ */
+static void
+nook_create_and_start_each_trace_their_side(void **state)
+{
+	char root[64], bundle[64], id[64], cmd[1024], path[128], created[16384];
+	struct run r;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	skip_unless_root();
+	make_scratch_dir(root, "trace-root", 0700);
+	make_scratch_dir(bundle, "trace-bundle", 0755);
+	write_bundle(bundle);
+	unique_name(id, "trace");
+	snprintf(cmd, sizeof(cmd),
+		 "n=%s; $n --trace --root %s create --bundle %s %s </dev/null >/dev/null "
+		 "2>%s/create.err && $n --trace --root %s start %s && "
+		 "until $n --root %s state %s | grep -q stopped; do sleep 0.05; done; "
+		 "$n --root %s delete %s",
+		 step_path("nook"), root, bundle, id, bundle, root, id, root, id, root, id);
+	run_shell(&r, cmd);
+	expect_status(&r, 0);
+	expect_in_order(
+		&r, (const char *const[]){"[host] open(\"", "/exec.fifo\", O_RDONLY) ...", NULL});
+	expect_run(&r, !strstr(r.err, "clone3("), "start traced create's calls");
+	snprintf(path, sizeof(path), "%s/create.err", bundle);
+	f = fopen(path, "re");
+	if (!f)
+		fail_msg("%s: %s", path, strerror(errno));
+	n = fread(created, 1, sizeof(created) - 1, f);
+	created[n] = '\0';
+	fclose(f);
+	snprintf(r.err, sizeof(r.err), "%s", created);
+	expect_in_order(&r, (const char *const[]){
+				    "[host] clone3(", "[host] write(sync pipe, \"go\")",
+				    "[ctr ] sethostname(\"traced\") = 0", "[ctr ] pivot_root(",
+				    "[ctr ] prctl(PR_SET_DUMPABLE, 0) = 0",
+				    "[ctr ] execvp(\"true\")", NULL});
+	expect_run(&r, !strstr(r.err, "exec.fifo"), "create traced start's calls");
+	check_links(&r);
+	remove_scratch_dirs();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(anchors_are_checked_against_headings),
+		cmocka_unit_test(step_01),
+		cmocka_unit_test(step_02),
+		cmocka_unit_test(step_03),
+		cmocka_unit_test(step_04),
+		cmocka_unit_test(step_05),
+		cmocka_unit_test(step_06),
+		cmocka_unit_test(step_07),
+		cmocka_unit_test(step_08),
+		cmocka_unit_test(step_09),
+		cmocka_unit_test(failed_call_shows_its_errno),
+		cmocka_unit_test(time_adds_the_stages_times),
+		cmocka_unit_test(no_trace_unless_asked),
+		cmocka_unit_test(a_dead_stderr_is_ignored),
+		cmocka_unit_test(the_command_gets_no_trace_descriptor),
+		cmocka_unit_test(init_lets_go_of_the_trace),
+		cmocka_unit_test(nook_run_traces_both_sides),
+		cmocka_unit_test(nook_create_and_start_each_trace_their_side),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
