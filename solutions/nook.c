@@ -73,7 +73,7 @@ nook_say(const struct nook_error *err)
 	json_t *line;
 	char *text;
 
-	fprintf(stderr, "nook: %s\n", err->msg);
+	nook_print_error(stderr, "nook", err);
 	if (!nook_cli.log)
 		return err->code;
 	oci_now(now, sizeof(now));
