@@ -201,5 +201,7 @@ int cmd_run(int argc, char *argv[]);
 int cmd_list(int argc, char *argv[]);
 int cmd_spec(int argc, char *argv[]);
 int cmd_features(int argc, char *argv[]);
+int cmd_doctor(int argc, char *argv[]);
+void doctor_man(FILE *out);
 
 #endif
