@@ -129,6 +129,8 @@ config(const struct doctor *d, const char *name)
 	if (!d->config)
 		return 0;
 	snprintf(key, sizeof(key), "\nCONFIG_%s=", name);
+	if (strncmp(d->config, key + 1, strlen(key + 1)) == 0) /* the first line */
+		return d->config[strlen(key + 1)];
 	if ((p = strstr(d->config, key)))
 		return p[strlen(key)];
 	return 'n';
@@ -200,9 +202,10 @@ check_namespaces(struct doctor *d)
 		if (c == 'n' || e) {
 			snprintf(fix, sizeof(fix), "a kernel built with CONFIG_%s=y",
 				 namespaces[i].option ? namespaces[i].option : "NAMESPACES");
-			say(d, FAIL, namespaces[i].steps, fix, "%s namespace: %s",
+			say(d, FAIL, namespaces[i].steps, fix, "%s namespace: %s%s%s",
 			    namespaces[i].name,
-			    c == 'n' ? "not in this kernel (CONFIG_ not set)" : strerror(e));
+			    c == 'n' ? "not in this kernel (CONFIG_" : strerror(e),
+			    c == 'n' ? namespaces[i].option : "", c == 'n' ? " is not set)" : "");
 			continue;
 		}
 		snprintf(have + strlen(have), sizeof(have) - strlen(have), " %s",
