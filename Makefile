@@ -31,6 +31,7 @@
 #   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
 #   make test-oci                 step 10: build/solutions/nook driven as engines drive runc
+#   make test-doctor              each error diagnosis caused for real; `nook doctor`'s checks
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -98,7 +99,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
 .PHONY: all programs image deps deps-vm check test test-unit test-steps test-oci check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults test-doctor \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
@@ -225,7 +226,8 @@ check: deps
 	@$(MAKE) --no-print-directory deps-vm
 	@$(MAKE) --no-print-directory run-check
 run-check:
-	@$(MAKE) --no-print-directory test-unit test-steps test-oci
+	@$(MAKE) --no-print-directory programs && $(BIN)/nook doctor
+	@$(MAKE) --no-print-directory test-unit test-steps test-oci test-doctor
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
@@ -255,6 +257,15 @@ test-faults: programs image $(TESTBIN)/faults $(TESTBIN)/failclone $(TESTBIN)/pr
 $(TESTBIN)/faults: $(TESTBIN)/obj/faults-faults.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 $(TESTBIN)/obj/faults-%.o: tests/faults/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+# Issue 18: each diagnosis of an error caused for real, and `nook doctor` on this machine
+# and on a scratch one whose checks fail (tests/doctor).
+test-doctor: programs image $(TESTBIN)/doctor $(TESTBIN)/failclone
+	@NOOK_FAILCLONE=$(TESTBIN)/failclone $(RUN_TESTS) $(TESTBIN)/doctor
+$(TESTBIN)/doctor: $(TESTBIN)/obj/doctor-doctor.o $(TESTBIN)/obj/harness.o $(OBJ)/libnook.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+$(TESTBIN)/obj/doctor-%.o: tests/doctor/%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -c -o $@ $<
 $(TESTBIN)/failclone: tests/faults/failclone.c
@@ -433,7 +444,10 @@ hint:
 demo shell: deps
 	@$(MAKE) --no-print-directory run-$@
 
+# The tour starts with `nook doctor`: what this machine lacks, and how to fix it, before a
+# step fails for want of it.
 run-demo: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
+	@$(BIN)/nook doctor || echo "demo: the steps above cannot run here; the tour goes on"
 	@$(TOOLS)/lessoncheck --tour lessons/*.md
 
 # In the image when the newest step takes --rootfs (step 07 on), else on the host's files.
