@@ -585,7 +585,10 @@ cgroup_errno(struct causes *cs, const char *msg, int errnum)
 	parent_of(path, dir, sizeof(dir));
 	snprintf(file, sizeof(file), "%s", path + strlen(dir) + 1);
 	v2 = statfs(dir, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
-	if (errnum == ENOENT && v2) {
+	if (errnum == ENOENT && v2 && strcmp(file, "cgroup.subtree_control") == 0) {
+		quoted(msg, 2, buf, sizeof(buf)); /* "+memory": the parent of dir must enable it */
+		cgroup_unavailable(cs, dir, controller_of(buf + (buf[0] == '+'), ctl, sizeof(ctl)));
+	} else if (errnum == ENOENT && v2) {
 		cgroup_unavailable(cs, dir, controller_of(file, ctl, sizeof(ctl)));
 	} else if (errnum == ENOENT) {
 		cause(cs, MAYBE,

@@ -350,6 +350,45 @@ seccomp_eacces_names_no_new_privs(void **state)
 	expect_diagnosis(&r, "seccomp(", "no_new_privs is not set");
 }
 
+/**
+ * A controller the parent cgroup does not hand down: "+hugetlb" written to the
+ * subtree_control of a scratch cgroup of a cgroup2 hierarchy whose root enables none.
+ */
+static void
+cgroup_enoent_names_the_parents_subtree_control(void **state)
+{
+	const char *v2 = "/sys/fs/cgroup/unified";
+	char dir[128], root_has[256] = "", name[64];
+	struct statfs fs;
+	struct nook_error err = {0};
+	FILE *f;
+	int ret;
+
+	(void)state;
+	if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == 0x63677270)
+		v2 = "/sys/fs/cgroup";
+	snprintf(dir, sizeof(dir), "%s/cgroup.subtree_control", v2);
+	if ((f = fopen(dir, "r"))) {
+		if (!fgets(root_has, sizeof(root_has), f))
+			root_has[0] = '\0';
+		fclose(f);
+	}
+	if (!f || strstr(root_has, "hugetlb")) {
+		print_message("  SKIP: no cgroup2 hierarchy whose root keeps hugetlb to itself\n");
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", v2, unique_name(name, "diag"));
+	if (mkdir(dir, 0755) < 0)
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	ret = cgroup_write(dir, "cgroup.subtree_control", "+hugetlb", &err);
+	rmdir(dir);
+	assert_int_equal(ret, -1);
+	print_message("  said: %s\n%s", err.msg, err.why);
+	assert_int_equal(err.errnum, ENOENT);
+	assert_non_null(strstr(err.why, "the hugetlb controller is not enabled in "));
+	assert_non_null(strstr(err.why, "echo +hugetlb"));
+}
+
 /** An error whose errno has no known cause has no diagnosis: the line alone. */
 static void
 other_errors_stay_one_line(void **state)
@@ -512,6 +551,7 @@ main(void)
 		cmocka_unit_test(pivot_root_einval_names_the_shared_mount),
 		cmocka_unit_test(overlay_einval_names_upper_and_work_apart),
 		cmocka_unit_test(seccomp_eacces_names_no_new_privs),
+		cmocka_unit_test(cgroup_enoent_names_the_parents_subtree_control),
 		cmocka_unit_test(other_errors_stay_one_line),
 		cmocka_unit_test(doctor_reports_this_machine),
 		cmocka_unit_test(doctor_reports_a_failing_machine),
