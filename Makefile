@@ -494,9 +494,11 @@ install: programs $(MAN_PAGES)
 	done
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),install -m 755 $(BIN)/nook $(DESTDIR)$(BINDIR)/nook)
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook >$(DESTDIR)$(MAN1DIR)/nook.1)
+	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook-doctor \
+		>$(DESTDIR)$(MAN1DIR)/nook-doctor.1)
 uninstall:
 	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
-	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1
+	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1 $(DESTDIR)$(MAN1DIR)/nook-doctor.1
 
 check-man:
 	@tests/install-deps docs-check
