@@ -399,7 +399,7 @@ static void
 pivot_einval(struct causes *cs, const char *msg)
 {
 	char root[256], up[256];
-	struct mount_line m, parent, cur;
+	struct mount_line m, parent, cur = {.fstype = ""};
 
 	quoted(msg, 1, root, sizeof(root));
 	if (find_mount("/", -1, &cur) == 0 && strcmp(cur.fstype, "rootfs") == 0)
