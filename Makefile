@@ -34,6 +34,7 @@
 #   make test-oci                 step 10: build/solutions/nook driven as engines drive runc,
 #                                 and by podman and containerd themselves when installed
 #   make test-trace               --trace: each step and nook traced, their stderr read
+#   make test-doctor              each error diagnosis caused for real; `nook doctor`'s checks
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -74,7 +75,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # Libraries the stages use (step 04: rtnetlink through libmnl, ...). Named, not asked of
 # pkg-config: make reads this before `deps` has installed them.
-LDLIBS := -lmnl -lcap -lseccomp -ljansson
+LDLIBS := -lmnl -lcap -lseccomp -ljansson -lz
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)
@@ -106,7 +107,7 @@ PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
 .PHONY: all programs image deps deps-vm deps-engines check test test-unit test-steps test-oci check-steps \
-	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults test-trace \
+	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults test-trace test-doctor \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
 .DELETE_ON_ERROR:
@@ -241,7 +242,8 @@ check: deps
 	@$(MAKE) --no-print-directory deps-engines
 	@$(MAKE) --no-print-directory run-check
 run-check:
-	@$(MAKE) --no-print-directory test-unit test-steps test-oci test-trace
+	@$(MAKE) --no-print-directory programs && $(BIN)/nook doctor
+	@$(MAKE) --no-print-directory test-unit test-steps test-oci test-trace test-doctor
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
@@ -279,6 +281,15 @@ test-trace: programs image $(TESTBIN)/trace
 $(TESTBIN)/trace: $(TESTBIN)/obj/trace-trace.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 $(TESTBIN)/obj/trace-%.o: tests/trace/%.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+# Issue 18: each diagnosis of an error caused for real, and `nook doctor` on this machine
+# and on a scratch one whose checks fail (tests/doctor).
+test-doctor: programs image $(TESTBIN)/doctor $(TESTBIN)/failclone
+	@NOOK_FAILCLONE=$(TESTBIN)/failclone $(RUN_TESTS) $(TESTBIN)/doctor
+$(TESTBIN)/doctor: $(TESTBIN)/obj/doctor-doctor.o $(TESTBIN)/obj/harness.o $(OBJ)/libnook.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+$(TESTBIN)/obj/doctor-%.o: tests/doctor/%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -c -o $@ $<
 $(TESTBIN)/failclone: tests/faults/failclone.c
@@ -463,7 +474,10 @@ hint:
 demo shell: deps
 	@$(MAKE) --no-print-directory run-$@
 
+# The tour starts with `nook doctor`: what this machine lacks, and how to fix it, before a
+# step fails for want of it.
 run-demo: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
+	@$(BIN)/nook doctor || echo "demo: the steps above cannot run here; the tour goes on"
 	@$(TOOLS)/lessoncheck --tour lessons/*.md
 
 # In the image when the newest step takes --rootfs (step 07 on), else on the host's files.
@@ -510,9 +524,11 @@ install: programs $(MAN_PAGES)
 	done
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),install -m 755 $(BIN)/nook $(DESTDIR)$(BINDIR)/nook)
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook >$(DESTDIR)$(MAN1DIR)/nook.1)
+	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook-doctor \
+		>$(DESTDIR)$(MAN1DIR)/nook-doctor.1)
 uninstall:
 	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
-	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1
+	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1 $(DESTDIR)$(MAN1DIR)/nook-doctor.1
 
 check-man:
 	@tests/install-deps docs-check

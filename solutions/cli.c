@@ -202,7 +202,7 @@ nook_main(const char *prog, const struct nook_stage *const *stages, int argc, ch
 	}
 	status = run(&c, stages, prog, &err);
 	if (status < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err.msg);
+		nook_print_error(stderr, prog, &err);
 		return err.code;
 	}
 	return status;

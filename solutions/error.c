@@ -13,6 +13,11 @@
  * ASCII is written C-style (a newline as backslash-n, ESC as backslash-x1b), so that an
  * error stays one line and cannot drive the terminal it is printed on. A message too long
  * for struct nook_error ends in "...".
+ *
+ * An errno with known causes (pivot_root's EINVAL, clone3's EPERM ...) is explained too:
+ * diagnose.c probes the host and fills err->why with the likely causes, a few lines that
+ * nook_print_error() prints after the error's line. The line and the exit code stay the
+ * same, so whoever matches the line is not disturbed.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,6 +77,8 @@ vfail(struct nook_error *err, int code, int errnum, const char *fmt, va_list ap)
 	if (errnum != 0)
 		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
 	err->code = code;
+	err->errnum = errnum;
+	nook_diagnose(err); /* the likely causes, while the failure is still there to probe */
 	return -1;
 }
 
@@ -107,4 +114,15 @@ int
 nook_exercise_todo(struct nook_error *err, const char *step, const char *hint)
 {
 	return nook_fail(err, 0, "exercise %s not done: %s", step, hint);
+}
+
+/**
+ * Print @p err for a person: "PROG: MSG" on one line, then its diagnosis, lines of
+ * "  - CAUSE", when there is one. The only way main() prints a failure.
+ */
+void
+nook_print_error(FILE *out, const char *prog, const struct nook_error *err)
+{
+	fprintf(out, "%s: %.*s\n%.*s", prog, (int)sizeof(err->msg), err->msg, (int)sizeof(err->why),
+		err->why);
 }

@@ -97,7 +97,7 @@ nook_say(const struct nook_error *err)
 	json_t *line;
 	char *text;
 
-	fprintf(stderr, "nook: %s\n", err->msg);
+	nook_print_error(stderr, "nook", err);
 	if (!nook_cli.log)
 		return err->code;
 	oci_now(now, sizeof(now));
@@ -135,6 +135,7 @@ static const struct {
 	{"list", cmd_list, "list the containers"},
 	{"spec", cmd_spec, "write a config.json to start a bundle from"},
 	{"features", cmd_features, "print what this runtime supports, as JSON"},
+	{"doctor", cmd_doctor, "check that this machine can run every step; say how to fix it"},
 };
 
 /** The global options, as --help and the man page list them (global_options() parses). */
@@ -196,7 +197,8 @@ man_page(FILE *out)
 	fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help and exit\n"
 	      ".SH EXIT STATUS\n0 on success; 125 and one line on stderr when nook itself "
 	      "fails; run passes the container's own status on.\n"
-	      ".SH SEE ALSO\nrunc(8), crun(1), podman(1), nook\\-09\\-seccomp(1)\n",
+	      ".SH SEE ALSO\nnook\\-doctor(1), runc(8), crun(1), podman(1), "
+	      "nook\\-09\\-seccomp(1)\n",
 	      out);
 }
 
@@ -278,7 +280,7 @@ main(int argc, char *argv[])
 	int first, status;
 
 	if (argc == 3 && strcmp(argv[1], "--help-man") == 0) {
-		man_page(stdout);
+		strcmp(argv[2], "nook-doctor") == 0 ? doctor_man(stdout) : man_page(stdout);
 		return 0;
 	}
 	first = global_options(argc, argv, &status);

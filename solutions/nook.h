@@ -81,10 +81,18 @@ struct timespec;
 /** Room for one error line: long enough for two paths and a strerror. */
 #define NOOK_ERROR_MAX 1024
 
-/** One line describing what failed, and how nook should exit because of it. */
+/** Room for a diagnosis: a few lines of likely causes (diagnose.c). */
+#define NOOK_WHY_MAX 1536
+
+/**
+ * One line describing what failed, and how nook should exit because of it; then, when the
+ * errno has known causes, those likely on this host (diagnose.c), printed after the line.
+ */
 struct nook_error {
 	int code;		  /**< exit code: NOOK_EXIT_* */
+	int errnum;		  /**< the failing call's errno, or 0 */
 	char msg[NOOK_ERROR_MAX]; /**< "call(argument): strerror" — no program name, no newline */
+	char why[NOOK_WHY_MAX];	  /**< "  - CAUSE: FIX\n" lines, most likely first, or "" */
 };
 
 /** The mark, in a state directory, of a --keep run: its upper layer stays. */
@@ -367,6 +375,15 @@ int nook_fail_code(struct nook_error *err, int code, int errnum, const char *fmt
 	__attribute__((format(printf, 4, 5)));
 int nook_exercise_todo(struct nook_error *err, const char *step, const char *hint);
 size_t nook_quote(char *dst, size_t size, const char *src);
+void nook_print_error(FILE *out, const char *prog, const struct nook_error *err);
+
+/* diagnose.c */
+void nook_diagnose(struct nook_error *err);
+int host_read(const char *root, const char *path, char *buf, size_t size);
+int host_sysctl(const char *root, const char *name, long *value);
+bool host_has_cap(int cap);
+bool host_in_userns(void);
+int host_kernel_version(void);
 
 /* trace.c: --trace, each kernel call that builds the container, on the original stderr */
 

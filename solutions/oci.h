@@ -242,5 +242,7 @@ int cmd_list(int argc, char *argv[]);
 int cmd_spec(int argc, char *argv[]);
 int cmd_features(int argc, char *argv[]);
 int cmd_update(int argc, char *argv[]);
+int cmd_doctor(int argc, char *argv[]);
+void doctor_man(FILE *out);
 
 #endif

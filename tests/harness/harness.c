@@ -266,14 +266,17 @@ skip_unless_namespaces(int clone_flags)
 	}
 }
 
-/** Number of newline-terminated lines in @p s. */
+/**
+ * Number of newline-terminated lines in @p s, not counting the lines of a diagnosis
+ * ("  - CAUSE", diagnose.c): an error is one line, and the causes nook found follow it.
+ */
 int
 count_lines(const char *s)
 {
 	int n = 0;
 
-	for (; *s; s++)
-		n += *s == '\n';
+	for (const char *line = s; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+		n += strchr(line, '\n') && strncmp(line, "  - ", 4) != 0;
 	return n;
 }
 

@@ -180,11 +180,12 @@ count_veths() { ip -n "$NETNS" -o link show | grep -vc ': lo:'; }
 # Every run's command line names $PREFIX-: nook's (--name), its container's (sh -c). The
 # pattern, as written, does not match grep's own.
 count_procs() { grep -l "$PREFIX[-]" /proc/[0-9]*/cmdline 2>/dev/null | wc -l; }
-# A run whose stderr says more than one line broke the one-line rule.
+# A run whose stderr says more than one line broke the one-line rule (a diagnosis's lines,
+# "  - CAUSE" after the error, are not counted: solutions/diagnose.c).
 count_chatty() {
 	n=0
 	for f in "$work"/*.err; do
-		[ "$(wc -l <"$f")" -gt 1 ] && n=$((n + 1)) && sed 's/^/soak:   chatty: /' "$f"
+		[ "$(grep -vc '^  - ' "$f")" -gt 1 ] && n=$((n + 1)) && sed 's/^/soak:   chatty: /' "$f"
 	done
 	echo "$n"
 }
