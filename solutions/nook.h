@@ -224,6 +224,7 @@ struct nook_container {
 		bool has_gateway; /**< --gateway was given (else: the subnet's first address) */
 		char host_if
 			[16]; /**< the host end, "nk" + a hash of the ID, once created; else "" */
+		unsigned long long rate; /**< --net-rate: bytes per second each way; 0: none */
 	} net;
 
 	/* 05 — user namespace */
@@ -378,6 +379,9 @@ bool man_has_doc(const char *name);
 
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
+
+/* netrate.c */
+int netrate_parse(const char *arg, unsigned long long *bytes);
 
 /* mount.c */
 int mount_check_path(const char *path, struct nook_error *err);

@@ -28,5 +28,7 @@ int addr_add(struct mnl_socket *nl, const char *name, struct in_addr addr, unsig
 	     struct nook_error *err);
 int route_add_default(struct mnl_socket *nl, const char *name, struct in_addr gateway,
 		      struct nook_error *err);
+int qdisc_add_tbf(struct mnl_socket *nl, const char *name, unsigned long long rate,
+		  struct nook_error *err);
 
 #endif
