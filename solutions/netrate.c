@@ -113,7 +113,8 @@ netrate_parse(const char *arg, unsigned long long *bytes)
 		return -1;
 	errno = 0;
 	n = strtod(arg, &end);
-	if (errno != 0 || !isfinite(n) || (*end && !isalpha((unsigned char)*end)))
+	/* decimal digits and a point only: strtod would also read "0x10" and "1e3" */
+	if (errno != 0 || !isfinite(n) || strspn(arg, "0123456789.") != (size_t)(end - arg))
 		return -1;
 	if (!*end)
 		bits = n;
