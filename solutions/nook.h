@@ -128,6 +128,24 @@ struct nook_device_rule {
 	char access[4]; /**< some of "rwm": read, write, mknod */
 };
 
+/** Most block devices one container may have I/O limits for. */
+#define NOOK_MAX_IO_DEVICES 16
+
+/** The four I/O throttles, as indices of nook_io_limit.max[]. */
+enum {
+	IO_READ_BPS,
+	IO_WRITE_BPS,
+	IO_READ_IOPS,
+	IO_WRITE_IOPS,
+	IO_NLIMITS
+};
+
+/** Step 06: the throttles of one block device, MAJOR:MINOR (--device-write-bps ...). */
+struct nook_io_limit {
+	unsigned major, minor;		    /**< the device, as stat(2) gives its st_rdev */
+	unsigned long long max[IO_NLIMITS]; /**< bytes or operations a second; 0: not set */
+};
+
 /** Step 06: the container's resource limits (0: not set), and its cgroup once created. */
 struct nook_cgroup {
 	long long memory;      /**< --memory: bytes */
@@ -136,6 +154,8 @@ struct nook_cgroup {
 	unsigned cpu_weight;   /**< --cpu-weight: 1-10000, 100 being the default share */
 	long pids;	       /**< --pids: most processes and threads at once */
 	unsigned io_weight;    /**< --io-weight: 1-10000 */
+	struct nook_io_limit io[NOOK_MAX_IO_DEVICES]; /**< --device-{read,write}-{bps,iops} */
+	int nio;				      /**< how many of io[] are set */
 	/** The device cgroup's rules; NULL: devices_default (an OCI config may set others). */
 	const struct nook_device_rule *devices;
 	int ndevices; /**< how many of devices[] there are */
@@ -456,6 +476,20 @@ int cgroup_set_cpu_weight(struct nook_container *c, long long weight, const char
 int cgroup_set_pids(struct nook_container *c, long long pids, const char *what,
 		    struct nook_error *err);
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
+
+/* cgroup_io.c */
+/** One throttle's names: the option, v2's io.max key, v1's blkio file. */
+struct cgroup_io_name {
+	const char *option; /**< "device-write-bps" */
+	const char *key;    /**< "wbps" */
+	const char *v1file; /**< "blkio.throttle.write_bps_device" */
+};
+extern const struct cgroup_io_name cgroup_io_names[IO_NLIMITS];
+int cgroup_parse_io_limit(const char *arg, int kind, unsigned *major, unsigned *minor,
+			  unsigned long long *value, struct nook_error *err);
+int cgroup_set_io_limit(struct nook_container *c, unsigned major, unsigned minor, int kind,
+			unsigned long long value, struct nook_error *err);
+int cgroup_io_option(struct nook_container *c, int kind, const char *arg, struct nook_error *err);
 
 /* devices.c */
 extern const struct nook_device_rule devices_default[];
