@@ -36,10 +36,11 @@
  *   probe socket FAMILY     socket(2) of FAMILY (inet, unix, vsock, or a number), stream:
  *                           "ok" (0) or the errno's name (1)
  *   probe write-direct FD KIB
- *                           write KIB KiB of zeros to descriptor FD (opened by the caller,
- *                           O_DIRECT: a block device the device cgroup would not let the
- *                           container open), 64 KiB a write from offset 0, and say how long
- *                           it took: "wrote N bytes in S s" (0), or the errno's name (1)
+ *                           write KIB KiB of zeros to descriptor FD (opened by the caller:
+ *                           a block device the device cgroup would not let the container
+ *                           open), O_DIRECT (set with fcntl), 64 KiB a write from offset 0,
+ *                           and say how long it took: "wrote N bytes in S s" (0), or the
+ *                           errno's name (1)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -349,6 +350,8 @@ write_direct(int fd, long kib)
 	long long done = 0;
 	void *buf;
 
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_DIRECT) < 0)
+		return printf("%s\n", strerrorname_np(errno)), 1;
 	if (posix_memalign(&buf, 4096, BLOCK) != 0)
 		return puts("ENOMEM"), 1;
 	memset(buf, 0, BLOCK);
