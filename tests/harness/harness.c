@@ -736,11 +736,14 @@ attach_loop(struct scratch_blockdev *d, const char *dir, unsigned mib, bool writ
 	if (fd < 0 || ftruncate(fd, (off_t)mib << 20) < 0)
 		fail_msg("cannot make %s: %s", file, strerror(errno));
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "losetup %s-f --show '%s' 2>/dev/null", writable ? "" : "-r ",
-		 file);
+	/* by path: a busybox sh runs its own losetup applet, which has no --show */
+	snprintf(cmd, sizeof(cmd), "%s %s-f --show '%s'",
+		 access("/sbin/losetup", X_OK) == 0 ? "/sbin/losetup" : "losetup",
+		 writable ? "" : "-r ", file);
 	run_shell(&r, cmd);
 	if (r.status != 0 || sscanf(r.out, "%63s", d->loop) != 1 || stat(d->loop, &st) < 0 ||
 	    !S_ISBLK(st.st_mode)) {
+		print_message("  note: %s: exit %d, %s", cmd, r.status, r.err[0] ? r.err : "\n");
 		d->loop[0] = '\0';
 		return;
 	}
@@ -776,7 +779,8 @@ release_block_device(struct scratch_blockdev *d)
 
 	if (!d->loop[0])
 		return;
-	snprintf(cmd, sizeof(cmd), "losetup -d '%s'", d->loop);
+	snprintf(cmd, sizeof(cmd), "%s -d '%s'",
+		 access("/sbin/losetup", X_OK) == 0 ? "/sbin/losetup" : "losetup", d->loop);
 	run_shell(&r, cmd);
 	if (r.status != 0)
 		print_message("  warning: could not detach %s\n", d->loop);
