@@ -702,6 +702,42 @@ read_cpu(json_t *res, struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
+/** linux.resources.blockIO's throttles: arrays of {major, minor, rate}, as docker's. */
+static int
+read_throttles(json_t *bio, struct nook_container *c, struct nook_error *err)
+{
+	static const char *const keys[IO_NLIMITS] = {
+		[IO_READ_BPS] = "throttleReadBpsDevice",
+		[IO_WRITE_BPS] = "throttleWriteBpsDevice",
+		[IO_READ_IOPS] = "throttleReadIOPSDevice",
+		[IO_WRITE_IOPS] = "throttleWriteIOPSDevice",
+	};
+	char parent[PATH_LEN], path[PATH_LEN];
+	long long major, minor, rate;
+	json_t *a, *v;
+	int r;
+
+	for (int k = 0; k < IO_NLIMITS; k++) {
+		if ((r = get_array(bio, "linux.resources.blockIO", keys[k], &a, err)) < 0)
+			return -1;
+		snprintf(parent, sizeof(parent), "linux.resources.blockIO.%s", keys[k]);
+		for (size_t i = 0; r > 0 && i < json_array_size(a); i++) {
+			v = json_array_get(a, i);
+			item(path, parent, i);
+			if (!json_is_object(v))
+				return bad(err, path, "expected an object");
+			if (get_int(v, path, "major", 0, UINT32_MAX, &major, err) < 0 ||
+			    get_int(v, path, "minor", 0, UINT32_MAX, &minor, err) < 0 ||
+			    get_int(v, path, "rate", 0, LLONG_MAX, &rate, err) < 0)
+				return -1;
+			if (rate > 0 && cgroup_set_io_limit(c, (unsigned)major, (unsigned)minor, k,
+							    (unsigned long long)rate, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 read_resources(json_t *lx, struct nook_container *c, struct nook_error *err)
 {
@@ -725,6 +761,8 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (weight >= 10) /* v1 blkio 10-1000 onto v2 io 1-10000 */
 		c->cgroup.io_weight = (unsigned)(1 + (weight - 10) * 9999 / 990);
+	if (r > 0 && read_throttles(sub, c, err) < 0)
+		return -1;
 	/* devices: the container's /dev holds only the harmless devices (oci_root.c) */
 	return 0;
 }

@@ -336,6 +336,38 @@ missing_members_are_named(void **state)
 	oci_config_free(&o);
 }
 
+/** linux.resources.blockIO's throttles become the same limits as --device-write-bps. */
+static void
+block_io_throttles_are_read(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_error err = {0};
+	struct nook_oci o;
+	const char *text =
+		"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+		"{\"args\": [\"sh\"], \"cwd\": \"/\"}, \"linux\": {\"resources\": {\"blockIO\": "
+		"{\"weight\": 500, \"throttleWriteBpsDevice\": [{\"major\": 7, \"minor\": 3, "
+		"\"rate\": 1048576}], \"throttleReadIOPSDevice\": [{\"major\": 7, \"minor\": 3, "
+		"\"rate\": 100}, {\"major\": 8, \"minor\": 0, \"rate\": 0}]}}}}";
+
+	(void)state;
+	if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	oci_config_free(&o);
+	assert_int_equal(c.cgroup.nio, 1); /* rate 0: no limit, no entry */
+	assert_int_equal(c.cgroup.io[0].major, 7);
+	assert_int_equal(c.cgroup.io[0].minor, 3);
+	assert_int_equal(c.cgroup.io[0].max[IO_WRITE_BPS], 1048576);
+	assert_int_equal(c.cgroup.io[0].max[IO_READ_IOPS], 100);
+	assert_int_equal(c.cgroup.io[0].max[IO_READ_BPS], 0);
+	assert_int_equal(parse_with("\"linux\": {\"resources\": {\"blockIO\": "
+				    "{\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": -1, "
+				    "\"rate\": 1}]}}}",
+				    &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "linux.resources.blockIO.throttleReadBpsDevice[0]"));
+}
+
 int
 main(void)
 {
@@ -346,6 +378,7 @@ main(void)
 		cmocka_unit_test(minimal_config_is_read),
 		cmocka_unit_test(broken_configs_name_their_path),
 		cmocka_unit_test(missing_members_are_named),
+		cmocka_unit_test(block_io_throttles_are_read),
 	};
 
 	return cmocka_run_group_tests(tests, make_bundle, remove_bundle);
