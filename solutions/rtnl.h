@@ -1,7 +1,7 @@
 /**
  * @file rtnl.h
- * @brief rtnetlink requests (rtnl.c): each sends one message and returns 0, or -1 with the
- *        error named in @p err.
+ * @brief rtnetlink requests (rtnl.c; netrate.c for the qdisc): each sends one message and
+ *        returns 0, or -1 with the error named in @p err.
  */
 #ifndef NOOK_RTNL_H
 #define NOOK_RTNL_H
