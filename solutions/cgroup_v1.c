@@ -24,6 +24,8 @@
  *    (devices.c). cpuset.cpus and cpuset.mems: empty in a new group, copied from the parent.
  *  - blkio.weight (the CFQ scheduler, gone since Linux 5.0) or blkio.bfq.weight (BFQ):
  *    10-1000, default 500, so v2's weight is scaled by 5.
+ *  - blkio.throttle.{read,write}_{bps,iops}_device: "MAJOR:MINOR N", one device and one
+ *    limit a write (cgroup_io.c).
  *
  * There is no way to create a process inside a v1 group: the child is cloned where nook
  * is and moved, by cgroup.procs, while it waits for the host's go — before it can fork.
@@ -255,21 +257,21 @@ v1_io_weight(const char *dir, unsigned weight, struct nook_error *err)
 	return cgroup_writef(dir, "blkio.weight", err, "%u", w);
 }
 
-/** The blockIO throttles, one line each in blkio.throttle.*_device: "8:0 1048576". */
+/** The throttles: one "MAJOR:MINOR VALUE" line per device and limit, each in its file. */
 static int
-v1_throttles(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
+v1_io_limits(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
 {
-	static const char *const files[] = {
-		"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
-		"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
-
-	for (int i = 0; i < cg->nthrottles; i++) {
-		const struct nook_io_throttle *t = &cg->throttle[i];
-
-		if (cgroup_writef(dir, files[t->kind], err, "%u:%u %llu", t->major, t->minor,
-				  t->rate) < 0)
-			return -1;
-	}
+	if (!cgroup_has(dir, cgroup_io_names[IO_READ_BPS].v1file))
+		return nook_fail(err, 0,
+				 "cgroup v1: no %s in %s: this kernel cannot throttle I/O "
+				 "(CONFIG_BLK_DEV_THROTTLING)",
+				 cgroup_io_names[IO_READ_BPS].v1file, dir);
+	for (int i = 0; i < cg->nio; i++)
+		for (int k = 0; k < IO_NLIMITS; k++)
+			if (cg->io[i].max[k] &&
+			    cgroup_writef(dir, cgroup_io_names[k].v1file, err, "%u:%u %llu",
+					  cg->io[i].major, cg->io[i].minor, cg->io[i].max[k]) < 0)
+				return -1;
 	return 0;
 }
 
@@ -293,7 +295,7 @@ v1_limit(struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (cg->io_weight && v1_io_weight(cgroup_dir_of(c, CGROUP_IO), cg->io_weight, err) < 0)
 		return -1;
-	if (cg->nthrottles && v1_throttles(cgroup_dir_of(c, CGROUP_IO), cg, err) < 0)
+	if (cg->nio && v1_io_limits(cgroup_dir_of(c, CGROUP_IO), cg, err) < 0)
 		return -1;
 	if (cg->cpus &&
 	    cgroup_write(cgroup_dir_of(c, CGROUP_CPUSET), "cpuset.cpus", cg->cpus, err) < 0)

@@ -20,7 +20,7 @@
  *    cpu.weight: 1-10000, a share under contention only. cpu.stat: usage_usec, always.
  *  - pids.max: processes and threads; fork(2) and clone(2) fail with EAGAIN beyond it.
  *  - io.weight: "default N", a share of disk time (with the iocost or BFQ I/O scheduler).
- *    io.max: "MAJ:MIN rbps=N" (wbps, riops, wiops): a throttle on one disk.
+ *    io.max: "MAJOR:MINOR rbps=N wbps=N riops=N wiops=N", ceilings per device (cgroup_io.c).
  *  - cpuset.cpus: the CPUs the group's processes may run on.
  *  - no file for devices: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the leaf
  *    (devices.c) decides which device nodes the container may make and open.
@@ -155,17 +155,25 @@ v2_memory(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
 	return cgroup_writef(dir, "memory.swap.max", err, "%lld", total - cg->memory);
 }
 
-/** The blockIO throttles, one key each in io.max: "8:0 rbps=1048576". */
+/** The throttles: one line per device in io.max, "8:0 wbps=1048576 riops=100". */
 static int
-v2_throttles(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
+v2_io_limits(const char *dir, const struct nook_cgroup *cg, struct nook_error *err)
 {
-	static const char *const keys[] = {"rbps", "wbps", "riops", "wiops"};
+	char line[160];
 
-	for (int i = 0; i < cg->nthrottles; i++) {
-		const struct nook_io_throttle *t = &cg->throttle[i];
+	if (!cgroup_has(dir, "io.max"))
+		return nook_fail(err, 0,
+				 "cgroup v2: no io.max in %s: this kernel cannot throttle I/O "
+				 "(CONFIG_BLK_DEV_THROTTLING)",
+				 dir);
+	for (int i = 0; i < cg->nio; i++) {
+		int len = snprintf(line, sizeof(line), "%u:%u", cg->io[i].major, cg->io[i].minor);
 
-		if (cgroup_writef(dir, "io.max", err, "%u:%u %s=%llu", t->major, t->minor,
-				  keys[t->kind], t->rate) < 0)
+		for (int k = 0; k < IO_NLIMITS; k++)
+			if (cg->io[i].max[k])
+				len += snprintf(line + len, sizeof(line) - (size_t)len, " %s=%llu",
+						cgroup_io_names[k].key, cg->io[i].max[k]);
+		if (cgroup_write(dir, "io.max", line, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -191,7 +199,7 @@ v2_limit(struct nook_container *c, struct nook_error *err)
 		return -1;
 	if (cg->io_weight && v2_io_weight(dir, cg->io_weight, err) < 0)
 		return -1;
-	if (v2_throttles(dir, cg, err) < 0 ||
+	if ((cg->nio && v2_io_limits(dir, cg, err) < 0) ||
 	    (cg->cpus && cgroup_write(dir, "cpuset.cpus", cg->cpus, err) < 0))
 		return -1;
 	if (cg->keep_devices) /* `nook update`: the rules stay as they are */

@@ -170,8 +170,20 @@ set_net_option(struct nook_container *c, const char *arg, struct nook_error *err
 	return 0;
 }
 
+/** --net-rate RATE: in tc's units (netrate.c), e.g. 8mbit. */
+static int
+set_net_rate_option(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	if (netrate_parse(arg, &c->net.rate) < 0)
+		return nook_fail(err, 0,
+				 "invalid --net-rate \"%s\": not a rate from 8kbit to 32gbit such "
+				 "as 8mbit, 512kbit or 1mbps",
+				 arg);
+	return 0;
+}
+
 /**
- * The options together: --ip and --gateway only with --net veth, which needs --ip. The
+ * The options together: --ip, --gateway and --net-rate only with --net veth, which needs --ip. The
  * gateway defaults to the subnet's first host address (10.200.0.1 for 10.200.0.2/24), as
  * docker's bridge does; it must lie in the subnet and differ from the container's address.
  */
@@ -180,8 +192,11 @@ net_prepare(struct nook_container *c, struct nook_error *err)
 {
 	char gw[INET_ADDRSTRLEN];
 
-	if (!c->net.veth && (c->net.prefix || c->net.has_gateway))
-		return nook_fail(err, 0, "--%s needs --net veth", c->net.prefix ? "ip" : "gateway");
+	if (!c->net.veth && (c->net.prefix || c->net.has_gateway || c->net.rate))
+		return nook_fail(err, 0, "--%s needs --net veth",
+				 c->net.prefix	      ? "ip"
+				 : c->net.has_gateway ? "gateway"
+						      : "net-rate");
 	if (!c->net.veth)
 		return 0;
 	if (!c->net.prefix)
@@ -227,6 +242,9 @@ lay_cable(struct mnl_socket *nl, struct nook_container *c, struct nook_error *er
 				 host, host);
 	if (addr_add(nl, host, c->net.gateway, c->net.prefix, err) < 0)
 		return -1;
+	/* --net-rate: what leaves the host's end is what the container receives */
+	if (c->net.rate && qdisc_add_tbf(nl, host, c->net.rate, err) < 0)
+		return -1;
 	return link_up(nl, host, err);
 }
 //! [lay_cable]
@@ -263,6 +281,9 @@ configure_inside(struct mnl_socket *nl, struct nook_container *c, struct nook_er
 	if (link_up(nl, CONTAINER_IF, err) < 0)
 		return -1;
 	if (addr_add(nl, CONTAINER_IF, c->net.addr, c->net.prefix, err) < 0)
+		return -1;
+	/* --net-rate: what leaves eth0 is what the container sends (netrate.c) */
+	if (c->net.rate && qdisc_add_tbf(nl, CONTAINER_IF, c->net.rate, err) < 0)
 		return -1;
 	return route_add_default(nl, CONTAINER_IF, c->net.gateway, err);
 }
@@ -309,6 +330,8 @@ static const struct nook_option net_options[] = {
 	 set_ip_option},
 	{"gateway", "ADDR", "the host end's address (default: the subnet's first)",
 	 set_gateway_option},
+	{"net-rate", "RATE", "with --net veth: bandwidth each way, e.g. 8mbit (tc's units)",
+	 set_net_rate_option},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -137,22 +137,22 @@ struct nook_device_rule {
 	char access[4]; /**< some of "rwm": read, write, mknod */
 };
 
-/** Most blockIO throttles (OCI blkioThrottle*Device entries) one container may have. */
-#define NOOK_MAX_THROTTLES 16
+/** Most block devices one container may have I/O limits for. */
+#define NOOK_MAX_IO_DEVICES 16
 
-/** What an I/O throttle limits, per second. */
-enum nook_io_limit {
-	NOOK_IO_READ_BPS,   /**< bytes read */
-	NOOK_IO_WRITE_BPS,  /**< bytes written */
-	NOOK_IO_READ_IOPS,  /**< read operations */
-	NOOK_IO_WRITE_IOPS, /**< write operations */
+/** The four I/O throttles, as indices of nook_io_limit.max[]. */
+enum {
+	IO_READ_BPS,
+	IO_WRITE_BPS,
+	IO_READ_IOPS,
+	IO_WRITE_IOPS,
+	IO_NLIMITS
 };
 
-/** Step 06: at most @c rate of @c kind a second on block device @c major:@c minor. */
-struct nook_io_throttle {
-	unsigned major, minor;
-	unsigned long long rate;
-	enum nook_io_limit kind;
+/** Step 06: the throttles of one block device, MAJOR:MINOR (--device-write-bps ...). */
+struct nook_io_limit {
+	unsigned major, minor;		    /**< the device, as stat(2) gives its st_rdev */
+	unsigned long long max[IO_NLIMITS]; /**< bytes or operations a second; 0: not set */
 };
 
 /** Step 06: the container's resource limits (0: not set), and its cgroup once created. */
@@ -163,6 +163,8 @@ struct nook_cgroup {
 	unsigned cpu_weight;   /**< --cpu-weight: 1-10000, 100 being the default share */
 	long pids;	       /**< --pids: most processes and threads at once */
 	unsigned io_weight;    /**< --io-weight: 1-10000 */
+	struct nook_io_limit io[NOOK_MAX_IO_DEVICES]; /**< --device-{read,write}-{bps,iops} */
+	int nio;				      /**< how many of io[] are set */
 	/** The device cgroup's rules; NULL: devices_default (an OCI config may set others). */
 	const struct nook_device_rule *devices;
 	int ndevices; /**< how many of devices[] there are */
@@ -174,8 +176,6 @@ struct nook_cgroup {
 	/** `nook update`: the limits change, the device rules stay as they are. */
 	bool keep_devices;
 	const char *cpus; /**< OCI cpu.cpus: the CPUs it may run on ("0-3,5"), or NULL */
-	struct nook_io_throttle throttle[NOOK_MAX_THROTTLES]; /**< OCI blockIO throttles */
-	int nthrottles;					      /**< how many */
 
 	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
 	int fd;						   /**< v2: the directory, open; else -1 */
@@ -265,6 +265,7 @@ struct nook_container {
 		bool has_gateway; /**< --gateway was given (else: the subnet's first address) */
 		char host_if
 			[16]; /**< the host end, "nk" + a hash of the ID, once created; else "" */
+		unsigned long long rate; /**< --net-rate: bytes per second each way; 0: none */
 	} net;
 
 	/* 05 — user namespace */
@@ -467,6 +468,9 @@ bool man_has_doc(const char *name);
 /* uts.c */
 int uts_check_hostname(const char *name, struct nook_error *err);
 
+/* netrate.c */
+int netrate_parse(const char *arg, unsigned long long *bytes);
+
 /* mount.c */
 int mount_check_path(const char *path, struct nook_error *err);
 
@@ -549,8 +553,20 @@ int cgroup_set_pids(struct nook_container *c, long long pids, const char *what,
 const char *cgroup_format_size(long long bytes, char *buf, size_t size);
 int cgroup_set_cpus(struct nook_container *c, const char *cpus, const char *what,
 		    struct nook_error *err);
-int cgroup_add_throttle(struct nook_container *c, struct nook_io_throttle t, const char *what,
-			struct nook_error *err);
+
+/* cgroup_io.c */
+/** One throttle's names: the option, v2's io.max key, v1's blkio file. */
+struct cgroup_io_name {
+	const char *option; /**< "device-write-bps" */
+	const char *key;    /**< "wbps" */
+	const char *v1file; /**< "blkio.throttle.write_bps_device" */
+};
+extern const struct cgroup_io_name cgroup_io_names[IO_NLIMITS];
+int cgroup_parse_io_limit(const char *arg, int kind, unsigned *major, unsigned *minor,
+			  unsigned long long *value, struct nook_error *err);
+int cgroup_set_io_limit(struct nook_container *c, unsigned major, unsigned minor, int kind,
+			unsigned long long value, struct nook_error *err);
+int cgroup_io_option(struct nook_container *c, int kind, const char *arg, struct nook_error *err);
 
 /* devices.c */
 extern const struct nook_device_rule devices_default[];

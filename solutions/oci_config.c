@@ -715,13 +715,13 @@ read_cpu(json_t *res, struct nook_container *c, struct nook_error *err)
 	return r > 0 && cpus[0] ? cgroup_set_cpus(c, cpus, "linux.resources.cpu.cpus", err) : 0;
 }
 
-/** blockIO's throttle lists, by member name, in enum nook_io_limit's order. */
+/** blockIO's throttle lists, by member name, in the order of IO_READ_BPS ... (nook.h). */
 static const char *const throttle_lists[] = {"throttleReadBpsDevice", "throttleWriteBpsDevice",
 					     "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
 
 /** One throttle {major, minor, rate}, all three required, through step 06's setter. */
 static int
-read_throttle(json_t *v, const char *path, enum nook_io_limit kind, struct nook_container *c,
+read_throttle(json_t *v, const char *path, int kind, struct nook_container *c,
 	      struct nook_error *err)
 {
 	long long major, minor, rate;
@@ -731,20 +731,19 @@ read_throttle(json_t *v, const char *path, enum nook_io_limit kind, struct nook_
 		return bad(err, path, "expected an object");
 	if ((a = get_int(v, path, "major", 0, 4095, &major, err)) < 0 ||
 	    (b = get_int(v, path, "minor", 0, (1 << 20) - 1, &minor, err)) < 0 ||
-	    (r = get_int(v, path, "rate", 1, LLONG_MAX, &rate, err)) < 0)
+	    (r = get_int(v, path, "rate", 0, LLONG_MAX, &rate, err)) < 0)
 		return -1;
 	if (!a || !b || !r)
 		return bad(err, path, "major, minor and rate are required");
-	return cgroup_add_throttle(c,
-				   (struct nook_io_throttle){(unsigned)major, (unsigned)minor,
-							     (unsigned long long)rate, kind},
-				   path, err);
+	if (rate == 0) /* docker's "no limit" */
+		return 0;
+	return cgroup_set_io_limit(c, (unsigned)major, (unsigned)minor, kind,
+				   (unsigned long long)rate, err);
 }
 
 /** One blockIO throttle list, such as throttleReadBpsDevice. */
 static int
-read_throttles(json_t *bio, enum nook_io_limit kind, struct nook_container *c,
-	       struct nook_error *err)
+read_throttle_list(json_t *bio, int kind, struct nook_container *c, struct nook_error *err)
 {
 	char parent[PATH_LEN], path[PATH_LEN];
 	json_t *list;
@@ -830,8 +829,8 @@ read_resources(json_t *lx, struct nook_container *c, struct nook_oci *o, struct 
 		return -1;
 	if (r > 0 && get_int(sub, "linux.resources.blockIO", "weight", 0, 1000, &weight, err) < 0)
 		return -1;
-	for (int k = 0; r > 0 && k < (int)NELEM(throttle_lists); k++)
-		if (read_throttles(sub, (enum nook_io_limit)k, c, err) < 0)
+	for (int k = 0; r > 0 && k < IO_NLIMITS; k++)
+		if (read_throttle_list(sub, k, c, err) < 0)
 			return -1;
 	if (weight >= 10) /* v1 blkio 10-1000 onto v2 io 1-10000 */
 		c->cgroup.io_weight = (unsigned)(1 + (weight - 10) * 9999 / 990);

@@ -1,7 +1,7 @@
 /**
  * @file rtnl.h
- * @brief rtnetlink requests (rtnl.c): each sends one message and returns 0, or -1 with the
- *        error named in @p err.
+ * @brief rtnetlink requests (rtnl.c; netrate.c for the qdisc): each sends one message and
+ *        returns 0, or -1 with the error named in @p err.
  */
 #ifndef NOOK_RTNL_H
 #define NOOK_RTNL_H
@@ -28,5 +28,7 @@ int addr_add(struct mnl_socket *nl, const char *name, struct in_addr addr, unsig
 	     struct nook_error *err);
 int route_add_default(struct mnl_socket *nl, const char *name, struct in_addr gateway,
 		      struct nook_error *err);
+int qdisc_add_tbf(struct mnl_socket *nl, const char *name, unsigned long long rate,
+		  struct nook_error *err);
 
 #endif

@@ -285,13 +285,38 @@ set_io_weight(struct nook_container *c, const char *arg, struct nook_error *err)
 	return 0;
 }
 
+/* --device-read-bps DEV:RATE and the other throttles: cgroup_io.c */
+static int
+set_device_read_bps(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	return cgroup_io_option(c, IO_READ_BPS, arg, err);
+}
+
+static int
+set_device_write_bps(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	return cgroup_io_option(c, IO_WRITE_BPS, arg, err);
+}
+
+static int
+set_device_read_iops(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	return cgroup_io_option(c, IO_READ_IOPS, arg, err);
+}
+
+static int
+set_device_write_iops(struct nook_container *c, const char *arg, struct nook_error *err)
+{
+	return cgroup_io_option(c, IO_WRITE_IOPS, arg, err);
+}
+
 /** The controllers the configured limits need (CGROUP_* bits). */
 unsigned
 cgroup_needed(const struct nook_cgroup *cg)
 {
 	return (cg->memory ? CGROUP_MEMORY : 0) |
 	       (cg->cpu_quota || cg->cpu_weight ? CGROUP_CPU : 0) | (cg->pids ? CGROUP_PIDS : 0) |
-	       (cg->io_weight || cg->nthrottles ? CGROUP_IO : 0) | (cg->cpus ? CGROUP_CPUSET : 0);
+	       (cg->io_weight || cg->nio ? CGROUP_IO : 0) | (cg->cpus ? CGROUP_CPUSET : 0);
 }
 
 /** The CPUs the container may run on, a list such as "0-3,5" (the kernel checks which). */
@@ -303,20 +328,6 @@ cgroup_set_cpus(struct nook_container *c, const char *cpus, const char *what,
 		return nook_fail(err, 0, "invalid %s \"%.40s\": a list of CPUs such as 0-3,5", what,
 				 cpus);
 	c->cgroup.cpus = cpus;
-	return 0;
-}
-
-/** One more I/O throttle: @p t.rate a second on block device @p t.major:@p t.minor. */
-int
-cgroup_add_throttle(struct nook_container *c, struct nook_io_throttle t, const char *what,
-		    struct nook_error *err)
-{
-	if (c->cgroup.nthrottles == NOOK_MAX_THROTTLES)
-		return nook_fail(err, 0, "invalid %s: more than %d throttles", what,
-				 NOOK_MAX_THROTTLES);
-	if (t.rate == 0)
-		return nook_fail(err, 0, "invalid %s: a rate of 0", what);
-	c->cgroup.throttle[c->cgroup.nthrottles++] = t;
 	return 0;
 }
 
@@ -643,6 +654,14 @@ static const struct nook_option cgroup_options[] = {
 	{"pids", "N", "most processes and threads at once", set_pids},
 	{"io-weight", "N", "share of disk time under contention, 1-10000 (default 100)",
 	 set_io_weight},
+	{"device-read-bps", "DEV:RATE", "read at most RATE bytes a second from block device DEV",
+	 set_device_read_bps},
+	{"device-write-bps", "DEV:RATE", "write at most RATE (e.g. 1mb) a second to DEV",
+	 set_device_write_bps},
+	{"device-read-iops", "DEV:N", "at most N reads a second from block device DEV",
+	 set_device_read_iops},
+	{"device-write-iops", "DEV:N", "at most N writes a second to block device DEV",
+	 set_device_write_iops},
 	{NULL, NULL, NULL, NULL},
 };
 

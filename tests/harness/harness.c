@@ -719,9 +719,12 @@ run_on_pty(struct run *r, int timeout_s, const char *ready, const char *keys, ch
  * scratch file, so that nothing real is ever opened, let alone written.
  */
 
-/** Attach a loop device to a 1 MiB scratch file in @p dir; else loop0's numbers (7:0). */
-void
-scratch_block_device(struct scratch_blockdev *d, const char *dir)
+/**
+ * Attach a loop device to a scratch file of @p mib MiB in @p dir, read-only unless
+ * @p writable; "" in d->loop (and loop0's numbers, 7:0) when there is none.
+ */
+static void
+attach_loop(struct scratch_blockdev *d, const char *dir, unsigned mib, bool writable)
 {
 	char file[128], cmd[256];
 	struct stat st;
@@ -733,19 +736,41 @@ scratch_block_device(struct scratch_blockdev *d, const char *dir)
 	d->minor = 0;
 	snprintf(file, sizeof(file), "%s/blockdev.img", dir);
 	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd < 0 || ftruncate(fd, 1 << 20) < 0)
+	if (fd < 0 || ftruncate(fd, (off_t)mib << 20) < 0)
 		fail_msg("cannot make %s: %s", file, strerror(errno));
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "losetup -r -f --show '%s' 2>/dev/null", file);
+	/* by path: a busybox sh runs its own losetup applet, which has no --show */
+	snprintf(cmd, sizeof(cmd), "%s %s-f --show '%s'",
+		 access("/sbin/losetup", X_OK) == 0 ? "/sbin/losetup" : "losetup",
+		 writable ? "" : "-r ", file);
 	run_shell(&r, cmd);
 	if (r.status != 0 || sscanf(r.out, "%63s", d->loop) != 1 || stat(d->loop, &st) < 0 ||
 	    !S_ISBLK(st.st_mode)) {
-		print_message("  note: no scratch loop device (losetup); using b 7:0\n");
+		print_message("  note: %s: exit %d, %s", cmd, r.status, r.err[0] ? r.err : "\n");
 		d->loop[0] = '\0';
 		return;
 	}
 	d->major = major(st.st_rdev);
 	d->minor = minor(st.st_rdev);
+}
+
+/** Attach a loop device to a 1 MiB scratch file in @p dir; else loop0's numbers (7:0). */
+void
+scratch_block_device(struct scratch_blockdev *d, const char *dir)
+{
+	attach_loop(d, dir, 1, false);
+	if (!d->loop[0])
+		print_message("  note: no scratch loop device (losetup); using b 7:0\n");
+}
+
+/**
+ * A loop device that may be written, on a sparse scratch file of @p mib MiB in @p dir; ""
+ * in d->loop when losetup cannot make one (the caller skips, saying so).
+ */
+void
+scratch_writable_block_device(struct scratch_blockdev *d, const char *dir, unsigned mib)
+{
+	attach_loop(d, dir, mib, true);
 }
 
 /** Detach what scratch_block_device() attached. */
@@ -757,7 +782,8 @@ release_block_device(struct scratch_blockdev *d)
 
 	if (!d->loop[0])
 		return;
-	snprintf(cmd, sizeof(cmd), "losetup -d '%s'", d->loop);
+	snprintf(cmd, sizeof(cmd), "%s -d '%s'",
+		 access("/sbin/losetup", X_OK) == 0 ? "/sbin/losetup" : "losetup", d->loop);
 	run_shell(&r, cmd);
 	if (r.status != 0)
 		print_message("  warning: could not detach %s\n", d->loop);

@@ -78,6 +78,7 @@ struct scratch_blockdev {
 	unsigned major, minor; /**< its numbers */
 };
 void scratch_block_device(struct scratch_blockdev *d, const char *dir);
+void scratch_writable_block_device(struct scratch_blockdev *d, const char *dir, unsigned mib);
 void release_block_device(struct scratch_blockdev *d);
 
 /** Fail the test, showing what the run printed, unless @p cond holds. */

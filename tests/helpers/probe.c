@@ -35,6 +35,12 @@
  *                           (0), "mknod ok, open EPERM" or "mknod EPERM" (1)
  *   probe socket FAMILY     socket(2) of FAMILY (inet, unix, vsock, or a number), stream:
  *                           "ok" (0) or the errno's name (1)
+ *   probe write-direct FD KIB
+ *                           write KIB KiB of zeros to descriptor FD (opened by the caller:
+ *                           a block device the device cgroup would not let the container
+ *                           open), O_DIRECT (set with fcntl), 64 KiB a write from offset 0,
+ *                           and say how long it took: "wrote N bytes in S s" (0), or the
+ *                           errno's name (1)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,6 +57,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int
@@ -333,6 +340,31 @@ socket_probe(const char *family)
 	return puts("ok"), 0;
 }
 
+static int
+write_direct(int fd, long kib)
+{
+	enum {
+		BLOCK = 64 << 10
+	};
+	struct timespec t0, t1;
+	long long done = 0;
+	void *buf;
+
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_DIRECT) < 0)
+		return printf("%s\n", strerrorname_np(errno)), 1;
+	if (posix_memalign(&buf, 4096, BLOCK) != 0)
+		return puts("ENOMEM"), 1;
+	memset(buf, 0, BLOCK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (; done < kib * 1024LL; done += BLOCK)
+		if (pwrite(fd, buf, BLOCK, done) != BLOCK)
+			return printf("%s\n", strerrorname_np(errno)), 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("wrote %lld bytes in %.3f s\n", done,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -354,8 +386,10 @@ main(int argc, char *argv[])
 		return device(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	if (argc == 3 && strcmp(argv[1], "socket") == 0)
 		return socket_probe(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "write-direct") == 0 && atol(argv[3]) > 0)
+		return write_direct(atoi(argv[2]), atol(argv[3]));
 	fprintf(stderr, "usage: probe msgq-create|msgq-exists|msgq-remove KEY | hog SIZE | "
 			"forks MAX | escape PATH | creds | syscall NAME | open PATH r|w|rw | "
-			"device PATH b|c MAJOR MINOR r|w | socket FAMILY\n");
+			"device PATH b|c MAJOR MINOR r|w | socket FAMILY | write-direct FD KIB\n");
 	return 2;
 }

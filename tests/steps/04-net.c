@@ -11,13 +11,18 @@
  * The teardown returns to the original namespace, and the throwaway one dies.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -319,6 +324,163 @@ ip_and_gateway_need_net_veth(void **state)
 	expect_only_lo("refused options");
 }
 
+/*
+ * --net-rate: a transfer through the cable, measured. The container's busybox nc talks to
+ * a peer the test forks in its own namespace: the peer sends zeros as fast as it can, or
+ * swallows what the container sends. The rate is read from the kernel's byte counters of
+ * the host end — what it sent is what the container received, what it received is what the
+ * container sent — in /proc/net/dev, which shows the reader's network namespace (the
+ * /sys/class/net of this mount namespace shows the machine's).
+ */
+
+/** The monotonic clock, in seconds. */
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/** Bytes device @p dev has sent (@p sent) or received so far; 0 while there is none. */
+static unsigned long long
+link_bytes(const char *dev, bool sent)
+{
+	unsigned long long rx = 0, tx = 0, skip;
+	char line[512], *colon;
+	size_t len = strlen(dev);
+	FILE *f = fopen("/proc/net/dev", "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *name = line + strspn(line, " ");
+
+		colon = strchr(name, ':');
+		if (!colon || (size_t)(colon - name) != len || strncmp(name, dev, len) != 0)
+			continue;
+		sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu", &rx, &skip, &skip,
+		       &skip, &skip, &skip, &skip, &skip, &tx);
+	}
+	if (f)
+		fclose(f);
+	return sent ? tx : rx;
+}
+
+/** Listen on @p port, and fork the peer: it accepts once, then sends or swallows zeros. */
+static pid_t
+start_peer(int port, bool send)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	static char buf[65536];
+	int one = 1, ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), s;
+	pid_t pid;
+
+	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(ls, 1) < 0)
+		fail_msg("the peer cannot listen on port %d: %s", port, strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		alarm(60);
+		s = accept(ls, NULL, NULL);
+		while (s >= 0 &&
+		       (send ? write(s, buf, sizeof(buf)) : read(s, buf, sizeof(buf))) > 0)
+			;
+		_exit(0);
+	}
+	close(ls);
+	return pid;
+}
+
+/**
+ * Run a container with --net-rate @p rate whose nc sends (@p upload) or receives zeros for
+ * as long as it runs; measure, over 4 s after a second's warm-up, the bits per second the
+ * host end carries that way.
+ */
+static double
+measure_transfer(const char *rate, bool upload, int port)
+{
+	char name[64], script[160];
+	unsigned long long b0, b1;
+	double t0, t1, deadline;
+	const char *host;
+	struct proc p;
+	struct run r;
+	pid_t peer = start_peer(port, !upload);
+
+	snprintf(script, sizeof(script),
+		 upload ? "busybox nc 10.200.40.1 %d </dev/zero"
+			: "sleep 60 | busybox nc 10.200.40.1 %d >/dev/null",
+		 port);
+	start_step(&p, &r, STEP, "--name", unique_name(name, "rate"), "--net", "veth", "--ip",
+		   "10.200.40.2/24", "--net-rate", rate, "--", "/bin/sh", "-c", script, NULL);
+	host = veth_host_end(name);
+	/* the transfer has begun once 64 KiB went through */
+	for (deadline = seconds() + 10; seconds() < deadline && link_bytes(host, !upload) < 65536;)
+		usleep(50 * 1000);
+	sleep(1);
+	b0 = link_bytes(host, !upload), t0 = seconds();
+	sleep(4);
+	b1 = link_bytes(host, !upload), t1 = seconds();
+	kill(p.pid, SIGTERM);
+	finish(&p, 10);
+	kill(peer, SIGKILL);
+	waitpid(peer, NULL, 0);
+	expect_ran(&r);
+	expect_run(&r, b1 > b0, "nothing went %s through %s", upload ? "up" : "down", host);
+	return (double)(b1 - b0) * 8 / (t1 - t0);
+}
+
+/**
+ * --net-rate 8mbit: what the container sends and what it receives both go at 8 Mbit/s,
+ * ±20% — where a veth alone carries gigabits.
+ */
+static void
+net_rate_limits_both_directions(void **state)
+{
+	struct run r;
+	double up, down;
+
+	(void)state;
+	run_shell(&r, "busybox --list | grep -qx nc");
+	if (r.status != 0) {
+		print_message("  SKIP: busybox has no nc here\n");
+		skip();
+	}
+	up = measure_transfer("8mbit", true, 5001);
+	down = measure_transfer("8mbit", false, 5002);
+	print_message("  --net-rate 8mbit: container sends %.2f Mbit/s, receives %.2f Mbit/s\n",
+		      up / 1e6, down / 1e6);
+	if (up < 6.4e6 || up > 9.6e6)
+		fail_msg("the container sent at %.2f Mbit/s, not 8 +-20%%", up / 1e6);
+	if (down < 6.4e6 || down > 9.6e6)
+		fail_msg("the container received at %.2f Mbit/s, not 8 +-20%%", down / 1e6);
+	expect_only_lo("containers with --net-rate");
+}
+
+/** A --net-rate that is no rate, or one without --net veth: one line, exit 125, no veth. */
+static void
+bad_net_rates_are_refused(void **state)
+{
+	const char *bad[] = {"fast", "8", "8mbits", "0mbit", "-8mbit", "8 mbit", "1e3mbit"};
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_step(&r, STEP, "--net", "veth", "--ip", "10.200.41.2/24", "--net-rate", bad[i],
+			 "--", "true", NULL);
+		expect_run(&r,
+			   r.status == 125 && count_lines(r.err) == 1 &&
+				   strstr(r.err, "--net-rate") && strstr(r.err, bad[i]),
+			   "--net-rate \"%s\": expected one line naming it, exit 125", bad[i]);
+	}
+	run_step(&r, STEP, "--net-rate", "8mbit", "--", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "--net veth"),
+		   "--net-rate without --net veth: expected one line, exit 125");
+	expect_only_lo("refused rates");
+}
+
 static void
 exit_status_passes_through(void **state)
 {
@@ -336,8 +498,8 @@ help_lists_the_network_options(void **state)
 	expect_status(&r, 0);
 	expect_run(&r,
 		   strstr(r.out, "--net MODE") && strstr(r.out, "--ip ADDR/PREFIX") &&
-			   strstr(r.out, "--gateway ADDR"),
-		   "--help should list --net, --ip and --gateway");
+			   strstr(r.out, "--gateway ADDR") && strstr(r.out, "--net-rate RATE"),
+		   "--help should list --net, --ip, --gateway and --net-rate");
 }
 
 /**
@@ -387,6 +549,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(ip_and_gateway_need_net_veth, setup, teardown),
 		cmocka_unit_test_setup_teardown(exit_status_passes_through, setup, teardown),
+		cmocka_unit_test_setup_teardown(net_rate_limits_both_directions, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_net_rates_are_refused, setup, teardown),
 		cmocka_unit_test(help_lists_the_network_options),
 	};
 

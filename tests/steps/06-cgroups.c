@@ -1,7 +1,8 @@
 /**
  * @file 06-cgroups.c
  * @brief Step 06's tests: limits that the kernel enforces — memory (OOM kill, reported),
- *        processes (a fork bomb stops), CPU time (read from the cgroup's own accounting) —
+ *        processes (a fork bomb stops), CPU time (read from the cgroup's own accounting),
+ *        direct writes to a block device (throttled to a measured rate) —
  *        in a cgroup of the container's own that it sees as "/" and that is gone afterwards.
  *
  * They run on whichever cgroup version the host has; `make check-cgroup2` runs them again
@@ -752,19 +753,92 @@ a_limit_the_kernel_refuses_is_one_line(void **state)
 	expect_cgroup_gone(name);
 }
 
+/** In the step program's child, before exec: the device, opened by the test, as fd 3. */
+static void
+device_as_fd_3(void *arg)
+{
+	int fd = *(int *)arg;
+
+	/* dup2 onto itself would keep close-on-exec */
+	if (fd == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(fd, 3) < 0)
+		_exit(126);
+}
+
+/**
+ * --device-write-bps LOOP:1mb: direct writes from inside the container, to a scratch loop
+ * device, go at 1 MiB a second (±20%) — 4 MiB take about 4 s where they take a few
+ * milliseconds unthrottled. The container is given the device as descriptor 3 (the
+ * device cgroup would refuse it to open the node itself), opened with O_DIRECT so that
+ * each write is submitted to the device by the writer: the throttle charges the writer's
+ * cgroup. The probe measures, from its first write to its last.
+ */
+static void
+device_write_bps_throttles_direct_writes(void **state)
+{
+	struct scratch_blockdev d;
+	char dir[64], limit[96], name[64];
+	long long bytes = 0;
+	double secs = 0, rate;
+	struct proc p;
+	struct run r;
+	int fd;
+
+	(void)state;
+	make_scratch_dir(dir, "io", 0700);
+	scratch_writable_block_device(&d, dir, 16);
+	if (!d.loop[0]) {
+		remove_scratch_dirs();
+		print_message("  SKIP: no writable scratch loop device (losetup)\n");
+		skip();
+	}
+	fd = open(d.loop, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		fail_msg("open(\"%s\", O_DIRECT): %s", d.loop, strerror(errno));
+	snprintf(limit, sizeof(limit), "%s:1mb", d.loop);
+	start_argv_as(&p, &r, 0, 0, device_as_fd_3, &fd,
+		      (char *[]){(char *)step_path(STEP), "--name", unique_name(name, "io"),
+				 "--preserve-fds", "1", "--device-write-bps", limit, "--",
+				 (char *)probe_path(), "write-direct", "3", "4096", NULL});
+	finish(&p, 60);
+	close(fd);
+	release_block_device(&d);
+	remove_scratch_dirs();
+	expect_status(&r, 0);
+	expect_run(&r, sscanf(r.out, "wrote %lld bytes in %lf s", &bytes, &secs) == 2 && secs > 0,
+		   "the probe should say how long its writes took");
+	rate = (double)bytes / secs;
+	print_message("  --device-write-bps %s: %lld bytes in %.2f s, %.0f bytes/s (limit %d)\n",
+		      limit, bytes, secs, rate, 1 << 20);
+	expect_run(&r, rate > 0.8 * (1 << 20) && rate < 1.2 * (1 << 20),
+		   "direct writes should go at 1 MiB/s (1048576 bytes/s) +-20%%, not %.0f", rate);
+	expect_cgroup_gone(name);
+}
+
 static void
 invalid_limits_are_refused_before_anything_runs(void **state)
 {
 	const char *bad[][4] = {
-		{"--memory", "0"},	   {"--memory", "64x"},
-		{"--memory", "1k"},	   {"--memory", "-5m"},
-		{"--memory-swap", "junk"}, {"--cpus", "0"},
-		{"--cpus", "abc"},	   {"--cpus", "100000"},
-		{"--cpu-weight", "0"},	   {"--cpu-weight", "10001"},
-		{"--pids", "0"},	   {"--pids", "1"}, /* nook-init and the command need two */
-		{"--pids", "-1"},	   {"--pids", "12abc"},
-		{"--io-weight", "0"},	   {"--io-weight", "x"},
-		{"--memory-swap", "64m"},  {"--memory", "64m", "--memory-swap", "32m"},
+		{"--memory", "0"},
+		{"--memory", "64x"},
+		{"--memory", "1k"},
+		{"--memory", "-5m"},
+		{"--memory-swap", "junk"},
+		{"--cpus", "0"},
+		{"--cpus", "abc"},
+		{"--cpus", "100000"},
+		{"--cpu-weight", "0"},
+		{"--cpu-weight", "10001"},
+		{"--pids", "0"},
+		{"--pids", "1"}, /* nook-init and the command need two */
+		{"--pids", "-1"},
+		{"--pids", "12abc"},
+		{"--io-weight", "0"},
+		{"--io-weight", "x"},
+		{"--memory-swap", "64m"},
+		{"--memory", "64m", "--memory-swap", "32m"},
+		{"--device-write-bps", "/dev/null:1mb"}, /* not a block device */
+		{"--device-read-bps", "/nonexistent:1mb"},
+		{"--device-write-iops", "/dev/null"},
 	};
 	char marker[] = "/tmp/nook-test-XXXXXX";
 	struct run r;
@@ -850,6 +924,7 @@ main(void)
 		cmocka_unit_test_setup(devices_outside_the_allow_list_do_not_open, setup),
 		cmocka_unit_test_setup(devices_in_a_user_namespace, setup),
 		cmocka_unit_test_setup(invalid_limits_are_refused_before_anything_runs, setup),
+		cmocka_unit_test_setup(device_write_bps_throttles_direct_writes, setup),
 		cmocka_unit_test_setup_teardown(a_limit_the_kernel_refuses_is_one_line, setup,
 						remove_fake_group),
 	};

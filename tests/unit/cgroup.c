@@ -1,10 +1,12 @@
 /**
  * @file cgroup.c
  * @brief Unit tests of step 06's option handling (solutions/cgroup.c): sizes parsed and
- *        printed back, and what each limit option stores.
+ *        printed back, and what each limit option stores (the I/O throttles per device).
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "harness.h"
 #include "nook.h"
@@ -116,6 +118,98 @@ out_of_range_limits_are_refused_naming_the_option(void **state)
 	}
 }
 
+/** The path of some block device in /dev, into @p path; skips the test when there is none. */
+static void
+some_block_device(char *path, size_t size, unsigned *major, unsigned *minor)
+{
+	const char *names[] = {"/dev/loop0", "/dev/vda", "/dev/sda", "/dev/nvme0n1", "/dev/ram0"};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (stat(names[i], &st) == 0 && S_ISBLK(st.st_mode)) {
+			snprintf(path, size, "%s", names[i]);
+			*major = major(st.st_rdev);
+			*minor = minor(st.st_rdev);
+			return;
+		}
+	print_message("  SKIP: no block device in /dev to name\n");
+	skip();
+}
+
+static void
+io_limits_are_stored_per_device(void **state)
+{
+	char dev[64], rbps[96], wbps[96], riops[96], wiops[96], again[96];
+	unsigned major, minor;
+	struct nook_container c;
+	struct nook_error err;
+
+	(void)state;
+	some_block_device(dev, sizeof(dev), &major, &minor);
+	snprintf(rbps, sizeof(rbps), "%s:512k", dev);
+	snprintf(wbps, sizeof(wbps), "%s:1mb", dev);
+	snprintf(riops, sizeof(riops), "%s:100", dev);
+	snprintf(wiops, sizeof(wiops), "%s:50", dev);
+	snprintf(again, sizeof(again), "%s:2M", dev);
+	char *argv[] = {"--device-read-bps",
+			rbps,
+			"--device-write-bps",
+			wbps,
+			"--device-read-iops",
+			riops,
+			"--device-write-iops",
+			wiops,
+			"--device-write-bps",
+			again,
+			NULL};
+	if (parse(&c, &err, argv) != 0)
+		fail_msg("refused: %s", err.msg);
+	assert_int_equal(c.cgroup.nio, 1); /* one device, its limits together */
+	assert_int_equal(c.cgroup.io[0].major, major);
+	assert_int_equal(c.cgroup.io[0].minor, minor);
+	assert_int_equal(c.cgroup.io[0].max[IO_READ_BPS], 512 << 10);
+	assert_int_equal(c.cgroup.io[0].max[IO_WRITE_BPS], 2 << 20); /* the last one given */
+	assert_int_equal(c.cgroup.io[0].max[IO_READ_IOPS], 100);
+	assert_int_equal(c.cgroup.io[0].max[IO_WRITE_IOPS], 50);
+	assert_int_equal(cgroup_needed(&c.cgroup), CGROUP_IO);
+}
+
+static void
+bad_io_limits_are_refused_naming_the_option(void **state)
+{
+	char dev[64], bad[8][96];
+	unsigned major, minor;
+	struct nook_container c;
+	struct nook_error err;
+	const struct {
+		const char *option, *fmt, *says;
+	} cases[] = {
+		{"--device-write-bps", "/dev/null:1m", "is not a block device"},
+		{"--device-read-bps", "/nonexistent/disk:1m", "No such file or directory"},
+		{"--device-write-bps", "%s", "expected DEVICE:RATE"},
+		{"--device-write-bps", "%s:", "not a rate"},
+		{"--device-write-bps", "%s:0", "not a rate"},
+		{"--device-read-bps", "%s:1.5m", "not a rate"},
+		{"--device-write-iops", "%s:1k", "not a whole number"},
+		{"--device-read-iops", "%s:-3", "not a whole number"},
+	};
+
+	(void)state;
+	some_block_device(dev, sizeof(dev), &major, &minor);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(bad[i], sizeof(bad[i]), cases[i].fmt, dev);
+		char *argv[] = {(char *)cases[i].option, bad[i], NULL};
+
+		if (parse(&c, &err, argv) == 0)
+			fail_msg("%s %s was accepted", cases[i].option, bad[i]);
+		if (!strstr(err.msg, cases[i].option) || !strstr(err.msg, cases[i].says) ||
+		    strchr(err.msg, '\n'))
+			fail_msg("%s %s: expected one line naming the option and saying \"%s\", "
+				 "got \"%s\"",
+				 cases[i].option, bad[i], cases[i].says, err.msg);
+	}
+}
+
 int
 main(void)
 {
@@ -124,6 +218,8 @@ main(void)
 		cmocka_unit_test(sizes_are_printed_in_the_largest_exact_unit),
 		cmocka_unit_test(limits_are_stored_in_kernel_units),
 		cmocka_unit_test(out_of_range_limits_are_refused_naming_the_option),
+		cmocka_unit_test(io_limits_are_stored_per_device),
+		cmocka_unit_test(bad_io_limits_are_refused_naming_the_option),
 	};
 
 	return cmocka_run_group_tests_name("unit-cgroup", tests, NULL, NULL);

@@ -150,6 +150,62 @@ ip_and_gateway_need_net_veth(void **state)
 	assert_false(c.net.veth);
 }
 
+static void
+rates_are_read_in_tcs_units(void **state)
+{
+	const struct {
+		const char *arg;
+		unsigned long long bytes; /* a second */
+	} good[] = {
+		{"8mbit", 1000000},   {"8Mbit", 1000000},	 {"8MBIT", 1000000},
+		{"1mbps", 1000000},   {"1MB", 1000000},		 {"1MBps", 1000000},
+		{"512kbit", 64000},   {"8kbit", 1000},		 {"1.5gbit", 187500000},
+		{"8mibit", 1048576},  {"1MiBps", 1048576},	 {"64KiB", 65536},
+		{"8000000", 1000000}, {"32gbit", 4000000000ULL}, {"1000bps", 1000},
+	};
+	const char *bad[] = {"",       "mbit",	 "8",	     "8 mbit",	  "8mb it", "8mbits",
+			     "-8mbit", "+8mbit", "0mbit",    "7kbit",	  "33gbit", "nan",
+			     "inf",    "8x",	 "0x10mbit", "1e400mbit", "8mbit "};
+	unsigned long long bytes;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (netrate_parse(good[i].arg, &bytes) != 0)
+			fail_msg("\"%s\" was refused", good[i].arg);
+		if (bytes != good[i].bytes)
+			fail_msg("\"%s\" is %llu bytes a second, not %llu", good[i].arg,
+				 good[i].bytes, bytes);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (netrate_parse(bad[i], &bytes) == 0)
+			fail_msg("\"%s\" was taken as %llu bytes a second", bad[i], bytes);
+}
+
+static void
+net_rate_is_stored_and_needs_net_veth(void **state)
+{
+	char *ok[] = {"prog",	    "--net", "veth", "--ip", "10.0.0.2/24",
+		      "--net-rate", "8mbit", "true", NULL};
+	char *alone[] = {"prog", "--net-rate", "8mbit", "true", NULL};
+	char *junk[] = {"prog", "--net-rate", "fast", "true", NULL};
+	struct nook_container c = {0};
+	struct nook_error err;
+	bool help;
+
+	(void)state;
+	assert_int_equal(nook_parse_args(&c, stages, 8, ok, &help, &err), 0);
+	assert_int_equal(net_stage.prepare(&c, &err), 0);
+	assert_int_equal(c.net.rate, 1000000);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(nook_parse_args(&c, stages, 4, alone, &help, &err), 0);
+	assert_int_equal(net_stage.prepare(&c, &err), -1);
+	assert_string_equal(err.msg, "--net-rate needs --net veth");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(nook_parse_args(&c, stages, 4, junk, &help, &err), -1);
+	assert_non_null(strstr(err.msg, "invalid --net-rate \"fast\""));
+	assert_null(strchr(err.msg, '\n'));
+}
+
 int
 main(void)
 {
@@ -159,6 +215,8 @@ main(void)
 		cmocka_unit_test(bad_addresses_are_named_in_one_line),
 		cmocka_unit_test(gateway_must_be_another_host_of_the_subnet),
 		cmocka_unit_test(ip_and_gateway_need_net_veth),
+		cmocka_unit_test(rates_are_read_in_tcs_units),
+		cmocka_unit_test(net_rate_is_stored_and_needs_net_veth),
 	};
 
 	return cmocka_run_group_tests_name("unit: net", tests, NULL, NULL);

@@ -339,8 +339,8 @@ broken_configs_name_their_path(void **state)
 		 "required"},
 		{NULL,
 		 "\"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": "
-		 "[{\"major\": 8, \"minor\": 0, \"rate\": 0}]}}}",
-		 "linux.resources.blockIO.throttleReadBpsDevice[0].rate: 0 is out of range"},
+		 "[{\"major\": 8, \"minor\": 0, \"rate\": -1}]}}}",
+		 "linux.resources.blockIO.throttleReadBpsDevice[0].rate: -1 is out of range"},
 		{NULL, "\"linux\": {\"maskedPaths\": [\"proc/kcore\"]}",
 		 "linux.maskedPaths[0]: not an absolute path"},
 		{NULL, "\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}",
@@ -461,10 +461,10 @@ device_rules_and_nodes_are_read(void **state)
 		    bundle, &c, &o, &err) < 0)
 		fail_msg("%s", err.msg);
 	r = devices_rules(&c.cgroup, &n);
-	assert_int_equal(n, 3 + devices_ndefault - 1 + 1); /* no rule for the FIFO */
+	assert_int_equal(n, 3 + devices_ndefault - 1); /* given rules decide alone */
 	assert_true(devices_allowed(r, n, 'c', 10, 200, "rw"));
-	assert_true(devices_allowed(r, n, 'c', 10, 229, "rwm")); /* linux.devices' */
-	assert_true(devices_allowed(r, n, 'c', 1, 3, "rw"));	 /* the defaults come after */
+	assert_false(devices_allowed(r, n, 'c', 10, 229, "r")); /* podman --device X:r: as runc */
+	assert_true(devices_allowed(r, n, 'c', 1, 3, "rw"));	/* the defaults come after */
 	assert_false(devices_allowed(r, n, 'b', 8, 0, "r"));
 	assert_false(devices_allowed(r, n, 'c', 1, 1, "r")); /* /dev/mem */
 	assert_int_equal(o.ndevices, 2);
@@ -508,6 +508,38 @@ missing_members_are_named(void **state)
 	oci_config_free(&o);
 }
 
+/** linux.resources.blockIO's throttles become the same limits as --device-write-bps. */
+static void
+block_io_throttles_are_read(void **state)
+{
+	struct nook_container c = {0};
+	struct nook_error err = {0};
+	struct nook_oci o;
+	const char *text =
+		"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"process\": "
+		"{\"args\": [\"sh\"], \"cwd\": \"/\"}, \"linux\": {\"resources\": {\"blockIO\": "
+		"{\"weight\": 500, \"throttleWriteBpsDevice\": [{\"major\": 7, \"minor\": 3, "
+		"\"rate\": 1048576}], \"throttleReadIOPSDevice\": [{\"major\": 7, \"minor\": 3, "
+		"\"rate\": 100}, {\"major\": 8, \"minor\": 0, \"rate\": 0}]}}}}";
+
+	(void)state;
+	if (oci_config_parse(text, bundle, &c, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	oci_config_free(&o);
+	assert_int_equal(c.cgroup.nio, 1); /* rate 0: no limit, no entry */
+	assert_int_equal(c.cgroup.io[0].major, 7);
+	assert_int_equal(c.cgroup.io[0].minor, 3);
+	assert_int_equal(c.cgroup.io[0].max[IO_WRITE_BPS], 1048576);
+	assert_int_equal(c.cgroup.io[0].max[IO_READ_IOPS], 100);
+	assert_int_equal(c.cgroup.io[0].max[IO_READ_BPS], 0);
+	assert_int_equal(parse_with("\"linux\": {\"resources\": {\"blockIO\": "
+				    "{\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": -1, "
+				    "\"rate\": 1}]}}}",
+				    &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "linux.resources.blockIO.throttleReadBpsDevice[0]"));
+}
+
 int
 main(void)
 {
@@ -521,6 +553,7 @@ main(void)
 		cmocka_unit_test(cgroups_path_is_read),
 		cmocka_unit_test(device_rules_and_nodes_are_read),
 		cmocka_unit_test(missing_members_are_named),
+		cmocka_unit_test(block_io_throttles_are_read),
 	};
 
 	return cmocka_run_group_tests(tests, make_bundle, remove_bundle);
