@@ -109,6 +109,7 @@ static const struct {
 	{"list", cmd_list, "list the containers"},
 	{"spec", cmd_spec, "write a config.json to start a bundle from"},
 	{"features", cmd_features, "print what this runtime supports, as JSON"},
+	{"network", cmd_network, "create, ls, inspect or rm a network (step 12's bridges)"},
 };
 
 /** The global options, as --help and the man page list them (global_options() parses). */

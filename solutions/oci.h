@@ -201,5 +201,6 @@ int cmd_run(int argc, char *argv[]);
 int cmd_list(int argc, char *argv[]);
 int cmd_spec(int argc, char *argv[]);
 int cmd_features(int argc, char *argv[]);
+int cmd_network(int argc, char *argv[]);
 
 #endif

@@ -1,0 +1,130 @@
+/**
+ * @file cmd_network.c
+ * @brief `nook network create|ls|inspect|rm`: the networks step 12's containers join.
+ *
+ *     nook network create NAME [--subnet CIDR] [--internal]
+ *     nook network ls
+ *     nook network inspect NAME
+ *     nook network rm NAME
+ *
+ * A network is only written down here (network.c): its bridge and rules exist while a
+ * container is on it. Without --subnet, the first free 10.214.N.0/24 is taken; a subnet
+ * that overlaps another network or a route of the host is refused. `rm` refuses the
+ * default network and one a container holds an address on.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "network.h"
+#include "oci.h"
+
+/** Print @p err as nook's one line, exit 125 (a bad word of the command line). */
+static int
+refuse(const char *msg)
+{
+	struct nook_error err;
+
+	nook_fail(&err, 0, "network: %s", msg);
+	return nook_say(&err);
+}
+
+/** `create NAME [--subnet CIDR] [--internal]` */
+static int
+create(int argc, char *argv[])
+{
+	static const struct option table[] = {{"subnet", required_argument, NULL, 's'},
+					      {"internal", no_argument, NULL, 'i'},
+					      {NULL, 0, NULL, 0}};
+	const char *subnet = NULL;
+	struct nook_network n;
+	struct nook_error err;
+	bool internal = false;
+	int ch;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+", table, NULL)) != -1)
+		if (ch == 's')
+			subnet = optarg;
+		else if (ch == 'i')
+			internal = true;
+		else
+			return refuse("create: expected NAME [--subnet CIDR] [--internal]");
+	if (optind != argc - 1)
+		return refuse("create: expected NAME [--subnet CIDR] [--internal]");
+	if (geteuid() != 0)
+		return refuse("create: networks are the host's: run as root");
+	if (network_create(argv[optind], subnet, internal, &n, &err) < 0)
+		return nook_say(&err);
+	printf("%s\n", n.name);
+	return 0;
+}
+
+/** One network as JSON: what `inspect` prints. */
+static void
+print_json(const struct nook_network *n)
+{
+	struct ipam_entry e[256];
+	struct nook_error err;
+	struct ipam p;
+	int count = ipam_open(&p, n->name, &err) == 0 ? ipam_entries(&p, e, 256) : -1;
+
+	printf("{\"name\": \"%s\", \"bridge\": \"%s\", \"subnet\": \"%s/%u\", ", n->name, n->bridge,
+	       inet_ntoa(n->subnet), n->prefix);
+	printf("\"gateway\": \"%s\", \"internal\": %s, \"containers\": [", inet_ntoa(n->gateway),
+	       n->internal ? "true" : "false");
+	for (int i = 0; i < count; i++)
+		printf("%s{\"id\": \"%s\", \"address\": \"%s\"}", i ? ", " : "", e[i].id,
+		       inet_ntoa(e[i].addr));
+	printf("]}\n");
+	if (count >= 0)
+		ipam_close(&p);
+}
+
+/** `ls`: a table of every network. */
+static int
+list(void)
+{
+	char names[256][NOOK_NETNAME_MAX + 1], cidr[32];
+	struct nook_network n;
+	struct nook_error err;
+	int count = network_names(names, 256, &err);
+
+	printf("%-32s %-16s %-18s %s\n", "NAME", "BRIDGE", "SUBNET", "INTERNAL");
+	for (int i = 0; i < count; i++) {
+		if (network_lookup(names[i], &n, &err) < 0) {
+			nook_say(&err);
+			continue;
+		}
+		snprintf(cidr, sizeof(cidr), "%s/%u", inet_ntoa(n.subnet), n.prefix);
+		printf("%-32s %-16s %-18s %s\n", n.name, n.bridge, cidr, n.internal ? "yes" : "no");
+	}
+	return 0;
+}
+
+int
+cmd_network(int argc, char *argv[])
+{
+	struct nook_network n;
+	struct nook_error err;
+	const char *verb = argc > 1 ? argv[1] : "";
+
+	if (strcmp(verb, "create") == 0)
+		return create(argc - 1, argv + 1);
+	if (strcmp(verb, "ls") == 0 && argc == 2)
+		return list();
+	if (strcmp(verb, "inspect") == 0 && argc == 3) {
+		if (network_lookup(argv[2], &n, &err) < 0)
+			return nook_say(&err);
+		print_json(&n);
+		return 0;
+	}
+	if (strcmp(verb, "rm") == 0 && argc == 3)
+		return network_remove(argv[2], &err) < 0 ? nook_say(&err) : 0;
+	return refuse("expected create NAME [--subnet CIDR] [--internal], ls, inspect NAME or "
+		      "rm NAME");
+}
