@@ -45,9 +45,9 @@ create(int argc, char *argv[])
 	bool internal = false;
 	int ch;
 
-	optind = 1;
+	optind = 0; /* 0: glibc starts afresh, forgetting the global options' "+" */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+", table, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "", table, NULL)) != -1) /* NAME anywhere */
 		if (ch == 's')
 			subnet = optarg;
 		else if (ch == 'i')
