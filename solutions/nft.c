@@ -385,12 +385,19 @@ net_table(char *buf, size_t size, const char *name)
 	snprintf(buf, size, "nook-net-%s", name);
 }
 
-/** forward: B to B accepted; into B only replies and published ports (all, if internal). */
-static void
-forward_rules(struct batch *b, const char *table, const struct nook_network *n)
+//! [forward_rules]
+/**
+ * The forward chain of network @p n's table: B to B accepted; into B only replies and
+ * published ports — nothing at all in or out of B if the network is internal.
+ */
+static int
+forward_rules(struct batch *b, const char *table, const struct nook_network *n,
+	      struct nook_error *err)
 {
+	/* EXERCISE 12: append to chain "forward" of table, with rule_start, ifname, ct_has, verdict and batch_rule: iifname B oifname B accept; if internal, iifname B drop; else oifname B with ct state established,related accept, then with ct status dnat accept; last, oifname B drop. Tests: no way in from another network or the outside, no way out of an internal one, replies and published ports arrive */
 	struct rule ru;
 
+	(void)err;
 	rule_start(&ru); /* iifname B oifname B accept */
 	ifname(&ru, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
 	ifname(&ru, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
@@ -418,7 +425,10 @@ forward_rules(struct batch *b, const char *table, const struct nook_network *n)
 	ifname(&ru, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
 	verdict(&ru, NF_DROP);
 	batch_rule(b, table, "forward", &ru);
+	return 0;
+	/* END EXERCISE */
 }
+//! [forward_rules]
 
 /** postrouting: masquerade what leaves S by another device, and the hairpin back into B. */
 static void
@@ -458,7 +468,10 @@ nft_network_add(const struct nook_network *n, struct nook_error *err)
 	batch_table(&b, NFT_MSG_DELTABLE, table);
 	batch_table(&b, NFT_MSG_NEWTABLE, table);
 	batch_chain(&b, table, "forward", "filter", NF_INET_FORWARD, 0);
-	forward_rules(&b, table, n);
+	if (forward_rules(&b, table, n, err) < 0) {
+		batch_free(&b);
+		return -1;
+	}
 	if (!n->internal) {
 		batch_chain(&b, table, "postrouting", "nat", NF_INET_POST_ROUTING, 100);
 		nat_rules(&b, table, n);

@@ -10,8 +10,9 @@
  * veths and the nftables tables of nook live and die there, and its ruleset starts empty.
  * Behind it, a second namespace stands in for the internet: the "outside" host,
  * 198.51.100.2 (TEST-NET-2) on a veth whose other end, 198.51.100.1, is the host's. It
- * runs busybox httpd, and has no route back to any container subnet: a container's
- * request can only be answered through the host's masquerade.
+ * runs busybox httpd, whose /cgi-bin/from says whom a request came from: through the
+ * host's masquerade, the host's address. Its default route is the host, so that only the
+ * host's rules keep an internal network's packets in, not the lack of a way back.
  *
  * Networks made here have unique names and are removed by the teardown; the only files
  * outside the namespace are their definitions (/var/lib/nook/networks) and allocations
@@ -86,7 +87,9 @@ make_outside(void)
 		fail_msg("mkdtemp: %m");
 	snprintf(veth, sizeof(veth), "o%d", (int)getpid() % 1000000);
 	snprintf(cmd, sizeof(cmd),
-		 "set -e; d=%s; echo outside-ok >$d/index.html;"
+		 "set -e; d=%s; echo outside-ok >$d/index.html; mkdir $d/cgi-bin;"
+		 "printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\n"
+		 "echo outside-ok from $REMOTE_ADDR\\n' >$d/cgi-bin/from; chmod +x $d/cgi-bin/from;"
 		 "unshare -n sh -c 'echo $$ >'$d/pid'; exec busybox httpd -f -p 80 -h '$d"
 		 " </dev/null >/dev/null 2>&1 &"
 		 "for i in $(seq 100); do [ -s $d/pid ] && break; sleep 0.05; done;"
@@ -94,7 +97,7 @@ make_outside(void)
 		 "ip link add %s type veth peer name eth0 netns $pid;"
 		 "ip addr add " HOST_OUT "/24 dev %s; ip link set %s up;"
 		 "nsenter -t $pid -n sh -c 'ip link set lo up; ip addr add " OUTSIDE
-		 "/24 dev eth0; ip link set eth0 up'",
+		 "/24 dev eth0; ip link set eth0 up; ip route add default via " HOST_OUT "'",
 		 w.dir, veth, veth, veth);
 	run_shell(&r, cmd);
 	w.outside = atoi(r.out);
@@ -227,16 +230,17 @@ run_on(struct run *r, const char *network, const char *script)
  * at @p host port @p port (busybox wget crashes here: nc speaks HTTP/1.0 instead).
  */
 static const char *
-fetch(const char *host, const char *port)
+fetch(const char *host, const char *port, const char *path)
 {
 	static char script[512];
 
-	snprintf(script, sizeof(script),
-		 "gw=$(ip route | awk '/^default/ {print $3}'); "
-		 "ping -c1 -W2 $gw >/dev/null && echo gw-ok; "
-		 "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 %s %s | grep -E '^(hello|outside)' "
-		 "|| echo no-answer",
-		 host, port);
+	snprintf(
+		script, sizeof(script),
+		"gw=$(ip route | awk '/^default/ {print $3}'); "
+		"ping -c1 -W2 $gw >/dev/null && echo gw-ok; "
+		"printf 'GET %s HTTP/1.0\\r\\n\\r\\n' | nc -w 3 %s %s | grep -E '^(hello|outside)' "
+		"|| echo no-answer",
+		path, host, port);
 	return script;
 }
 
@@ -247,12 +251,12 @@ nat_takes_a_network_out_and_an_internal_one_not(void **state)
 	struct run r;
 
 	(void)state;
-	run_on(&r, "nook", fetch(OUTSIDE, "80"));
+	run_on(&r, "nook", fetch(OUTSIDE, "80", "/cgi-bin/from"));
 	expect_status(&r, 0);
-	expect_run(&r, strcmp(r.out, "gw-ok\noutside-ok\n") == 0,
-		   "a container on the default network should reach the outside host through "
-		   "NAT (the outside has no route back to it)");
-	run_on(&r, internal, fetch(OUTSIDE, "80"));
+	expect_run(&r, strcmp(r.out, "gw-ok\noutside-ok from [::ffff:" HOST_OUT "]\n") == 0,
+		   "a container on the default network should reach the outside host, seen "
+		   "from the host's address (masqueraded)");
+	run_on(&r, internal, fetch(OUTSIDE, "80", "/cgi-bin/from"));
 	expect_status(&r, 0);
 	expect_run(&r, strcmp(r.out, "gw-ok\nno-answer\n") == 0,
 		   "a container on an --internal network should reach its gateway but not the "
@@ -271,16 +275,16 @@ containers_find_each_other_by_name_and_not_across_networks(void **state)
 	(void)state;
 	unique_name(id, "srv");
 	start_server(&p, &server, id, a, NULL, addr);
-	run_on(&r, a, fetch(id, "80"));
+	run_on(&r, a, fetch(id, "80", "/"));
 	expect_status(&r, 0);
 	snprintf(url, sizeof(url), "gw-ok\nhello-%s\n", id);
 	expect_run(&r, strcmp(r.out, url) == 0,
 		   "a container on the same network should reach %s by its name", id);
-	run_on(&r, b, fetch(addr, "80"));
+	run_on(&r, b, fetch(addr, "80", "/"));
 	expect_status(&r, 0);
 	expect_run(&r, strcmp(r.out, "gw-ok\nno-answer\n") == 0,
 		   "a container on another network should not reach %s at %s", id, addr);
-	run_on(&r, "nook", fetch(addr, "80"));
+	run_on(&r, "nook", fetch(addr, "80", "/"));
 	expect_status(&r, 0);
 	expect_run(&r, strcmp(r.out, "gw-ok\nno-answer\n") == 0,
 		   "a container on the default network should not reach %s at %s", id, addr);
@@ -308,14 +312,14 @@ a_published_port_answers_the_host_the_outside_and_a_neighbour(void **state)
 	expect_run(&r, strcmp(r.out, want) == 0,
 		   "the outside host should reach the published port");
 	snprintf(want, sizeof(want), "gw-ok\nhello-%s\n", id);
-	run_on(&r, "nook", fetch(HOST_OUT, "8080"));
+	run_on(&r, "nook", fetch(HOST_OUT, "8080", "/"));
 	expect_status(&r, 0);
 	expect_run(&r, strcmp(r.out, want) == 0,
 		   "a container on the same network should reach the published port (hairpin)");
-	run_on(&r, "nook", fetch("10.213.0.1", "8080"));
+	run_on(&r, "nook", fetch("10.213.0.1", "8080", "/"));
 	expect_status(&r, 0);
 	expect_run(&r, strcmp(r.out, want) == 0, "... also at the network's gateway address");
-	run_on(&r, "nook", fetch(HOST_OUT, "8081"));
+	run_on(&r, "nook", fetch(HOST_OUT, "8081", "/"));
 	expect_run(&r, strstr(r.out, "no-answer") != NULL, "an unpublished port should not answer");
 	stop_server(&p);
 	expect_run(&server, server.status == 143, "the server should have run until stopped");
