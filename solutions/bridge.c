@@ -36,6 +36,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,14 +179,15 @@ update_hosts(struct ipam *p)
 	size_t len;
 
 	for (int i = 0; i < n; i++) {
-		if (strcmp(e[i].netns, p->netns) != 0 || !e[i].hosts[0])
+		if (strcmp(e[i].netns, p->netns) != 0 || !e[i].hosts[0] || e[i].stale)
 			continue;
 		len = (size_t)snprintf(text, sizeof(text),
 				       "127.0.0.1\tlocalhost\n::1\tlocalhost "
 				       "ip6-localhost ip6-loopback\n");
 		len = host_line(text, sizeof(text), len, &e[i]);
 		for (int j = 0; j < n; j++)
-			if (j != i && strcmp(e[j].netns, p->netns) == 0 && e[j].id[0])
+			if (j != i && strcmp(e[j].netns, p->netns) == 0 && e[j].id[0] &&
+			    !e[j].stale)
 				len = host_line(text, sizeof(text), len, &e[j]);
 		write_in_place(e[i].hosts, text, len);
 	}
@@ -313,14 +315,72 @@ check_ip(struct nook_container *c, struct nook_error *err)
 	return 0;
 }
 
+/**
+ * Give back the stale allocations (ipam.c): a runtime killed and swept by a program that
+ * did not know networks. Their ports tables go too if they were made in this namespace,
+ * and the network itself if that left nobody on it here. Returns how many were here.
+ */
+static int
+prune(struct ipam *p, const struct nook_network *n)
+{
+	static struct ipam_entry e[MAX_HOSTS];
+	struct nook_error ignored;
+	int count = ipam_entries(p, e, MAX_HOSTS), here = 0;
+
+	for (int i = 0; i < count; i++) {
+		if (!e[i].stale)
+			continue;
+		if (strcmp(e[i].netns, p->netns) == 0) {
+			nft_ports_del(e[i].id, &ignored);
+			here++;
+		}
+		ipam_release(p, e[i].addr);
+	}
+	if (here && ipam_count_here(p) == 0)
+		network_down(n);
+	return here;
+}
+
+/** prune() every network that has allocations. */
+static void
+prune_all(void)
+{
+	char names[64][NOOK_NETNAME_MAX + 1], dir[PATH_MAX_STATE];
+	struct nook_error ignored;
+	int count = network_names(names, 64, &ignored);
+	struct nook_network n;
+	struct ipam p;
+
+	for (int i = 0; i < count; i++) {
+		snprintf(dir, sizeof(dir), "%s/%.*s", NETWORK_RUN, NOOK_NETNAME_MAX, names[i]);
+		if (access(dir, F_OK) < 0 || network_lookup(names[i], &n, &ignored) < 0 ||
+		    ipam_open(&p, names[i], &ignored) < 0)
+			continue;
+		prune(&p, &n);
+		ipam_close(&p);
+	}
+}
+
+/**
+ * Is this the network's first container here? None holds an address from this namespace
+ * — or the bridge is missing, whatever the files say (deleted by hand, say).
+ */
+static bool
+first_here(struct ipam *p, const struct nook_network *n)
+{
+	return ipam_count_here(p) == 0 || if_nametoindex(n->bridge) == 0;
+}
+
 /** With the network's lock held: an address, the network up if first, the ports, hosts. */
 static int
 join(struct nook_container *c, struct ipam *p, struct nook_error *err)
 {
 	struct ipam_entry e = {.addr = c->net.addr};
-	bool first = ipam_count_here(p) == 0, changed;
+	bool first, changed;
 
+	first = first_here(p, &c->net.nw);
 	snprintf(e.id, sizeof(e.id), "%s", c->id);
+	snprintf(e.state, sizeof(e.state), "%s", c->run.state);
 	snprintf(e.name, sizeof(e.name), "%s", c->hostname ? c->hostname : "");
 	if (add_files(c, &e, err) < 0 || ipam_claim(p, &c->net.nw, &e, err) < 0)
 		return -1;
@@ -351,6 +411,8 @@ bridge_prepare(struct nook_container *c, struct nook_error *err)
 
 	if (check_options(c, err) < 0)
 		return -1;
+	if (geteuid() == 0)
+		prune_all(); /* the sweep of what state.c's sweep could not name */
 	if (!c->net.network)
 		return 0;
 	if (network_lookup(c->net.network, &c->net.nw, err) < 0 || check_ip(c, err) < 0)
@@ -382,6 +444,7 @@ leave(const struct nook_network *n, const char *id, struct in_addr addr, bool po
 	if (ipam_open(&p, n->name, &ignored) < 0)
 		return;
 	ipam_release(&p, addr);
+	prune(&p, n);
 	if (ipam_count_here(&p) == 0)
 		network_down(n);
 	else

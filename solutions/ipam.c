@@ -7,7 +7,11 @@
  * ARP for it, and the host reaches whichever answered last. The kernel does not arbitrate
  * between namespaces, so the runtime must: every address handed out is a file,
  * NETWORK_RUN/NAME/ADDRESS, made with O_EXCL (the file system refuses a second), holding
- * the container's ID, the host's network namespace, its hostname and its /etc/hosts.
+ * the container's ID, the host's network namespace, its hostname, its /etc/hosts and its
+ * state directory. A running container always has its state directory (state.c), so an
+ * allocation whose state directory is gone is *stale*: its runtime was killed and its
+ * state swept by a program that did not know about networks. The callers give such
+ * addresses back (bridge.c) rather than keep them forever.
  * Everything that reads or changes a network's files — a container starting, ending, or
  * being swept after its runtime was killed — holds flock(2) on NETWORK_RUN/NAME/lock
  * throughout, so that "am I the first on this network?" (then the bridge and the rules
@@ -29,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,12 +58,31 @@ make_dirs(const char *path, struct nook_error *err)
 	return 0;
 }
 
-/** The caller's network namespace as "DEV:INODE", what names it while it lives. */
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
+#endif
+
+/**
+ * The caller's network namespace, as a name no other namespace will ever have: its
+ * cookie, "c:N", a 64-bit number the kernel never gives twice (Linux 5.14). An older
+ * kernel's "DEV:INODE" of /proc/self/ns/net names it only while it lives: a new namespace
+ * may get a dead one's inode, and with it the dead one's leftovers.
+ */
 static int
 netns_of_self(char *buf, size_t size, struct nook_error *err)
 {
+	uint64_t cookie;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct stat st;
 
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0) {
+		close(fd);
+		snprintf(buf, size, "c:%llu", (unsigned long long)cookie);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
 	if (stat("/proc/self/ns/net", &st) < 0)
 		return nook_fail(err, errno, "stat(\"/proc/self/ns/net\")");
 	snprintf(buf, size, "%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
@@ -100,7 +124,7 @@ ipam_close(struct ipam *p)
 static bool
 read_entry(int dirfd, const char *name, struct ipam_entry *e)
 {
-	char buf[512];
+	char buf[1024];
 	int fd;
 	ssize_t n;
 
@@ -115,11 +139,14 @@ read_entry(int dirfd, const char *name, struct ipam_entry *e)
 	if (n <= 0)
 		return true; /* made, not yet written: held by nobody known */
 	buf[n] = '\0';
-	sscanf(buf, "%64[^\n]\n%47[^\n]\n%64[^\n]\n%271[^\n]", e->id, e->netns, e->name, e->hosts);
+	sscanf(buf, "%64[^\n]\n%47[^\n]\n%64[^\n]\n%271[^\n]\n%255[^\n]", e->id, e->netns, e->name,
+	       e->hosts, e->state);
 	if (strcmp(e->name, "-") == 0)
 		e->name[0] = '\0';
 	if (strcmp(e->hosts, "-") == 0)
 		e->hosts[0] = '\0';
+	/* a running container keeps its state directory: without one, nobody holds this */
+	e->stale = e->state[0] == '/' && access(e->state, F_OK) < 0 && errno == ENOENT;
 	return true;
 }
 
@@ -159,7 +186,7 @@ ipam_find(struct ipam *p, const char *id, struct ipam_entry *e)
 	return false;
 }
 
-/** How many allocations were made from the caller's network namespace. */
+/** How many live (not stale) allocations were made from the caller's network namespace. */
 int
 ipam_count_here(struct ipam *p)
 {
@@ -167,7 +194,7 @@ ipam_count_here(struct ipam *p)
 	int n = ipam_entries(p, all, 1024), here = 0;
 
 	for (int i = 0; i < n; i++)
-		here += strcmp(all[i].netns, p->netns) == 0;
+		here += strcmp(all[i].netns, p->netns) == 0 && !all[i].stale;
 	return here;
 }
 
@@ -175,15 +202,15 @@ ipam_count_here(struct ipam *p)
 static int
 claim_one(struct ipam *p, struct in_addr a, const struct ipam_entry *e)
 {
-	char name[INET_ADDRSTRLEN], buf[512];
+	char name[INET_ADDRSTRLEN], buf[1024];
 	int fd, len;
 
 	inet_ntop(AF_INET, &a, name, sizeof(name));
 	fd = openat(p->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	len = snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n", e->id, p->netns,
-		       e->name[0] ? e->name : "-", e->hosts[0] ? e->hosts : "-");
+	len = snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n%s\n", e->id, p->netns,
+		       e->name[0] ? e->name : "-", e->hosts[0] ? e->hosts : "-", e->state);
 	if (write(fd, buf, (size_t)len) != len) {
 		int saved = errno;
 

@@ -43,13 +43,15 @@ struct ipam_entry {
 	char netns[48];			 /**< the host's network namespace, "DEV:INODE" */
 	char name[NOOK_ID_MAX + 1];	 /**< its hostname, or "" */
 	char hosts[PATH_MAX_STATE + 16]; /**< its /etc/hosts on the host, or "" */
+	char state[PATH_MAX_STATE];	 /**< its state directory */
+	bool stale; /**< its state directory is gone: its runtime died and its state was swept */
 };
 
 /** A network's allocations, locked: what ipam_open() returns and ipam_close() releases. */
 struct ipam {
 	int dirfd;	/**< NETWORK_RUN/NAME */
 	int lockfd;	/**< its lock, held */
-	char netns[48]; /**< the caller's network namespace, "DEV:INODE" */
+	char netns[48]; /**< the caller's network namespace: netns_of_self() */
 };
 
 int ipam_open(struct ipam *p, const char *network, struct nook_error *err);

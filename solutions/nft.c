@@ -307,7 +307,7 @@ ifname(struct rule *ru, uint32_t key, uint32_t op, const char *name)
 {
 	char buf[IFNAMSIZ] = "";
 
-	strncpy(buf, name, sizeof(buf) - 1);
+	memcpy(buf, name, strnlen(name, sizeof(buf) - 1));
 	meta(ru, key);
 	cmp(ru, op, buf, sizeof(buf));
 }

@@ -46,6 +46,7 @@ static struct {
 	int links;	     /**< devices before */
 	char nets[3][64];    /**< networks the test made, removed by the teardown */
 	int nnets;
+	struct proc *running[2]; /**< containers still running, stopped by the teardown */
 } w;
 
 static const char *
@@ -97,11 +98,50 @@ make_outside(void)
 		 "ip link add %s type veth peer name eth0 netns $pid;"
 		 "ip addr add " HOST_OUT "/24 dev %s; ip link set %s up;"
 		 "nsenter -t $pid -n sh -c 'ip link set lo up; ip addr add " OUTSIDE
-		 "/24 dev eth0; ip link set eth0 up; ip route add default via " HOST_OUT "'",
+		 "/24 dev eth0; ip link set eth0 up; ip route add default via " HOST_OUT "';"
+		 "nsenter -t $pid -n nft 'add table ip seen; add chain ip seen in { type filter "
+		 "hook prerouting priority 0; }; add rule ip seen in ip saddr 10.0.0.0/8 counter'",
 		 w.dir, veth, veth, veth);
 	run_shell(&r, cmd);
 	w.outside = atoi(r.out);
 	expect_run(&r, r.status == 0 && w.outside > 0, "setting up the outside host");
+}
+
+/** How many packets from 10.0.0.0/8 — a container's own address — reached the outside. */
+static int
+private_packets_outside(void)
+{
+	char cmd[128];
+	struct run r;
+	const char *n;
+
+	snprintf(cmd, sizeof(cmd), "nsenter -t %d -n nft list chain ip seen in", (int)w.outside);
+	run_shell(&r, cmd);
+	n = strstr(r.out, "counter packets ");
+	expect_run(&r, r.status == 0 && n, "reading the outside host's counter");
+	return atoi(n + strlen("counter packets "));
+}
+
+/** Remember @p p as running, for the teardown to stop if the test fails first. */
+static void
+running(struct proc *p)
+{
+	for (int i = 0; i < 2; i++)
+		if (!w.running[i]) {
+			w.running[i] = p;
+			return;
+		}
+}
+
+/** Stop container @p p (SIGTERM: its runtime cleans up) and wait for its end. */
+static void
+stop(struct proc *p)
+{
+	for (int i = 0; i < 2; i++)
+		if (w.running[i] == p)
+			w.running[i] = NULL;
+	kill(p->pid, SIGTERM);
+	finish(p, 10);
 }
 
 static int
@@ -131,6 +171,9 @@ teardown(void **state)
 	struct run r;
 
 	(void)state;
+	for (int i = 0; i < 2; i++)
+		if (w.running[i])
+			stop(w.running[i]);
 	if (w.outside > 0)
 		kill(w.outside, SIGKILL);
 	for (int i = 0; i < w.nnets; i++) {
@@ -196,20 +239,13 @@ start_server(struct proc *p, struct run *r, const char *id, const char *network,
 	else
 		start_step(p, r, STEP, "--name", id, "--network", network, "--rootfs", image(),
 			   "--", "sh", "-c", script, NULL);
+	running(p);
 	if (!wait_for_output(p, "inet ", 15)) {
 		finish(p, 5);
 		expect_run(r, false, "the server container %s should have started", id);
 	}
 	inet = strstr(r->out, "inet ") + 5;
 	snprintf(addr, 16, "%.*s", (int)strcspn(inet, "/"), inet);
-}
-
-/** Stop the server; it should have been running all along (SIGTERM ends httpd: 143). */
-static void
-stop_server(struct proc *p)
-{
-	kill(p->pid, SIGTERM);
-	finish(p, 10);
 }
 
 /** Run @p script in a container on @p network; the run in @p r. */
@@ -261,6 +297,9 @@ nat_takes_a_network_out_and_an_internal_one_not(void **state)
 	expect_run(&r, strcmp(r.out, "gw-ok\nno-answer\n") == 0,
 		   "a container on an --internal network should reach its gateway but not the "
 		   "outside host");
+	expect_run(&r, private_packets_outside() == 0,
+		   "no packet from a container's own address should reach the outside: "
+		   "masqueraded, or kept in");
 	expect_nothing_left("containers on two networks");
 }
 
@@ -288,7 +327,7 @@ containers_find_each_other_by_name_and_not_across_networks(void **state)
 	expect_status(&r, 0);
 	expect_run(&r, strcmp(r.out, "gw-ok\nno-answer\n") == 0,
 		   "a container on the default network should not reach %s at %s", id, addr);
-	stop_server(&p);
+	stop(&p);
 	expect_run(&server, server.status == 143, "the server should have run until stopped");
 	expect_nothing_left("a server and three clients on three networks");
 }
@@ -321,7 +360,7 @@ a_published_port_answers_the_host_the_outside_and_a_neighbour(void **state)
 	expect_run(&r, strcmp(r.out, want) == 0, "... also at the network's gateway address");
 	run_on(&r, "nook", fetch(HOST_OUT, "8081", "/"));
 	expect_run(&r, strstr(r.out, "no-answer") != NULL, "an unpublished port should not answer");
-	stop_server(&p);
+	stop(&p);
 	expect_run(&server, server.status == 143, "the server should have run until stopped");
 	expect_nothing_left("a container with a published port");
 }
@@ -336,6 +375,7 @@ what_a_killed_runtime_left_is_swept(void **state)
 	(void)state;
 	unique_name(id, "killed");
 	start_server(&p, &server, id, "nook", "8080:80", addr);
+	w.running[0] = NULL;
 	kill(p.pid, SIGKILL);
 	finish(&p, 10);
 	ruleset(now, sizeof(now));
@@ -368,6 +408,7 @@ an_address_in_use_and_bad_options_are_refused(void **state)
 	unique_name(id, "holder");
 	start_step(&p, &server, STEP, "--name", id, "--network", "nook", "--ip", "10.213.0.77/16",
 		   "--", "sh", "-c", "echo up; exec sleep 60", NULL);
+	running(&p);
 	expect_run(&server, wait_for_output(&p, "up", 10), "--ip 10.213.0.77/16 should start");
 	ruleset(ruleset_up, sizeof(ruleset_up));
 	links = count_links();
@@ -388,7 +429,7 @@ an_address_in_use_and_bad_options_are_refused(void **state)
 	ruleset(r.out, sizeof(r.out));
 	expect_run(&r, strcmp(r.out, ruleset_up) == 0 && count_links() == links,
 		   "the refused runs should have left no rule and no device");
-	stop_server(&p);
+	stop(&p);
 	expect_nothing_left("refused runs beside a running container");
 }
 
