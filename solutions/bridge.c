@@ -141,16 +141,22 @@ set_publish_option(struct nook_container *c, const char *arg, struct nook_error 
 
 /* ---- /etc/hosts and /etc/resolv.conf ------------------------------------------------- */
 
-/** Write @p text into @p path in place (a bind mount holds on to the file, not its name). */
+/**
+ * Write @p text into @p path in place: a bind mount holds on to the file, not its name, so
+ * no rename. Written over the old text first and cut to length after, never truncated
+ * first, so that a reader inside never finds it empty (the localhost lines lead both).
+ */
 static int
 write_in_place(const char *path, const char *text, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	ssize_t n;
 
 	if (fd < 0)
 		return -1;
-	n = write(fd, text, len);
+	n = pwrite(fd, text, len, 0);
+	if (n == (ssize_t)len && ftruncate(fd, (off_t)len) < 0)
+		n = -1;
 	close(fd);
 	return n == (ssize_t)len ? 0 : -1;
 }
