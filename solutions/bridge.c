@@ -340,6 +340,7 @@ prune(struct ipam *p, const struct nook_network *n)
 			nft_ports_del(e[i].id, &ignored);
 			here++;
 		}
+		ports_forget(e[i].id);
 		ipam_release(p, e[i].addr);
 	}
 	if (here && ipam_count_here(p) == 0)
@@ -398,7 +399,9 @@ join(struct nook_container *c, struct ipam *p, struct nook_error *err)
 		snprintf(c->warning, sizeof(c->warning),
 			 "net.ipv4.ip_forward was 0: set to 1 for network \"%s\" (it stays 1)",
 			 c->net.nw.name);
-	if (c->net.nports && nft_ports_add(c->id, c->net.addr, c->net.port, c->net.nports, err) < 0)
+	if (c->net.nports &&
+	    (ports_hold(c->id, c->run.state, c->net.port, c->net.nports, p->netns, err) < 0 ||
+	     nft_ports_add(c->id, c->net.addr, c->net.port, c->net.nports, err) < 0))
 		return -1;
 	c->net.forwarded = c->net.nports > 0;
 	update_hosts(p);
@@ -447,6 +450,7 @@ leave(const struct nook_network *n, const char *id, struct in_addr addr, bool po
 
 	if (ports)
 		nft_ports_del(id, &ignored);
+	ports_forget(id);
 	if (ipam_open(&p, n->name, &ignored) < 0)
 		return;
 	ipam_release(&p, addr);
@@ -501,6 +505,7 @@ bridge_sweep(const char *id, const char *state)
 			ipam_close(&p);
 		}
 	}
+	ports_forget(id);
 	return 0;
 }
 

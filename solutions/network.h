@@ -1,7 +1,7 @@
 /**
  * @file network.h
  * @brief Step 12's pieces: networks' definitions (network.c), their address allocations
- *        (ipam.c), their nftables rules (nft.c).
+ *        (ipam.c), published ports' holds (ports.c), their nftables rules (nft.c).
  */
 #ifndef NOOK_NETWORK_H
 #define NOOK_NETWORK_H
@@ -62,6 +62,11 @@ int ipam_release(struct ipam *p, struct in_addr addr);
 int ipam_entries(struct ipam *p, struct ipam_entry *e, int max);
 bool ipam_find(struct ipam *p, const char *id, struct ipam_entry *e);
 int ipam_count_here(struct ipam *p);
+
+/* ports.c */
+int ports_hold(const char *id, const char *state, const struct nook_port *p, int n,
+	       const char *netns, struct nook_error *err);
+void ports_forget(const char *id);
 
 /* nft.c */
 int nft_network_add(const struct nook_network *n, struct nook_error *err);

@@ -402,12 +402,14 @@ an_address_in_use_and_bad_options_are_refused(void **state)
 		{"--publish", "99999:80", "--publish", NULL},
 		{"--publish", "80", "--publish", NULL},
 		{"--gateway", "10.213.0.9", "--gateway", NULL},
+		{"--publish", "8080:81", "published by container", NULL},
+		{"--publish", "127.0.0.1:8080:82", "published by container", NULL},
 	};
 
 	(void)state;
 	unique_name(id, "holder");
 	start_step(&p, &server, STEP, "--name", id, "--network", "nook", "--ip", "10.213.0.77/16",
-		   "--", "sh", "-c", "echo up; exec sleep 60", NULL);
+		   "--publish", "8080:80", "--", "sh", "-c", "echo up; exec sleep 60", NULL);
 	running(&p);
 	expect_run(&server, wait_for_output(&p, "up", 10), "--ip 10.213.0.77/16 should start");
 	ruleset(ruleset_up, sizeof(ruleset_up));
