@@ -306,18 +306,20 @@ check_ip(struct nook_container *c, struct nook_error *err)
 {
 	const struct nook_network *n = &c->net.nw;
 	uint32_t mask = htonl(~0u << (32 - n->prefix));
+	char ip[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN];
 
 	if (!c->net.has_addr)
 		return 0;
+	inet_ntop(AF_INET, &c->net.addr, ip, sizeof(ip));
+	inet_ntop(AF_INET, &n->subnet, net, sizeof(net));
 	if ((c->net.addr.s_addr & mask) != n->subnet.s_addr || c->net.prefix != n->prefix)
-		return nook_fail(err, 0, "--ip %s: not in network \"%s\" (%s/%u)",
-				 inet_ntoa(c->net.addr), n->name, inet_ntoa(n->subnet), n->prefix);
+		return nook_fail(err, 0, "--ip %s/%u: not in network \"%s\" (%s/%u)", ip,
+				 c->net.prefix, n->name, net, n->prefix);
 	if (c->net.addr.s_addr == n->gateway.s_addr)
-		return nook_fail(err, 0, "--ip %s: the gateway of network \"%s\"",
-				 inet_ntoa(c->net.addr), n->name);
+		return nook_fail(err, 0, "--ip %s: the gateway of network \"%s\"", ip, n->name);
 	if ((c->net.addr.s_addr & ~mask) == ~mask)
-		return nook_fail(err, 0, "--ip %s: the broadcast address of network \"%s\"",
-				 inet_ntoa(c->net.addr), n->name);
+		return nook_fail(err, 0, "--ip %s: the broadcast address of network \"%s\"", ip,
+				 n->name);
 	return 0;
 }
 
