@@ -385,7 +385,6 @@ net_table(char *buf, size_t size, const char *name)
 	snprintf(buf, size, "nook-net-%s", name);
 }
 
-//! [forward_rules]
 /**
  * The forward chain of network @p n's table: B to B accepted; into B only replies and
  * published ports — nothing at all in or out of B if the network is internal.
@@ -428,8 +427,8 @@ forward_rules(struct batch *b, const char *table, const struct nook_network *n,
 	return 0;
 	/* END EXERCISE */
 }
-//! [forward_rules]
 
+//! [nat_rules]
 /** postrouting: masquerade what leaves S by another device, and the hairpin back into B. */
 static void
 nat_rules(struct batch *b, const char *table, const struct nook_network *n)
@@ -448,6 +447,7 @@ nat_rules(struct batch *b, const char *table, const struct nook_network *n)
 	masquerade(&ru);
 	batch_rule(b, table, "postrouting", &ru);
 }
+//! [nat_rules]
 
 /**
  * Make network @p n's table, replacing any of that name (one a killed runtime left): in

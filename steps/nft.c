@@ -386,7 +386,6 @@ net_table(char *buf, size_t size, const char *name)
 	snprintf(buf, size, "nook-net-%s", name);
 }
 
-//! [forward_rules]
 /**
  * The forward chain of network @p n's table: B to B accepted; into B only replies and
  * published ports — nothing at all in or out of B if the network is internal.
@@ -400,8 +399,8 @@ forward_rules(struct batch *b, const char *table, const struct nook_network *n,
 	return nook_exercise_todo(err, "12", "append to chain \"forward\" of table, with rule_start, ifname, ct_has, verdict and batch_rule: iifname B oifname B accept; if internal, iifname B drop; else oifname B with ct state established,related accept, then with ct status dnat accept; last, oifname B drop. Tests: no way in from another network or the outside, no way out of an internal one, replies and published ports arrive");
 	/* END EXERCISE */
 }
-//! [forward_rules]
 
+//! [nat_rules]
 /** postrouting: masquerade what leaves S by another device, and the hairpin back into B. */
 static void
 nat_rules(struct batch *b, const char *table, const struct nook_network *n)
@@ -420,6 +419,7 @@ nat_rules(struct batch *b, const char *table, const struct nook_network *n)
 	masquerade(&ru);
 	batch_rule(b, table, "postrouting", &ru);
 }
+//! [nat_rules]
 
 /**
  * Make network @p n's table, replacing any of that name (one a killed runtime left): in
