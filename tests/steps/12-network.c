@@ -497,6 +497,20 @@ network_host_and_none(void **state)
 	run_shell(&r, "ip link del nkt-h");
 }
 
+static void
+rootless_says_what_it_cannot_do(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_step_as(&r, NOBODY, NOBODY, STEP, "--userns", "--network", "nook", "--", "true", NULL);
+	expect_run(&r, r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, "needs root"),
+		   "--network as an ordinary user: one line saying it needs root, exit 125");
+	run_step_as(&r, NOBODY, NOBODY, STEP, "--userns", "--network", "none", "--", "true", NULL);
+	expect_status(&r, 0); /* --network none needs no root */
+	expect_nothing_left("rootless runs");
+}
+
 int
 main(void)
 {
@@ -518,6 +532,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(ip_forward_is_turned_on_once_and_said_once, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(network_host_and_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(rootless_says_what_it_cannot_do, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name(STEP, tests, NULL, NULL);
