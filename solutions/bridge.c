@@ -512,7 +512,7 @@ bridge_sweep(const char *id, const char *state)
 }
 
 static const struct nook_option bridge_options[] = {
-	{"network", "NAME", "none (lo only), host (the host's), or a network: nook (default)",
+	{"network", "NAME", "join network NAME (nook: the default one); none: lo only; host",
 	 set_network_option},
 	{"publish", "[IP:]HOST:PORT[/P]", "with --network: lead the host's port HOST to PORT",
 	 set_publish_option},

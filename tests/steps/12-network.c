@@ -497,6 +497,71 @@ network_host_and_none(void **state)
 	run_shell(&r, "ip link del nkt-h");
 }
 
+/** Run `nook network ARGS` (a shell word list) into @p r. */
+static void
+nook_network(struct run *r, const char *args)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "%s network %s", step_path("nook"), args);
+	run_shell(r, cmd);
+}
+
+static void
+the_network_command_checks_lists_and_refuses(void **state)
+{
+	const char *mine = make_network("t12c", "--subnet 10.215.7.0/24");
+	char args[256], id[64];
+	struct proc p;
+	struct run server, r;
+	const char *bad[][2] = {
+		{"create t12x --subnet 198.51.100.0/24", "overlaps the host's route"},
+		{"create t12x --subnet 10.213.5.0/24", "overlaps network \"nook\""},
+		{"create t12x --subnet 10.215.7.128/25", "overlaps network"},
+		{"create t12x --subnet 10.216.0.0/016", "prefix"},
+		{"create t12x --subnet 10.216.0.1/16", "host bits"},
+		{"create 9lives", "invalid network name"},
+		{"create none", "invalid network name"},
+		{"create nook", "exists"},
+		{"rm nook", "default"},
+		{"inspect t12-no-such", "no network"},
+		{"frobnicate", "expected create"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		nook_network(&r, bad[i][0]);
+		expect_run(&r,
+			   r.status == 125 && count_lines(r.err) == 1 && strstr(r.err, bad[i][1]),
+			   "nook network %s: expected one line about \"%s\", exit 125", bad[i][0],
+			   bad[i][1]);
+	}
+	snprintf(args, sizeof(args), "create %s", mine);
+	nook_network(&r, args);
+	expect_run(&r, r.status == 125 && strstr(r.err, "exists"), "a network made twice");
+	nook_network(&r, "ls");
+	expect_run(&r, strstr(r.out, mine) && strstr(r.out, "10.215.7.0/24"), "ls lists it");
+	unique_name(id, "member");
+	start_step(&p, &server, STEP, "--name", id, "--network", mine, "--", "sh", "-c",
+		   "echo up; exec sleep 60", NULL);
+	running(&p);
+	expect_run(&server, wait_for_output(&p, "up", 10), "a container on %s should start", mine);
+	snprintf(args, sizeof(args), "inspect %s", mine);
+	nook_network(&r, args);
+	expect_run(&r, strstr(r.out, id) && strstr(r.out, "\"address\": \"10.215.7.2\""),
+		   "inspect should list the container and its address");
+	snprintf(args, sizeof(args), "rm %s", mine);
+	nook_network(&r, args);
+	expect_run(&r, r.status == 125 && strstr(r.err, "in use"), "rm of a network in use");
+	stop(&p);
+	nook_network(&r, args);
+	expect_run(&r, r.status == 0, "rm once the container has ended");
+	w.nnets--; /* removed: not the teardown's to remove */
+	nook_network(&r, "ls");
+	expect_run(&r, !strstr(r.out, mine), "ls should no longer list it");
+	expect_nothing_left("a network made, used and removed");
+}
+
 static void
 rootless_says_what_it_cannot_do(void **state)
 {
@@ -532,6 +597,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(ip_forward_is_turned_on_once_and_said_once, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(network_host_and_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_network_command_checks_lists_and_refuses, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(rootless_says_what_it_cannot_do, setup, teardown),
 	};
 
