@@ -514,7 +514,7 @@ bridge_sweep(const char *id, const char *state)
 static const struct nook_option bridge_options[] = {
 	{"network", "NAME", "join network NAME (nook: the default one); none: lo only; host",
 	 set_network_option},
-	{"publish", "[IP:]HOST:PORT[/P]", "with --network: lead the host's port HOST to PORT",
+	{"publish", "[IP:]H:P[/udp]", "with --network: the host's port H (on IP) led to port P",
 	 set_publish_option},
 	{NULL, NULL, NULL, NULL},
 };

@@ -313,7 +313,7 @@ net_cleanup(struct nook_container *c)
 
 static const struct nook_option net_options[] = {
 	{"net", "MODE", "none (default: only lo) or veth (a cable to the host)", set_net_option},
-	{"ip", "ADDR/PREFIX", "with --net veth: eth0's IPv4 address, e.g. 10.200.0.2/24",
+	{"ip", "ADDR/PREFIX", "with --net veth or --network: eth0's address, e.g. 10.200.0.2/24",
 	 set_ip_option},
 	{"gateway", "ADDR", "the host end's address (default: the subnet's first)",
 	 set_gateway_option},
