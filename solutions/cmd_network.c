@@ -14,7 +14,9 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,25 +66,43 @@ create(int argc, char *argv[])
 	return 0;
 }
 
-/** One network as JSON: what `inspect` prints. */
-static void
+/** "A.B.C.D" of @p a, as a JSON string. */
+static json_t *
+address(struct in_addr a)
+{
+	char text[INET_ADDRSTRLEN];
+
+	return json_string(inet_ntop(AF_INET, &a, text, sizeof(text)));
+}
+
+/** One network as JSON, with the containers holding an address on it: `inspect`. */
+static int
 print_json(const struct nook_network *n)
 {
-	struct ipam_entry e[256];
+	static struct ipam_entry e[1024];
+	char cidr[32];
 	struct nook_error err;
 	struct ipam p;
-	int count = ipam_open(&p, n->name, &err) == 0 ? ipam_entries(&p, e, 256) : -1;
+	json_t *o, *members = json_array();
+	int count;
 
-	printf("{\"name\": \"%s\", \"bridge\": \"%s\", \"subnet\": \"%s/%u\", ", n->name, n->bridge,
-	       inet_ntoa(n->subnet), n->prefix);
-	printf("\"gateway\": \"%s\", \"internal\": %s, \"containers\": [", inet_ntoa(n->gateway),
-	       n->internal ? "true" : "false");
+	if (ipam_open(&p, n->name, &err) < 0)
+		return nook_say(&err);
+	count = ipam_entries(&p, e, 1024);
+	ipam_close(&p);
 	for (int i = 0; i < count; i++)
-		printf("%s{\"id\": \"%s\", \"address\": \"%s\"}", i ? ", " : "", e[i].id,
-		       inet_ntoa(e[i].addr));
-	printf("]}\n");
-	if (count >= 0)
-		ipam_close(&p);
+		json_array_append_new(members, json_pack("{s:s, s:o}", "id", e[i].id, "address",
+							 address(e[i].addr)));
+	snprintf(cidr, sizeof(cidr), "%s/%u", inet_ntoa(n->subnet), n->prefix);
+	o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o}", "name", n->name, "bridge", n->bridge,
+		      "subnet", cidr, "gateway", address(n->gateway), "internal", n->internal,
+		      "containers", members);
+	if (!o)
+		return nook_fail(&err, ENOMEM, "inspect"), nook_say(&err);
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	printf("\n");
+	json_decref(o);
+	return 0;
 }
 
 /** `ls`: a table of every network. */
@@ -120,8 +140,7 @@ cmd_network(int argc, char *argv[])
 	if (strcmp(verb, "inspect") == 0 && argc == 3) {
 		if (network_lookup(argv[2], &n, &err) < 0)
 			return nook_say(&err);
-		print_json(&n);
-		return 0;
+		return print_json(&n);
 	}
 	if (strcmp(verb, "rm") == 0 && argc == 3)
 		return network_remove(argv[2], &err) < 0 ? nook_say(&err) : 0;

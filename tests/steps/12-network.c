@@ -548,7 +548,7 @@ the_network_command_checks_lists_and_refuses(void **state)
 	expect_run(&server, wait_for_output(&p, "up", 10), "a container on %s should start", mine);
 	snprintf(args, sizeof(args), "inspect %s", mine);
 	nook_network(&r, args);
-	expect_run(&r, strstr(r.out, id) && strstr(r.out, "\"address\": \"10.215.7.2\""),
+	expect_run(&r, strstr(r.out, id) && strstr(r.out, "\"address\":\"10.215.7.2\""),
 		   "inspect should list the container and its address");
 	snprintf(args, sizeof(args), "rm %s", mine);
 	nook_network(&r, args);
@@ -560,6 +560,23 @@ the_network_command_checks_lists_and_refuses(void **state)
 	nook_network(&r, "ls");
 	expect_run(&r, !strstr(r.out, mine), "ls should no longer list it");
 	expect_nothing_left("a network made, used and removed");
+}
+
+static void
+a_subnet_the_host_routes_elsewhere_is_refused(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_shell(&r, "ip route add 10.213.9.0/24 via " OUTSIDE);
+	expect_status(&r, 0);
+	run_step(&r, STEP, "--network", "nook", "--", "true", NULL);
+	expect_run(&r,
+		   r.status == 125 && count_lines(r.err) == 1 &&
+			   strstr(r.err, "overlaps the host's route 10.213.9.0/24"),
+		   "the default network's subnet overlapping a route of the host: one line, 125");
+	run_shell(&r, "ip route del 10.213.9.0/24");
+	expect_nothing_left("a refused network");
 }
 
 static void
@@ -599,6 +616,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(network_host_and_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_network_command_checks_lists_and_refuses, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(a_subnet_the_host_routes_elsewhere_is_refused,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(rootless_says_what_it_cannot_do, setup, teardown),
 	};
 
