@@ -438,20 +438,30 @@ an_address_in_use_and_bad_options_are_refused(void **state)
 static void
 hosts_and_resolv_conf_fit_the_container(void **state)
 {
-	char id[64];
+	char id[64], cmd[1024];
+	const char *resolv;
 	struct run r;
 
 	(void)state;
 	unique_name(id, "named");
-	run_step(&r, STEP, "--name", id, "--network", "nook", "--rootfs", image(), "--", "sh", "-c",
-		 "cat /etc/hosts; echo ---; cat /etc/resolv.conf", NULL);
+	/* the host's resolv.conf, in a mount namespace of the run's own: a loopback stub */
+	snprintf(cmd, sizeof(cmd),
+		 "printf 'nameserver 127.0.0.53\\nsearch example.test\\n' >%s/resolv.conf && "
+		 "unshare -m sh -c 'mount --bind %s/resolv.conf /etc/resolv.conf && exec %s "
+		 "--name %s --network nook --rootfs %s -- sh -c \"cat /etc/hosts; echo ---; "
+		 "cat /etc/resolv.conf\"'",
+		 w.dir, w.dir, step_path(STEP), id, image());
+	run_shell(&r, cmd);
 	expect_status(&r, 0);
-	expect_run(&r, strstr(r.out, id) && strstr(r.out, "127.0.0.1\tlocalhost"),
-		   "/etc/hosts should name the container and localhost");
-	expect_run(&r, strstr(strstr(r.out, "---"), "nameserver 127.") == NULL,
-		   "/etc/resolv.conf should have no loopback resolver");
-	expect_run(&r, strstr(strstr(r.out, "---"), "nameserver ") != NULL,
-		   "/etc/resolv.conf should have a nameserver");
+	resolv = strstr(r.out, "---");
+	expect_run(&r, resolv != NULL, "expected /etc/hosts, ---, /etc/resolv.conf");
+	snprintf(cmd, sizeof(cmd), "\t%s nook\n", id); /* its ID, and its hostname */
+	expect_run(&r, strstr(r.out, cmd) && strncmp(r.out, "127.0.0.1\tlocalhost\n", 20) == 0,
+		   "/etc/hosts should name localhost and the container");
+	expect_run(&r, strstr(resolv, "127.0.0.53") == NULL,
+		   "/etc/resolv.conf should not have the host's loopback resolver");
+	expect_run(&r, strstr(resolv, "nameserver ") && strstr(resolv, "search example.test"),
+		   "/etc/resolv.conf should have a nameserver and the host's search line");
 	expect_nothing_left("a container with /etc/hosts");
 }
 
