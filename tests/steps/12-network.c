@@ -46,7 +46,7 @@ static struct {
 	int links;	     /**< devices before */
 	char nets[3][64];    /**< networks the test made, removed by the teardown */
 	int nnets;
-	struct proc *running[2]; /**< containers still running, stopped by the teardown */
+	struct proc *running[4]; /**< containers still running, stopped by the teardown */
 } w;
 
 static const char *
@@ -126,18 +126,27 @@ private_packets_outside(void)
 static void
 running(struct proc *p)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 4; i++)
 		if (!w.running[i]) {
 			w.running[i] = p;
 			return;
 		}
 }
 
+/** Container @p p has ended: not the teardown's to stop. */
+static void
+forget(struct proc *p)
+{
+	for (int i = 0; i < 4; i++)
+		if (w.running[i] == p)
+			w.running[i] = NULL;
+}
+
 /** Stop container @p p (SIGTERM: its runtime cleans up) and wait for its end. */
 static void
 stop(struct proc *p)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 4; i++)
 		if (w.running[i] == p)
 			w.running[i] = NULL;
 	kill(p->pid, SIGTERM);
@@ -171,7 +180,7 @@ teardown(void **state)
 	struct run r;
 
 	(void)state;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 4; i++)
 		if (w.running[i])
 			stop(w.running[i]);
 	if (w.outside > 0)
@@ -333,6 +342,35 @@ containers_find_each_other_by_name_and_not_across_networks(void **state)
 }
 
 static void
+a_container_finds_one_that_came_after_it(void **state)
+{
+	const char *a = make_network("t12l", "");
+	char late[64], addr[16], script[512];
+	struct proc early, p;
+	struct run er, server;
+
+	(void)state;
+	unique_name(late, "late");
+	snprintf(script, sizeof(script),
+		 "echo up; for i in $(seq 100); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | "
+		 "nc -w 3 %s 80 2>/dev/null | grep ^hello && exit; sleep 0.1; done; "
+		 "echo no-answer; cat /etc/hosts",
+		 late);
+	start_step(&early, &er, STEP, "--network", a, "--rootfs", image(), "--", "sh", "-c", script,
+		   NULL);
+	running(&early);
+	expect_run(&er, wait_for_output(&early, "up", 15), "the first container should start");
+	start_server(&p, &server, late, a, NULL, addr);
+	finish(&early, 20);
+	forget(&early);
+	snprintf(script, sizeof(script), "up\nhello-%s\n", late);
+	expect_run(&er, strcmp(er.out, script) == 0,
+		   "a container should find %s, which came after it, in its /etc/hosts", late);
+	stop(&p);
+	expect_nothing_left("two containers on a network");
+}
+
+static void
 a_published_port_answers_the_host_the_outside_and_a_neighbour(void **state)
 {
 	char id[64], addr[16], want[128], cmd[256];
@@ -375,7 +413,7 @@ what_a_killed_runtime_left_is_swept(void **state)
 	(void)state;
 	unique_name(id, "killed");
 	start_server(&p, &server, id, "nook", "8080:80", addr);
-	w.running[0] = NULL;
+	forget(&p);
 	kill(p.pid, SIGKILL);
 	finish(&p, 10);
 	ruleset(now, sizeof(now));
@@ -612,6 +650,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			containers_find_each_other_by_name_and_not_across_networks, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(a_container_finds_one_that_came_after_it, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			a_published_port_answers_the_host_the_outside_and_a_neighbour, setup,
 			teardown),
