@@ -44,9 +44,6 @@
 
 #include "network.h"
 
-/** The most containers /etc/hosts lists: the others on the network, at one time. */
-#define MAX_HOSTS 1024
-
 /* ---- the command line ------------------------------------------------------------------ */
 
 /** --network NAME|none|host */
@@ -179,24 +176,26 @@ host_line(char *text, size_t size, size_t len, const struct ipam_entry *e)
 static void
 update_hosts(struct ipam *p)
 {
-	static struct ipam_entry e[MAX_HOSTS];
-	static char text[MAX_HOSTS * 160];
-	int n = ipam_entries(p, e, MAX_HOSTS);
-	size_t len;
+	int n;
+	struct ipam_entry *e = ipam_list(p, &n);
+	size_t size = 128 + (size_t)n * 160, len;
+	char *text = malloc(size);
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; text && i < n; i++) {
 		if (strcmp(e[i].netns, p->netns) != 0 || !e[i].hosts[0] || e[i].stale)
 			continue;
-		len = (size_t)snprintf(text, sizeof(text),
+		len = (size_t)snprintf(text, size,
 				       "127.0.0.1\tlocalhost\n::1\tlocalhost "
 				       "ip6-localhost ip6-loopback\n");
-		len = host_line(text, sizeof(text), len, &e[i]);
+		len = host_line(text, size, len, &e[i]);
 		for (int j = 0; j < n; j++)
 			if (j != i && strcmp(e[j].netns, p->netns) == 0 && e[j].id[0] &&
 			    !e[j].stale)
-				len = host_line(text, sizeof(text), len, &e[j]);
+				len = host_line(text, size, len, &e[j]);
 		write_in_place(e[i].hosts, text, len);
 	}
+	free(text);
+	free(e);
 }
 
 /** Is this resolv.conf line a nameserver on loopback, which a container cannot reach? */
@@ -331,9 +330,9 @@ check_ip(struct nook_container *c, struct nook_error *err)
 static int
 prune(struct ipam *p, const struct nook_network *n)
 {
-	static struct ipam_entry e[MAX_HOSTS];
 	struct nook_error ignored;
-	int count = ipam_entries(p, e, MAX_HOSTS), here = 0;
+	int count, here = 0;
+	struct ipam_entry *e = ipam_list(p, &count);
 
 	for (int i = 0; i < count; i++) {
 		if (!e[i].stale)
@@ -345,6 +344,7 @@ prune(struct ipam *p, const struct nook_network *n)
 		ports_forget(e[i].id);
 		ipam_release(p, e[i].addr);
 	}
+	free(e);
 	if (here && ipam_count_here(p) == 0)
 		network_down(n);
 	return here;

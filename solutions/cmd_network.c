@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -79,7 +80,7 @@ address(struct in_addr a)
 static int
 print_json(const struct nook_network *n)
 {
-	static struct ipam_entry e[1024];
+	struct ipam_entry *e;
 	char cidr[32];
 	struct nook_error err;
 	struct ipam p;
@@ -88,11 +89,12 @@ print_json(const struct nook_network *n)
 
 	if (ipam_open(&p, n->name, &err) < 0)
 		return nook_say(&err);
-	count = ipam_entries(&p, e, 1024);
+	e = ipam_list(&p, &count);
 	ipam_close(&p);
 	for (int i = 0; i < count; i++)
 		json_array_append_new(members, json_pack("{s:s, s:o}", "id", e[i].id, "address",
 							 address(e[i].addr)));
+	free(e);
 	snprintf(cidr, sizeof(cidr), "%s/%u", inet_ntoa(n->subnet), n->prefix);
 	o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o}", "name", n->name, "bridge", n->bridge,
 		      "subnet", cidr, "gateway", address(n->gateway), "internal", n->internal,

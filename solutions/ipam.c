@@ -150,51 +150,67 @@ read_entry(int dirfd, const char *name, struct ipam_entry *e)
 	return true;
 }
 
-/** Every allocation of the network, up to @p max of them, into @p e; their count. */
-int
-ipam_entries(struct ipam *p, struct ipam_entry *e, int max)
+/**
+ * Every allocation of the network, in an array the caller frees; their count in @p n.
+ * NULL and 0 when there are none, or no memory for them.
+ */
+struct ipam_entry *
+ipam_list(struct ipam *p, int *n)
 {
-	int fd = dup(p->dirfd), n = 0;
+	int fd = dup(p->dirfd), room = 0;
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct ipam_entry *all = NULL, *more;
 	struct dirent *de;
 
+	*n = 0;
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
-		return 0;
+		return NULL;
 	}
 	rewinddir(d);
-	while ((de = readdir(d)) && n < max)
-		if (read_entry(p->dirfd, de->d_name, &e[n]))
-			n++;
+	while ((de = readdir(d))) {
+		if (*n == room) {
+			room = room ? 2 * room : 16;
+			more = realloc(all, (size_t)room * sizeof(*all));
+			if (!more)
+				break;
+			all = more;
+		}
+		if (read_entry(p->dirfd, de->d_name, &all[*n]))
+			(*n)++;
+	}
 	closedir(d);
-	return n;
+	return all;
 }
 
 /** Is there an allocation for container @p id? Its entry in @p e. */
 bool
 ipam_find(struct ipam *p, const char *id, struct ipam_entry *e)
 {
-	static struct ipam_entry all[1024]; /* the sweep's: one at a time, under the lock */
-	int n = ipam_entries(p, all, 1024);
+	int n;
+	struct ipam_entry *all = ipam_list(p, &n);
+	bool found = false;
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !found; i++)
 		if (strcmp(all[i].id, id) == 0) {
 			*e = all[i];
-			return true;
+			found = true;
 		}
-	return false;
+	free(all);
+	return found;
 }
 
 /** How many live (not stale) allocations were made from the caller's network namespace. */
 int
 ipam_count_here(struct ipam *p)
 {
-	static struct ipam_entry all[1024];
-	int n = ipam_entries(p, all, 1024), here = 0;
+	int n, here = 0;
+	struct ipam_entry *all = ipam_list(p, &n);
 
 	for (int i = 0; i < n; i++)
 		here += strcmp(all[i].netns, p->netns) == 0 && !all[i].stale;
+	free(all);
 	return here;
 }
 

@@ -249,10 +249,10 @@ int
 network_remove(const char *name, struct nook_error *err)
 {
 	char path[PATH_MAX_STATE];
-	struct ipam_entry e[1];
+	struct ipam_entry *e;
 	struct nook_network n;
 	struct ipam p;
-	int held;
+	int count, held = 0;
 
 	if (network_lookup(name, &n, err) < 0)
 		return -1;
@@ -261,9 +261,12 @@ network_remove(const char *name, struct nook_error *err)
 				 name);
 	if (ipam_open(&p, name, err) < 0)
 		return -1;
-	held = ipam_entries(&p, e, 1);
-	if (held)
-		nook_fail(err, 0, "network \"%s\" is in use by container \"%s\"", name, e[0].id);
+	e = ipam_list(&p, &count);
+	for (int i = 0; i < count && !held; i++)
+		if (!e[i].stale)
+			held = nook_fail(err, 0, "network \"%s\" is in use by container \"%s\"",
+					 name, e[i].id);
+	free(e);
 	definition_path(path, sizeof(path), name);
 	if (!held && unlink(path) < 0)
 		held = nook_fail(err, errno, "unlink(\"%s\")", path);

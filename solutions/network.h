@@ -59,7 +59,7 @@ void ipam_close(struct ipam *p);
 int ipam_claim(struct ipam *p, const struct nook_network *n, struct ipam_entry *e,
 	       struct nook_error *err);
 int ipam_release(struct ipam *p, struct in_addr addr);
-int ipam_entries(struct ipam *p, struct ipam_entry *e, int max);
+struct ipam_entry *ipam_list(struct ipam *p, int *n);
 bool ipam_find(struct ipam *p, const char *id, struct ipam_entry *e);
 int ipam_count_here(struct ipam *p);
 
