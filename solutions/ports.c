@@ -5,7 +5,7 @@
  * Two DNAT rules for one port would not fail: the first table the kernel happens to run
  * wins, and the second container silently never gets a connection. So, like addresses
  * (ipam.c), a published port is held in a file made with O_EXCL under a lock:
- * NETWORK_RUN/.ports/PROTO-PORT@NETNS, holding the container's ID and state directory.
+ * NETWORK_RUN/.ports/PROTO-PORT\@NETNS, holding the container's ID and state directory.
  * The host's namespace is part of the name — a test's throwaway "host" has ports of its
  * own — and a holder whose state directory is gone was killed and swept by a program that
  * knew no networks: its hold is stale and is taken over.
@@ -25,7 +25,7 @@
 
 #include "network.h"
 
-/** The hold of port @p p, for namespace @p netns: "tcp-8080@c:4096". */
+/** The hold of port @p p, for namespace @p netns: "tcp-8080\@c:4096". */
 static void
 hold_name(char *buf, size_t size, const struct nook_port *p, const char *netns)
 {
