@@ -350,9 +350,10 @@ prune(struct ipam *p, const struct nook_network *n)
 	return here;
 }
 
-/** prune() every network that has allocations. */
+/** Call @p fn for every network that has allocations, with its lock held. */
 static void
-prune_all(void)
+each_network(void (*fn)(struct ipam *p, const struct nook_network *n, const char *id),
+	     const char *id)
 {
 	char names[64][NOOK_NETNAME_MAX + 1], dir[PATH_MAX_STATE];
 	struct nook_error ignored;
@@ -365,9 +366,17 @@ prune_all(void)
 		if (access(dir, F_OK) < 0 || network_lookup(names[i], &n, &ignored) < 0 ||
 		    ipam_open(&p, names[i], &ignored) < 0)
 			continue;
-		prune(&p, &n);
+		fn(&p, &n, id);
 		ipam_close(&p);
 	}
+}
+
+/** each_network()'s prune(). */
+static void
+prune_one(struct ipam *p, const struct nook_network *n, const char *id)
+{
+	(void)id;
+	prune(p, n);
 }
 
 /**
@@ -423,7 +432,7 @@ bridge_prepare(struct nook_container *c, struct nook_error *err)
 	if (check_options(c, err) < 0)
 		return -1;
 	if (geteuid() == 0)
-		prune_all(); /* the sweep of what state.c's sweep could not name */
+		each_network(prune_one, NULL); /* what state.c's sweep could not name */
 	if (!c->net.network)
 		return 0;
 	if (network_lookup(c->net.network, &c->net.nw, err) < 0 || check_ip(c, err) < 0)
@@ -443,24 +452,37 @@ bridge_prepare(struct nook_container *c, struct nook_error *err)
 	return ret;
 }
 
-/** Leave network @p n: ports, address, neighbours told; the network down if last here. */
+/**
+ * With network @p n's lock held, container @p id leaves it: its ports table (if @p ports),
+ * holds and address go, the neighbours are told; the network goes down if it was the last.
+ */
+static void
+leave_locked(struct ipam *p, const struct nook_network *n, const char *id, struct in_addr addr,
+	     bool ports)
+{
+	struct nook_error ignored;
+
+	if (ports)
+		nft_ports_del(id, &ignored);
+	ports_forget(id);
+	ipam_release(p, addr);
+	prune(p, n);
+	if (ipam_count_here(p) == 0)
+		network_down(n);
+	else
+		update_hosts(p);
+}
+
+/** Leave network @p n, taking its lock. */
 static void
 leave(const struct nook_network *n, const char *id, struct in_addr addr, bool ports)
 {
 	struct nook_error ignored;
 	struct ipam p;
 
-	if (ports)
-		nft_ports_del(id, &ignored);
-	ports_forget(id);
 	if (ipam_open(&p, n->name, &ignored) < 0)
 		return;
-	ipam_release(&p, addr);
-	prune(&p, n);
-	if (ipam_count_here(&p) == 0)
-		network_down(n);
-	else
-		update_hosts(&p);
+	leave_locked(&p, n, id, addr, ports);
 	ipam_close(&p);
 }
 
@@ -475,6 +497,20 @@ bridge_cleanup(struct nook_container *c)
 	c->net.forwarded = false;
 }
 
+/** each_network()'s sweep of container @p id: left here, or its address given back. */
+static void
+sweep_one(struct ipam *p, const struct nook_network *n, const char *id)
+{
+	struct ipam_entry e;
+
+	if (!ipam_find(p, id, &e))
+		return;
+	if (strcmp(e.netns, p->netns) == 0)
+		leave_locked(p, n, id, e.addr, true);
+	else
+		ipam_release(p, e.addr); /* another namespace's rules are out of reach */
+}
+
 /**
  * sweep(): container @p id's runtime was killed. Its allocation on each network says
  * where it was; from this host namespace its rules and, if it was the last, the network
@@ -483,30 +519,8 @@ bridge_cleanup(struct nook_container *c)
 static int
 bridge_sweep(const char *id, const char *state)
 {
-	char names[64][NOOK_NETNAME_MAX + 1], dir[PATH_MAX_STATE];
-	struct nook_error ignored;
-	struct nook_network n;
-	struct ipam_entry e;
-	struct ipam p;
-	int count = network_names(names, 64, &ignored);
-	bool found, here;
-
 	(void)state;
-	for (int i = 0; i < count; i++) {
-		snprintf(dir, sizeof(dir), "%s/%.*s", NETWORK_RUN, NOOK_NETNAME_MAX, names[i]);
-		if (access(dir, F_OK) < 0 || network_lookup(names[i], &n, &ignored) < 0 ||
-		    ipam_open(&p, names[i], &ignored) < 0)
-			continue;
-		found = ipam_find(&p, id, &e);
-		here = found && strcmp(e.netns, p.netns) == 0;
-		ipam_close(&p);
-		if (here)
-			leave(&n, id, e.addr, true);
-		else if (found && ipam_open(&p, names[i], &ignored) == 0) {
-			ipam_release(&p, e.addr);
-			ipam_close(&p);
-		}
-	}
+	each_network(sweep_one, id);
 	ports_forget(id);
 	return 0;
 }
