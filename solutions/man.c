@@ -63,6 +63,10 @@ static const struct stage_doc stage_doc[] = {
 	 "seccomp: a system call filter, Docker-like "
 	 "by default, or a JSON profile",
 	 "seccomp(2), seccomp_rule_add(3)"},
+	{"bridge", "12", "lessons/12-network.md",
+	 "a network: a bridge with NAT, an address from its "
+	 "allocations, published ports, no way to other networks",
+	 "nft(8), ip-link(8), bridge(8)"},
 };
 
 #define NSTAGE_DOCS (sizeof(stage_doc) / sizeof(stage_doc[0]))

@@ -141,9 +141,11 @@ set_ip_option(struct nook_container *c, const char *arg, struct nook_error *err)
 		return -1;
 	errno = 0;
 	prefix = strtoul(slash + 1, &end, 10);
-	if (slash[1] < '0' || slash[1] > '9' || *end || errno || prefix < 8 || prefix > 30)
+	/* "/024" is no prefix length: strtoul would read 24, `ip` refuses it */
+	if (slash[1] < '1' || slash[1] > '9' || *end || errno || prefix < 8 || prefix > 30)
 		return nook_fail(err, 0, "invalid --ip \"%s\": the prefix must be 8 to 30", arg);
 	c->net.prefix = (unsigned)prefix;
+	c->net.has_addr = true;
 	return check_host_part("ip", arg, c->net.addr, c->net.prefix, err);
 }
 
@@ -192,9 +194,9 @@ net_prepare(struct nook_container *c, struct nook_error *err)
 {
 	char gw[INET_ADDRSTRLEN];
 
-	if (!c->net.veth && (c->net.prefix || c->net.has_gateway || c->net.rate))
+	if (!c->net.veth && (c->net.has_addr || c->net.has_gateway || c->net.rate))
 		return nook_fail(err, 0, "--%s needs --net veth",
-				 c->net.prefix	      ? "ip"
+				 c->net.has_addr      ? "ip"
 				 : c->net.has_gateway ? "gateway"
 						      : "net-rate");
 	if (!c->net.veth)
@@ -240,10 +242,12 @@ lay_cable(struct mnl_socket *nl, struct nook_container *c, struct nook_error *er
 				 "RTM_NEWLINK(veth \"%s\") succeeded, but there is no %s on the "
 				 "host: was the host end named as asked?",
 				 host, host);
-	if (addr_add(nl, host, c->net.gateway, c->net.prefix, err) < 0)
-		return -1;
 	/* --net-rate: what leaves the host's end is what the container receives */
 	if (c->net.rate && qdisc_add_tbf(nl, host, c->net.rate, err) < 0)
+		return -1;
+	if (c->net.bridge[0]) /* step 12: a port of the network's bridge, which has the gateway */
+		return link_set_master(nl, host, c->net.bridge, err);
+	if (addr_add(nl, host, c->net.gateway, c->net.prefix, err) < 0)
 		return -1;
 	return link_up(nl, host, err);
 }
@@ -293,9 +297,12 @@ configure_inside(struct mnl_socket *nl, struct nook_container *c, struct nook_er
 static int
 net_child(struct nook_container *c, struct nook_error *err)
 {
-	struct mnl_socket *nl = rtnl_open(err);
+	struct mnl_socket *nl;
 	int ret;
 
+	if (c->net.host)
+		return 0;
+	nl = rtnl_open(err);
 	if (!nl)
 		return -1;
 	ret = configure_inside(nl, c, err);
@@ -326,7 +333,7 @@ net_cleanup(struct nook_container *c)
 
 static const struct nook_option net_options[] = {
 	{"net", "MODE", "none (default: only lo) or veth (a cable to the host)", set_net_option},
-	{"ip", "ADDR/PREFIX", "with --net veth: eth0's IPv4 address, e.g. 10.200.0.2/24",
+	{"ip", "ADDR/PREFIX", "with --net veth or --network: eth0's address, e.g. 10.200.0.2/24",
 	 set_ip_option},
 	{"gateway", "ADDR", "the host end's address (default: the subnet's first)",
 	 set_gateway_option},
@@ -335,11 +342,18 @@ static const struct nook_option net_options[] = {
 	{NULL, NULL, NULL, NULL},
 };
 
+/** A new network namespace, unless step 12's --network host shares the host's. */
+static int
+net_flags(const struct nook_container *c)
+{
+	return c->net.host ? 0 : CLONE_NEWNET;
+}
+
 //! [net_stage]
 /** Step 04's stage: a new network namespace, lo up, and with --net veth a cable out. */
 const struct nook_stage net_stage = {
 	.name = "net",
-	.clone_flags = CLONE_NEWNET,
+	.flags = net_flags,
 	.options = net_options,
 	.prepare = net_prepare,
 	.parent = net_parent,

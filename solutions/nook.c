@@ -136,6 +136,7 @@ static const struct {
 	{"spec", cmd_spec, "write a config.json to start a bundle from"},
 	{"features", cmd_features, "print what this runtime supports, as JSON"},
 	{"doctor", cmd_doctor, "check that this machine can run every step; say how to fix it"},
+	{"network", cmd_network, "create, ls, inspect or rm a network (step 12's bridges)"},
 };
 
 /** The global options, as --help and the man page list them (global_options() parses). */

@@ -78,6 +78,11 @@ struct timespec;
 /** Most device cgroup rules one container may have. */
 #define NOOK_MAX_DEVICE_RULES 1024
 
+/** How many --publish ports one container may have. */
+#define NOOK_MAX_PORTS 16
+/** Most bytes of a network's name (step 12): letters, digits and "_-". */
+#define NOOK_NETNAME_MAX 32
+
 /** Room for one error line: long enough for two paths and a strerror. */
 #define NOOK_ERROR_MAX 1024
 
@@ -202,6 +207,24 @@ struct nook_rootfs {
 	bool made;     /**< upper/, work/ and merged/ exist in the state directory */
 };
 
+/** Step 12: a --publish [IP:]HOST:CONTAINER[/tcp|udp], a port of the host led to the container. */
+struct nook_port {
+	struct in_addr host_ip; /**< 0.0.0.0: every address of the host */
+	uint16_t host_port;	/**< the host's port */
+	uint16_t port;		/**< the container's port */
+	uint8_t proto;		/**< IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/** Step 12: a network — a bridge on the host, its subnet, and whether it has a way out. */
+struct nook_network {
+	char name[NOOK_NETNAME_MAX + 1]; /**< "nook" (the default), or `nook network create`'s */
+	char bridge[16];		 /**< the bridge device: "nook0", or "nook" + a hash */
+	struct in_addr subnet;		 /**< its network address */
+	unsigned prefix;		 /**< its prefix length, 8-28 */
+	struct in_addr gateway;		 /**< the bridge's own address: the subnet's first */
+	bool internal;			 /**< --internal: no NAT, no forwarding in or out */
+};
+
 /** One capability as a bit of a mask: bit N is capability N (CAP_CHOWN is 0). */
 #define NOOK_CAP(n) (UINT64_C(1) << (n))
 
@@ -263,9 +286,20 @@ struct nook_container {
 		unsigned prefix;     /**< --ip: its prefix length, 8-30; 0 when --ip is not given */
 		struct in_addr gateway; /**< the host end's address; the default route */
 		bool has_gateway; /**< --gateway was given (else: the subnet's first address) */
+		bool has_addr;	  /**< --ip was given (with or without a prefix) */
 		char host_if
 			[16]; /**< the host end, "nk" + a hash of the ID, once created; else "" */
 		unsigned long long rate; /**< --net-rate: bytes per second each way; 0: none */
+		/* 12 — networks */
+		bool host;		/**< --network host: the host's own namespace, none made */
+		const char *network;	/**< --network NAME: a bridge network; NULL: step 04's */
+		struct nook_network nw; /**< that network, once looked up */
+		char bridge[16]; /**< the bridge the host end joins instead of taking an address */
+		struct nook_port port[NOOK_MAX_PORTS]; /**< --publish */
+		int nports;			       /**< how many of port[] are set */
+		bool allocated; /**< an address is held for it in the network's allocations */
+		bool forwarded; /**< its ports' table exists */
+		char files[2][PATH_MAX_STATE + 16]; /**< its hosts and resolv.conf, in its state */
 	} net;
 
 	/* 05 — user namespace */
@@ -642,5 +676,6 @@ extern const struct nook_stage cgroup_stage;
 extern const struct nook_stage rootfs_stage;
 extern const struct nook_stage caps_stage;
 extern const struct nook_stage seccomp_stage;
+extern const struct nook_stage bridge_stage;
 
 #endif

@@ -244,5 +244,6 @@ int cmd_features(int argc, char *argv[]);
 int cmd_update(int argc, char *argv[]);
 int cmd_doctor(int argc, char *argv[]);
 void doctor_man(FILE *out);
+int cmd_network(int argc, char *argv[]);
 
 #endif

@@ -298,3 +298,126 @@ route_add_default(struct mnl_socket *nl, const char *name, struct in_addr gatewa
 	return 0;
 }
 //! [route_add_default]
+
+/**
+ * `ip link add NAME type bridge`: RTM_NEWLINK of kind "bridge". A bridge is a switch in
+ * the kernel: the devices enslaved to it (link_set_master) are its ports, and frames pass
+ * between them by MAC address without the host's IP stack; the bridge device itself is
+ * the host's own port on that switch, where the network's gateway address goes. EEXIST
+ * is left to the caller to judge.
+ */
+int
+link_add_bridge(struct mnl_socket *nl, const char *name, struct nook_error *err)
+{
+	char buf[RTNL_BUFSIZE];
+	struct nlmsghdr *nlh = rtnl_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct nlattr *linkinfo;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, linkinfo);
+	if (rtnl_talk(nl, nlh) < 0)
+		return nook_fail(err, errno, "RTM_NEWLINK(bridge \"%s\")", name);
+	return 0;
+}
+
+/**
+ * `ip link set dev NAME master BRIDGE up`: make device @p name a port of @p bridge
+ * (IFLA_MASTER, the bridge's index) and bring it up, in one RTM_NEWLINK.
+ */
+int
+link_set_master(struct mnl_socket *nl, const char *name, const char *bridge, struct nook_error *err)
+{
+	char buf[RTNL_BUFSIZE];
+	struct nlmsghdr *nlh = rtnl_request(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	unsigned master = if_nametoindex(bridge);
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+	if (master == 0 || rtnl_talk(nl, nlh) < 0)
+		return nook_fail(err, errno, "RTM_NEWLINK(dev \"%s\" master \"%s\" up)", name,
+				 bridge);
+	return 0;
+}
+
+/** One route of a dump, checked against the subnet route_overlap() looks for. */
+struct overlap {
+	uint32_t net, mask; /**< the subnet, network byte order */
+	unsigned skip;	    /**< routes through this device do not count (0: none) */
+	char found[64];	    /**< the first route that overlaps: "DST/LEN dev IFNAME" */
+};
+
+/** mnl_cb_run callback: does this route's destination overlap the subnet? */
+static int
+overlap_route(const struct nlmsghdr *nlh, void *data)
+{
+	struct overlap *o = data;
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *a;
+	uint32_t dst = 0, mask;
+	unsigned oif = 0;
+	char text[INET_ADDRSTRLEN], dev[IF_NAMESIZE] = "?";
+
+	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len == 0 || o->found[0] ||
+	    (rtm->rtm_table != RT_TABLE_MAIN && rtm->rtm_table != RT_TABLE_LOCAL) ||
+	    rtm->rtm_type == RTN_BROADCAST)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm))
+	{
+		if (mnl_attr_get_type(a) == RTA_DST && mnl_attr_get_payload_len(a) == 4)
+			memcpy(&dst, mnl_attr_get_payload(a), 4);
+		else if (mnl_attr_get_type(a) == RTA_OIF)
+			oif = mnl_attr_get_u32(a);
+	}
+	if (o->skip && oif == o->skip)
+		return MNL_CB_OK;
+	mask = htonl(~0u << (32 - rtm->rtm_dst_len));
+	mask &= o->mask; /* the wider of the two decides */
+	if ((dst & mask) == (o->net & mask)) {
+		if_indextoname(oif, dev);
+		snprintf(o->found, sizeof(o->found), "%s/%u dev %s",
+			 inet_ntop(AF_INET, &dst, text, sizeof(text)), rtm->rtm_dst_len, dev);
+	}
+	return MNL_CB_OK;
+}
+
+/**
+ * `ip route show table all`, asking of each IPv4 route whether its destination overlaps
+ * @p net/@p prefix (routes through device @p skip aside, e.g. the network's own bridge).
+ * @p found gets the first that does ("192.168.1.0/24 dev eth0"), or "".
+ */
+int
+route_overlap(struct mnl_socket *nl, struct in_addr net, unsigned prefix, const char *skip,
+	      char *found, size_t size, struct nook_error *err)
+{
+	char buf[RTNL_BUFSIZE], answer[32768]; /* a dump's messages come many to a read */
+	struct nlmsghdr *nlh = rtnl_request(buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct overlap o = {.net = net.s_addr, .mask = htonl(prefix ? ~0u << (32 - prefix) : 0)};
+	unsigned portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+	int ret = MNL_CB_OK;
+
+	o.skip = skip ? if_nametoindex(skip) : 0;
+	rtm->rtm_family = AF_INET;
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return nook_fail(err, errno, "RTM_GETROUTE(dump)");
+	while (ret > MNL_CB_STOP) {
+		n = mnl_socket_recvfrom(nl, answer, sizeof(answer));
+		if (n < 0)
+			return nook_fail(err, errno, "RTM_GETROUTE(dump)");
+		ret = mnl_cb_run(answer, (size_t)n, nlh->nlmsg_seq, portid, overlap_route, &o);
+		if (ret < 0)
+			return nook_fail(err, errno, "RTM_GETROUTE(dump)");
+	}
+	snprintf(found, size, "%s", o.found);
+	return 0;
+}

@@ -7,6 +7,7 @@
 #define NOOK_RTNL_H
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,6 +27,11 @@ int link_up(struct mnl_socket *nl, const char *name, struct nook_error *err);
 int link_del(struct mnl_socket *nl, const char *name);
 int addr_add(struct mnl_socket *nl, const char *name, struct in_addr addr, unsigned prefix,
 	     struct nook_error *err);
+int link_add_bridge(struct mnl_socket *nl, const char *name, struct nook_error *err);
+int link_set_master(struct mnl_socket *nl, const char *name, const char *bridge,
+		    struct nook_error *err);
+int route_overlap(struct mnl_socket *nl, struct in_addr net, unsigned prefix, const char *skip,
+		  char *found, size_t size, struct nook_error *err);
 int route_add_default(struct mnl_socket *nl, const char *name, struct in_addr gateway,
 		      struct nook_error *err);
 int qdisc_add_tbf(struct mnl_socket *nl, const char *name, unsigned long long rate,

@@ -330,7 +330,8 @@ state_remove(struct nook_container *c, struct nook_error *err)
  * sweeping: a step-03 nook may be the one that finds a killed step-09 container's state,
  * whose cgroup directories it must not leave behind. A sweep done twice does no harm.
  */
-static const struct nook_stage *const every_sweeper[] = {&cgroup_stage, &rootfs_stage, NULL};
+static const struct nook_stage *const every_sweeper[] = {&cgroup_stage, &rootfs_stage,
+							 &bridge_stage, NULL};
 
 /** Every sweep() of @p stages for container @p name (state @p path); -1 if one failed. */
 static int

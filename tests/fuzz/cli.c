@@ -1,6 +1,6 @@
 /**
  * @file cli.c
- * @brief Fuzz target: the option parser of the full step program (09-seccomp's stages).
+ * @brief Fuzz target: the option parser of the full step program (12-network's stages).
  *
  * The input is an argument list, words separated by NUL bytes, after the program's name.
  * nook_parse_args() must never crash or leak, and every refusal must be one line with no
@@ -12,9 +12,9 @@
 
 #include "fuzz.h"
 
-/** The stages of solutions/09-seccomp.c, in its order. */
+/** The stages of solutions/12-network.c, in its order. */
 static const struct nook_stage *const stages[] = {
-	&user_stage, &uts_stage,    &pid_stage,	 &rootfs_stage,	 &mount_stage,
+	&user_stage, &uts_stage,    &pid_stage,	 &rootfs_stage,	 &mount_stage, &bridge_stage,
 	&net_stage,  &cgroup_stage, &caps_stage, &seccomp_stage, NULL,
 };
 

@@ -11,7 +11,7 @@
 #include "nook.h"
 
 static const struct nook_stage *const every_stage[] = {
-	&user_stage, &uts_stage,    &pid_stage,	 &rootfs_stage,	 &mount_stage,
+	&user_stage, &uts_stage,    &pid_stage,	 &rootfs_stage,	 &mount_stage, &bridge_stage,
 	&net_stage,  &cgroup_stage, &caps_stage, &seccomp_stage, NULL,
 };
 

@@ -78,6 +78,10 @@ prefix_must_be_8_to_30(void **state)
 	assert_int_equal(configure(&c, "10.0.0.2/-8", NULL, &err), -1);
 	assert_int_equal(configure(&c, "10.0.0.2/ 8", NULL, &err), -1);
 	assert_int_equal(configure(&c, "10.0.0.2/99999999999999999999", NULL, &err), -1);
+	/* a leading zero is no prefix length: ip(8) refuses "/024", strtoul would read 24 */
+	assert_int_equal(configure(&c, "10.9.0.2/024", NULL, &err), -1);
+	assert_string_equal(err.msg, "invalid --ip \"10.9.0.2/024\": the prefix must be 8 to 30");
+	assert_int_equal(configure(&c, "10.9.0.2/08", NULL, &err), -1);
 }
 
 static void

@@ -1,0 +1,27 @@
+/* MUTANT 12: replies are not let back into the bridge (no ct state established,related
+   accept): a container's connection out goes, and its answer is dropped on the way in. */
+	struct rule ru;
+
+	(void)err;
+	rule_start(&ru); /* iifname B oifname B accept */
+	ifname(&ru, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
+	ifname(&ru, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
+	verdict(&ru, NF_ACCEPT);
+	batch_rule(b, table, "forward", &ru);
+	if (n->internal) {
+		rule_start(&ru); /* iifname B drop: no way out */
+		ifname(&ru, NFT_META_IIFNAME, NFT_CMP_EQ, n->bridge);
+		verdict(&ru, NF_DROP);
+		batch_rule(b, table, "forward", &ru);
+	} else {
+		rule_start(&ru); /* oifname B ct status dnat accept: a published port */
+		ifname(&ru, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
+		ct_has(&ru, NFT_CT_STATUS, IPS_DST_NAT);
+		verdict(&ru, NF_ACCEPT);
+		batch_rule(b, table, "forward", &ru);
+	}
+	rule_start(&ru); /* oifname B drop: nothing else comes in */
+	ifname(&ru, NFT_META_OIFNAME, NFT_CMP_EQ, n->bridge);
+	verdict(&ru, NF_DROP);
+	batch_rule(b, table, "forward", &ru);
+	return 0;
