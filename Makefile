@@ -66,7 +66,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # Libraries the stages use (step 04: rtnetlink through libmnl, ...). Named, not asked of
 # pkg-config: make reads this before `deps` has installed them.
-LDLIBS := -lmnl -lcap -lseccomp -ljansson
+LDLIBS := -lmnl -lcap -lseccomp -ljansson -larchive -lcurl -lcrypto
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)

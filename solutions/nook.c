@@ -109,11 +109,16 @@ static const struct {
 	{"list", cmd_list, "list the containers"},
 	{"spec", cmd_spec, "write a config.json to start a bundle from"},
 	{"features", cmd_features, "print what this runtime supports, as JSON"},
+	{"pull", cmd_pull, "fetch an image from a registry into the store (step 11)"},
+	{"image", cmd_image, "import, inspect, prune, ls or rm images of the store"},
+	{"images", cmd_images, "list the images of the store"},
+	{"rmi", cmd_rmi, "forget images (their layers stay until image prune)"},
 };
 
 /** The global options, as --help and the man page list them (global_options() parses). */
 static const struct nook_option global_doc[] = {
 	{"root", "DIR", "where containers' state is kept (default /run/nook)", NULL},
+	{"store", "DIR", "the image store (default /var/lib/nook, or $NOOK_STORE)", NULL},
 	{"log", "FILE", "append errors to FILE too (as runc: for the engine to read)", NULL},
 	{"log-format", "text|json", "the format of --log's lines", NULL},
 	{"debug", NULL, "say more in the log", NULL},
@@ -175,6 +180,7 @@ global_options(int argc, char *argv[], int *status)
 {
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, 'r'},
+		{"store", required_argument, NULL, 'S'},
 		{"log", required_argument, NULL, 'l'},
 		{"log-format", required_argument, NULL, 'f'},
 		{"debug", no_argument, NULL, 'd'},
@@ -192,6 +198,9 @@ global_options(int argc, char *argv[], int *status)
 		switch (ch) {
 		case 'r':
 			nook_cli.root = optarg;
+			break;
+		case 'S':
+			nook_cli.store = optarg;
 			break;
 		case 'l':
 			if (!(nook_cli.log = fopen(optarg, "ae"))) {
