@@ -200,6 +200,13 @@ test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 test-oci: programs image $(TESTBIN)/10-nook $(TESTBIN)/probe
 	@$(RUN_TESTS) $(TESTBIN)/10-nook
 
+# Step 11, images: import, pull from a registry on loopback (docker-registry and skopeo,
+# `make deps-images`; those tests skip, saying so, without them), and nook run IMAGE.
+test-images: programs image $(TESTBIN)/11-images
+	@$(RUN_TESTS) $(TESTBIN)/11-images
+$(TESTBIN)/11-images: $(TESTBIN)/obj/steps-11-images.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -larchive
+
 test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 	@tests/run-tests $(UNIT_TESTS)
 	@tests/mkexercise-test $(abspath $(TOOLS)/mkexercise)

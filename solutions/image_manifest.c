@@ -178,14 +178,23 @@ image_pick_platform(const char *text, size_t len, char *digest, struct nook_erro
 
 /**
  * @p ref as the store names images, into @p buf: "busybox" is "busybox:latest"; a name
- * with a tag or a digest stays. Returns 0, or -1 when it is empty, too long or has
+ * with a tag or a digest stays; Docker Hub's "docker.io/library/" (or "docker.io/") is
+ * left out, as docker prints it. Returns 0, or -1 when it is empty, too long or has
  * characters no reference has.
  */
 int
 image_normal_name(const char *ref, char *buf, size_t size, struct nook_error *err)
 {
-	const char *slash = strrchr(ref, '/'), *last = slash ? slash + 1 : ref;
-	bool tagged = strchr(last, ':') || strchr(ref, '@');
+	const char *slash, *last;
+	bool tagged;
+
+	if (strncmp(ref, "docker.io/library/", 18) == 0 && ref[18])
+		ref += 18;
+	else if (strncmp(ref, "docker.io/", 10) == 0 && ref[10])
+		ref += 10;
+	slash = strrchr(ref, '/');
+	last = slash ? slash + 1 : ref;
+	tagged = strchr(last, ':') || strchr(ref, '@');
 
 	if (!*ref || strspn(ref, "abcdefghijklmnopqrstuvwxyz0123456789._-/:@ABCDEF"
 				 "GHIJKLMNOPQRSTUVWXYZ") != strlen(ref))
