@@ -21,6 +21,7 @@
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
 #   make deps-vm                  install qemu and a kernel for check-cgroup2 (full check, CI)
+#   make deps-images              install skopeo and docker-registry for test-images (full check)
 #   make bench                    time each step and runc, crun, unshare (and nook, step 10):
 #                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
@@ -31,6 +32,7 @@
 #   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
 #   make test-oci                 step 10: build/solutions/nook driven as engines drive runc
+#   make test-images              step 11: images imported, pulled from a loopback registry, run
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -97,7 +99,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
-.PHONY: all programs image deps deps-vm check test test-unit test-steps test-oci check-steps \
+.PHONY: all programs image deps deps-vm deps-images check test test-unit test-steps test-oci test-images check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak test-faults \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
@@ -201,7 +203,8 @@ test-oci: programs image $(TESTBIN)/10-nook $(TESTBIN)/probe
 	@$(RUN_TESTS) $(TESTBIN)/10-nook
 
 # Step 11, images: import, pull from a registry on loopback (docker-registry and skopeo,
-# `make deps-images`; those tests skip, saying so, without them), and nook run IMAGE.
+# `make deps-images`, which the full check runs; without them those tests skip, saying so),
+# and nook run IMAGE.
 test-images: programs image $(TESTBIN)/11-images
 	@$(RUN_TESTS) $(TESTBIN)/11-images
 $(TESTBIN)/11-images: $(TESTBIN)/obj/steps-11-images.o $(TESTBIN)/obj/harness.o
@@ -229,10 +232,10 @@ ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
 # needs), then that steps/, the exercises and the lessons still tell the truth, and that
 # the man pages and the site (in headless Chromium) are whole.
 check: deps
-	@$(MAKE) --no-print-directory deps-vm
+	@$(MAKE) --no-print-directory deps-vm deps-images
 	@$(MAKE) --no-print-directory run-check
 run-check:
-	@$(MAKE) --no-print-directory test-unit test-steps test-oci
+	@$(MAKE) --no-print-directory test-unit test-steps test-oci test-images
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
@@ -430,6 +433,8 @@ deps:
 	@tests/install-deps core
 deps-vm:
 	@tests/install-deps vm
+deps-images:
+	@tests/install-deps images
 
 # `deps` first, then the build in a second make (see the top): never side by side, even
 # under -j, and with the libraries it installed.
