@@ -63,6 +63,7 @@ struct image_sink {
 	int64_t max;		/**< more than this is refused (the size the descriptor says) */
 	const char *what;	/**< what is streamed, for errors: "blob sha256:ab..." */
 	struct nook_error *err; /**< where a failure of write() is reported */
+	char digest[IMAGE_DIGEST_LEN]; /**< once closed: the digest of what was written */
 };
 
 bool image_digest_valid(const char *digest);
@@ -76,6 +77,7 @@ int image_sink_close(struct image_sink *s, const char *want, struct nook_error *
 /* image_layer.c */
 int image_layer_unpack(const char *tarball, const char *dir, struct nook_error *err);
 int image_whiteout(int layerfd, const char *path, struct nook_error *err);
+int image_layer_diff_id(const char *tarball, char out[IMAGE_DIGEST_LEN], struct nook_error *err);
 
 /** One descriptor of a manifest: a config or a layer. */
 struct image_desc {

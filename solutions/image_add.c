@@ -3,6 +3,12 @@
  * @brief Step 11: storing one image, all or nothing — its config and layers received
  *        through checking sinks into a scratch directory, then moved into place.
  *
+ * Each layer is checked twice: its blob against the digest the manifest gives (the
+ * compressed bytes), then the uncompressed stream against the digest the config gives in
+ * rootfs.diff_ids — what the image ID, the config's digest, vouches for. A layer the store
+ * already has is not checked again against a new config's diff_id (the store does not
+ * keep diff_ids yet): the same blob digest is the same bytes.
+ *
  * See image_store.c for the transaction. The order matters: the record, which is what
  * makes an image visible to `nook images` and `nook run`, is written last, after every
  * blob and layer it names is in place; a crash before leaves only tmp/ behind.
@@ -48,14 +54,39 @@ receive(const struct image_source *src, const struct image_desc *d, const char *
 	return ret;
 }
 
-/** Receive the config into @p tmp/config, and check that it is a JSON object. */
+/** The config's rootfs.diff_ids into @p diff_ids: one valid digest per layer. */
+static int
+read_diff_ids(json_t *cfg, const char *digest, int nlayers, char (*diff_ids)[IMAGE_DIGEST_LEN],
+	      struct nook_error *err)
+{
+	json_t *ids = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), *v;
+	size_t i;
+
+	if (json_array_size(ids) != (size_t)nlayers)
+		return nook_fail(err, 0,
+				 "config %s: rootfs.diff_ids has %zu entries, for %d layers",
+				 digest, json_array_size(ids), nlayers);
+	json_array_foreach(ids, i, v)
+	{
+		if (!image_digest_valid(json_string_value(v)))
+			return nook_fail(err, 0, "config %s: a bad diff_id", digest);
+		memcpy(diff_ids[i], json_string_value(v), IMAGE_DIGEST_LEN);
+	}
+	return 0;
+}
+
+/**
+ * Receive the config into @p tmp/config, check that it is a JSON object, and read the
+ * digests it promises for the uncompressed layers into @p diff_ids (@p nlayers of them).
+ */
 static int
 receive_config(const struct image_source *src, const struct image_desc *d, const char *tmp,
-	       struct nook_error *err)
+	       int nlayers, char (*diff_ids)[IMAGE_DIGEST_LEN], struct nook_error *err)
 {
 	char path[PATH_MAX];
 	json_error_t jerr;
 	json_t *j;
+	int ret;
 
 	if (d->size > IMAGE_MAX_JSON)
 		return nook_fail(err, 0, "config %s: %lld bytes, more than %d", d->digest,
@@ -68,14 +99,35 @@ receive_config(const struct image_source *src, const struct image_desc *d, const
 		json_decref(j);
 		return nook_fail(err, 0, "config %s: not a JSON object: %s", d->digest, jerr.text);
 	}
+	ret = read_diff_ids(j, d->digest, nlayers, diff_ids, err);
 	json_decref(j);
+	return ret;
+}
+
+/** The blob @p blob of layer @p d, uncompressed, must have digest @p diff_id. */
+static int
+check_diff_id(const char *blob, const struct image_desc *d, const char *diff_id,
+	      struct nook_error *err)
+{
+	char got[IMAGE_DIGEST_LEN];
+
+	if (image_layer_diff_id(blob, got, err) < 0)
+		return -1;
+	if (strcmp(got, diff_id) != 0)
+		return nook_fail(err, 0,
+				 "layer %s: uncompressed it is %s, not the %s its config says",
+				 d->digest, got, diff_id);
 	return 0;
 }
 
-/** Receive and unpack layer @p d into @p tmp/HEX, unless the store or @p tmp has it. */
+/**
+ * Receive layer @p d, check it against its @p diff_id, and unpack it into @p tmp/HEX,
+ * unless the store or @p tmp has it.
+ */
 static int
 receive_layer(const struct image_store *s, const struct image_source *src,
-	      const struct image_desc *d, const char *tmp, struct nook_error *err)
+	      const struct image_desc *d, const char *diff_id, const char *tmp,
+	      struct nook_error *err)
 {
 	char dir[PATH_MAX], blob[PATH_MAX + 8];
 	int ret;
@@ -87,7 +139,7 @@ receive_layer(const struct image_store *s, const struct image_source *src,
 	if (access(dir, F_OK) == 0)
 		return 0; /* the same layer twice in one image */
 	snprintf(blob, sizeof(blob), "%s.blob", dir);
-	if (receive(src, d, blob, err) < 0)
+	if (receive(src, d, blob, err) < 0 || check_diff_id(blob, d, diff_id, err) < 0)
 		return -1;
 	if (mkdir(dir, 0755) < 0)
 		return nook_fail(err, errno, "mkdir(\"%s\")", dir);
@@ -180,10 +232,12 @@ receive_all(const struct image_store *s, const struct image_source *src,
 	    const struct image_desc *config, const struct image_desc *layers, int nlayers,
 	    const char *tmp, struct nook_error *err)
 {
-	if (receive_config(src, config, tmp, err) < 0)
+	char diff_ids[IMAGE_MAX_LAYERS][IMAGE_DIGEST_LEN];
+
+	if (receive_config(src, config, tmp, nlayers, diff_ids, err) < 0)
 		return -1;
 	for (int i = 0; i < nlayers; i++)
-		if (receive_layer(s, src, &layers[i], tmp, err) < 0)
+		if (receive_layer(s, src, &layers[i], diff_ids[i], tmp, err) < 0)
 			return -1;
 	return 0;
 }

@@ -106,8 +106,8 @@ image_sink_write(struct image_sink *s, const void *data, size_t len)
 }
 
 /**
- * End the sink and free it: the bytes must have digest @p want (and, when the sink has a
- * maximum, be exactly that many). Returns 0, or -1 with @p err naming both digests.
+ * End the sink and free it, its digest in s->digest: the bytes must have digest @p want
+ * (NULL: any), and, when the sink has a maximum, be exactly that many. Returns 0, or -1 with @p err naming both digests.
  */
 int
 image_sink_close(struct image_sink *s, const char *want, struct nook_error *err)
@@ -122,6 +122,7 @@ image_sink_close(struct image_sink *s, const char *want, struct nook_error *err)
 	if (!ok)
 		return nook_fail(err, 0, "sha256 of %s failed", s->what);
 	format_digest(md, got);
+	memcpy(s->digest, got, sizeof(got));
 	if (want && strcmp(got, want) != 0)
 		return nook_fail(err, 0, "%s: digest mismatch: the content is %s", s->what, got);
 	if (s->max >= 0 && s->size != s->max)

@@ -297,3 +297,45 @@ image_layer_unpack(const char *tarball, const char *dir, struct nook_error *err)
 	close(layerfd);
 	return ret;
 }
+
+/**
+ * The digest of layer @p tarball uncompressed (its "diff ID", which the image's config
+ * lists in rootfs.diff_ids) into @p out: the blob's digest only proves the compressed
+ * bytes are the ones the manifest names; this proves they are the layer the config, and
+ * so the image ID, was made of. Returns 0, or -1 with @p err.
+ */
+int
+image_layer_diff_id(const char *tarball, char out[IMAGE_DIGEST_LEN], struct nook_error *err)
+{
+	struct archive *in = archive_read_new();
+	struct archive_entry *e;
+	struct image_sink sink;
+	char buf[1 << 16];
+	la_ssize_t n = 0;
+	int ret;
+
+	archive_read_support_filter_gzip(in);
+	archive_read_support_filter_zstd(in);
+	archive_read_support_format_raw(in); /* the decompressed stream, as it is */
+	if (archive_read_open_filename(in, tarball, 1 << 16) != ARCHIVE_OK ||
+	    archive_read_next_header(in, &e) != ARCHIVE_OK) {
+		nook_fail(err, 0, "layer %s: %s", tarball, archive_error_string(in));
+		archive_read_free(in);
+		return -1;
+	}
+	if (image_sink_open(&sink, -1, -1, "layer", err) < 0) {
+		archive_read_free(in);
+		return -1;
+	}
+	ret = 0;
+	while (ret == 0 && (n = archive_read_data(in, buf, sizeof(buf))) > 0)
+		ret = image_sink_write(&sink, buf, (size_t)n);
+	if (ret == 0 && n < 0)
+		ret = nook_fail(err, 0, "layer: %s", archive_error_string(in));
+	if (ret < 0)
+		image_sink_close(&sink, NULL, &(struct nook_error){0});
+	else if ((ret = image_sink_close(&sink, NULL, err)) == 0)
+		memcpy(out, sink.digest, IMAGE_DIGEST_LEN);
+	archive_read_free(in);
+	return ret;
+}

@@ -469,7 +469,10 @@ replace_manifest(const char *layout, const char *text)
 	   layout, text);
 }
 
-/** A manifest of an unknown media type, a layer of one, and a huge manifest: refused. */
+/**
+ * A manifest of an unknown media type, a layer of one, a manifest that is not its digest,
+ * a config whose diff_ids are not its layers, and a huge manifest: all refused.
+ */
 static void
 test_bad_manifest(void **state)
 {
@@ -503,6 +506,12 @@ test_bad_manifest(void **state)
 		"\"size\":2}]}");
 	nook(&r, "image", "import", layout);
 	expect_refused(&r, "unknown media type \"application/x-rar\"");
+	expect_nothing_stored();
+
+	sh("rm -rf %s && MKLAYOUT_DIFF_IDS='\"sha256:%064d\"' tests/images/mklayout %s x:y %s",
+	   layout, 0, layout, image);
+	nook(&r, "image", "import", layout);
+	expect_refused(&r, "its config says"); /* a layer that is not the config's */
 	expect_nothing_stored();
 
 	sh("rm -rf %s && cp -a %s %s && cd %s && head -c 5000000 /dev/zero | tr '\\0' ' ' "

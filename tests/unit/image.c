@@ -187,6 +187,41 @@ whiteouts_become_overlays(void **state)
 	}
 }
 
+/** A layer's diff ID is the digest of its tar uncompressed, whatever the compression. */
+static void
+diff_ids_are_of_the_plain_tar(void **state)
+{
+	static const struct entry layer[] = {{'d', "etc/", NULL}, {'f', "etc/motd", "hello"}};
+	char plain[IMAGE_DIGEST_LEN], got[IMAGE_DIGEST_LEN], *text = NULL;
+	struct nook_error err;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(f = fopen(write_tar("plain.tar", layer, 2, NULL), "re"));
+	assert_true(getdelim(&text, &len, '\0', f) > 0); /* a tar has NULs: read it whole */
+	fseek(f, 0, SEEK_END);
+	len = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = realloc(text, len);
+	assert_int_equal(fread(text, 1, len, f), len);
+	fclose(f);
+	image_sha256(text, len, plain);
+	free(text);
+	assert_int_equal(image_layer_diff_id(write_tar("p.tar", layer, 2, NULL), got, &err), 0);
+	assert_string_equal(got, plain);
+	assert_int_equal(
+		image_layer_diff_id(write_tar("g.tar.gz", layer, 2, archive_write_add_filter_gzip),
+				    got, &err),
+		0);
+	assert_string_equal(got, plain);
+	assert_int_equal(
+		image_layer_diff_id(write_tar("z.tar.zst", layer, 2, archive_write_add_filter_zstd),
+				    got, &err),
+		0);
+	assert_string_equal(got, plain);
+}
+
 /** Expect the layer of @p n entries refused, naming @p why, and nothing at @p victim. */
 static void
 expect_refused(const struct entry *e, int n, const char *why, const char *victim)
@@ -381,6 +416,7 @@ main(void)
 		cmocka_unit_test(digests_are_checked_for_shape),
 		cmocka_unit_test(sinks_check_digest_and_size),
 		cmocka_unit_test(whiteouts_become_overlays),
+		cmocka_unit_test(diff_ids_are_of_the_plain_tar),
 		cmocka_unit_test(layers_stay_inside),
 		cmocka_unit_test(manifests_are_checked),
 		cmocka_unit_test(indexes_pick_linux_amd64),
