@@ -770,6 +770,142 @@ test_pull_tampered(void **state)
 	stop_registry(&g);
 }
 
+/*
+ * A registry that wants a token, played here: every /v2/ request without
+ * "Authorization: Bearer TOKEN" gets 401 and a Bearer challenge whose realm is its own
+ * /token, which hands TOKEN out for the right service and scope only. Its tag is an
+ * index of two platforms (arm64 first), served from an OCI layout's blobs.
+ */
+#define FAKE_TOKEN "nook-test-token"
+
+/** Send one answer on @p fd and close it. */
+static void
+answer(int fd, int code, const char *type, const char *extra, const char *body, size_t len)
+{
+	dprintf(fd,
+		"HTTP/1.1 %d X\r\nContent-Length: %zu\r\nContent-Type: %s\r\nConnection: "
+		"close\r\n%s\r\n",
+		code, len, type, extra);
+	if (len && write(fd, body, len) != (ssize_t)len)
+		_exit(1);
+	close(fd);
+}
+
+/** Answer with blob HEX of @p layout, as @p type. */
+static void
+answer_blob(int fd, const char *layout, const char *hex, const char *type)
+{
+	static char body[4 << 20];
+	char path[256];
+	ssize_t n = -1;
+	int bfd;
+
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%.64s", layout, hex);
+	if (strspn(hex, "0123456789abcdef") >= 64 && (bfd = open(path, O_RDONLY)) >= 0) {
+		n = read(bfd, body, sizeof(body));
+		close(bfd);
+	}
+	if (n < 0)
+		answer(fd, 404, "text/plain", "", "", 0);
+	else
+		answer(fd, 200, type, "", body, (size_t)n);
+}
+
+/** Serve one request on @p fd. */
+static void
+serve_one(int fd, int port, const char *layout, const char *index)
+{
+	char req[8192] = "", chal[256], path[512] = "";
+	ssize_t n, len = 0;
+
+	while (!strstr(req, "\r\n\r\n") && (n = read(fd, req + len, sizeof(req) - 1 - len)) > 0)
+		req[len += n] = '\0';
+	sscanf(req, "GET %511s", path);
+	if (strncmp(path, "/token?", 7) == 0) {
+		if (strstr(path, "service=fake") &&
+		    strstr(path, "scope=repository%3Aauthed%3Apull"))
+			answer(fd, 200, "application/json", "", "{\"token\":\"" FAKE_TOKEN "\"}",
+			       strlen("{\"token\":\"" FAKE_TOKEN "\"}"));
+		else
+			answer(fd, 403, "text/plain", "", "", 0);
+		return;
+	}
+	if (!strstr(req, "Authorization: Bearer " FAKE_TOKEN "\r\n")) {
+		snprintf(chal, sizeof(chal),
+			 "WWW-Authenticate: Bearer realm=\"http://127.0.0.1:%d/token\",service="
+			 "\"fake\",scope=\"repository:authed:pull\"\r\n",
+			 port);
+		answer(fd, 401, "application/json", chal, "{}", 2);
+	} else if (strcmp(path, "/v2/authed/manifests/latest") == 0)
+		answer(fd, 200, "application/vnd.oci.image.index.v1+json", "", index,
+		       strlen(index));
+	else if (strncmp(path, "/v2/authed/manifests/sha256:", 28) == 0)
+		answer_blob(fd, layout, path + 28, "application/vnd.oci.image.manifest.v1+json");
+	else if (strncmp(path, "/v2/authed/blobs/sha256:", 24) == 0)
+		answer_blob(fd, layout, path + 24, "application/octet-stream");
+	else
+		answer(fd, 404, "text/plain", "", "", 0);
+}
+
+/** An index of @p layout's image for linux/amd64, after an arm64 entry, into @p buf. */
+static void
+two_platform_index(const char *layout, char *buf, size_t size)
+{
+	char path[256], text[1024] = "", digest[80] = "";
+	long len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/index.json", layout);
+	assert_non_null(f = fopen(path, "re"));
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_int_equal(sscanf(strstr(text, "\"digest\":\""),
+				"\"digest\":\"%79[^\"]\",\"size\":%ld", digest, &len),
+			 2);
+	snprintf(buf, size,
+		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+		 "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		 "\"digest\":\"sha256:%064d\",\"size\":1,\"platform\":{\"os\":\"linux\","
+		 "\"architecture\":\"arm64\"}},{\"mediaType\":\"application/vnd.oci.image."
+		 "manifest.v1+json\",\"digest\":\"%s\",\"size\":%ld,\"platform\":{\"os\":"
+		 "\"linux\",\"architecture\":\"amd64\"}}]}",
+		 0, digest, len);
+}
+
+/**
+ * Pull through a Bearer challenge and a two-platform index: the token is fetched from the
+ * realm with the right service and scope, and linux/amd64's manifest is the one stored.
+ */
+static void
+test_pull_token_index(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	char ref[64], index[2048];
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port, fd;
+	struct run r;
+	pid_t pid;
+
+	(void)state;
+	assert_true(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		    listen(lfd, 16) == 0 && getsockname(lfd, (struct sockaddr *)&a, &alen) == 0);
+	port = ntohs(a.sin_port);
+	two_platform_index(two_layers, index, sizeof(index));
+	if ((pid = fork()) == 0) {
+		while ((fd = accept(lfd, NULL, NULL)) >= 0)
+			serve_one(fd, port, two_layers, index);
+		_exit(0);
+	}
+	close(lfd);
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/authed", port);
+	nook(&r, "pull", ref);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "pull %s", ref);
+	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+}
+
 int
 main(void)
 {
@@ -787,6 +923,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_docker_archive, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_run, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_tampered, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_token_index, test_setup, test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("11-images", tests, setup, teardown);
