@@ -18,6 +18,10 @@
  *
  * Try: `mkdir b && cd b && nook spec && mkdir rootfs && cp -a ../build/images/busybox/.
  * rootfs && nook run demo`.
+ *
+ * Step 11 adds what turns an image into a bundle (image.h): `pull`, `image import`,
+ * `images`, `rmi`, `image inspect`, `image prune`, and the image form of `run`
+ * (cmd_run_image.c), with --store DIR naming the image store.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -98,7 +102,8 @@ static const struct {
 } commands[] = {
 	{"create", cmd_create, "create a container from a bundle; it waits for start"},
 	{"start", cmd_start, "run the created container's command"},
-	{"run", cmd_run, "create and start a container, and wait for it (or --detach)"},
+	{"run", cmd_run,
+	 "create, start and wait for a container (or --detach); or run IMAGE [CMD]"},
 	{"exec", cmd_exec, "run another process in a running container"},
 	{"pause", cmd_pause, "freeze every process of a container (cgroup freezer)"},
 	{"resume", cmd_resume, "thaw a paused container"},
