@@ -16,9 +16,9 @@
 
 /** Open the store the command line names (--store, $NOOK_STORE, or the default). */
 int
-image_cli_open(struct image_store *s, struct nook_error *err)
+image_cli_open(struct image_store *s, bool write, struct nook_error *err)
 {
-	return image_store_open(s, nook_cli.store, err);
+	return image_store_open(s, nook_cli.store, write, err);
 }
 
 int

@@ -33,7 +33,7 @@ cmd_image_import(int argc, char *argv[])
 			given = name;
 	if (optind != argc - 1)
 		return nook_fail(&err, 0, "import: expected one FILE or DIR"), nook_say(&err);
-	if (image_cli_open(&s, &err) < 0)
+	if (image_cli_open(&s, true, &err) < 0)
 		return nook_say(&err);
 	ret = image_import(&s, argv[optind], given, &rec, &err);
 	image_store_close(&s);

@@ -46,7 +46,7 @@ cmd_image_inspect(int argc, char *argv[])
 
 	if (argc != 2)
 		return nook_fail(&err, 0, "image inspect: expected one image"), nook_say(&err);
-	if (image_cli_open(&s, &err) < 0)
+	if (image_cli_open(&s, false, &err) < 0)
 		return nook_say(&err);
 	if (image_store_find(&s, argv[1], &rec, &err) == 0)
 		o = inspect(&s, &rec, &err);

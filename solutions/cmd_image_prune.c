@@ -18,7 +18,7 @@ cmd_image_prune(int argc, char *argv[])
 	(void)argv;
 	if (argc != 1)
 		return nook_fail(&err, 0, "image prune: no argument expected"), nook_say(&err);
-	if (image_cli_open(&s, &err) < 0)
+	if (image_cli_open(&s, true, &err) < 0)
 		return nook_say(&err);
 	ret = image_store_prune(&s, &removed, &err);
 	image_store_close(&s);

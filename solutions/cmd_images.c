@@ -43,7 +43,7 @@ cmd_images(int argc, char *argv[])
 			       nook_say(&err);
 	if (optind != argc)
 		return nook_fail(&err, 0, "images: no argument expected"), nook_say(&err);
-	if (image_cli_open(&s, &err) < 0)
+	if (image_cli_open(&s, false, &err) < 0)
 		return nook_say(&err);
 	if (image_store_list(&s, &recs, &n, &err) < 0) {
 		image_store_close(&s);

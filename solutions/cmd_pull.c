@@ -32,7 +32,7 @@ cmd_pull(int argc, char *argv[])
 		return nook_fail(&err, 0, "pull: expected one image reference"), nook_say(&err);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return nook_fail(&err, 0, "curl_global_init failed"), nook_say(&err);
-	if (image_cli_open(&s, &err) < 0)
+	if (image_cli_open(&s, true, &err) < 0)
 		return nook_say(&err);
 	ret = image_pull(&s, argv[optind], insecure, &rec, &err);
 	image_store_close(&s);

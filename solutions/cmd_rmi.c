@@ -19,7 +19,7 @@ cmd_rmi(int argc, char *argv[])
 
 	if (argc < 2)
 		return nook_fail(&err, 0, "rmi: expected an image"), nook_say(&err);
-	if (image_cli_open(&s, &err) < 0)
+	if (image_cli_open(&s, true, &err) < 0)
 		return nook_say(&err);
 	for (int i = 1; i < argc; i++)
 		if (image_store_remove(&s, argv[i], &rec, &err) < 0)

@@ -89,7 +89,7 @@ names_image(const char *ref)
 	struct nook_error err;
 	bool found;
 
-	if (image_cli_open(&s, &err) < 0)
+	if (image_cli_open(&s, false, &err) < 0)
 		return false;
 	found = image_store_find(&s, ref, &rec, &err) == 0;
 	image_store_close(&s);
@@ -388,7 +388,7 @@ cmd_run_image(int argc, char *argv[])
 	if (parse(argc, argv, &o, &err) < 0)
 		return nook_say(&err);
 	snprintf(id, sizeof(id), "%s", o.name ? o.name : "");
-	if ((!o.name && random_id(id, &err) < 0) || image_cli_open(&s, &err) < 0)
+	if ((!o.name && random_id(id, &err) < 0) || image_cli_open(&s, true, &err) < 0)
 		return nook_say(&err);
 	ret = prepare(&s, &o, id, dir, sizeof(dir), &err);
 	image_store_close(&s);

@@ -89,7 +89,7 @@ struct image_desc {
 /** A store, opened (image_store.c). */
 struct image_store {
 	char root[PATH_MAX_STATE];
-	int lockfd; /**< flock(2)ed while open: one writer at a time */
+	int lockfd; /**< flock(2)ed while open to write: one writer at a time; else -1 */
 };
 
 /** One image of the store, as images/HEX.json says it. */
@@ -115,7 +115,7 @@ struct image_source {
 
 /* image_store.c */
 const char *image_store_default(char *buf, size_t size);
-int image_store_open(struct image_store *s, const char *root, struct nook_error *err);
+int image_store_open(struct image_store *s, const char *root, bool write, struct nook_error *err);
 void image_store_close(struct image_store *s);
 int image_store_add(struct image_store *s, const char *manifest, size_t len, const char *name,
 		    const struct image_source *src, struct image_record *rec,

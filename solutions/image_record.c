@@ -122,8 +122,9 @@ image_store_list(const struct image_store *s, struct image_record **recs, int *n
 
 	*n = 0;
 	snprintf(path, sizeof(path), "%s/images", s->root);
+	*recs = NULL;
 	if (!(d = opendir(path)))
-		return nook_fail(err, errno, "opendir(\"%s\")", path);
+		return errno == ENOENT ? 0 : nook_fail(err, errno, "opendir(\"%s\")", path);
 	while ((de = readdir(d))) {
 		if (strlen(de->d_name) != 64 + 5 || strcmp(de->d_name + 64, ".json") != 0)
 			continue;

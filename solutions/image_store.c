@@ -13,7 +13,7 @@
  * not a clean-up that could be forgotten. A layer the store already has is not fetched
  * again: that is how two images with a common base share it on disk.
  *
- * One writer at a time: the store's lock file is flock(2)ed from image_store_open() to
+ * One writer at a time: the store's lock file is flock(2)ed by image_store_open(.., true) to
  * image_store_close(). A crashed writer leaves at most a scratch directory, which
  * `nook image prune` removes along with the layers and blobs no image uses any more
  * (`nook rmi` only forgets the image, as `docker rmi` untags).
@@ -76,23 +76,13 @@ mkdir_p(const char *path, mode_t mode)
 	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-/**
- * Open the store at @p root (NULL: the default), making it if needed, and take its lock.
- * Returns 0, or -1 with @p err.
- */
-int
-image_store_open(struct image_store *s, const char *root, struct nook_error *err)
+/** Make the store's directories under s->root, and take its lock. */
+static int
+make_and_lock(struct image_store *s, struct nook_error *err)
 {
 	static const char *const sub[] = {"blobs/sha256", "layers", "images", "containers", "tmp"};
-	char buf[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 
-	if (!root)
-		root = image_store_default(buf, sizeof(buf));
-	if (mkdir_p(root, 0700) < 0)
-		return nook_fail(err, errno, "image store \"%s\"", root);
-	if (!realpath(root, path) || strlen(path) + 64 >= sizeof(s->root))
-		return nook_fail(err, errno ?: ENAMETOOLONG, "image store \"%s\"", root);
-	snprintf(s->root, sizeof(s->root), "%s", path);
 	for (size_t i = 0; i < NELEM(sub); i++) {
 		snprintf(path, sizeof(path), "%s/%s", s->root, sub[i]);
 		if (mkdir_p(path, 0700) < 0)
@@ -103,9 +93,40 @@ image_store_open(struct image_store *s, const char *root, struct nook_error *err
 		return nook_fail(err, errno, "open(\"%s\")", path);
 	if (flock(s->lockfd, LOCK_EX) < 0) {
 		close(s->lockfd);
+		s->lockfd = -1;
 		return nook_fail(err, errno, "flock(\"%s\")", path);
 	}
 	return 0;
+}
+
+/**
+ * Open the store at @p root (NULL: the default). To @p write, it is made if needed and
+ * its lock taken. Only to read, nothing is made and nothing locked: a record or a layer
+ * appears whole, by rename(2), so a reader never sees half of one — and `nook images`
+ * does not wait for a pull. A store that does not exist reads as empty.
+ * Returns 0, or -1 with @p err.
+ */
+int
+image_store_open(struct image_store *s, const char *root, bool write, struct nook_error *err)
+{
+	char buf[PATH_MAX], path[PATH_MAX];
+
+	s->lockfd = -1;
+	if (!root)
+		root = image_store_default(buf, sizeof(buf));
+	if (write && mkdir_p(root, 0700) < 0)
+		return nook_fail(err, errno, "image store \"%s\"", root);
+	if (!realpath(root, path)) {
+		if (!write && errno == ENOENT) { /* nothing stored yet */
+			snprintf(s->root, sizeof(s->root), "/nonexistent");
+			return 0;
+		}
+		return nook_fail(err, errno, "image store \"%s\"", root);
+	}
+	if (strlen(path) + 64 >= sizeof(s->root))
+		return nook_fail(err, ENAMETOOLONG, "image store \"%s\"", root);
+	snprintf(s->root, sizeof(s->root), "%s", path);
+	return write ? make_and_lock(s, err) : 0;
 }
 
 /** Let go of the store and its lock. */

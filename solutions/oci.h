@@ -205,7 +205,7 @@ int cmd_features(int argc, char *argv[]);
 
 /* Step 11: images (image.h), one file per command */
 struct image_store;
-int image_cli_open(struct image_store *s, struct nook_error *err);
+int image_cli_open(struct image_store *s, bool write, struct nook_error *err);
 int cmd_image(int argc, char *argv[]);
 int cmd_image_import(int argc, char *argv[]);
 int cmd_image_inspect(int argc, char *argv[]);

@@ -592,6 +592,15 @@ test_run_forms(void **state)
 	nook(&r, "run", "--bundle", bundle, unique_name(id, "busybox"));
 	expect_stdout(&r, "bundle\n");
 	assert_int_equal(count("containers"), 0);
+	/* runc's form in a bundle, an ID that names no image: the store is only read, and
+	   one that does not exist is not made */
+	sh("rm -rf %s", store);
+	nook(&r, "images");
+	expect_status(&r, 0);
+	sh("cd %s && %s --store %s --root %s run %s", bundle, nook_path, store, root,
+	   unique_name(id, "plain"));
+	assert_int_not_equal(access(store, F_OK), 0);
+	mkdir(store, 0700); /* for the teardown's check */
 }
 
 /* --- other archives, and a registry ------------------------------------------------------- */
