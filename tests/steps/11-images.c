@@ -225,6 +225,51 @@ find_whiteout(char *path, size_t size)
 	assert_true(snprintf(path, size, "%s", r.out) < (int)size);
 }
 
+/** The image's User, a name, is looked up in the image's own /etc/passwd and /etc/group. */
+static void
+test_image_user(void **state)
+{
+	char dir[64];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "user", 0755);
+	sh("MKLAYOUT_USER=nobody:tty tests/images/mklayout %s/u user:latest %s", dir, image);
+	sh("MKLAYOUT_USER=nosuchuser tests/images/mklayout %s/bad bad:latest %s", dir, image);
+	import(strcat(dir, "/u"), NULL);
+	*strrchr(dir, '/') = '\0';
+	nook(&r, "run", "--rm", "user", "sh", "-c", "id -u; id -g");
+	expect_stdout(&r, "65534\n5\n");
+	import(strcat(dir, "/bad"), NULL);
+	nook(&r, "run", "--rm", "bad", "true");
+	expect_refused(&r, "not in the image's /etc/passwd");
+	assert_int_equal(count("containers"), 0);
+}
+
+/** `nook image inspect`: the ID, the layer directories in the store, the image's config. */
+static void
+test_image_inspect(void **state)
+{
+	char id[80], cmd[512];
+	struct run r;
+
+	(void)state;
+	nook(&r, "image", "import", two_layers);
+	expect_status(&r, 0);
+	snprintf(id, sizeof(id), "%.71s", r.out);
+	nook(&r, "image", "inspect", "busybox");
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, id));
+	assert_non_null(strstr(r.out, "\"FROM_IMAGE=yes\""));
+	snprintf(cmd, sizeof(cmd), "%s/layers/", store);
+	assert_non_null(strstr(r.out, cmd));
+	snprintf(cmd, sizeof(cmd), "%.12s", id + 7); /* a short ID names it too */
+	nook(&r, "image", "inspect", cmd);
+	expect_status(&r, 0);
+	nook(&r, "image", "inspect", "sha256:00");
+	expect_refused(&r, "no such image");
+}
+
 /** The second layer's whiteout hides /bin/vi, its opaque /usr hides the first's /usr. */
 static void
 test_whiteout_opaque(void **state)
@@ -921,6 +966,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_run, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_image_config, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_image_user, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_image_inspect, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_whiteout_opaque, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_shared_layers, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_path_traversal, test_setup, test_teardown),
