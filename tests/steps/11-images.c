@@ -767,13 +767,19 @@ stop_registry(struct registry *g)
 	finish(&g->p, 10);
 }
 
-/** Push @p layout into the registry as @p repo:latest. */
+/** Push @p layout into the registry as @p repo:latest, in OCI's format or Docker's. */
+static void
+push_as(const struct registry *g, const char *layout, const char *repo, const char *format)
+{
+	sh("skopeo --insecure-policy copy -q --format %s --dest-tls-verify=false "
+	   "oci:%s:busybox:latest docker://127.0.0.1:%d/%s:latest",
+	   format, layout, g->port, repo);
+}
+
 static void
 push(const struct registry *g, const char *layout, const char *repo)
 {
-	sh("skopeo --insecure-policy copy -q --dest-tls-verify=false oci:%s:busybox:latest "
-	   "docker://127.0.0.1:%d/%s:latest",
-	   layout, g->port, repo);
+	push_as(g, layout, repo, "oci");
 }
 
 /** Pull from the loopback registry and run: whiteout and opaque directory hold. */
@@ -795,6 +801,14 @@ test_pull_run(void **state)
 	     "test -e /bin/vi && echo vi; ls -A /usr; "
 	     "cat /etc/added");
 	expect_stdout(&r, "added\n");
+	/* Docker's schema 2 manifest: the same image (the config, so the ID, is the same) */
+	push_as(&g, two_layers, "docker", "v2s2");
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/docker", g.port);
+	nook(&r, "pull", ref);
+	expect_status(&r, 0);
+	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+	assert_int_equal(count("images"), 1);
 	snprintf(ref, sizeof(ref), "127.0.0.1:%d/nosuch", g.port);
 	nook(&r, "pull", ref);
 	expect_refused(&r, "HTTP 404");
