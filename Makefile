@@ -23,6 +23,7 @@
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
 #   make deps-vm                  install qemu and a kernel for check-cgroup2 (full check, CI)
 #   make deps-engines             install podman and containerd for test-oci (full check, CI)
+#   make deps-images              install skopeo and docker-registry for test-images (full check)
 #   make bench                    time each step and runc, crun, unshare (and nook, step 10):
 #                                 build/bench/report.md and bench.png; BENCH_RUNS=N for more
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
@@ -36,6 +37,7 @@
 #                                 and by podman and containerd themselves when installed
 #   make test-trace               --trace: each step and nook traced, their stderr read
 #   make test-doctor              each error diagnosis caused for real; `nook doctor`'s checks
+#   make test-images              step 11: images imported, pulled from a loopback registry, run
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -76,7 +78,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # Libraries the stages use (step 04: rtnetlink through libmnl, ...). Named, not asked of
 # pkg-config: make reads this before `deps` has installed them.
-LDLIBS := -lmnl -lnftnl -lcap -lseccomp -ljansson -lz
+LDLIBS := -lmnl -lnftnl -lcap -lseccomp -ljansson -lz -larchive -lcurl -lcrypto
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)
@@ -107,7 +109,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
-.PHONY: all programs image deps deps-vm deps-engines check test test-unit test-steps test-oci check-steps \
+.PHONY: all programs image deps deps-vm deps-engines deps-images check test test-unit test-steps test-oci test-engines test-images check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak soak-network test-faults test-trace test-doctor \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
@@ -211,11 +213,22 @@ test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 # saying so, where it is not installed — `make deps-engines` installs them).
 test-oci: programs image $(TESTBIN)/10-nook $(TESTBIN)/engines $(TESTBIN)/probe
 	@$(RUN_TESTS) $(TESTBIN)/10-nook $(TESTBIN)/engines
+# The engines alone: the full check's test-steps has run 10-nook already (STEP is 12).
+test-engines: programs image $(TESTBIN)/engines $(TESTBIN)/probe
+	@$(RUN_TESTS) $(TESTBIN)/engines
 $(TESTBIN)/obj/oci-%.o: tests/oci/%.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -c -o $@ $<
 $(TESTBIN)/engines: $(TESTBIN)/obj/oci-engines.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+
+# Step 11, images: import, pull from a registry on loopback (docker-registry and skopeo,
+# `make deps-images`, which the full check runs; without them those tests skip, saying so),
+# and nook run IMAGE.
+test-images: programs image $(TESTBIN)/11-images
+	@$(RUN_TESTS) $(TESTBIN)/11-images
+$(TESTBIN)/11-images: $(TESTBIN)/obj/steps-11-images.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -larchive
 
 test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 	@tests/run-tests $(UNIT_TESTS)
@@ -240,11 +253,11 @@ ifeq ($(TREE)$(VARIANT)$(ONLY),solutions)
 # the man pages and the site (in headless Chromium) are whole.
 check: deps
 	@$(MAKE) --no-print-directory deps-vm
-	@$(MAKE) --no-print-directory deps-engines
+	@$(MAKE) --no-print-directory deps-engines deps-images
 	@$(MAKE) --no-print-directory run-check
 run-check:
 	@$(MAKE) --no-print-directory programs && $(BIN)/nook doctor
-	@$(MAKE) --no-print-directory test-unit test-steps test-oci test-trace test-doctor
+	@$(MAKE) --no-print-directory test-unit test-steps test-engines test-images test-trace test-doctor
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50 soak-network
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
@@ -470,6 +483,8 @@ deps-vm:
 	@tests/install-deps vm
 deps-engines:
 	@tests/install-deps engines
+deps-images:
+	@tests/install-deps images
 
 # `deps` first, then the build in a second make (see the top): never side by side, even
 # under -j, and with the libraries it installed.

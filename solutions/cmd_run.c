@@ -6,6 +6,15 @@
  * Without --detach nook stays the container's parent, so it waits as the step programs
  * do (nook_wait(): signals passed on, the status as a shell has it) and removes the
  * container at the end (nook_destroy()).
+ *
+ * Step 11 gives `nook run` a second form, docker's: `nook run [--rm] [--name N] [-e K=V]
+ * [-w DIR] IMAGE [CMD...]` (cmd_run_image.c), which makes a bundle from an image of the
+ * store and then runs it exactly as here. Which form a command line is, is decided by
+ * cmd_run_is_image(): runc's whenever it has an option only runc's form has (--bundle,
+ * --pid-file, --console-socket, --preserve-fds, --no-pivot, --no-new-keyring, --detach)
+ * or when its one operand names no image of the store; the image form when it has an
+ * option only that form has (--rm, --name, -e, -w) or its first operand names an image.
+ * Engines always pass --bundle (podman, containerd), so their `run` stays runc's.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -13,23 +22,22 @@
 
 #include "oci.h"
 
+/**
+ * Create container @p id from the bundle in @p opts, start it and, unless @p detach, wait
+ * for it and delete it. Returns its exit status, or nook's after printing why.
+ */
 int
-cmd_run(int argc, char *argv[])
+oci_run(const char *id, const struct oci_create_opts *opts, bool detach)
 {
 	const struct nook_stage *stages[10];
 	struct nook_container c = {0};
-	struct oci_create_opts opts = {0};
 	struct nook_error err, later;
 	struct nook_oci o = {0};
 	char keep[PATH_MAX_STATE + 8];
-	bool detach = false;
-	const char *id = oci_create_args(argc, argv, &opts, &detach, &err);
 	int status = -1;
 
-	if (!id)
-		return nook_say(&err);
 	nook_cli.run = !detach; /* a terminal without --console-socket needs nook to stay */
-	if (oci_create(id, &opts, &c, &o, stages, &err) == 0 &&
+	if (oci_create(id, opts, &c, &o, stages, &err) == 0 &&
 	    oci_start_fifo(o.fifo, c.run.pid, &err) == 0) {
 		unlink(o.fifo);
 		c.run.started = true;
@@ -50,4 +58,19 @@ cmd_run(int argc, char *argv[])
 		nook_say(&later); /* reported; the status is the container's */
 	oci_config_free(&o);
 	return status < 0 ? nook_say(&err) : status;
+}
+
+int
+cmd_run(int argc, char *argv[])
+{
+	struct oci_create_opts opts = {0};
+	struct nook_error err;
+	bool detach = false;
+	const char *id;
+
+	if (cmd_run_is_image(argc, argv))
+		return cmd_run_image(argc, argv);
+	if (!(id = oci_create_args(argc, argv, &opts, &detach, &err)))
+		return nook_say(&err);
+	return oci_run(id, &opts, detach);
 }

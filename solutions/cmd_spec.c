@@ -64,6 +64,13 @@ static const char template[] =
 	"proc/ir"
 	"q\",\"/proc/sys\",\"/proc/sysrq-trigger\"]}}";
 
+/** runc's default config.json (a json_t, the caller's), for cmd_run_image.c too. */
+void *
+oci_spec_template(void)
+{
+	return json_loads(template, 0, NULL);
+}
+
 /** Find the element of array @p a whose member @p key is @p value. */
 static json_t *
 find(json_t *a, const char *key, const char *value, size_t *at)
@@ -138,7 +145,7 @@ cmd_spec(int argc, char *argv[])
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
 	if (access(path, F_OK) == 0)
 		return nook_fail(&err, 0, "%s exists: remove it first", path), nook_say(&err);
-	spec = json_loads(template, 0, NULL);
+	spec = oci_spec_template();
 	if (!spec)
 		return nook_fail(&err, 0, "spec: the built-in template is broken"), nook_say(&err);
 	if (rootless)

@@ -18,6 +18,10 @@
  *
  * Try: `mkdir b && cd b && nook spec && mkdir rootfs && cp -a ../build/images/busybox/.
  * rootfs && nook run demo`.
+ *
+ * Step 11 adds what turns an image into a bundle (image.h): `pull`, `image import`,
+ * `images`, `rmi`, `image inspect`, `image prune`, and the image form of `run`
+ * (cmd_run_image.c), with --store DIR naming the image store.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -122,7 +126,8 @@ static const struct {
 } commands[] = {
 	{"create", cmd_create, "create a container from a bundle; it waits for start"},
 	{"start", cmd_start, "run the created container's command"},
-	{"run", cmd_run, "create and start a container, and wait for it (or --detach)"},
+	{"run", cmd_run,
+	 "create, start and wait for a container (or --detach); or run IMAGE [CMD]"},
 	{"exec", cmd_exec, "run another process in a running container"},
 	{"pause", cmd_pause, "freeze every process of a container (cgroup freezer)"},
 	{"resume", cmd_resume, "thaw a paused container"},
@@ -137,11 +142,16 @@ static const struct {
 	{"features", cmd_features, "print what this runtime supports, as JSON"},
 	{"doctor", cmd_doctor, "check that this machine can run every step; say how to fix it"},
 	{"network", cmd_network, "create, ls, inspect or rm a network (step 12's bridges)"},
+	{"pull", cmd_pull, "fetch an image from a registry into the store (step 11)"},
+	{"image", cmd_image, "import, inspect, prune, ls or rm images of the store"},
+	{"images", cmd_images, "list the images of the store"},
+	{"rmi", cmd_rmi, "forget images (their layers stay until image prune)"},
 };
 
 /** The global options, as --help and the man page list them (global_options() parses). */
 static const struct nook_option global_doc[] = {
 	{"root", "DIR", "where containers' state is kept (default /run/nook)", NULL},
+	{"store", "DIR", "the image store (default /var/lib/nook, or $NOOK_STORE)", NULL},
 	{"log", "FILE", "append errors to FILE too (as runc: for the engine to read)", NULL},
 	{"log-format", "text|json", "the format of --log's lines", NULL},
 	{"debug", NULL, "say more in the log", NULL},
@@ -209,6 +219,7 @@ global_options(int argc, char *argv[], int *status)
 {
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, 'r'},
+		{"store", required_argument, NULL, 'S'},
 		{"log", required_argument, NULL, 'l'},
 		{"log-format", required_argument, NULL, 'f'},
 		{"debug", no_argument, NULL, 'd'},
@@ -227,6 +238,9 @@ global_options(int argc, char *argv[], int *status)
 		switch (ch) {
 		case 'r':
 			nook_cli.root = optarg;
+			break;
+		case 'S':
+			nook_cli.store = optarg;
 			break;
 		case 'l':
 			if (!(nook_cli.log = fopen(optarg, "ae"))) {

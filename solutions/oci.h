@@ -195,12 +195,13 @@ extern const struct nook_stage oci_joined_pid_stage;
 
 /** The global options, before the command. */
 struct nook_cli {
-	const char *root; /**< --root: the state base, NULL for the default */
-	FILE *log;	  /**< --log: errors go here too, else NULL */
-	bool log_json;	  /**< --log-format json */
-	bool debug;	  /**< --debug */
-	bool run;	  /**< the command is run: a terminal may be the caller's own */
-	int trace;	  /**< --trace[=time]: NOOK_TRACE_* */
+	const char *root;  /**< --root: the state base, NULL for the default */
+	FILE *log;	   /**< --log: errors go here too, else NULL */
+	bool log_json;	   /**< --log-format json */
+	bool debug;	   /**< --debug */
+	bool run;	   /**< the command is run: a terminal may be the caller's own */
+	const char *store; /**< --store: the image store, NULL for the default (image.h) */
+	int trace;	   /**< --trace[=time]: NOOK_TRACE_* */
 };
 extern struct nook_cli nook_cli;
 
@@ -245,5 +246,20 @@ int cmd_update(int argc, char *argv[]);
 int cmd_doctor(int argc, char *argv[]);
 void doctor_man(FILE *out);
 int cmd_network(int argc, char *argv[]);
+
+/* Step 11: images (image.h), one file per command */
+struct image_store;
+int image_cli_open(struct image_store *s, bool write, struct nook_error *err);
+int cmd_image(int argc, char *argv[]);
+int cmd_image_import(int argc, char *argv[]);
+int cmd_image_inspect(int argc, char *argv[]);
+int cmd_image_prune(int argc, char *argv[]);
+int cmd_images(int argc, char *argv[]);
+int cmd_rmi(int argc, char *argv[]);
+int cmd_pull(int argc, char *argv[]);
+int cmd_run_image(int argc, char *argv[]);
+int oci_run(const char *id, const struct oci_create_opts *opts, bool detach);
+bool cmd_run_is_image(int argc, char *argv[]);
+void *oci_spec_template(void);
 
 #endif

@@ -1,0 +1,45 @@
+/**
+ * @file cmd_image.c
+ * @brief `nook image import|inspect|prune|ls|rm ...`: the image commands under one verb,
+ *        as `docker image` and `podman image` group them; each is its own file.
+ *
+ * `nook images` and `nook rmi` are the short forms of `image ls` and `image rm`. Every
+ * image command works on the store image.h describes: --store DIR (a global option) or
+ * $NOOK_STORE name another one, as the tests do.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "image.h"
+#include "oci.h"
+
+/** Open the store the command line names (--store, $NOOK_STORE, or the default). */
+int
+image_cli_open(struct image_store *s, bool write, struct nook_error *err)
+{
+	return image_store_open(s, nook_cli.store, write, err);
+}
+
+int
+cmd_image(int argc, char *argv[])
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char *argv[]);
+	} sub[] = {
+		{"import", cmd_image_import}, {"inspect", cmd_image_inspect},
+		{"prune", cmd_image_prune},   {"ls", cmd_images},
+		{"list", cmd_images},	      {"rm", cmd_rmi},
+	};
+	struct nook_error err;
+
+	if (argc < 2)
+		return nook_fail(&err, 0, "image: expected import, inspect, prune, ls or rm"),
+		       nook_say(&err);
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+		if (strcmp(argv[1], sub[i].name) == 0)
+			return sub[i].run(argc - 1, argv + 1);
+	nook_fail(&err, 0, "image: unknown command \"%s\"", argv[1]);
+	return nook_say(&err);
+}

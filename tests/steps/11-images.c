@@ -1,0 +1,1000 @@
+/**
+ * @file 11-images.c
+ * @brief Step 11's tests: images imported and pulled into a scratch store, run with
+ *        `nook run IMAGE`; whiteouts, shared layers, and hostile input refused with
+ *        nothing stored.
+ *
+ * The images are OCI layouts built here from the default image (tests/images/mklayout):
+ * "one layer" is build/images/busybox as it is; "two layers" adds a layer that deletes
+ * /bin/vi (a whiteout), makes /usr opaque (everything below it hidden) and adds
+ * /etc/added. A registry is Debian's docker-registry on 127.0.0.1 and a free port, with
+ * a scratch storage directory; skopeo pushes the layouts into it. Each test has its own
+ * store (--store) and state root (--root), both scratch directories.
+ */
+#define _GNU_SOURCE
+#include <archive.h>
+#include <archive_entry.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static char image[PATH_MAX];
+static char group_dir[64];	 /* the layouts, built once */
+static char one_layer[128];	 /* group_dir/one */
+static char two_layers[128];	 /* group_dir/two */
+static char store[64], root[64]; /* per test */
+
+/** Run `nook --store STORE --root ROOT ARGS...` to its end. */
+#define nook(r, ...) run_step(r, "nook", "--store", store, "--root", root, __VA_ARGS__, NULL)
+
+/** Run the shell command made of @p fmt, which must succeed. */
+static void
+sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	struct run r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	run_shell(&r, cmd);
+	expect_run(&r, r.status == 0, "%s", cmd);
+}
+
+/** The second layer: a whiteout of /bin/vi, /usr opaque, /etc/added. */
+static void
+make_second_layer(const char *dir)
+{
+	sh("mkdir -p %s/bin %s/usr %s/etc && touch %s/bin/.wh.vi %s/usr/.wh..wh..opq && "
+	   "echo added >%s/etc/added",
+	   dir, dir, dir, dir, dir, dir);
+}
+
+static int
+setup(void **state)
+{
+	const char *img = getenv("NOOK_IMAGE");
+	char l2[128];
+
+	(void)state;
+	skip_unless_root();
+	if (!realpath(img && *img ? img : "build/images/busybox", image))
+		fail_msg("the image: %s (make image)", strerror(errno));
+	snprintf(group_dir, sizeof(group_dir), "/tmp/nook-images-XXXXXX");
+	if (!mkdtemp(group_dir))
+		fail_msg("mkdtemp: %s", strerror(errno));
+	snprintf(one_layer, sizeof(one_layer), "%s/one", group_dir);
+	snprintf(two_layers, sizeof(two_layers), "%s/two", group_dir);
+	snprintf(l2, sizeof(l2), "%s/l2", group_dir);
+	make_second_layer(l2);
+	sh("tests/images/mklayout %s base:latest %s", one_layer, image);
+	sh("tests/images/mklayout %s busybox:latest %s %s", two_layers, image, l2);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sh("rm -rf %s", group_dir);
+	return 0;
+}
+
+static int
+test_setup(void **state)
+{
+	(void)state;
+	make_scratch_dir(store, "store", 0700);
+	make_scratch_dir(root, "root", 0700);
+	return 0;
+}
+
+/** After each test: no mount of its store left, and the scratch directories gone. */
+static int
+test_teardown(void **state)
+{
+	struct run r;
+	char cmd[256];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "grep -c ' %s/' /proc/self/mountinfo", store);
+	run_shell(&r, cmd);
+	if (strcmp(r.out, "0\n") != 0) {
+		sh("grep ' %s/' /proc/self/mountinfo | cut -d' ' -f5 | xargs -r -n1 umount -l",
+		   store);
+		fail_msg("mounts of the store were left behind");
+	}
+	remove_scratch_dirs();
+	return 0;
+}
+
+/** How many entries directory STORE/@p sub has. */
+static int
+count(const char *sub)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", store, sub);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/** Nothing stored: no image, layer, blob, container or scratch file. */
+static void
+expect_nothing_stored(void)
+{
+	int n = count("images") + count("layers") + count("blobs/sha256") + count("containers") +
+		count("tmp");
+
+	if (n != 0) {
+		sh("find %s >&2", store);
+		fail_msg("%d entries were stored", n);
+	}
+}
+
+/** Expect a refusal: exit 125, one line on stderr mentioning @p what. */
+static void
+expect_refused(const struct run *r, const char *what)
+{
+	expect_run(r, r->status == 125, "expected exit status 125");
+	expect_run(r, count_lines(r->err) == 1, "expected one line on stderr");
+	expect_run(r, strstr(r->err, what) != NULL, "expected \"%s\" in the error", what);
+}
+
+/** Import @p layout; it must succeed. */
+static void
+import(const char *layout, const char *name)
+{
+	struct run r;
+
+	if (name)
+		nook(&r, "image", "import", "--name", name, layout);
+	else
+		nook(&r, "image", "import", layout);
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "import %s", layout);
+}
+
+/* --- import and run ------------------------------------------------------------------ */
+
+static void
+test_import_run(void **state)
+{
+	struct run r;
+
+	(void)state;
+	import(two_layers, NULL);
+	nook(&r, "images");
+	expect_run(&r, r.status == 0 && strstr(r.out, "busybox:latest"), "images lists it");
+	nook(&r, "run", "--rm", "busybox", "echo", "hi");
+	expect_stdout(&r, "hi\n");
+	assert_int_equal(count("containers"), 0); /* --rm: the writable layer is gone */
+	nook(&r, "run", "--rm", "busybox", "sh", "-c", "exit 7");
+	expect_status(&r, 7);
+}
+
+/** The image's config becomes the process's: Env, WorkingDir; -e and -w win. */
+static void
+test_image_config(void **state)
+{
+	struct run r;
+
+	(void)state;
+	import(two_layers, NULL);
+	nook(&r, "run", "--rm", "busybox", "sh", "-c", "echo $FROM_IMAGE; pwd");
+	expect_stdout(&r, "yes\n/\n");
+	nook(&r, "run", "--rm", "-e", "FROM_IMAGE=no", "-w", "/etc", "busybox", "sh", "-c",
+	     "echo $FROM_IMAGE; pwd");
+	expect_stdout(&r, "no\n/etc\n");
+}
+
+/** The whiteout of layer 2 in the store: the path of its bin/vi that is a device. */
+static void
+find_whiteout(char *path, size_t size)
+{
+	char cmd[512];
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "for f in %s/layers/*/bin/vi; do [ -c $f ] && echo $f; done",
+		 store);
+	run_shell(&r, cmd);
+	expect_run(&r, count_lines(r.out) == 1, "one layer has a whiteout bin/vi");
+	r.out[strcspn(r.out, "\n")] = '\0';
+	assert_true(snprintf(path, size, "%s", r.out) < (int)size);
+}
+
+/** The image's User, a name, is looked up in the image's own /etc/passwd and /etc/group. */
+static void
+test_image_user(void **state)
+{
+	char dir[64];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "user", 0755);
+	sh("MKLAYOUT_USER=nobody:tty tests/images/mklayout %s/u user:latest %s", dir, image);
+	sh("MKLAYOUT_USER=nosuchuser tests/images/mklayout %s/bad bad:latest %s", dir, image);
+	import(strcat(dir, "/u"), NULL);
+	*strrchr(dir, '/') = '\0';
+	nook(&r, "run", "--rm", "user", "sh", "-c", "id -u; id -g");
+	expect_stdout(&r, "65534\n5\n");
+	import(strcat(dir, "/bad"), NULL);
+	nook(&r, "run", "--rm", "bad", "true");
+	expect_refused(&r, "not in the image's /etc/passwd");
+	assert_int_equal(count("containers"), 0);
+}
+
+/** `nook image inspect`: the ID, the layer directories in the store, the image's config. */
+static void
+test_image_inspect(void **state)
+{
+	char id[80], cmd[512];
+	struct run r;
+
+	(void)state;
+	nook(&r, "image", "import", two_layers);
+	expect_status(&r, 0);
+	snprintf(id, sizeof(id), "%.71s", r.out);
+	nook(&r, "image", "inspect", "busybox");
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, id));
+	assert_non_null(strstr(r.out, "\"FROM_IMAGE=yes\""));
+	snprintf(cmd, sizeof(cmd), "%s/layers/", store);
+	assert_non_null(strstr(r.out, cmd));
+	snprintf(cmd, sizeof(cmd), "%.12s", id + 7); /* a short ID names it too */
+	nook(&r, "image", "inspect", cmd);
+	expect_status(&r, 0);
+	nook(&r, "image", "inspect", "sha256:00");
+	expect_refused(&r, "no such image");
+}
+
+/** The second layer's whiteout hides /bin/vi, its opaque /usr hides the first's /usr. */
+static void
+test_whiteout_opaque(void **state)
+{
+	char path[PATH_MAX], buf[4];
+	struct stat st;
+	struct run r;
+
+	(void)state;
+	assert_true(snprintf(path, sizeof(path), "%s/bin/vi", image) < (int)sizeof(path));
+	assert_int_equal(stat(path, &st), 0); /* the first layer has vi */
+	import(two_layers, NULL);
+	nook(&r, "run", "--rm", "busybox", "sh", "-c",
+	     "test -e /bin/vi && echo vi; ls -A /usr; cat /etc/added; test -e /bin/ls && echo ls");
+	expect_stdout(&r, "added\nls\n");
+	/* on disk, in overlay's form: a 0/0 character device, and the opaque attribute */
+	find_whiteout(path, sizeof(path));
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(st.st_rdev, makedev(0, 0));
+	strcpy(strstr(path, "/bin/vi"), "/usr");
+	assert_int_equal(getxattr(path, "trusted.overlay.opaque", buf, sizeof(buf)), 1);
+	assert_int_equal(buf[0], 'y');
+}
+
+/* --- shared layers --------------------------------------------------------------------- */
+
+/** The lowerdir= and upperdir= of the overlay mounted on @p dir (mountinfo). */
+static void
+overlay_dirs(const char *dir, char *lower, char *upper, size_t size)
+{
+	char cmd[512];
+	struct run r;
+
+	assert_true(snprintf(cmd, sizeof(cmd),
+			     "grep ' %s ' /proc/self/mountinfo | tr ',' '\\n' | grep -E "
+			     "'^(lower|upper)dir='",
+			     dir) < (int)sizeof(cmd));
+	run_shell(&r, cmd);
+	expect_run(&r, count_lines(r.out) == 2, "the overlay on %s", dir);
+	sscanf(r.out, "lowerdir=%1023s upperdir=%1023s", lower, upper);
+	(void)size;
+}
+
+/** Start container @p id of busybox: it prints its busybox's inode, then waits for a SIGTERM. */
+static void
+start_waiting(struct proc *p, struct run *r, const char *id)
+{
+	start_step(p, r, "nook", "--store", store, "--root", root, "run", "--rm", "--name", id,
+		   "busybox", "sh", "-c",
+		   "trap 'exit 0' TERM; stat -c %i /bin/busybox; sleep 60 & wait", NULL);
+	if (!wait_for_output(p, "\n", RUN_TIMEOUT)) {
+		finish(p, 1);
+		expect_run(r, false, "container %s never printed its inode", id);
+	}
+}
+
+/**
+ * Two containers of one image at once: their overlays have the very same lower layers
+ * (the store's directories) and upper layers of their own, and the image's files have in
+ * both the inode they have in the store.
+ */
+static void
+test_shared_layers(void **state)
+{
+	char id[2][64], dir[PATH_MAX], lower[2][1024], upper[2][1024], file[1100], ino[32];
+	struct run r[2];
+	struct proc p[2];
+	struct stat st;
+
+	(void)state;
+	import(two_layers, NULL);
+	for (int i = 0; i < 2; i++) {
+		start_waiting(&p[i], &r[i], unique_name(id[i], "share"));
+		snprintf(dir, sizeof(dir), "%s/containers/%s/rootfs", store, id[i]);
+		overlay_dirs(dir, lower[i], upper[i], sizeof(lower[i]));
+	}
+	for (int i = 0; i < 2; i++) { /* nook passes the SIGTERM on; the shell's trap ends it */
+		kill(p[i].pid, SIGTERM);
+		finish(&p[i], RUN_TIMEOUT);
+		expect_status(&r[i], 0);
+	}
+	assert_string_equal(lower[0], lower[1]);
+	assert_string_not_equal(upper[0], upper[1]);
+	assert_non_null(strstr(lower[0], store)); /* the store's layer directories */
+	snprintf(file, sizeof(file), "%s/bin/busybox", strrchr(lower[0], ':') + 1);
+	assert_int_equal(stat(file, &st), 0);
+	snprintf(ino, sizeof(ino), "%lu\n", (unsigned long)st.st_ino);
+	assert_string_equal(r[0].out, ino);
+	assert_string_equal(r[1].out, ino);
+}
+
+/* --- hostile input --------------------------------------------------------------------- */
+
+/** One entry of a hand-made tar: a file ('f'), symbolic ('l') or hard link ('h'). */
+struct entry {
+	char type;
+	const char *name;
+	const char *target; /* a link's target, or a file's content */
+};
+
+/** Write the tar @p path of @p n entries with libarchive (it writes what it is told). */
+static void
+write_tar(const char *path, const struct entry *e, int n)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *ae;
+
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (int i = 0; i < n; i++) {
+		ae = archive_entry_new();
+		archive_entry_set_pathname(ae, e[i].name);
+		archive_entry_set_perm(ae, 0644);
+		if (e[i].type == 'f') {
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_size(ae, (la_int64_t)strlen(e[i].target));
+		} else if (e[i].type == 'l') {
+			archive_entry_set_filetype(ae, AE_IFLNK);
+			archive_entry_set_symlink(ae, e[i].target);
+		} else {
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_hardlink(ae, e[i].target);
+		}
+		assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+		if (e[i].type == 'f')
+			archive_write_data(a, e[i].target, strlen(e[i].target));
+		archive_entry_free(ae);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+}
+
+/** Import a layout of busybox and the hostile layer @p e: refused, @p victim untouched. */
+static void
+expect_layer_refused(const struct entry *e, int n, const char *victim, const char *why)
+{
+	static char dir[64];
+	char tar[128], layout[128];
+	struct stat before, after;
+	struct run r;
+	bool existed = stat(victim, &before) == 0;
+
+	if (!dir[0] || access(dir, F_OK) < 0)
+		make_scratch_dir(dir, "evil", 0755);
+	snprintf(tar, sizeof(tar), "%s/evil.tar", dir);
+	snprintf(layout, sizeof(layout), "%s/layout", dir);
+	sh("rm -rf %s %s", tar, layout);
+	write_tar(tar, e, n);
+	sh("tests/images/mklayout %s evil:latest %s %s", layout, image, tar);
+	nook(&r, "image", "import", layout);
+	expect_refused(&r, why);
+	expect_nothing_stored();
+	if (!existed)
+		assert_int_not_equal(stat(victim, &after), 0);
+	else
+		assert_true(stat(victim, &after) == 0 && after.st_mtime == before.st_mtime &&
+			    after.st_size == before.st_size);
+}
+
+/** `../`, absolute names, hard links and symbolic links out of the layer: all refused. */
+static void
+test_path_traversal(void **state)
+{
+	char victim[64], name[160], abs_name[160];
+
+	(void)state;
+	make_scratch_dir(victim, "victim", 0755);
+	snprintf(name, sizeof(name), "../../../../../../../..%s/dotdot", victim);
+	expect_layer_refused(&(struct entry){'f', name, "x"}, 1, strchr(name + 3, '/'),
+			     "outside the layer");
+	snprintf(abs_name, sizeof(abs_name), "%s/absolute", victim);
+	expect_layer_refused(&(struct entry){'f', abs_name, "x"}, 1, abs_name, "outside the layer");
+	snprintf(name, sizeof(name), "../../../../../../..%s/target", victim);
+	sh("echo secret >%s/target", victim);
+	snprintf(abs_name, sizeof(abs_name), "%s/target", victim);
+	expect_layer_refused(&(struct entry){'h', "stolen", name}, 1, abs_name, "hard link");
+	snprintf(name, sizeof(name), "%s", victim);
+	snprintf(abs_name, sizeof(abs_name), "%s/through", victim);
+	expect_layer_refused(
+		(const struct entry[]){{'l', "escape", name}, {'f', "escape/through", "owned"}}, 2,
+		abs_name, "escape/through");
+	expect_layer_refused(
+		(const struct entry[]){{'l', "link", "/etc/passwd"}, {'h', "hard", "link"}}, 2,
+		"/etc/passwd", "hard link");
+}
+
+/** Flip one byte in the middle of file @p path. */
+static void
+flip_byte(const char *path)
+{
+	struct stat st;
+	char c;
+	int fd = open(path, O_RDWR);
+
+	assert_true(fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 2);
+	assert_int_equal(pread(fd, &c, 1, st.st_size / 2), 1);
+	c ^= 0x20;
+	assert_int_equal(pwrite(fd, &c, 1, st.st_size / 2), 1);
+	close(fd);
+}
+
+/** The blob file of @p layout's first layer (the largest blob). */
+static void
+layer_blob(const char *layout, char *path, size_t size)
+{
+	char cmd[256];
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "ls -S %s/blobs/sha256 | head -1", layout);
+	run_shell(&r, cmd);
+	r.out[strcspn(r.out, "\n")] = '\0';
+	assert_true(snprintf(path, size, "%s/blobs/sha256/%s", layout, r.out) < (int)size);
+}
+
+/** A layer blob with one byte changed is refused by its digest; nothing is stored. */
+static void
+test_tampered_blob(void **state)
+{
+	char dir[64], layout[128], blob[512];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "tamper", 0755);
+	snprintf(layout, sizeof(layout), "%s/layout", dir);
+	sh("cp -a %s %s", two_layers, layout);
+	layer_blob(layout, blob, sizeof(blob));
+	flip_byte(blob);
+	nook(&r, "image", "import", layout);
+	expect_refused(&r, "digest mismatch");
+	expect_nothing_stored();
+}
+
+/** Replace @p layout's manifest by @p text (and the index's digest and size of it). */
+static void
+replace_manifest(const char *layout, const char *text)
+{
+	sh("cd %s && m=$(sed 's/.*\"digest\":\"sha256:\\([0-9a-f]*\\)\".*/\\1/' index.json) && "
+	   "printf '%%s' '%s' >new && d=$(sha256sum <new | cut -d' ' -f1) && "
+	   "mv new blobs/sha256/$d && s=$(stat -c %%s blobs/sha256/$d) && "
+	   "sed -i \"s/$m/$d/; s/\\\"size\\\":[0-9]*/\\\"size\\\":$s/\" index.json",
+	   layout, text);
+}
+
+/**
+ * A manifest of an unknown media type, a layer of one, a manifest that is not its digest,
+ * a config whose diff_ids are not its layers, and a huge manifest: all refused.
+ */
+static void
+test_bad_manifest(void **state)
+{
+	char dir[64], layout[128];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "manifest", 0755);
+	snprintf(layout, sizeof(layout), "%s/layout", dir);
+	sh("cp -a %s %s", one_layer, layout);
+	replace_manifest(layout, "{\"schemaVersion\":2,\"mediaType\":\"application/x-nook\"}");
+	nook(&r, "image", "import", layout);
+	expect_refused(&r, "unknown media type \"application/x-nook\"");
+	expect_nothing_stored();
+
+	sh("rm -rf %s && cp -a %s %s && cd %s && sed -i 's/tar+gzip/x-rar/' "
+	   "blobs/sha256/$(sed 's/.*\"digest\":\"sha256:\\([0-9a-f]*\\)\".*/\\1/' index.json)",
+	   layout, one_layer, layout, layout);
+	nook(&r, "image", "import", layout);
+	expect_refused(&r, "digest mismatch"); /* the manifest no longer has its digest */
+	expect_nothing_stored();
+
+	sh("rm -rf %s && cp -a %s %s", layout, one_layer, layout);
+	replace_manifest(
+		layout,
+		"{\"schemaVersion\":2,\"config\":{\"mediaType\":"
+		"\"application/vnd.oci.image.config.v1+json\",\"digest\":"
+		"\"sha256:0000000000000000000000000000000000000000000000000000000000000000\","
+		"\"size\":2},\"layers\":[{\"mediaType\":\"application/x-rar\",\"digest\":"
+		"\"sha256:0000000000000000000000000000000000000000000000000000000000000000\","
+		"\"size\":2}]}");
+	nook(&r, "image", "import", layout);
+	expect_refused(&r, "unknown media type \"application/x-rar\"");
+	expect_nothing_stored();
+
+	sh("rm -rf %s && MKLAYOUT_DIFF_IDS='\"sha256:%064d\"' tests/images/mklayout %s x:y %s",
+	   layout, 0, layout, image);
+	nook(&r, "image", "import", layout);
+	expect_refused(&r, "its config says"); /* a layer that is not the config's */
+	expect_nothing_stored();
+
+	sh("rm -rf %s && cp -a %s %s && cd %s && head -c 5000000 /dev/zero | tr '\\0' ' ' "
+	   ">>blobs/sha256/$(sed 's/.*\"digest\":\"sha256:\\([0-9a-f]*\\)\".*/\\1/' index.json)",
+	   layout, one_layer, layout, layout);
+	nook(&r, "image", "import", layout);
+	expect_refused(&r, "more than the 4194304");
+	expect_nothing_stored();
+}
+
+/* --- rmi, prune, and the two forms of run ------------------------------------------------ */
+
+/** Two images on one bottom layer: rmi forgets one, prune removes only its own layer. */
+static void
+test_rmi_prune(void **state)
+{
+	struct run r;
+
+	(void)state;
+	import(one_layer, "base");
+	import(two_layers, "busybox");
+	assert_int_equal(count("layers"), 2); /* the bottom layer is stored once */
+	nook(&r, "rmi", "busybox");
+	expect_status(&r, 0);
+	assert_int_equal(count("images"), 1);
+	assert_int_equal(count("layers"), 2); /* rmi only forgets */
+	nook(&r, "image", "prune");
+	expect_status(&r, 0);
+	assert_int_equal(count("layers"), 1);
+	assert_int_equal(count("blobs/sha256"), 2); /* base's manifest and config */
+	nook(&r, "run", "--rm", "base", "sh", "-c", "test -e /bin/vi");
+	expect_status(&r, 0); /* base's layer is whole: no whiteout of the other image's */
+	nook(&r, "rmi", "busybox");
+	expect_refused(&r, "no such image");
+}
+
+/** A container (no --rm) keeps its image: rmi refuses while its directory is there. */
+static void
+test_rmi_in_use(void **state)
+{
+	char id[64];
+	struct run r;
+
+	(void)state;
+	import(two_layers, NULL);
+	nook(&r, "run", "--name", unique_name(id, "keep"), "busybox", "sh", "-c",
+	     "echo kept >/kept");
+	expect_status(&r, 0);
+	sh("test \"$(cat %s/containers/%s/upper/kept)\" = kept", store, id);
+	nook(&r, "rmi", "busybox");
+	expect_refused(&r, "uses it");
+	nook(&r, "run", "--name", id, "busybox", "true");
+	expect_refused(&r, "the name is in use");
+	sh("rm -rf %s/containers/%s", store, id);
+	nook(&r, "rmi", "busybox");
+	expect_status(&r, 0);
+}
+
+/** No such image: one line, nothing made. An OCI bundle's `run --bundle` stays runc's. */
+static void
+test_run_forms(void **state)
+{
+	char bundle[64], id[64], nook_path[PATH_MAX];
+	struct run r;
+
+	(void)state;
+	nook(&r, "run", "--rm", "nosuch", "true");
+	expect_refused(&r, "no such image");
+	expect_nothing_stored();
+	import(two_layers, NULL);
+	make_scratch_dir(bundle, "bundle", 0755);
+	assert_non_null(realpath(step_path("nook"), nook_path));
+	sh("cd %s && %s spec && mkdir rootfs && cp -a %s/. rootfs && sed -i "
+	   "'s/\"terminal\": true/\"terminal\": false/; s/\"sh\"/\"echo\", \"bundle\"/' "
+	   "config.json",
+	   bundle, nook_path, image);
+	/* an ID that is also an image's name: with --bundle, runc's meaning */
+	nook(&r, "run", "--bundle", bundle, unique_name(id, "busybox"));
+	expect_stdout(&r, "bundle\n");
+	assert_int_equal(count("containers"), 0);
+	/* runc's form in a bundle, an ID that names no image: the store is only read, and
+	   one that does not exist is not made */
+	sh("rm -rf %s", store);
+	nook(&r, "images");
+	expect_status(&r, 0);
+	sh("cd %s && %s --store %s --root %s run %s", bundle, nook_path, store, root,
+	   unique_name(id, "plain"));
+	assert_int_not_equal(access(store, F_OK), 0);
+	mkdir(store, 0700); /* for the teardown's check */
+}
+
+/* --- other archives, and a registry ------------------------------------------------------- */
+
+/** Skip unless @p tool is installed; its path into @p path (room for PATH_MAX), if given. */
+static void
+skip_unless_tool(const char *tool, char *path)
+{
+	char cmd[128];
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "command -v %s", tool);
+	run_shell(&r, cmd);
+	if (r.status != 0) {
+		print_message("  skipped: %s is not installed (tests/install-deps images)\n", tool);
+		skip();
+	}
+	r.out[strcspn(r.out, "\n")] = '\0';
+	if (path)
+		assert_true(snprintf(path, PATH_MAX, "%s", r.out) < PATH_MAX);
+}
+
+/** A `docker save` archive, as skopeo writes one, imports and runs; its name kept. */
+static void
+test_docker_archive(void **state)
+{
+	char dir[64];
+	struct run r;
+
+	(void)state;
+	skip_unless_tool("skopeo", NULL);
+	make_scratch_dir(dir, "archive", 0755);
+	sh("skopeo --insecure-policy copy -q oci:%s:busybox:latest "
+	   "docker-archive:%s/saved.tar:saved:v1",
+	   two_layers, dir);
+	nook(&r, "image", "import", strcat(dir, "/saved.tar"));
+	expect_status(&r, 0);
+	nook(&r, "run", "--rm", "saved:v1", "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+	*strrchr(dir, '/') = '\0';
+	sh("cd %s && mkdir x && tar -C x -xf saved.tar && truncate -s -512 x/*/layer.tar && "
+	   "tar -C x -cf bad.tar .",
+	   dir);
+	nook(&r, "rmi", "saved:v1");
+	nook(&r, "image", "prune");
+	expect_nothing_stored();
+	nook(&r, "image", "import", strcat(dir, "/bad.tar"));
+	expect_refused(&r, "digest mismatch"); /* truncated: not the layer its config says */
+	expect_nothing_stored();
+}
+
+/** A free TCP port on 127.0.0.1 (bound and closed: the registry takes it next). */
+static int
+free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		    getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/** Is something listening on 127.0.0.1:@p port? */
+static bool
+listening(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+
+	close(fd);
+	return ok;
+}
+
+/** A registry on loopback, its storage in @p dir. */
+struct registry {
+	struct proc p;
+	struct run r;
+	int port;
+	char storage[128];
+};
+
+static void
+start_registry(struct registry *g, const char *dir)
+{
+	char config[128], registry[PATH_MAX];
+	FILE *f;
+
+	skip_unless_tool("docker-registry", registry);
+	skip_unless_tool("skopeo", NULL);
+	g->port = free_port();
+	snprintf(g->storage, sizeof(g->storage), "%s/storage", dir);
+	snprintf(config, sizeof(config), "%s/config.yml", dir);
+	assert_non_null(f = fopen(config, "we"));
+	fprintf(f,
+		"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+		"    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%d\n",
+		g->storage, g->port);
+	fclose(f);
+	start_argv(&g->p, &g->r, (char *[]){registry, "serve", config, NULL});
+	for (int i = 0; i < 100 && !listening(g->port); i++)
+		usleep(100 * 1000);
+	if (!listening(g->port)) {
+		kill(g->p.pid, SIGKILL);
+		finish(&g->p, 5);
+		expect_run(&g->r, false, "the registry did not listen on %d", g->port);
+	}
+}
+
+static void
+stop_registry(struct registry *g)
+{
+	kill(g->p.pid, SIGTERM);
+	finish(&g->p, 10);
+}
+
+/** Push @p layout into the registry as @p repo:latest, in OCI's format or Docker's. */
+static void
+push_as(const struct registry *g, const char *layout, const char *repo, const char *format)
+{
+	sh("skopeo --insecure-policy copy -q --format %s --dest-tls-verify=false "
+	   "oci:%s:busybox:latest docker://127.0.0.1:%d/%s:latest",
+	   format, layout, g->port, repo);
+}
+
+static void
+push(const struct registry *g, const char *layout, const char *repo)
+{
+	push_as(g, layout, repo, "oci");
+}
+
+/** Pull from the loopback registry and run: whiteout and opaque directory hold. */
+static void
+test_pull_run(void **state)
+{
+	char dir[64], ref[128];
+	struct registry g;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "registry", 0755);
+	start_registry(&g, dir);
+	push(&g, two_layers, "busybox");
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/busybox", g.port);
+	nook(&r, "pull", ref);
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "pull %s", ref);
+	nook(&r, "run", "--rm", ref, "sh", "-c",
+	     "test -e /bin/vi && echo vi; ls -A /usr; "
+	     "cat /etc/added");
+	expect_stdout(&r, "added\n");
+	/* Docker's schema 2 manifest: the same image (the config, so the ID, is the same) */
+	push_as(&g, two_layers, "docker", "v2s2");
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/docker", g.port);
+	nook(&r, "pull", ref);
+	expect_status(&r, 0);
+	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+	assert_int_equal(count("images"), 1);
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/nosuch", g.port);
+	nook(&r, "pull", ref);
+	expect_refused(&r, "HTTP 404");
+	stop_registry(&g);
+}
+
+/** A blob changed in the registry's storage: the pull is refused, nothing stored. */
+static void
+test_pull_tampered(void **state)
+{
+	char dir[64], ref[128], blob[512], data[768];
+	struct registry g;
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "registry", 0755);
+	start_registry(&g, dir);
+	push(&g, two_layers, "busybox");
+	layer_blob(two_layers, blob, sizeof(blob));
+	snprintf(data, sizeof(data), "%s/docker/registry/v2/blobs/sha256/%.2s/%s/data", g.storage,
+		 strrchr(blob, '/') + 1, strrchr(blob, '/') + 1);
+	flip_byte(data);
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/busybox:latest", g.port);
+	nook(&r, "pull", ref);
+	expect_refused(&r, "digest mismatch");
+	expect_nothing_stored();
+	stop_registry(&g);
+}
+
+/*
+ * A registry that wants a token, played here: every /v2/ request without
+ * "Authorization: Bearer TOKEN" gets 401 and a Bearer challenge whose realm is its own
+ * /token, which hands TOKEN out for the right service and scope only. Its tag is an
+ * index of two platforms (arm64 first), served from an OCI layout's blobs.
+ */
+#define FAKE_TOKEN "nook-test-token"
+
+/** Send one answer on @p fd and close it. */
+static void
+answer(int fd, int code, const char *type, const char *extra, const char *body, size_t len)
+{
+	dprintf(fd,
+		"HTTP/1.1 %d X\r\nContent-Length: %zu\r\nContent-Type: %s\r\nConnection: "
+		"close\r\n%s\r\n",
+		code, len, type, extra);
+	if (len && write(fd, body, len) != (ssize_t)len)
+		_exit(1);
+	close(fd);
+}
+
+/** Answer with blob HEX of @p layout, as @p type. */
+static void
+answer_blob(int fd, const char *layout, const char *hex, const char *type)
+{
+	static char body[4 << 20];
+	char path[256];
+	ssize_t n = -1;
+	int bfd;
+
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%.64s", layout, hex);
+	if (strspn(hex, "0123456789abcdef") >= 64 && (bfd = open(path, O_RDONLY)) >= 0) {
+		n = read(bfd, body, sizeof(body));
+		close(bfd);
+	}
+	if (n < 0)
+		answer(fd, 404, "text/plain", "", "", 0);
+	else
+		answer(fd, 200, type, "", body, (size_t)n);
+}
+
+/** Serve one request on @p fd. */
+static void
+serve_one(int fd, int port, const char *layout, const char *index)
+{
+	char req[8192] = "", chal[256], path[512] = "";
+	ssize_t n, len = 0;
+
+	while (!strstr(req, "\r\n\r\n") && (n = read(fd, req + len, sizeof(req) - 1 - len)) > 0)
+		req[len += n] = '\0';
+	sscanf(req, "GET %511s", path);
+	if (strncmp(path, "/token?", 7) == 0) {
+		if (strstr(path, "service=fake") &&
+		    strstr(path, "scope=repository%3Aauthed%3Apull"))
+			answer(fd, 200, "application/json", "", "{\"token\":\"" FAKE_TOKEN "\"}",
+			       strlen("{\"token\":\"" FAKE_TOKEN "\"}"));
+		else
+			answer(fd, 403, "text/plain", "", "", 0);
+		return;
+	}
+	if (!strstr(req, "Authorization: Bearer " FAKE_TOKEN "\r\n")) {
+		snprintf(chal, sizeof(chal),
+			 "WWW-Authenticate: Bearer realm=\"http://127.0.0.1:%d/token\",service="
+			 "\"fake\",scope=\"repository:authed:pull\"\r\n",
+			 port);
+		answer(fd, 401, "application/json", chal, "{}", 2);
+	} else if (strcmp(path, "/v2/authed/manifests/latest") == 0)
+		answer(fd, 200, "application/vnd.oci.image.index.v1+json", "", index,
+		       strlen(index));
+	else if (strncmp(path, "/v2/authed/manifests/sha256:", 28) == 0)
+		answer_blob(fd, layout, path + 28, "application/vnd.oci.image.manifest.v1+json");
+	else if (strncmp(path, "/v2/authed/blobs/sha256:", 24) == 0)
+		answer_blob(fd, layout, path + 24, "application/octet-stream");
+	else
+		answer(fd, 404, "text/plain", "", "", 0);
+}
+
+/** An index of @p layout's image for linux/amd64, after an arm64 entry, into @p buf. */
+static void
+two_platform_index(const char *layout, char *buf, size_t size)
+{
+	char path[256], text[1024] = "", digest[80] = "";
+	long len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/index.json", layout);
+	assert_non_null(f = fopen(path, "re"));
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_int_equal(sscanf(strstr(text, "\"digest\":\""),
+				"\"digest\":\"%79[^\"]\",\"size\":%ld", digest, &len),
+			 2);
+	snprintf(buf, size,
+		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+		 "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		 "\"digest\":\"sha256:%064d\",\"size\":1,\"platform\":{\"os\":\"linux\","
+		 "\"architecture\":\"arm64\"}},{\"mediaType\":\"application/vnd.oci.image."
+		 "manifest.v1+json\",\"digest\":\"%s\",\"size\":%ld,\"platform\":{\"os\":"
+		 "\"linux\",\"architecture\":\"amd64\"}}]}",
+		 0, digest, len);
+}
+
+/**
+ * Pull through a Bearer challenge and a two-platform index: the token is fetched from the
+ * realm with the right service and scope, and linux/amd64's manifest is the one stored.
+ */
+static void
+test_pull_token_index(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	char ref[64], index[2048];
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port, fd;
+	struct run r;
+	pid_t pid;
+
+	(void)state;
+	assert_true(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		    listen(lfd, 16) == 0 && getsockname(lfd, (struct sockaddr *)&a, &alen) == 0);
+	port = ntohs(a.sin_port);
+	two_platform_index(two_layers, index, sizeof(index));
+	if ((pid = fork()) == 0) {
+		while ((fd = accept(lfd, NULL, NULL)) >= 0)
+			serve_one(fd, port, two_layers, index);
+		_exit(0);
+	}
+	close(lfd);
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/authed", port);
+	nook(&r, "pull", ref);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "pull %s", ref);
+	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_import_run, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_image_config, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_image_user, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_image_inspect, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_whiteout_opaque, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_shared_layers, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_path_traversal, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_blob, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_manifest, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_rmi_prune, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_rmi_in_use, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_run_forms, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_docker_archive, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_run, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_tampered, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_token_index, test_setup, test_teardown),
+	};
+
+	return cmocka_run_group_tests_name("11-images", tests, setup, teardown);
+}
