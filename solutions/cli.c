@@ -26,7 +26,7 @@ nook_option_has_arg(const struct nook_option *o)
 {
 	if (!o->arg)
 		return no_argument;
-	return o->arg[0] == '[' ? optional_argument : required_argument;
+	return strncmp(o->arg, "[=", 2) == 0 ? optional_argument : required_argument;
 }
 
 /** Add the options of list @p o to @p opts and getopt's @p table, from index @p *n on. */

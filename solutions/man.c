@@ -113,7 +113,7 @@ man_options(FILE *out, const struct nook_option *o)
 		man_escape(out, o->name, false);
 		fputs("\\fR", out);
 		if (o->arg) {
-			fputs(o->arg[0] == '[' ? "\\fI" : " \\fI", out);
+			fputs(strncmp(o->arg, "[=", 2) == 0 ? "\\fI" : " \\fI", out);
 			man_escape(out, o->arg, false);
 			fputs("\\fR", out);
 		}

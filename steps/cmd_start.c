@@ -77,6 +77,9 @@ oci_start_fifo(const char *fifo, pid_t pid, struct nook_error *err)
 	ssize_t got;
 	int fd;
 
+	/* before: opening it lets the container go on (its own lines follow) */
+	nook_trace_note("01-uts.md#how-nook-starts-a-container", "open(\"%s\", O_RDONLY) ...",
+			fifo);
 	/* EXERCISE 10: release the container waiting to open fifo for writing, without ever blocking on a container that is gone (await_writer() waits for its first report or its end), then read its reports to end-of-file: "exec" then end-of-file is success, an error report is returned as it is, end-of-file without "exec" is a container that ended before its command ran. The tests create, start and run containers, one with a missing command, one whose seccomp profile denies write(2). */
 	/* Your code here; then delete the line below. */
 	return nook_exercise_todo(err, "10", "release the container waiting to open fifo for writing, without ever blocking on a container that is gone (await_writer() waits for its first report or its end), then read its reports to end-of-file: \"exec\" then end-of-file is success, an error report is returned as it is, end-of-file without \"exec\" is a container that ended before its command ran. The tests create, start and run containers, one with a missing command, one whose seccomp profile denies write(2).");
@@ -117,9 +120,6 @@ cmd_start(int argc, char *argv[])
 	}
 	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", s.dir);
 	trace_begin(nook_cli.trace);
-	/* before: opening it lets the container go on (its own lines follow) */
-	nook_trace_note("01-uts.md#how-nook-starts-a-container", "open(\"%s\", O_RDONLY) ...",
-			fifo);
 	ret = oci_start_fifo(fifo, s.pid, &err);
 	trace_end();
 	unlink(fifo);
