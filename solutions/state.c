@@ -593,10 +593,11 @@ state_remove_tree(int dirfd, const char *name, struct nook_error *err)
 		saved = errno;
 		while (s.n > 0)
 			free(s.name[--s.n]);
+		free(s.name); /* each try starts afresh, and a later one may return early */
+		s = (struct path_stack){0};
 		if (ret == 0 || saved != ENOENT || tries == 16)
 			break;
 	}
-	free(s.name);
 	if (ret < 0)
 		return nook_fail(err, saved, "removing \"%s\"", name);
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)

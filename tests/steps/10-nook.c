@@ -456,6 +456,34 @@ start_fails_when_the_container_ends_before_its_command(void **state)
 	assert_int_equal(r.status, 0);
 }
 
+/**
+ * A command that `create` finds but that cannot be executed — a directory passes its
+ * first look (search permission is X_OK) and execvp(3) refuses it with EACCES: the
+ * container's error report reaches `start` through exec.fifo, and start fails with 126.
+ */
+static void
+start_reports_a_command_that_cannot_execute(void **state)
+{
+	char id[64], other[64], cmd[PATH_MAX + 512];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(other, "oci-126", 0755);
+	write_config(other, "[\"/bin\"]");
+	unique_name(id, "noexec");
+	snprintf(cmd, sizeof(cmd),
+		 "exec %s --root %s create --bundle %s %s </dev/null >/dev/null 2>&1",
+		 step_path("nook"), root, other, id);
+	run_shell(&r, cmd);
+	assert_int_equal(r.status, 0);
+	nook(&r, "start", id);
+	expect_run(&r, r.status == 126 && count_lines(r.err) == 1,
+		   "start of a command execvp(3) refuses (a directory): expected exit status 126 "
+		   "and one line, the container's error report read from exec.fifo");
+	nook(&r, "delete", "--force", id);
+	assert_int_equal(r.status, 0);
+}
+
 static void
 spec_writes_a_config_and_refuses_to_overwrite(void **state)
 {
@@ -1377,6 +1405,8 @@ main(void)
 					  test_teardown),
 		cmocka_unit_test_teardown(a_missing_command_is_127, test_teardown),
 		cmocka_unit_test_teardown(start_fails_when_the_container_ends_before_its_command,
+					  test_teardown),
+		cmocka_unit_test_teardown(start_reports_a_command_that_cannot_execute,
 					  test_teardown),
 		cmocka_unit_test_teardown(spec_writes_a_config_and_refuses_to_overwrite,
 					  test_teardown),
