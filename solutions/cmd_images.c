@@ -11,7 +11,7 @@
 #include "image.h"
 #include "oci.h"
 
-/** One image's lines: one per name, or one "<none>" line. */
+/** One image's lines: one per name, or one `<none>` line. */
 static void
 print_image(const struct image_record *r, bool quiet)
 {

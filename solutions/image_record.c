@@ -6,7 +6,7 @@
  * A record is small JSON: {"id", "manifest", "layers": [bottom first], "names",
  * "created"}. A name (repository:tag) belongs to one image at a time: storing a new image
  * under "busybox:latest" takes the name from the one that had it, which keeps its layers
- * and stays listed as <none> until removed — as with docker.
+ * and stays listed as `<none>` until removed — as with docker.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

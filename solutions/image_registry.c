@@ -21,7 +21,7 @@
  * read {"token": ...} (or "access_token") from the JSON answer, and retry with
  * `Authorization: Bearer TOKEN`. Anonymous pulls from docker.io work this way.
  *
- * A reference is [HOST[:PORT]/]REPO[:TAG][@DIGEST]; a first component with a dot or a
+ * A reference is `[HOST[:PORT]/]REPO[:TAG][@DIGEST]`; a first component with a dot or a
  * colon, or "localhost", is a host, else the host is docker.io and a one-component REPO
  * is in "library/". HTTPS always, but for a registry on loopback (127.0.0.1, ::1,
  * localhost) or with --insecure, which speak plain HTTP, as docker treats them.
