@@ -9,7 +9,12 @@
 #
 # Needs root. Everything runs inside a network namespace of its own (unshare -n), which
 # stands in for the host: its ruleset and links start empty, and the machine's are never
-# touched. No wall-time assertion; the elapsed seconds are printed for the record.
+# touched. And in a mount namespace of its own, with a /run/nook of its own (tmpfs): the
+# allocations compared are this soak's alone. Sharing the host's, a step-12 test running
+# meanwhile in another namespace would count in them — and its sweep, finding a
+# container killed here, would give back its address without the ports table, which
+# it cannot reach from there (bridge.c), so that table would be left here.
+# No wall-time assertion; the elapsed seconds are printed for the record.
 set -u
 
 NOOK_BIN=${NOOK_BIN:-build/solutions}
@@ -33,8 +38,9 @@ fi
 
 # Inside the namespace: this script again, as the host.
 if [ "${NOOK_SOAK_INSIDE:-}" != 1 ]; then
-	exec env NOOK_SOAK_INSIDE=1 unshare -n "$0" "$RUNS"
+	exec env NOOK_SOAK_INSIDE=1 unshare -n -m --propagation private "$0" "$RUNS"
 fi
+mkdir -p /run/nook && mount -t tmpfs -o mode=0711 nook-netsoak /run/nook || exit 1
 
 dir=$(mktemp -d /tmp/nook-netsoak-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
