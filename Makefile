@@ -9,6 +9,7 @@
 #   make hint STEP=NN             the next hint for step NN's exercise (one level more each time)
 #   make check-exercises          prove that each step's tests fail with its exercise blank,
 #                                 and with each known-wrong answer in tests/mutants/
+#                                 (ONLY=NN: exercise NN alone)
 #   make check-lessons            re-run the lessons' transcripts and compare
 #   make check-cgroup2            step 06 and escape tests on a cgroup-v2-only kernel in qemu
 #   make check-escapes            the escape battery: every known attack, from inside step 09
@@ -46,6 +47,12 @@ STEPS := $(sort $(basename $(notdir $(wildcard solutions/[0-9][0-9]-*.c))))
 # tests/steps/10-nook.c, run by `make test-oci`, by STEP=10 and ONLY=10, and by the
 # exercise proof.
 OCI_STEP := $(if $(wildcard solutions/nook.c),10-nook)
+# Step 11 is no program either: images, in the runtime (nook image, nook run IMAGE). Its
+# tests, tests/steps/11-images.c, run under test-steps like the others (and alone with
+# `make test-images`); its exercise is in image_layer.c.
+IMAGE_STEP := $(if $(wildcard solutions/image_layer.c),11-images)
+# Every step's tests, in order: the step programs', the runtime's (10) and the images' (11).
+ALL_STEPS = $(sort $(STEPS) $(OCI_STEP) $(IMAGE_STEP))
 # A hand-out (`make handout`) has no answers in solutions/: there, your work is the tree.
 HANDOUT := $(wildcard .handout)
 TREE ?= $(if $(HANDOUT),steps,solutions)
@@ -155,7 +162,7 @@ $(IMAGE)/bin/busybox: images/busybox.sh
 TEST_CFLAGS = -std=gnu11 -Wall -Wextra -Werror $(SANFLAGS) -Isolutions -Itests/harness \
 	-Itests/tools -MMD -MP $(CFLAGS)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(TESTBIN)/unit-%,$(wildcard tests/unit/*.c))
-STEP_TESTS := $(STEPS:%=$(TESTBIN)/%) $(OCI_STEP:%=$(TESTBIN)/%)
+STEP_TESTS := $(STEPS:%=$(TESTBIN)/%) $(OCI_STEP:%=$(TESTBIN)/%) $(IMAGE_STEP:%=$(TESTBIN)/%)
 TOOL_OBJS := $(TOOLS)/exercise.o $(TOOLS)/lesson.o
 
 $(TOOLS)/%.o: tests/tools/%.c
@@ -199,14 +206,14 @@ $(TESTBIN)/%: $(TESTBIN)/obj/steps-%.o $(TESTBIN)/obj/harness.o
 # printed as it goes. A failing binary does not stop the others: all are run, then judged.
 # (A deferred `=`: the shell compares numbers only when a recipe needs the list.)
 STEP_NUMBER = $(firstword $(subst -, ,$1))
-TESTED_STEPS = $(strip $(foreach s,$(STEPS) $(OCI_STEP),$(if $(shell [ $(call STEP_NUMBER,$s) \
+TESTED_STEPS = $(strip $(foreach s,$(ALL_STEPS),$(if $(shell [ $(call STEP_NUMBER,$s) \
 	$(if $(ONLY),-eq $(ONLY),-le $(STEP)) ] 2>/dev/null && echo y),$s)))
 TESTED = $(if $(ONLY),step $(ONLY) only,steps up to $(STEP))
 RUN_TESTS = NOOK_BIN=$(BIN) NOOK_PROBE=$(TESTBIN)/probe NOOK_IMAGE=$(IMAGE) tests/run-tests
 
 test-steps: programs image $(STEP_TESTS) $(TESTBIN)/probe
 	@$(if $(TESTED_STEPS),$(RUN_TESTS) $(addprefix $(TESTBIN)/,$(TESTED_STEPS)),\
-		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(STEPS) $(OCI_STEP))"; exit 1)
+		echo "test-steps: no step matches STEP=$(STEP) ONLY=$(ONLY) (steps: $(ALL_STEPS))"; exit 1)
 
 # Step 10, the OCI runtime: build/solutions/nook driven as engines drive runc (10-nook),
 # then by the engines themselves (tests/oci/engines.c: podman, containerd; each skips,
@@ -224,7 +231,7 @@ $(TESTBIN)/engines: $(TESTBIN)/obj/oci-engines.o $(TESTBIN)/obj/harness.o
 
 # Step 11, images: import, pull from a registry on loopback (docker-registry and skopeo,
 # `make deps-images`, which the full check runs; without them those tests skip, saying so),
-# and nook run IMAGE.
+# and nook run IMAGE. test-steps runs them too (STEP=11 and up, ONLY=11): this is them alone.
 test-images: programs image $(TESTBIN)/11-images
 	@$(RUN_TESTS) $(TESTBIN)/11-images
 $(TESTBIN)/11-images: $(TESTBIN)/obj/steps-11-images.o $(TESTBIN)/obj/harness.o
@@ -257,7 +264,7 @@ check: deps
 	@$(MAKE) --no-print-directory run-check
 run-check:
 	@$(MAKE) --no-print-directory programs && $(BIN)/nook doctor
-	@$(MAKE) --no-print-directory test-unit test-steps test-engines test-images test-trace test-doctor
+	@$(MAKE) --no-print-directory test-unit test-steps test-engines test-trace test-doctor
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50 soak-network
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
@@ -375,8 +382,11 @@ check-handout: handout
 # exercise NN's place: step NN's tests must fail. The trees are built side by side first
 # (each starts from solutions' objects and compiles the file it changes), then tested one
 # after the other, so that no test runs beside another.
-MUTANTS := $(sort $(basename $(notdir $(wildcard tests/mutants/[0-9][0-9]-*.c))))
-EXERCISE_TREES := $(foreach s,$(STEPS) $(OCI_STEP),blank-$(firstword $(subst -, ,$s))) \
+# ONLY=NN proves exercise NN alone (its blank tree and its mutants).
+MUTANTS = $(filter $(if $(ONLY),$(ONLY)-%,%),\
+	$(sort $(basename $(notdir $(wildcard tests/mutants/[0-9][0-9]-*.c)))))
+EXERCISE_STEPS = $(filter $(if $(ONLY),$(ONLY)-%,%),$(ALL_STEPS))
+EXERCISE_TREES = $(foreach s,$(EXERCISE_STEPS),blank-$(firstword $(subst -, ,$s))) \
 	$(MUTANTS:%=mutant-%)
 exercise_args = $(if $(filter blank-%,$1),--only $(word 2,$(subst -, ,$1)),\
 	--mutant tests/mutants/$(patsubst mutant-%,%,$1).c)
@@ -385,9 +395,10 @@ check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
 	$(NOT_IN_HANDOUT)
 	@$(MAKE) --no-print-directory TREE=solutions programs
 	@$(MAKE) --no-print-directory -j$$(nproc) $(EXERCISE_TREES:%=exercise-tree-%)
-	@for s in $(STEPS) $(OCI_STEP); do \
+	@$(if $(EXERCISE_STEPS),,echo "check-exercises: no step matches ONLY=$(ONLY)"; exit 1)
+	@for s in $(EXERCISE_STEPS); do \
 		n=$${s%%-*}; \
-		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(OUT)/solutions $(STEPS) $(OCI_STEP) || \
+		tests/prove-exercise $$n $(OUT)/blank-$$n $(TESTBIN) $(OUT)/solutions $(ALL_STEPS) || \
 			exit 1; \
 		for m in $(MUTANTS); do \
 			[ "$${m%%-*}" = "$$n" ] || continue; \

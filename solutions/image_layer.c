@@ -103,6 +103,7 @@ open_dir_beneath(int layerfd, char *path)
 	return fd;
 }
 
+//! [image_whiteout]
 /**
  * Turn the OCI whiteout entry @p path (relative, already checked) into overlay's form in
  * the layer @p layerfd: `.wh..wh..opq` makes its directory opaque, `.wh.NAME` becomes the
@@ -121,6 +122,7 @@ image_whiteout(int layerfd, const char *path, struct nook_error *err)
 		return 0; /* aufs's own bookkeeping (.wh..wh.plnk...): nothing for overlay */
 	if (strcmp(base + 4, "") == 0 || strcmp(base + 4, ".") == 0 || strcmp(base + 4, "..") == 0)
 		return nook_fail(err, 0, "layer entry \"%s\": a whiteout of nothing", path);
+	/* EXERCISE 11: turn the OCI whiteout in directory parent (below layerfd, opened with open_dir_beneath(), never through a symbolic link) into overlay's form: base ".wh..wh..opq" makes that directory opaque (the extended attribute trusted.overlay.opaque = "y"), any other ".wh.NAME" becomes NAME, a character device 0/0; return 0, or -1 with err naming the entry. The tests import a layer that deletes /bin/vi and makes /usr opaque, run it, and look at the layer on disk. */
 	if ((dirfd = open_dir_beneath(layerfd, parent)) < 0)
 		return nook_fail(err, errno, "layer entry \"%s\": its directory", path);
 	if (strcmp(base, WH_OPAQUE) == 0) {
@@ -131,7 +133,9 @@ image_whiteout(int layerfd, const char *path, struct nook_error *err)
 	}
 	close(dirfd);
 	return ret;
+	/* END EXERCISE */
 }
+//! [image_whiteout]
 
 /** Is the hard link target @p rel a regular file in the layer, reached without a link? */
 static bool
