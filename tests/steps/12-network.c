@@ -19,6 +19,7 @@
  * (/run/nook/.networks), which must be back as they were once the containers end.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,12 +27,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
 
 #define STEP "12-network"
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
+#endif
 /** The host's address towards the outside, and the outside host's. */
 #define HOST_OUT "198.51.100.1"
 #define OUTSIDE	 "198.51.100.2"
@@ -66,13 +71,47 @@ ruleset(char *buf, size_t size)
 	snprintf(buf, size, "%s", r.out);
 }
 
-/** Every allocation file of every network, sorted. */
+/**
+ * This namespace's name in the allocations, as ipam.c and ports.c write it: its cookie
+ * ("c:N"), or device:inode of /proc/self/ns/net where SO_NETNS_COOKIE is missing.
+ */
+static void
+netns_name(char *buf, size_t size)
+{
+	uint64_t cookie;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct stat st;
+
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0)
+		snprintf(buf, size, "c:%llu", (unsigned long long)cookie);
+	else if (stat("/proc/self/ns/net", &st) == 0)
+		snprintf(buf, size, "%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+	else
+		fail_msg("stat(\"/proc/self/ns/net\"): %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/**
+ * The allocation files of every network that belong to this test's namespace, sorted:
+ * a port hold is named PROTO-PORT\@NETNS, an address holds NETNS on its second line.
+ * Those of other namespaces are other people's containers (another test, another user
+ * of a shared machine) and come and go as they please.
+ */
 static void
 allocations(char *buf, size_t size)
 {
+	char cmd[512], ns[64];
 	struct run r;
 
-	run_shell(&r, "find /run/nook/.networks -type f ! -name lock 2>/dev/null | sort");
+	netns_name(ns, sizeof(ns));
+	snprintf(cmd, sizeof(cmd),
+		 "find /run/nook/.networks -type f ! -name lock 2>/dev/null | sort | "
+		 "while read -r f; do case \"$f\" in *@%s) echo \"$f\";; */.ports/*) ;; "
+		 "*) sed -n 2p \"$f\" | grep -qxF '%s' && echo \"$f\";; esac; done",
+		 ns, ns);
+	run_shell(&r, cmd);
 	snprintf(buf, size, "%s", r.out);
 }
 
