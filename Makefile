@@ -39,6 +39,7 @@
 #   make test-trace               --trace: each step and nook traced, their stderr read
 #   make test-doctor              each error diagnosis caused for real; `nook doctor`'s checks
 #   make test-images              step 11: images imported, pulled from a loopback registry, run
+#   make test-commit              step 11: --device and CDI devices given to nook run IMAGE
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -85,7 +86,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # Libraries the stages use (step 04: rtnetlink through libmnl, ...). Named, not asked of
 # pkg-config: make reads this before `deps` has installed them.
-LDLIBS := -lmnl -lnftnl -lcap -lseccomp -ljansson -lz -larchive -lcurl -lcrypto
+LDLIBS := -lmnl -lnftnl -lcap -lseccomp -ljansson -lz -larchive -lcurl -lcrypto -lyaml
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)
@@ -116,7 +117,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
 
 .PHONY: fuzz fuzz-deps FORCE
-.PHONY: all programs image deps deps-vm deps-engines deps-images check test test-unit test-steps test-oci test-engines test-images check-steps \
+.PHONY: all programs image deps deps-vm deps-engines deps-images check test test-unit test-steps test-oci test-engines test-images test-commit check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak soak-network test-faults test-trace test-doctor \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
@@ -236,6 +237,12 @@ test-images: programs image $(TESTBIN)/11-images
 	@$(RUN_TESTS) $(TESTBIN)/11-images
 $(TESTBIN)/11-images: $(TESTBIN)/obj/steps-11-images.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -larchive
+# Step 11, what a container gets beyond its image: --device nodes and CDI devices (specs
+# in a scratch directory, never /etc/cdi).
+test-commit: programs image $(TESTBIN)/11-commit
+	@$(RUN_TESTS) $(TESTBIN)/11-commit
+$(TESTBIN)/11-commit: $(TESTBIN)/obj/steps-11-commit.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 
 test-unit: $(UNIT_TESTS) $(TOOLS)/mkexercise
 	@tests/run-tests $(UNIT_TESTS)
@@ -264,7 +271,8 @@ check: deps
 	@$(MAKE) --no-print-directory run-check
 run-check:
 	@$(MAKE) --no-print-directory programs && $(BIN)/nook doctor
-	@$(MAKE) --no-print-directory test-unit test-steps test-engines test-trace test-doctor
+	@$(MAKE) --no-print-directory test-unit test-steps test-engines test-commit test-trace \
+		test-doctor
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50 soak-network
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \

@@ -15,7 +15,9 @@
  *     process.args is Entrypoint followed by CMD (or the image's Cmd), process.env the
  *     image's Env and then -e, process.cwd -w or WorkingDir, process.user the image's User
  *     (a number, or a name looked up in the image's own /etc/passwd and /etc/group);
- *  4. the bundle is run as `nook run --bundle containers/ID ID` would (oci_run()).
+ *  4. each `--device` becomes edits of that config (cdi.h): a host node, linux.devices
+ *     and a device cgroup rule (device_opt.c); a CDI name, its spec's edits (cdi.c);
+ *  5. the bundle is run as `nook run --bundle containers/ID ID` would (oci_run()).
  *
  * When the container has ended its overlay is unmounted; with --rm its directory goes
  * too, writable layer and all. Without --rm the directory stays, for the monitor commands
@@ -40,6 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cdi.h"
 #include "image.h"
 #include "oci.h"
 
@@ -50,12 +53,16 @@ struct run_opts {
 	const char *env[NOOK_MAX_ENV];
 	int nenv;
 	const char *workdir;
+	const char *device[NOOK_MAX_DEVICE_OPTS]; /**< --device: HOST[:PATH][:rwm] or CDI */
+	int ndevices;
+	struct cdi_dirs cdi; /**< --cdi-spec-dir, or $NOOK_CDI_SPEC_DIRS, or the standard */
 	const char *image;
 	char **cmd; /**< CMD..., NULL-terminated (may be empty) */
 };
 
 /** Options only the image form has, and those only runc's has (see cmd_run.c). */
-static const char *const image_only[] = {"--rm", "--name", "-e", "--env", "-w", "--workdir", NULL};
+static const char *const image_only[] = {
+	"--rm", "--name", "-e", "--env", "-w", "--workdir", "--device", "--cdi-spec-dir", NULL};
 static const char *const runc_only[] = {"--bundle",
 					"-b",
 					"--pid-file",
@@ -112,6 +119,31 @@ cmd_run_is_image(int argc, char *argv[])
 	return false;
 }
 
+/** --device @p arg (@p ch 'D') or --cdi-spec-dir (@p ch 'C'), checked, into @p o. */
+static int
+device_option(struct run_opts *o, int ch, const char *arg, struct nook_error *err)
+{
+	struct device_opt d;
+
+	if (ch == 'C' && (arg[0] != '/' || o->cdi.n == CDI_MAX_DIRS))
+		return nook_fail(err, 0, "--cdi-spec-dir \"%s\": an absolute path, at most %d", arg,
+				 CDI_MAX_DIRS);
+	if (ch == 'C') {
+		o->cdi.dir[o->cdi.n++] = arg;
+		return 0;
+	}
+	if (o->ndevices == NOOK_MAX_DEVICE_OPTS)
+		return nook_fail(err, 0, "--device: more than %d", NOOK_MAX_DEVICE_OPTS);
+	if (device_opt_is_cdi(arg) && !cdi_name_valid(arg))
+		return nook_fail(err, 0,
+				 "--device \"%s\": not a CDI device name (vendor.com/class=name)",
+				 arg);
+	if (!device_opt_is_cdi(arg) && device_opt_parse(arg, &d, err) < 0)
+		return -1;
+	o->device[o->ndevices++] = arg;
+	return 0;
+}
+
 /** Parse the image form's command line into @p o. */
 static int
 parse(int argc, char *argv[], struct run_opts *o, struct nook_error *err)
@@ -121,12 +153,17 @@ parse(int argc, char *argv[], struct run_opts *o, struct nook_error *err)
 		{"name", required_argument, NULL, 'n'},
 		{"env", required_argument, NULL, 'e'},
 		{"workdir", required_argument, NULL, 'w'},
+		{"device", required_argument, NULL, 'D'},
+		{"cdi-spec-dir", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "+e:w:", table, NULL)) != -1) {
-		if (ch == 'r')
+		if (ch == 'D' || ch == 'C') {
+			if (device_option(o, ch, optarg, err) < 0)
+				return -1;
+		} else if (ch == 'r')
 			o->rm = true;
 		else if (ch == 'n' && state_check_id(optarg, err) == 0)
 			o->name = optarg;
@@ -141,6 +178,8 @@ parse(int argc, char *argv[], struct run_opts *o, struct nook_error *err)
 	}
 	if (optind >= argc)
 		return nook_fail(err, 0, "run: expected an IMAGE");
+	if (o->cdi.n == 0)
+		cdi_default_dirs(&o->cdi);
 	o->image = argv[optind];
 	o->cmd = argv + optind + 1;
 	return 0;
@@ -311,6 +350,24 @@ set_env(json_t *process, json_t *cfg, const struct run_opts *o)
 	json_object_set_new(process, "env", env);
 }
 
+/** Each --device into @p spec: a host node (device_opt.c) or a CDI device (cdi.c). */
+static int
+set_devices(json_t *spec, const struct run_opts *o, struct nook_error *err)
+{
+	struct device_opt d;
+
+	for (int i = 0; i < o->ndevices; i++) {
+		if (device_opt_is_cdi(o->device[i])) {
+			if (cdi_apply(spec, o->device[i], &o->cdi, err) < 0)
+				return -1;
+		} else if (device_opt_parse(o->device[i], &d, err) < 0 ||
+			   device_opt_apply(spec, &d, err) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /** config.json of the bundle @p dir: runc's default with the image's config in it. */
 static int
 write_config(const struct image_store *s, const struct image_record *rec, const struct run_opts *o,
@@ -336,7 +393,8 @@ write_config(const struct image_store *s, const struct image_record *rec, const 
 	json_object_set_new(spec, "hostname", json_string(id));
 	set_env(process, cfg, o);
 	if (set_args(process, cfg, o, err) == 0 &&
-	    set_user(process, json_string_value(json_object_get(cfg, "User")), path, err) == 0) {
+	    set_user(process, json_string_value(json_object_get(cfg, "User")), path, err) == 0 &&
+	    set_devices(spec, o, err) == 0) {
 		snprintf(path, sizeof(path), "%s/config.json", dir);
 		ret = json_dump_file(spec, path, JSON_INDENT(2));
 		if (ret < 0)
