@@ -120,6 +120,7 @@ check_diff_id(const char *blob, const struct image_desc *d, const char *diff_id,
 	return 0;
 }
 
+//! [receive_layer]
 /**
  * Receive layer @p d, check it against its @p diff_id, and unpack it into @p tmp/HEX,
  * unless the store or @p tmp has it.
@@ -147,6 +148,7 @@ receive_layer(const struct image_store *s, const struct image_source *src,
 	unlink(blob);
 	return ret;
 }
+//! [receive_layer]
 
 /** Move @p from to @p to, unless @p to is there already (content-addressed: the same). */
 static int

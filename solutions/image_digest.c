@@ -105,6 +105,7 @@ image_sink_write(struct image_sink *s, const void *data, size_t len)
 	return 0;
 }
 
+//! [image_sink_close]
 /**
  * End the sink and free it, its digest in s->digest: the bytes must have digest @p want
  * (NULL: any), and, when the sink has a maximum, be exactly that many. Returns 0, or -1 with @p err naming both digests.
@@ -130,3 +131,4 @@ image_sink_close(struct image_sink *s, const char *want, struct nook_error *err)
 				 (long long)s->size, (long long)s->max);
 	return 0;
 }
+//! [image_sink_close]

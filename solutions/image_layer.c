@@ -202,6 +202,7 @@ place_entry(struct archive_entry *e, const char *dir, int layerfd, const char *r
 	return 0;
 }
 
+//! [unpack_entry]
 /** Unpack one entry @p e of @p in into the layer. Returns 0, or -1 with @p err. */
 static int
 unpack_entry(struct archive *in, struct archive *out, struct archive_entry *e, const char *dir,
@@ -228,6 +229,7 @@ unpack_entry(struct archive *in, struct archive *out, struct archive_entry *e, c
 								       ?: "cannot write");
 	return 0;
 }
+//! [unpack_entry]
 
 /** The reader of a layer: tar, plain or gzip or zstd. */
 static struct archive *

@@ -22,8 +22,8 @@
  * talks; the others are checked for form and otherwise ignored.
  *
  * The scope of an image is the most specific one the file names, in containers/image's
- * order: registry/repo:tag (or @digest), registry/repo, each parent namespace of the repo,
- * registry, then *.domain wildcards from the longest, then the transport's "" scope, then
+ * order: `registry/repo:tag` (or `@digest`), `registry/repo`, each parent namespace of the
+ * repo, registry, then *.domain wildcards from the longest, then the transport's "" scope, then
  * "default". Docker Hub is "docker.io", as in podman's files.
  *
  * A policy is read whole and checked strictly before anything is pulled: an unknown type,
