@@ -30,7 +30,8 @@
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
 #   make install                  nook-NN-topic and the runtime nook into $(PREFIX)/bin, man pages into
-#                                 $(PREFIX)/share/man/man1 (PREFIX=/usr/local, DESTDIR=)
+#                                 $(PREFIX)/share/man/man1, nook-image (the image commands nook
+#                                 runs) into $(PREFIX)/libexec/nook (PREFIX=/usr/local, DESTDIR=)
 #   make check-man                install into a scratch directory; man renders each page
 #   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
@@ -86,7 +87,20 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(SANFLAGS) -Isolutions -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 # Libraries the stages use (step 04: rtnetlink through libmnl, ...). Named, not asked of
 # pkg-config: make reads this before `deps` has installed them.
-LDLIBS := -lmnl -lnftnl -lcap -lseccomp -ljansson -lz -larchive -lcurl -lcrypto -lyaml
+# libyaml: CDI specs (cdi_yaml.c), which `nook run IMAGE --device` reads, so nook has it.
+LDLIBS := -lmnl -lnftnl -lcap -lseccomp -ljansson -lz -lyaml
+# The image side — what pull, image import/inspect/prune, images and rmi need — is a second
+# program, nook-image, which nook execs for those commands (image_tool() in nook.c): every
+# shared library nook loads is start latency for `nook run`, `create` and `state` (49
+# libraries with these, 10 without; tests/bench/profile.md). A new file used only by image
+# commands goes into IMAGE_TOOL_SRCS, its libraries into IMAGE_TOOL_LIBS (never LDLIBS), and
+# a new image command's entry point gets a `#pragma weak` in nook.c. `ldd build/solutions/nook`
+# must not list them. What `nook run IMAGE` needs (opening the store, reading a manifest or
+# config from disk) stays in nook, without those libraries.
+IMAGE_TOOL_SRCS := cmd_pull.c cmd_image.c cmd_image_import.c cmd_image_inspect.c \
+	cmd_image_prune.c cmd_images.c cmd_rmi.c image_add.c image_digest.c image_import.c \
+	image_layer.c image_policy.c image_prune.c image_ref.c image_registry.c
+IMAGE_TOOL_LIBS := -larchive -lcurl -lcrypto
 
 # Which sources a tree is built from: its own directory first, then solutions/.
 ifeq ($(TREE),solutions)
@@ -111,10 +125,13 @@ OBJ := $(OUT)/obj/$(TREE)
 TOOLS := $(OUT)/tools
 TESTBIN := $(OUT)/tests
 # The runtime, step 10: build/solutions/nook, one file per subcommand (cmd_*.c).
-NOOK_SRCS := nook.c $(notdir $(wildcard solutions/cmd_*.c))
-LIB_SRCS := $(filter-out 0% 1% $(NOOK_SRCS),$(notdir $(wildcard solutions/*.c)))
+NOOK_SRCS := nook.c $(filter-out $(IMAGE_TOOL_SRCS),$(notdir $(wildcard solutions/cmd_*.c)))
+LIB_SRCS := $(filter-out 0% 1% $(NOOK_SRCS) $(IMAGE_TOOL_SRCS),$(notdir $(wildcard solutions/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
-PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook)
+# nook-image's own: its commands, linked in whole, and the rest as a library.
+IMAGE_CMD_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter cmd_%,$(IMAGE_TOOL_SRCS)))
+IMAGE_LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out cmd_%,$(IMAGE_TOOL_SRCS)))
+PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook $(BIN)/nook-image)
 
 .PHONY: fuzz fuzz-deps FORCE
 .PHONY: all programs image deps deps-vm deps-engines deps-images check test test-unit test-steps test-oci test-engines test-images test-commit check-steps \
@@ -141,9 +158,18 @@ $(OBJ)/libnook.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(OBJ)/libnook-image.a: $(IMAGE_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(BIN)/nook: $(NOOK_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/libnook.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/nook-image: $(NOOK_SRCS:%.c=$(OBJ)/%.o) $(IMAGE_CMD_OBJS) $(OBJ)/libnook-image.a \
+		$(OBJ)/libnook.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(IMAGE_TOOL_LIBS) $(LDLIBS)
 
 $(BIN)/%: $(OBJ)/%.o $(OBJ)/libnook.a
 	@mkdir -p $(@D)
@@ -196,8 +222,8 @@ $(TESTBIN)/obj/escapes-%.o: tests/escapes/%.c
 $(TESTBIN)/escapes: $(TESTBIN)/obj/escapes-escapes.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lcap
 # Unit tests check the pure logic of the tree being built (in practice: solutions/).
-$(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+$(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook-image.a $(OBJ)/libnook.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(IMAGE_TOOL_LIBS) $(LDLIBS)
 $(TESTBIN)/%: $(TESTBIN)/obj/steps-%.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 
@@ -463,7 +489,7 @@ FUZZ_OUT := build/fuzz
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Isolutions -Itests/fuzz -MMD -MP \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	$(FUZZ_EXTRA)
-FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS) $(filter-out cmd_%,$(IMAGE_TOOL_SRCS)))
 FUZZ_OPTS := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
 # Rebuilt when the flags change (FUZZ_EXTRA), not only the sources.
@@ -476,7 +502,7 @@ $(FUZZ_OUT)/obj/%.o: solutions/%.c $(FUZZ_OUT)/flags
 	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -c -o $@ $<
 $(FUZZ_OUT)/fuzz-%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_OUT)/flags
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(IMAGE_TOOL_LIBS) $(LDLIBS)
 
 fuzz-deps:
 	@tests/install-deps fuzz
@@ -548,6 +574,9 @@ run-docs:
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MAN1DIR = $(PREFIX)/share/man/man1
+# nook-image, the image commands nook execs (image_tool(), nook.c): in ../libexec/nook/
+# relative to nook's directory, where nook looks.
+LIBEXECDIR = $(PREFIX)/libexec/nook
 MAN_PAGES := $(STEPS:%=$(OUT)/man/$(TREE)/nook-%.1)
 
 $(OUT)/man/$(TREE)/nook-%.1: $(BIN)/%
@@ -563,12 +592,16 @@ install: programs $(MAN_PAGES)
 		install -m 644 $(OUT)/man/$(TREE)/nook-$$s.1 $(DESTDIR)$(MAN1DIR)/nook-$$s.1 || exit 1; \
 	done
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),install -m 755 $(BIN)/nook $(DESTDIR)$(BINDIR)/nook)
+	$(if $(filter $(BIN)/nook,$(PROGRAMS)),install -D -m 755 $(BIN)/nook-image \
+		$(DESTDIR)$(LIBEXECDIR)/nook-image)
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook >$(DESTDIR)$(MAN1DIR)/nook.1)
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook-doctor \
 		>$(DESTDIR)$(MAN1DIR)/nook-doctor.1)
 uninstall:
 	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
 	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1 $(DESTDIR)$(MAN1DIR)/nook-doctor.1
+	rm -f $(DESTDIR)$(LIBEXECDIR)/nook-image
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 check-man:
 	@tests/install-deps docs-check

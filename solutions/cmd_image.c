@@ -5,7 +5,10 @@
  *
  * `nook images` and `nook rmi` are the short forms of `image ls` and `image rm`. Every
  * image command works on the store image.h describes: --store DIR (a global option) or
- * $NOOK_STORE name another one, as the tests do.
+ * $NOOK_STORE name another one, as the tests do (image_cli_open(), cmd_store.c).
+ *
+ * These commands are built into nook-image, not nook (IMAGE_TOOL_SRCS in the Makefile):
+ * nook finds them missing and execs nook-image (image_tool(), nook.c).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -13,13 +16,6 @@
 
 #include "image.h"
 #include "oci.h"
-
-/** Open the store the command line names (--store, $NOOK_STORE, or the default). */
-int
-image_cli_open(struct image_store *s, bool write, struct nook_error *err)
-{
-	return image_store_open(s, nook_cli.store, write, err);
-}
 
 int
 cmd_image(int argc, char *argv[])

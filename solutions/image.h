@@ -66,8 +66,10 @@ struct image_sink {
 	char digest[IMAGE_DIGEST_LEN]; /**< once closed: the digest of what was written */
 };
 
+/* image_digest_name.c (in nook too: no libcrypto) */
 bool image_digest_valid(const char *digest);
 const char *image_digest_hex(const char *digest);
+/* image_digest.c (nook-image only) */
 int image_sha256(const void *data, size_t len, char out[IMAGE_DIGEST_LEN]);
 int image_sink_open(struct image_sink *s, int fd, int64_t max, const char *what,
 		    struct nook_error *err);

@@ -12,6 +12,9 @@
  * from the network: each chunk is hashed, written to a scratch file, and counted; more
  * bytes than the descriptor announced stop the transfer at once, so a registry cannot fill
  * the disk by sending a "small" blob forever. image_sink_close() then compares.
+ *
+ * What a digest looks like (image_digest_valid()) is in image_digest_name.c: `nook run
+ * IMAGE` needs that, and not libcrypto (see IMAGE_TOOL_SRCS in the Makefile).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,25 +24,6 @@
 #include <unistd.h>
 
 #include "image.h"
-
-/** Is @p digest "sha256:" and exactly 64 lower-case hex digits? */
-bool
-image_digest_valid(const char *digest)
-{
-	if (!digest || strncmp(digest, "sha256:", 7) != 0 || strlen(digest) != 7 + 64)
-		return false;
-	for (const char *p = digest + 7; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return false;
-	return true;
-}
-
-/** The hex part of a valid digest. */
-const char *
-image_digest_hex(const char *digest)
-{
-	return digest + 7;
-}
 
 /** Write the 32 bytes @p md as "sha256:HEX" into @p out. */
 static void

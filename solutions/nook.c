@@ -22,18 +22,38 @@
  * Step 11 adds what turns an image into a bundle (image.h): `pull`, `image import`,
  * `images`, `rmi`, `image inspect`, `image prune`, and the image form of `run`
  * (cmd_run_image.c), with --store DIR naming the image store.
+ *
+ * Those image commands are a second program, nook-image (IMAGE_TOOL_SRCS in the Makefile):
+ * they need libcurl, libarchive and libcrypto, and a runtime that loads 49 shared libraries
+ * at every `nook run`, `create` or `state` pays for them in start latency (the dynamic
+ * linker maps and relocates each; tests/bench/profile.md). nook declares their entry points
+ * weak: built without them, it finds the address NULL and execs nook-image with the same
+ * command line (image_tool()). nook-image is nook with the image commands linked in.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <sched.h>
-#include <stdlib.h>
 #include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "oci.h"
+
+/*
+ * The image side (libcurl, libarchive, libcrypto...) lives in nook-image: in nook these are
+ * NULL, and image_tool() runs them there. A new image command is declared weak here too,
+ * and its files go into IMAGE_TOOL_SRCS.
+ */
+#pragma weak cmd_pull
+#pragma weak cmd_image
+#pragma weak cmd_images
+#pragma weak cmd_rmi
 
 struct nook_cli nook_cli;
 
@@ -208,6 +228,9 @@ man_page(FILE *out)
 	fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help and exit\n"
 	      ".SH EXIT STATUS\n0 on success; 125 and one line on stderr when nook itself "
 	      "fails; run passes the container's own status on.\n"
+	      ".SH FILES\n.TP\n\\fInook-image\\fR\nthe image commands (pull, image, images, "
+	      "rmi), which nook runs: found beside nook, or in ../libexec/nook/ next to the "
+	      "directory nook is in (make install puts it there)\n"
 	      ".SH SEE ALSO\nnook\\-doctor(1), runc(8), crun(1), podman(1), "
 	      "nook\\-09\\-seccomp(1)\n",
 	      out);
@@ -288,6 +311,37 @@ global_options(int argc, char *argv[], int *status)
 	return optind;
 }
 
+/**
+ * Run @p argv (nook's whole command line) in nook-image, the program with the image
+ * commands: beside this one (the build tree), or in ../libexec/nook/ (`make install`).
+ * Returns only on failure, having said why: 125.
+ */
+static int
+image_tool(const char *command, char *argv[])
+{
+	char self[PATH_MAX], path[2][PATH_MAX + 32];
+	struct nook_error err;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *dir;
+
+	if (n < 0)
+		return nook_fail(&err, errno, "readlink /proc/self/exe"), nook_say(&err);
+	self[n] = '\0';
+	dir = dirname(self);
+	snprintf(path[0], sizeof(path[0]), "%s/nook-image", dir);
+	snprintf(path[1], sizeof(path[1]), "%s/../libexec/nook/nook-image", dir);
+	for (int i = 0; i < 2; i++) {
+		execv(path[i], argv);
+		if (errno != ENOENT)
+			return nook_fail(&err, errno, "%s: exec %s", command, path[i]),
+			       nook_say(&err);
+	}
+	nook_fail(&err, 0,
+		  "%s: the image commands are in nook-image, found neither in %s nor in %s",
+		  command, dir, path[1]);
+	return nook_say(&err);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -308,6 +362,8 @@ main(int argc, char *argv[])
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[first], commands[i].name) == 0) {
 			optind = 0; /* each command parses its own options afresh */
+			if (!commands[i].run)
+				return image_tool(argv[first], argv);
 			return commands[i].run(argc - first, argv + first);
 		}
 	nook_fail(&err, 0, "unknown command \"%s\" (try 'nook --help')", argv[first]);

@@ -974,6 +974,49 @@ test_pull_token_index(void **state)
 	expect_stdout(&r, "added\n");
 }
 
+/* --- nook-image: the image commands, a program of their own ------------------------ */
+
+/**
+ * nook links none of libcurl, libarchive and libcrypto (start latency, see the Makefile's
+ * IMAGE_TOOL_SRCS) and execs nook-image beside it for the image commands. A copy of nook
+ * alone in a directory: `images` is refused in one line, exit 125; with nook-image copied
+ * beside it, import, images and pull run there.
+ */
+static void
+test_image_tool(void **state)
+{
+	char dir[64], copy[128], cmd[512];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "tool", 0755);
+	snprintf(copy, sizeof(copy), "%s/nook", dir);
+	sh("cp %s %s", step_path("nook"), copy);
+	snprintf(cmd, sizeof(cmd), "ldd %s | grep -E 'libcurl|libarchive|libcrypto'", copy);
+	run_shell(&r, cmd);
+	expect_run(&r, r.status == 1 && !*r.out, "nook links an image library");
+	run_argv(&r, 10, (char *[]){copy, "--store", store, "images", NULL});
+	expect_refused(&r, "nook-image");
+	run_argv(&r, 10, (char *[]){copy, "--store", store, "pull", "busybox", NULL});
+	expect_refused(&r, "nook-image");
+	expect_nothing_stored();
+	sh("cp %s-image %s-image", step_path("nook"), copy);
+	run_argv(&r, 60,
+		 (char *[]){copy, "--store", store, "image", "import", "--name", "t:1", one_layer,
+			    NULL});
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "import");
+	run_argv(&r, 10, (char *[]){copy, "--store", store, "images", NULL});
+	expect_run(&r, r.status == 0 && strstr(r.out, "t:1"), "images lists t:1");
+	/* pull's own refusal (an address that refuses connections), not nook's */
+	run_argv(&r, 30, (char *[]){copy, "--store", store, "pull", "127.0.0.1:1/x", NULL});
+	expect_run(&r, r.status == 125 && !strstr(r.err, "nook-image") && strstr(r.err, "pull"),
+		   "pull ran in nook-image");
+	run_argv(&r, 60,
+		 (char *[]){copy, "--store", store, "--root", root, "run", "--rm", "t:1", "echo",
+			    "hi", NULL});
+	expect_stdout(&r, "hi\n");
+}
+
 int
 main(void)
 {
@@ -994,6 +1037,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pull_run, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_tampered, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_token_index, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_image_tool, test_setup, test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("11-images", tests, setup, teardown);
