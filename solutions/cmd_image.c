@@ -13,9 +13,28 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "image.h"
+#include "image_policy.h"
 #include "oci.h"
+
+/**
+ * The trust policy of pull and import into @p p: the file @p path (--policy), else
+ * /etc/containers/policy.json when there is one; *@p have is false when there is none (then
+ * anything is accepted, as before signatures were checked). Returns 0, or -1 with @p err.
+ */
+int
+image_cli_policy(const char *path, struct image_policy *p, bool *have, struct nook_error *err)
+{
+	*have = false;
+	if (!path && access(IMAGE_POLICY_DEFAULT, F_OK) < 0)
+		return 0;
+	if (image_policy_load(p, path ? path : IMAGE_POLICY_DEFAULT, err) < 0)
+		return -1;
+	*have = true;
+	return 0;
+}
 
 int
 cmd_image(int argc, char *argv[])

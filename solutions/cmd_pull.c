@@ -1,7 +1,12 @@
 /**
  * @file cmd_pull.c
- * @brief `nook pull [--insecure] REF`: fetch an image from a registry into the store
- *        (image_registry.c), every blob checked as it streams. Prints the image's ID.
+ * @brief `nook pull [--insecure] [--policy FILE] [--registries-d DIR] REF`: fetch an image
+ *        from a registry into the store (image_registry.c), every blob checked as it
+ *        streams, once the trust policy allows it (image_trust.c). Prints the image's ID.
+ *
+ * The policy is --policy FILE, else /etc/containers/policy.json if there is one, else none
+ * (anything is accepted). Signatures are looked up where registries.d says
+ * (--registries-d DIR, else /etc/containers/registries.d): the files podman and skopeo read.
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -9,36 +14,61 @@
 #include <stdio.h>
 
 #include "image.h"
+#include "image_policy.h"
 #include "oci.h"
+
+/** Pull argv's REF with @p trust (or NULL) and print its ID. */
+static int
+pull(const char *refstr, bool insecure, const struct image_trust *trust)
+{
+	struct image_record rec;
+	struct image_store s;
+	struct nook_error err;
+	int ret;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return nook_fail(&err, 0, "curl_global_init failed"), nook_say(&err);
+	if (image_cli_open(&s, true, &err) < 0)
+		return curl_global_cleanup(), nook_say(&err);
+	ret = image_pull(&s, refstr, insecure, trust, &rec, &err);
+	image_store_close(&s);
+	curl_global_cleanup();
+	if (ret < 0)
+		return nook_fail(&err, 0, "pull %s: %s", refstr, err.msg), nook_say(&err);
+	printf("%s\n", rec.id);
+	return 0;
+}
 
 int
 cmd_pull(int argc, char *argv[])
 {
 	static const struct option table[] = {{"insecure", no_argument, NULL, 'i'},
+					      {"policy", required_argument, NULL, 'p'},
+					      {"registries-d", required_argument, NULL, 'r'},
 					      {NULL, 0, NULL, 0}};
-	struct image_record rec;
-	struct image_store s;
+	const char *policy = NULL, *registries_d = IMAGE_REGISTRIES_D_DEFAULT;
+	struct image_policy p;
 	struct nook_error err;
-	bool insecure = false;
+	bool insecure = false, have;
 	int ch, ret;
 
 	while ((ch = getopt_long(argc, argv, "+", table, NULL)) != -1)
 		if (ch == 'i')
 			insecure = true;
+		else if (ch == 'p')
+			policy = optarg;
+		else if (ch == 'r')
+			registries_d = optarg;
 		else
 			return nook_fail(&err, 0, "pull: unknown option '%s'", argv[optind - 1]),
 			       nook_say(&err);
 	if (optind != argc - 1)
 		return nook_fail(&err, 0, "pull: expected one image reference"), nook_say(&err);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		return nook_fail(&err, 0, "curl_global_init failed"), nook_say(&err);
-	if (image_cli_open(&s, true, &err) < 0)
-		return nook_say(&err);
-	ret = image_pull(&s, argv[optind], insecure, &rec, &err);
-	image_store_close(&s);
-	curl_global_cleanup();
-	if (ret < 0)
+	if (image_cli_policy(policy, &p, &have, &err) < 0)
 		return nook_fail(&err, 0, "pull %s: %s", argv[optind], err.msg), nook_say(&err);
-	printf("%s\n", rec.id);
-	return 0;
+	ret = pull(argv[optind], insecure,
+		   have ? &(struct image_trust){&p, registries_d, NULL} : NULL);
+	if (have)
+		image_policy_free(&p);
+	return ret;
 }

@@ -143,9 +143,12 @@ int image_take_name(const struct image_store *s, const char *name, const char *k
 int image_normal_name(const char *ref, char *buf, size_t size, struct nook_error *err);
 int image_remove_tree(const char *path);
 
+/** What the policy allows, and where signatures are (image_policy.h); NULL: anything. */
+struct image_trust;
+
 /* image_import.c */
 int image_import(struct image_store *s, const char *path, const char *name,
-		 struct image_record *rec, struct nook_error *err);
+		 const struct image_trust *trust, struct image_record *rec, struct nook_error *err);
 
 /* image_registry.c */
 
@@ -162,7 +165,7 @@ int image_ref_parse(const char *ref, struct image_ref *r, struct nook_error *err
 int image_auth_parse(const char *header, char *realm, size_t realm_size, char *service,
 		     size_t service_size, char *scope, size_t scope_size);
 int image_pick_platform(const char *index, size_t len, char *digest, struct nook_error *err);
-int image_pull(struct image_store *s, const char *ref, bool insecure, struct image_record *rec,
-	       struct nook_error *err);
+int image_pull(struct image_store *s, const char *ref, bool insecure,
+	       const struct image_trust *trust, struct image_record *rec, struct nook_error *err);
 
 #endif

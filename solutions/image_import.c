@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "image_policy.h"
 
 /** Where the blobs of the layout being imported are. */
 struct layout {
@@ -307,10 +308,25 @@ any_manifest(struct layout *l, size_t *len, char *name, size_t size, struct nook
 	       NULL;
 }
 
+/** May the image @p name (or NULL), of manifest @p manifest, be stored under @p trust? */
+static int
+trusted(const struct image_trust *trust, const char *name, const char *manifest, size_t len,
+	struct nook_error *err)
+{
+	char digest[IMAGE_DIGEST_LEN];
+	struct image_ref ref;
+
+	if (image_sha256(manifest, len, digest) < 0)
+		return nook_fail(err, 0, "sha256 failed");
+	if (name && image_ref_parse(name, &ref, err) < 0)
+		return -1;
+	return image_trust_check(trust, name ? &ref : NULL, digest, err);
+}
+
 /** Import the layout (or docker archive) in directory @p dir. */
 static int
-import_dir(struct image_store *s, const char *dir, const char *name, struct image_record *rec,
-	   struct nook_error *err)
+import_dir(struct image_store *s, const char *dir, const char *name,
+	   const struct image_trust *trust, struct image_record *rec, struct nook_error *err)
 {
 	struct layout *l = calloc(1, sizeof(*l));
 	struct image_source src = {fetch, l};
@@ -326,7 +342,8 @@ import_dir(struct image_store *s, const char *dir, const char *name, struct imag
 	if ((manifest = any_manifest(l, &len, found, sizeof(found), err))) {
 		if (!name && found[0] && image_normal_name(found, normal, sizeof(normal), err) == 0)
 			name = normal;
-		ret = image_store_add(s, manifest, len, name, &src, rec, err);
+		if (!trust || trusted(trust, name, manifest, len, err) == 0)
+			ret = image_store_add(s, manifest, len, name, &src, rec, err);
 	}
 	free(manifest);
 	close(l->dirfd);
@@ -337,11 +354,12 @@ import_dir(struct image_store *s, const char *dir, const char *name, struct imag
 /**
  * Import the image at @p path — an OCI layout or a docker archive, a directory or a tar
  * (gzip or zstd too) — into the store, under @p name (normalized) or the name the archive
- * gives. Nothing is stored on failure. Returns 0, or -1 with @p err.
+ * gives, when @p trust (or NULL) allows it: its policy is checked before anything is
+ * stored. Nothing is stored on failure. Returns 0, or -1 with @p err.
  */
 int
-image_import(struct image_store *s, const char *path, const char *name, struct image_record *rec,
-	     struct nook_error *err)
+image_import(struct image_store *s, const char *path, const char *name,
+	     const struct image_trust *trust, struct image_record *rec, struct nook_error *err)
 {
 	char tmp[PATH_MAX];
 	struct stat st;
@@ -350,13 +368,13 @@ image_import(struct image_store *s, const char *path, const char *name, struct i
 	if (stat(path, &st) < 0)
 		return nook_fail(err, errno, "\"%s\"", path);
 	if (S_ISDIR(st.st_mode))
-		return import_dir(s, path, name, rec, err);
+		return import_dir(s, path, name, trust, rec, err);
 	snprintf(tmp, sizeof(tmp), "%s/tmp/import-XXXXXX", s->root);
 	if (!mkdtemp(tmp))
 		return nook_fail(err, errno, "mkdtemp(\"%s\")", tmp);
 	ret = image_layer_unpack(path, tmp, err);
 	if (ret == 0)
-		ret = import_dir(s, tmp, name, rec, err);
+		ret = import_dir(s, tmp, name, trust, rec, err);
 	image_remove_tree(tmp);
 	return ret;
 }

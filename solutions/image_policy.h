@@ -116,7 +116,8 @@ int image_signature_verify(const struct policy_req *req, const void *sig, size_t
 /** What a trust check is given: the policy and where the image's signatures are. */
 struct image_trust {
 	const struct image_policy *policy;
-	const char *sigdir; /**< the directory of signature-1, signature-2...; or NULL */
+	const char *registries_d; /**< pull: where lookasides are configured */
+	const char *sigdir;	  /**< import: the directory of signature-1, ...; or NULL */
 };
 
 int image_trust_check(const struct image_trust *t, const struct image_ref *ref, const char *digest,

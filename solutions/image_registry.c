@@ -35,6 +35,7 @@
 #include <strings.h>
 
 #include "image.h"
+#include "image_policy.h"
 
 /** One registry conversation. */
 struct http {
@@ -295,13 +296,17 @@ get_manifest(struct http *h, const char *what, struct nook_error *err)
 	return 0;
 }
 
-/** The image's manifest into h->body: the reference's, through an index if need be. */
+/**
+ * The image's manifest into h->body: the reference's, through an index if need be; the
+ * digest of what the reference names (the index, if any: what signatures sign) into @p top.
+ */
 static int
-resolve_manifest(struct http *h, struct nook_error *err)
+resolve_manifest(struct http *h, char top[IMAGE_DIGEST_LEN], struct nook_error *err)
 {
 	char digest[IMAGE_DIGEST_LEN];
 
-	if (get_manifest(h, h->ref->digest[0] ? h->ref->digest : h->ref->tag, err) < 0)
+	if (get_manifest(h, h->ref->digest[0] ? h->ref->digest : h->ref->tag, err) < 0 ||
+	    image_sha256(h->body, h->len, top) < 0)
 		return -1;
 	if (!is_index(h))
 		return 0;
@@ -323,13 +328,14 @@ loopback(const char *host)
 
 /**
  * Pull @p refstr into the store: its manifest (linux/amd64's, from an index), config and
- * layers, each checked. @p insecure: plain HTTP. Returns 0 with @p rec, or -1 with @p err;
- * nothing is stored then.
+ * layers, each checked, once @p trust (or NULL) allows the manifest (image_trust.c).
+ * @p insecure: plain HTTP. Returns 0 with @p rec, or -1 with @p err; nothing is stored then.
  */
 int
-image_pull(struct image_store *s, const char *refstr, bool insecure, struct image_record *rec,
-	   struct nook_error *err)
+image_pull(struct image_store *s, const char *refstr, bool insecure,
+	   const struct image_trust *trust, struct image_record *rec, struct nook_error *err)
 {
+	char top[IMAGE_DIGEST_LEN];
 	struct image_ref ref;
 	struct http *h;
 	int ret = -1;
@@ -342,7 +348,8 @@ image_pull(struct image_store *s, const char *refstr, bool insecure, struct imag
 	}
 	h->ref = &ref;
 	h->scheme = insecure || loopback(ref.host) ? "http" : "https";
-	if (resolve_manifest(h, err) == 0) {
+	if (resolve_manifest(h, top, err) == 0 &&
+	    (!trust || image_trust_check(trust, &ref, top, err) == 0)) {
 		struct image_source src = {fetch_blob, h};
 		char *manifest = h->body;
 		size_t len = h->len;

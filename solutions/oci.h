@@ -250,6 +250,8 @@ int cmd_network(int argc, char *argv[]);
 /* Step 11: images (image.h), one file per command */
 struct image_store;
 int image_cli_open(struct image_store *s, bool write, struct nook_error *err);
+struct image_policy;
+int image_cli_policy(const char *path, struct image_policy *p, bool *have, struct nook_error *err);
 int cmd_image(int argc, char *argv[]);
 int cmd_image_import(int argc, char *argv[]);
 int cmd_image_inspect(int argc, char *argv[]);

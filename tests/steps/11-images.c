@@ -838,6 +838,294 @@ test_pull_tampered(void **state)
 	stop_registry(&g);
 }
 
+/* --- signatures ------------------------------------------------------------------------------ */
+
+/** A GPG key made here, in a scratch GNUPGHOME of its own; its public half in key.asc. */
+struct key {
+	char home[64];	  /* GNUPGHOME */
+	char public[128]; /* home/key.asc */
+	char policy[128]; /* a policy file written by write_policy() */
+	char email[32];	  /* the user ID's address: what skopeo --sign-by names */
+};
+
+/** Make a key for @p who (a word), no passphrase. Skips without gpg. */
+static void
+make_key(struct key *k, const char *who)
+{
+	skip_unless_tool("gpg", NULL);
+	make_scratch_dir(k->home, "gnupg", 0700);
+	snprintf(k->email, sizeof(k->email), "%s@nook.test", who);
+	snprintf(k->public, sizeof(k->public), "%s/key.asc", k->home);
+	snprintf(k->policy, sizeof(k->policy), "%s/policy.json", k->home);
+	sh("GNUPGHOME=%s gpg -q --batch --passphrase '' --quick-gen-key '%s <%s>' ed25519 sign "
+	   "never 2>/dev/null && GNUPGHOME=%s gpg -q --armor --export %s >%s",
+	   k->home, who, k->email, k->home, k->email, k->public);
+}
+
+/** Stop the gpg-agent gpg started for @p k (its scratch directory is removed after). */
+static void
+drop_key(const struct key *k)
+{
+	sh("gpgconf --homedir %s --kill all 2>/dev/null || true", k->home);
+}
+
+/** Write @p text into the file @p path. */
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/** k->policy: reject by default, @p scope signed by @p k's key. */
+static void
+write_policy(struct key *k, const char *scope)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "{\"default\": [{\"type\": \"reject\"}], \"transports\": {\"docker\": {\"%s\": "
+		 "[{\"type\": \"signedBy\", \"keyType\": \"GPGKeys\", \"keyPath\": \"%s\"}]}}}\n",
+		 scope, k->public);
+	write_file(k->policy, text);
+}
+
+/** A registry, a registries.d whose default lookaside is DIR/sigs, and a key to sign. */
+struct signed_registry {
+	struct registry g;
+	char dir[64];
+	char regd[128]; /* registries.d */
+	char sigs[128]; /* the lookaside directory */
+	char scope[64]; /* "127.0.0.1:PORT" */
+	struct key a;
+};
+
+static void
+start_signed_registry(struct signed_registry *s)
+{
+	char yaml[256], path[192];
+
+	make_scratch_dir(s->dir, "signreg", 0755);
+	start_registry(&s->g, s->dir);
+	make_key(&s->a, "alice");
+	snprintf(s->regd, sizeof(s->regd), "%s/registries.d", s->dir);
+	snprintf(s->sigs, sizeof(s->sigs), "%s/sigs", s->dir);
+	snprintf(s->scope, sizeof(s->scope), "127.0.0.1:%d", s->g.port);
+	sh("mkdir -p %s %s", s->regd, s->sigs);
+	snprintf(yaml, sizeof(yaml), "default-docker:\n  lookaside: file://%s\n", s->sigs);
+	snprintf(path, sizeof(path), "%s/default.yaml", s->regd);
+	write_file(path, yaml);
+	write_policy(&s->a, s->scope);
+}
+
+static void
+stop_signed_registry(struct signed_registry *s)
+{
+	drop_key(&s->a);
+	stop_registry(&s->g);
+}
+
+/** Push @p layout as @p repo:latest, signed by @p k (NULL: unsigned). */
+static void
+push_signed(const struct signed_registry *s, const char *layout, const char *repo,
+	    const struct key *k)
+{
+	sh("GNUPGHOME=%s skopeo --insecure-policy --registries.d %s copy -q "
+	   "--dest-tls-verify=false "
+	   "%s%s oci:%s:busybox:latest docker://127.0.0.1:%d/%s:latest",
+	   k ? k->home : "/nonexistent", s->regd, k ? "--sign-by " : "", k ? k->email : "", layout,
+	   s->g.port, repo);
+}
+
+/** Pull @p repo from @p s under the policy @p policy into @p r. */
+static void
+pull_with(struct run *r, const struct signed_registry *s, const char *repo, const char *policy)
+{
+	char ref[128];
+
+	snprintf(ref, sizeof(ref), "%s/%s", s->scope, repo);
+	nook(r, "pull", "--policy", policy, "--registries-d", s->regd, ref);
+}
+
+/** The one signature directory in s->sigs of @p repo: into @p path. */
+static void
+signature_dir(const struct signed_registry *s, const char *repo, char *path, size_t size)
+{
+	char cmd[256];
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "ls -d %s/%s@sha256=*", s->sigs, repo);
+	run_shell(&r, cmd);
+	expect_run(&r, r.status == 0 && count_lines(r.out) == 1, "one signature of %s", repo);
+	r.out[strcspn(r.out, "\n")] = '\0';
+	assert_true(snprintf(path, size, "%s", r.out) < (int)size);
+}
+
+/**
+ * Signed with `skopeo copy --sign-by`: a good signature pulls and runs; an unsigned image
+ * under signedBy, a signature by another key or for another name, reject, sigstoreSigned
+ * and a malformed policy are each refused in one line, nothing stored; anything goes under
+ * insecureAcceptAnything.
+ */
+static void
+test_pull_signed(void **state)
+{
+	char ref[128], accept[192], reject[192], sigstore[192], bad[192], sig[256];
+	struct signed_registry s;
+	struct key b;
+	struct run r;
+
+	(void)state;
+	start_signed_registry(&s);
+	make_key(&b, "mallory");
+	write_policy(&b, s.scope);
+	push_signed(&s, two_layers, "busybox", &s.a);
+	push_signed(&s, two_layers, "unsigned", NULL);
+	push_signed(&s, two_layers, "other", &b);
+	pull_with(&r, &s, "busybox", b.policy);
+	expect_refused(&r, "not one the policy trusts");
+	expect_refused(&r, "/busybox: ");
+	expect_nothing_stored();
+	pull_with(&r, &s, "other", s.a.policy);
+	expect_refused(&r, "not one the policy trusts");
+	expect_nothing_stored();
+	pull_with(&r, &s, "unsigned", s.a.policy);
+	expect_refused(&r, "not signed");
+	expect_nothing_stored();
+	/* alice's signature of busybox, copied to "unsigned": it names another image */
+	signature_dir(&s, "busybox", sig, sizeof(sig));
+	sh("d=%s && cp -r $d %s/unsigned@${d##*@}", sig, s.sigs);
+	pull_with(&r, &s, "unsigned", s.a.policy);
+	expect_refused(&r, "/busybox:latest\", not this image");
+	expect_nothing_stored();
+	snprintf(reject, sizeof(reject), "%s/reject.json", s.dir);
+	write_file(reject, "{\"default\": [{\"type\": \"reject\"}]}");
+	pull_with(&r, &s, "busybox", reject);
+	expect_refused(&r, "rejected by policy");
+	expect_nothing_stored();
+	snprintf(sigstore, sizeof(sigstore), "%s/sigstore.json", s.dir);
+	write_file(sigstore,
+		   "{\"default\": [{\"type\": \"sigstoreSigned\", \"keyPath\": \"/k\"}]}");
+	pull_with(&r, &s, "busybox", sigstore);
+	expect_refused(&r, "wants a sigstore signature, which nook does not verify yet");
+	expect_nothing_stored();
+	snprintf(bad, sizeof(bad), "%s/bad.json", s.dir);
+	write_file(bad, "{\"default\": [{\"type\": \"signedBy\", \"keyType\": \"GPGKeys\"}]}");
+	pull_with(&r, &s, "busybox", bad);
+	expect_refused(&r, "default[0]: exactly one of keyPath, keyPaths, keyData");
+	expect_nothing_stored();
+	/* the good signature: pulled and run; and anything, under insecureAcceptAnything */
+	pull_with(&r, &s, "busybox", s.a.policy);
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "signed pull");
+	snprintf(ref, sizeof(ref), "%s/busybox", s.scope);
+	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+	snprintf(accept, sizeof(accept), "%s/accept.json", s.dir);
+	write_file(accept, "{\"default\": [{\"type\": \"insecureAcceptAnything\"}]}");
+	pull_with(&r, &s, "unsigned", accept);
+	expect_status(&r, 0);
+	drop_key(&b);
+	stop_signed_registry(&s);
+}
+
+/** The manifest blob of @p repo in the registry's storage, by its signature: into @p path. */
+static void
+registry_manifest(const struct signed_registry *s, const char *repo, char *path, size_t size)
+{
+	char sig[256];
+	const char *hex;
+
+	signature_dir(s, repo, sig, sizeof(sig));
+	hex = strrchr(sig, '=') + 1;
+	assert_true(snprintf(path, size, "%s/docker/registry/v2/blobs/sha256/%.2s/%s/data",
+			     s->g.storage, hex, hex) < (int)size);
+}
+
+/**
+ * A signed image tampered with in the registry: a changed manifest has no signature (the
+ * lookaside is by digest), and the signature moved to its digest is for another manifest;
+ * a changed layer passes the signature and fails its digest. Nothing is stored.
+ */
+static void
+test_pull_signed_tampered(void **state)
+{
+	char manifest[512], blob[512], data[768], sig[256];
+	struct signed_registry s;
+	struct run r;
+
+	(void)state;
+	start_signed_registry(&s);
+	push_signed(&s, two_layers, "busybox", &s.a);
+	registry_manifest(&s, "busybox", manifest, sizeof(manifest));
+	signature_dir(&s, "busybox", sig, sizeof(sig));
+	sh("cp %s %s/manifest && sed -i 's/\"schemaVersion\": *2/& /' %s && ! cmp -s %s "
+	   "%s/manifest",
+	   manifest, s.dir, manifest, manifest, s.dir);
+	pull_with(&r, &s, "busybox", s.a.policy);
+	expect_refused(&r, "not signed");
+	expect_nothing_stored();
+	sh("h=$(sha256sum %s | cut -d' ' -f1) && cp -r %s %s/busybox@sha256=$h", manifest, sig,
+	   s.sigs);
+	pull_with(&r, &s, "busybox", s.a.policy);
+	expect_refused(&r, "the signature is for manifest sha256:");
+	expect_nothing_stored();
+	sh("cp %s/manifest %s", s.dir, manifest);
+	layer_blob(two_layers, blob, sizeof(blob));
+	snprintf(data, sizeof(data), "%s/docker/registry/v2/blobs/sha256/%.2s/%s/data", s.g.storage,
+		 strrchr(blob, '/') + 1, strrchr(blob, '/') + 1);
+	flip_byte(data);
+	pull_with(&r, &s, "busybox", s.a.policy);
+	expect_refused(&r, "digest mismatch");
+	expect_nothing_stored();
+	stop_signed_registry(&s);
+}
+
+/**
+ * `nook image import --signatures DIR`: a layout signed with `skopeo standalone-sign`
+ * imports under its signed name, and is refused under another name, without signatures,
+ * or when they are another key's.
+ */
+static void
+test_import_signed(void **state)
+{
+	char sigs[128], name[] = "example.com/nook/busybox:v1";
+	struct key a, b;
+	struct run r;
+
+	(void)state;
+	skip_unless_tool("skopeo", NULL);
+	make_key(&a, "alice");
+	make_key(&b, "mallory");
+	write_policy(&a, "example.com/nook");
+	write_policy(&b, "example.com/nook");
+	snprintf(sigs, sizeof(sigs), "%s/sigs", a.home);
+	sh("mkdir %s && m=$(sed 's/.*\"digest\":\"sha256:\\([0-9a-f]*\\)\".*/\\1/' %s/index.json) "
+	   "&& "
+	   "GNUPGHOME=%s skopeo standalone-sign %s/blobs/sha256/$m %s %s -o %s/signature-1",
+	   sigs, two_layers, a.home, two_layers, name, a.email, sigs);
+	nook(&r, "image", "import", "--policy", a.policy, "--name", name, two_layers);
+	expect_refused(&r, "not signed");
+	expect_nothing_stored();
+	nook(&r, "image", "import", "--policy", b.policy, "--signatures", sigs, "--name", name,
+	     two_layers);
+	expect_refused(&r, "not one the policy trusts");
+	expect_nothing_stored();
+	nook(&r, "image", "import", "--policy", a.policy, "--signatures", sigs, "--name",
+	     "example.com/nook/busybox:v2", two_layers);
+	expect_refused(&r, "not this image");
+	expect_nothing_stored();
+	nook(&r, "image", "import", "--policy", a.policy, "--signatures", sigs, "--name", name,
+	     two_layers);
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "signed import");
+	nook(&r, "run", "--rm", name, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+	drop_key(&a);
+	drop_key(&b);
+}
+
 /*
  * A registry that wants a token, played here: every /v2/ request without
  * "Authorization: Bearer TOKEN" gets 401 and a Bearer challenge whose realm is its own
@@ -1038,6 +1326,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pull_tampered, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_token_index, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_image_tool, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_signed, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_signed_tampered, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_import_signed, test_setup, test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("11-images", tests, setup, teardown);

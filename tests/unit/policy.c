@@ -2,14 +2,17 @@
  * @file policy.c
  * @brief Unit tests of step 11's trust policy (image_policy.c): containers-policy.json
  *        read strictly, a malformed one refused in one line naming its JSON path, and the
- *        most specific scope chosen for a reference.
+ *        most specific scope chosen for a reference; a signature's claim checked against
+ *        the image (image_identity.c); lookasides found in registries.d (image_lookaside.c).
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -171,6 +174,113 @@ the_most_specific_scope_applies(void **state)
 	image_policy_free(&p);
 }
 
+static const char payload[] =
+	"{\"critical\": {\"identity\": {\"docker-reference\": \"127.0.0.1:5000/busybox:latest\"},"
+	"\"image\": {\"docker-manifest-digest\": \"sha256:"
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"},"
+	"\"type\": \"atomic container signature\"}, \"optional\": {\"creator\": \"skopeo\"}}";
+static const char digest[] =
+	"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/** Does @p claim meet @p match (and @p ident) for @p ref and digest? 0, or -1 and @p why. */
+static int
+check(const struct image_claim *c, enum policy_match match, const char *ident, const char *ref,
+      const char *dig, const char *why)
+{
+	struct policy_req req = {.type = POLICY_SIGNED, .match = match};
+	struct nook_error err = {0};
+	struct image_ref r;
+
+	snprintf(req.ident, sizeof(req.ident), "%s", ident);
+	assert_int_equal(image_ref_parse(ref, &r, &err), 0);
+	if (image_claim_check(c, &req, &r, dig, &err) == 0)
+		return 0;
+	if (why && !strstr(err.msg, why))
+		fail_msg("\"%s\" does not say \"%s\"", err.msg, why);
+	return -1;
+}
+
+static void
+claims_are_checked_against_the_image(void **state)
+{
+	struct nook_error err = {0};
+	struct image_claim c;
+	char other[] = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+	(void)state;
+	assert_int_equal(image_claim_parse(payload, strlen(payload), &c, &err), 0);
+	assert_string_equal(c.reference, "127.0.0.1:5000/busybox:latest");
+	assert_string_equal(c.digest, digest);
+	assert_int_equal(
+		check(&c, MATCH_REPO_DIGEST_OR_EXACT, "", "127.0.0.1:5000/busybox", digest, NULL),
+		0);
+	assert_int_equal(check(&c, MATCH_REPO_DIGEST_OR_EXACT, "", "127.0.0.1:5000/busybox", other,
+			       "the signature is for manifest sha256:e3b0"),
+			 -1);
+	assert_int_equal(check(&c, MATCH_REPO_DIGEST_OR_EXACT, "", "127.0.0.1:5000/busybox:v2",
+			       digest, "not this image"),
+			 -1);
+	assert_int_equal(check(&c, MATCH_REPO_DIGEST_OR_EXACT, "",
+			       "127.0.0.1:5000/busybox@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae4"
+			       "1e4649b934ca495991b7852b855",
+			       digest, NULL),
+			 0);
+	assert_int_equal(check(&c, MATCH_EXACT, "", "127.0.0.1:5000/busybox:v2", digest, NULL), -1);
+	assert_int_equal(check(&c, MATCH_REPOSITORY, "", "127.0.0.1:5000/busybox:v2", digest, NULL),
+			 0);
+	assert_int_equal(check(&c, MATCH_REPOSITORY, "", "127.0.0.1:5001/busybox", digest, NULL),
+			 -1);
+	assert_int_equal(check(&c, MATCH_EXACT_REPOSITORY, "127.0.0.1:5000/busybox",
+			       "quay.io/mirror/busybox", digest, NULL),
+			 0);
+	assert_int_equal(check(&c, MATCH_EXACT_REFERENCE, "127.0.0.1:5000/busybox:v1",
+			       "quay.io/mirror/busybox", digest, NULL),
+			 -1);
+	assert_int_equal(image_claim_parse("{\"critical\": {}}", 16, &c, &err), -1);
+	assert_string_equal(err.msg, "the signed payload is not an atomic container signature");
+}
+
+static void
+lookasides_come_from_registries_d(void **state)
+{
+	char dir[] = "/tmp/nook-regd-unit-XXXXXX", path[64], url[256], sigs[256];
+	struct nook_error err = {0};
+	struct image_ref r;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.yaml", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("default-docker:\n  lookaside: file:///srv/all\ndocker:\n  quay.io:\n"
+	      "    sigstore: file:///srv/quay\n  quay.io/team/app:\n"
+	      "    lookaside: https://sigs.example.com\n",
+	      f);
+	fclose(f);
+	assert_int_equal(image_ref_parse("quay.io/team/app:v1", &r, &err), 0);
+	assert_int_equal(image_lookaside_url(dir, &r, url, sizeof(url), &err), 0);
+	assert_string_equal(url, "https://sigs.example.com");
+	assert_int_equal(image_lookaside_dir(url, sigs, sizeof(sigs), &err), -1);
+	assert_non_null(strstr(err.msg, "nook reads only file:///DIR lookasides"));
+	assert_int_equal(image_ref_parse("quay.io/team/other", &r, &err), 0);
+	assert_int_equal(image_lookaside_url(dir, &r, url, sizeof(url), &err), 0);
+	assert_string_equal(url, "file:///srv/quay");
+	assert_int_equal(image_ref_parse("busybox", &r, &err), 0);
+	assert_int_equal(image_lookaside_url(dir, &r, url, sizeof(url), &err), 0);
+	assert_string_equal(url, "file:///srv/all");
+	assert_int_equal(image_lookaside_dir(url, sigs, sizeof(sigs), &err), 0);
+	assert_string_equal(sigs, "/srv/all");
+	f = fopen(path, "w");
+	fputs("docker: [unclosed\n", f);
+	fclose(f);
+	assert_int_equal(image_lookaside_url(dir, &r, url, sizeof(url), &err), -1);
+	assert_non_null(strstr(err.msg, "a.yaml: line "));
+	unlink(path);
+	rmdir(dir);
+	assert_int_equal(image_lookaside_url(dir, &r, url, sizeof(url), &err), 0);
+	assert_string_equal(url, "");
+}
+
 int
 main(void)
 {
@@ -179,6 +289,8 @@ main(void)
 		cmocka_unit_test(key_paths_and_key_data_are_read),
 		cmocka_unit_test(malformed_policies_name_the_json_path),
 		cmocka_unit_test(the_most_specific_scope_applies),
+		cmocka_unit_test(claims_are_checked_against_the_image),
+		cmocka_unit_test(lookasides_come_from_registries_d),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
