@@ -11,7 +11,8 @@
  * Which keys count is the policy's business, not the user's keyring's: a key someone once
  * imported to read their mail must not make an image trusted. So each check runs gpg in a
  * GNUPGHOME of its own, made here under /tmp and removed after, holding only the keys of
- * the requirement (keyPath, keyPaths or keyData); a signature is good when gpg says it is
+ * the requirement (keyPath, keyPaths or keyData), and no gpg-agent (gpg.conf says
+ * no-autostart: public keys need none); a signature is good when gpg says it is
  * valid *and* its key is one of those imported. A key gpg could not find (another key's
  * signature) is an error, as is a bad or expired one.
  */
@@ -26,6 +27,26 @@
 #include <unistd.h>
 
 #include "image_policy.h"
+
+/**
+ * gpg.conf in @p home saying no-autostart: importing would start a gpg-agent daemon (to
+ * look for secret keys), which would outlive us; verifying needs none.
+ */
+static int
+no_agent(const char *home, struct nook_error *err)
+{
+	char path[96];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/gpg.conf", home);
+	if (!(f = fopen(path, "we")))
+		return nook_fail(err, errno, "%s", path);
+	ok = fputs("no-autostart\n", f) >= 0;
+	if (fclose(f) != 0 || !ok)
+		return nook_fail(err, errno, "%s", path);
+	return 0;
+}
 
 /** A scratch keyring, and GPGME using it. */
 struct keyring {
@@ -100,6 +121,8 @@ keyring_open(struct keyring *k, const struct policy_req *req, struct nook_error 
 	if (!mkdtemp(k->home))
 		return k->home[0] = '\0',
 		       nook_fail(err, errno, "mkdtemp(\"/tmp/nook-gpg-XXXXXX\")");
+	if (no_agent(k->home, err) < 0)
+		return -1;
 	if ((e = gpgme_new(&k->ctx)) ||
 	    (e = gpgme_ctx_set_engine_info(k->ctx, GPGME_PROTOCOL_OpenPGP, NULL, k->home)))
 		return gpg_fail(err, e, "gpgme (is gnupg installed?)");
