@@ -41,6 +41,7 @@
 #   make test-doctor              each error diagnosis caused for real; `nook doctor`'s checks
 #   make test-images              step 11: images imported, pulled from a loopback registry, run
 #   make test-commit              step 11: --device and CDI devices given to nook run IMAGE
+#   make test-monitor             step 11: run -d and its monitor; ps, logs, exec, stop, kill, rm
 #   make fuzz [FUZZ_SECONDS=N]    libFuzzer on the option parser and the seccomp profile reader
 
 # A step is a program solutions/NN-topic.c; adding one is adding that file.
@@ -135,7 +136,7 @@ IMAGE_LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out cmd_%,$(IMAGE_TOOL_SRCS
 PROGRAMS := $(STEPS:%=$(BIN)/%) $(if $(wildcard solutions/nook.c),$(BIN)/nook $(BIN)/nook-image)
 
 .PHONY: fuzz fuzz-deps FORCE
-.PHONY: all programs image deps deps-vm deps-engines deps-images check test test-unit test-steps test-oci test-engines test-images test-commit check-steps \
+.PHONY: all programs image deps deps-vm deps-engines deps-images check test test-unit test-steps test-oci test-engines test-images test-commit test-monitor check-steps \
 	check-exercises check-lessons check-cgroup2 check-old-glibc check-handout check-escapes soak soak-network test-faults test-trace test-doctor \
 	steps handout docs run-docs man install uninstall check-man check-docs demo bench bench-smoke run-bench run-bench-smoke \
 	shell run-check run-demo run-shell hint format format-check clean
@@ -259,11 +260,18 @@ $(TESTBIN)/engines: $(TESTBIN)/obj/oci-engines.o $(TESTBIN)/obj/harness.o
 
 # Step 11, images: import, pull from a registry on loopback (docker-registry and skopeo,
 # `make deps-images`, which the full check runs; without them those tests skip, saying so),
-# and nook run IMAGE. test-steps runs them too (STEP=11 and up, ONLY=11): this is them alone.
-test-images: programs image $(TESTBIN)/11-images
-	@$(RUN_TESTS) $(TESTBIN)/11-images
+# and nook run IMAGE. test-steps runs them too (STEP=11 and up, ONLY=11): this is them alone,
+# and the container commands' (test-monitor).
+test-images: programs image $(TESTBIN)/11-images $(TESTBIN)/11-monitor
+	@$(RUN_TESTS) $(TESTBIN)/11-images $(TESTBIN)/11-monitor
 $(TESTBIN)/11-images: $(TESTBIN)/obj/steps-11-images.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -larchive
+# Step 11, the container commands: run -d and its monitor, ps, logs, exec, stop, kill, rm,
+# inspect, and run's options (tests/steps/11-monitor.c).
+test-monitor: programs image $(TESTBIN)/11-monitor
+	@$(RUN_TESTS) $(TESTBIN)/11-monitor
+$(TESTBIN)/11-monitor: $(TESTBIN)/obj/steps-11-monitor.o $(TESTBIN)/obj/harness.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 # Step 11, what a container gets beyond its image: --device nodes and CDI devices (specs
 # in a scratch directory, never /etc/cdi).
 test-commit: programs image $(TESTBIN)/11-commit
@@ -298,8 +306,8 @@ check: deps
 	@$(MAKE) --no-print-directory run-check
 run-check:
 	@$(MAKE) --no-print-directory programs && $(BIN)/nook doctor
-	@$(MAKE) --no-print-directory test-unit test-steps test-engines test-commit test-trace \
-		test-doctor
+	@$(MAKE) --no-print-directory test-unit test-steps test-engines test-commit test-monitor \
+		test-trace test-doctor
 	@$(MAKE) --no-print-directory test-faults soak SOAK_RUNS=50 soak-network
 	@$(MAKE) --no-print-directory check-cgroup2
 	@$(MAKE) --no-print-directory check-steps check-exercises check-lessons check-old-glibc \
@@ -598,9 +606,12 @@ install: programs $(MAN_PAGES)
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook >$(DESTDIR)$(MAN1DIR)/nook.1)
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook-doctor \
 		>$(DESTDIR)$(MAN1DIR)/nook-doctor.1)
+	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook-run \
+		>$(DESTDIR)$(MAN1DIR)/nook-run.1)
 uninstall:
 	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
-	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1 $(DESTDIR)$(MAN1DIR)/nook-doctor.1
+	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1 $(DESTDIR)$(MAN1DIR)/nook-doctor.1 \
+		$(DESTDIR)$(MAN1DIR)/nook-run.1
 	rm -f $(DESTDIR)$(LIBEXECDIR)/nook-image
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 

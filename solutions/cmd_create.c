@@ -5,7 +5,8 @@
  *
  * create is nook_create() of the step programs' launcher with three differences:
  *
- *  - the container must outlive us: no parent-death signal (die_with_parent is false), so
+ *  - the container must outlive us: no parent-death signal (die_with_parent is false, but
+ *    for `run`'s own, which may ask for one in its oci_create_opts), so
  *    when nook exits its child is reparented — to the nearest subreaper, conmon or the
  *    containerd shim, which set PR_SET_CHILD_SUBREAPER precisely to become its parent;
  *  - "start" cannot be a byte on a pipe from us: the container waits on exec.fifo in its
@@ -122,7 +123,7 @@ oci_create(const char *id, const struct oci_create_opts *opts, struct nook_conta
 		c->console_socket = opts->console_socket;
 	if (o->terminal && !opts->console_socket)
 		c->stdio_inherit = false; /* run: a pty of the launcher's, relayed while it waits */
-	c->die_with_parent = false;
+	c->die_with_parent = opts->die_with_parent;
 	c->preserve_fds = opts->preserve_fds;
 	c->trace = nook_cli.trace;
 	oci_stages(c, o, stages);

@@ -3,7 +3,8 @@
  * @brief `nook kill [--all] ID [SIGNAL]`: a signal for the container's first process, or
  *        with --all for every process in its cgroup.
  *
- * SIGNAL is a name (TERM, SIGTERM, term) or a number; SIGTERM by default. The first
+ * SIGNAL is a name (TERM, SIGTERM, term) or a number; SIGTERM by default. docker's
+ * `kill -s SIGNAL NAME` is taken too: an image container's name is its ID (ctr.h). The first
  * process is nook-init when the container has a PID namespace (step 02): signals from the
  * host reach a namespace's init only if it handles them, and nook-init passes them on to
  * the command.
@@ -61,23 +62,30 @@ kill_all(const struct oci_state *s, int sig, struct nook_error *err)
 int
 cmd_kill(int argc, char *argv[])
 {
-	static const struct option table[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+	static const struct option table[] = {{"all", no_argument, NULL, 'a'},
+					      {"signal", required_argument, NULL, 's'},
+					      {NULL, 0, NULL, 0}};
+	const char *signame = NULL;
 	struct oci_state s;
 	struct nook_error err;
 	bool all = false;
 	int ch, sig = SIGTERM, ret;
 
-	while ((ch = getopt_long(argc, argv, "+a", table, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "+as:", table, NULL)) != -1)
 		if (ch == 'a')
 			all = true;
+		else if (ch == 's')
+			signame = optarg;
 		else
 			return nook_fail(&err, 0, "kill: unknown option '%s'", argv[optind - 1]),
 			       nook_say(&err);
-	if (optind >= argc || argc - optind > 2)
-		return nook_fail(&err, 0, "kill: expected ID [SIGNAL]"), nook_say(&err);
-	if (argc - optind == 2 && (sig = oci_parse_signal(argv[optind + 1])) < 0)
-		return nook_fail(&err, 0, "kill: unknown signal \"%s\"", argv[optind + 1]),
+	if (optind >= argc || argc - optind > 2 || (signame && argc - optind == 2))
+		return nook_fail(&err, 0, "kill: expected ID [SIGNAL], or -s SIGNAL ID"),
 		       nook_say(&err);
+	if (argc - optind == 2)
+		signame = argv[optind + 1];
+	if (signame && (sig = oci_parse_signal(signame)) < 0)
+		return nook_fail(&err, 0, "kill: unknown signal \"%s\"", signame), nook_say(&err);
 	if (oci_state_read(nook_cli.root, argv[optind], &s, &err) < 0)
 		return nook_say(&err);
 	if (!oci_alive(&s))

@@ -6,6 +6,9 @@
  * A rootless container has no cgroup of its own: its processes are then its first and
  * every descendant of it, found through /proc/PID/task/PID/children (proc(5)) — which
  * misses one that its parent left to be adopted outside, as a cgroup would not.
+ *
+ * Without an ID (or with -a first) it is docker's `ps` instead: the image containers,
+ * listed by cmd_ctr.c (ctr.h says why the two can share the name).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctr.h"
 #include "oci.h"
 
 /** The command name of @p pid, from /proc/PID/comm. */
@@ -73,6 +77,8 @@ cmd_ps(int argc, char *argv[])
 	int ch, pid, n = 0;
 	FILE *f = NULL;
 
+	if (argc == 1 || strcmp(argv[1], "-a") == 0 || strcmp(argv[1], "--all") == 0)
+		return cmd_ctr_list(argc, argv); /* docker's ps: no ID (ctr.h) */
 	while ((ch = getopt_long(argc, argv, "+f:", table, NULL)) != -1)
 		json = json || (ch == 'f' && strcmp(optarg, "json") == 0);
 	if (optind != argc - 1)

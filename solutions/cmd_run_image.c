@@ -1,28 +1,33 @@
 /**
  * @file cmd_run_image.c
- * @brief `nook run [--rm] [--name N] [-e K=V] [-w DIR] IMAGE [CMD...]`: an image of the
- *        store turned into an OCI bundle, and run by the step-10 runtime.
+ * @brief `nook run [OPTIONS] IMAGE [CMD...]`: an image of the store turned into an OCI
+ *        bundle, and run by the step-10 runtime under a monitor.
  *
  * This is what podman does before it calls runc, made small:
  *
- *  1. the container gets a directory in the store, containers/ID/, and a file there
- *     naming its image (so that `nook rmi` refuses to forget an image in use);
- *  2. its root filesystem is an overlay mounted on the host at containers/ID/rootfs: the
+ *  1. the container gets a directory in the store, containers/NAME/, and a file there
+ *     naming its image (so that `nook rmi` refuses to forget an image in use); NAME is
+ *     --name or 12 random hex digits, and is also its runc ID (ctr.h);
+ *  2. its root filesystem is an overlay mounted on the host at containers/NAME/rootfs: the
  *     image's layers, shared and never written, as lower layers (top first), and upper/
  *     and work/ of this container alone as the writable layer — two containers of one
  *     image use the very same layer directories (rootfs.c explains overlay);
  *  3. config.json is runc's default (cmd_spec.c) with the image's config filled in:
  *     process.args is Entrypoint followed by CMD (or the image's Cmd), process.env the
- *     image's Env and then -e, process.cwd -w or WorkingDir, process.user the image's User
- *     (a number, or a name looked up in the image's own /etc/passwd and /etc/group);
- *  4. each `--device` becomes edits of that config (cdi.h): a host node, linux.devices
+ *     image's Env and then -e/--env-file, process.cwd -w or WorkingDir, process.user -u or
+ *     the image's User (a number, or a name looked up in the image's own /etc/passwd and
+ *     /etc/group); then the options (cmd_run_options.c): -v as bind mounts, --read-only
+ *     as root.readonly, --memory, --cpus and --pids-limit as linux.resources, -t as
+ *     process.terminal; container.json keeps what `ps`, `stop` and `inspect` show;
+ *     each `--device` becomes edits of that config (cdi.h): a host node, linux.devices
  *     and a device cgroup rule (device_opt.c); a CDI name, its spec's edits (cdi.c);
- *  5. the bundle is run as `nook run --bundle containers/ID ID` would (oci_run()).
+ *  4. the bundle is run under a monitor (cmd_run_monitor.c): this process in the
+ *     foreground, a background one with -d.
  *
  * When the container has ended its overlay is unmounted; with --rm its directory goes
- * too, writable layer and all. Without --rm the directory stays, for the monitor commands
- * still to come (ps, logs, rm, commit). Any failure before the command runs removes what
- * was made: no mount, no directory.
+ * too, writable layer and all. Without --rm the directory stays, with its log and exit
+ * status, until `nook rm`. Any failure before the command runs removes what was made: no
+ * mount, no directory.
  *
  * Rootless `nook run IMAGE` is not there yet: the overlay would have to be mounted in a
  * user namespace of the container's, with user.* xattrs for whiteouts (see rootfs.c).
@@ -43,36 +48,14 @@
 #include <unistd.h>
 
 #include "cdi.h"
+#include "ctr.h"
 #include "image.h"
-#include "oci.h"
+#include "run.h"
 
-/** What the command line asks of the container. */
-struct run_opts {
-	bool rm;
-	const char *name;
-	const char *env[NOOK_MAX_ENV];
-	int nenv;
-	const char *workdir;
-	const char *device[NOOK_MAX_DEVICE_OPTS]; /**< --device: HOST[:PATH][:rwm] or CDI */
-	int ndevices;
-	struct cdi_dirs cdi; /**< --cdi-spec-dir, or $NOOK_CDI_SPEC_DIRS, or the standard */
-	const char *image;
-	char **cmd; /**< CMD..., NULL-terminated (may be empty) */
-};
-
-/** Options only the image form has, and those only runc's has (see cmd_run.c). */
-static const char *const image_only[] = {
-	"--rm", "--name", "-e", "--env", "-w", "--workdir", "--device", "--cdi-spec-dir", NULL};
-static const char *const runc_only[] = {"--bundle",
-					"-b",
-					"--pid-file",
-					"--console-socket",
-					"--preserve-fds",
-					"--no-pivot",
-					"--no-new-keyring",
-					"--detach",
-					"-d",
-					NULL};
+/** Options only runc's form has (see cmd_run.c); the image form's are in run_options. */
+static const char *const runc_only[] = {
+	"--bundle",	  "-b",		"--pid-file",	    "--console-socket",
+	"--preserve-fds", "--no-pivot", "--no-new-keyring", NULL};
 
 /** Is @p arg one of @p list (or "--opt=..." of one)? */
 static bool
@@ -110,79 +93,13 @@ cmd_run_is_image(int argc, char *argv[])
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (among(argv[i], runc_only))
 			return false;
-		if (among(argv[i], image_only))
+		if (run_option_is_image(argv[i]))
 			return true;
 	}
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] != '-')
 			return names_image(argv[i]);
 	return false;
-}
-
-/** --device @p arg (@p ch 'D') or --cdi-spec-dir (@p ch 'C'), checked, into @p o. */
-static int
-device_option(struct run_opts *o, int ch, const char *arg, struct nook_error *err)
-{
-	struct device_opt d;
-
-	if (ch == 'C' && (arg[0] != '/' || o->cdi.n == CDI_MAX_DIRS))
-		return nook_fail(err, 0, "--cdi-spec-dir \"%s\": an absolute path, at most %d", arg,
-				 CDI_MAX_DIRS);
-	if (ch == 'C') {
-		o->cdi.dir[o->cdi.n++] = arg;
-		return 0;
-	}
-	if (o->ndevices == NOOK_MAX_DEVICE_OPTS)
-		return nook_fail(err, 0, "--device: more than %d", NOOK_MAX_DEVICE_OPTS);
-	if (device_opt_is_cdi(arg) && !cdi_name_valid(arg))
-		return nook_fail(err, 0,
-				 "--device \"%s\": not a CDI device name (vendor.com/class=name)",
-				 arg);
-	if (!device_opt_is_cdi(arg) && device_opt_parse(arg, &d, err) < 0)
-		return -1;
-	o->device[o->ndevices++] = arg;
-	return 0;
-}
-
-/** Parse the image form's command line into @p o. */
-static int
-parse(int argc, char *argv[], struct run_opts *o, struct nook_error *err)
-{
-	static const struct option table[] = {
-		{"rm", no_argument, NULL, 'r'},
-		{"name", required_argument, NULL, 'n'},
-		{"env", required_argument, NULL, 'e'},
-		{"workdir", required_argument, NULL, 'w'},
-		{"device", required_argument, NULL, 'D'},
-		{"cdi-spec-dir", required_argument, NULL, 'C'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "+e:w:", table, NULL)) != -1) {
-		if (ch == 'D' || ch == 'C') {
-			if (device_option(o, ch, optarg, err) < 0)
-				return -1;
-		} else if (ch == 'r')
-			o->rm = true;
-		else if (ch == 'n' && state_check_id(optarg, err) == 0)
-			o->name = optarg;
-		else if (ch == 'e' && o->nenv < NOOK_MAX_ENV && strchr(optarg, '='))
-			o->env[o->nenv++] = optarg;
-		else if (ch == 'w' && optarg[0] == '/')
-			o->workdir = optarg;
-		else
-			return ch == 'n' ? -1
-					 : nook_fail(err, 0, "run: bad option '%s'",
-						     argv[optind - 1]);
-	}
-	if (optind >= argc)
-		return nook_fail(err, 0, "run: expected an IMAGE");
-	if (o->cdi.n == 0)
-		cdi_default_dirs(&o->cdi);
-	o->image = argv[optind];
-	o->cmd = argv + optind + 1;
-	return 0;
 }
 
 /** A name of 12 random hex digits into @p id (room for 13), as docker's short IDs. */
@@ -350,6 +267,78 @@ set_env(json_t *process, json_t *cfg, const struct run_opts *o)
 	json_object_set_new(process, "env", env);
 }
 
+/** mounts[]: each -v as a recursive bind, read-only with :ro. */
+static void
+add_volumes(json_t *spec, const struct run_opts *o)
+{
+	json_t *mounts = json_object_get(spec, "mounts");
+
+	for (int i = 0; i < o->nvol; i++)
+		json_array_append_new(mounts,
+				      json_pack("{s:s, s:s, s:s, s:[s, s, s]}", "destination",
+						o->vol[i].dest, "type", "bind", "source",
+						o->vol[i].host, "options", "rbind", "rprivate",
+						o->vol[i].ro ? "ro" : "rw"));
+}
+
+/** linux.resources: --memory, --cpus, --pids-limit (the template's devices kept). */
+static void
+add_resources(json_t *spec, const struct run_opts *o)
+{
+	json_t *res = json_object_get(json_object_get(spec, "linux"), "resources");
+
+	if (!json_is_object(res))
+		return;
+	if (o->memory)
+		json_object_set_new(res, "memory", json_pack("{s:I}", "limit", o->memory));
+	if (o->cpu_quota)
+		json_object_set_new(res, "cpu",
+				    json_pack("{s:I, s:I}", "quota", o->cpu_quota, "period",
+					      (json_int_t)100000));
+	if (o->pids_limit)
+		json_object_set_new(res, "pids", json_pack("{s:I}", "limit", o->pids_limit));
+}
+
+/** The process and the options that are not the image's: terminal, root, limits. */
+static void
+apply_options(json_t *spec, json_t *process, json_t *cfg, const struct run_opts *o, const char *id)
+{
+	const char *cwd = o->workdir ?: json_string_value(json_object_get(cfg, "WorkingDir"));
+
+	json_object_set_new(process, "cwd", json_string(cwd && *cwd ? cwd : "/"));
+	json_object_set_new(process, "terminal", json_boolean(o->tty));
+	json_object_set_new(json_object_get(spec, "root"), "readonly", json_boolean(o->read_only));
+	json_object_set_new(spec, "hostname", json_string(id));
+	set_env(process, cfg, o);
+	add_volumes(spec, o);
+	add_resources(spec, o);
+}
+
+/** container.json (ctr.h): what `run` was asked, for ps, stop and inspect. */
+static int
+write_info(const char *dir, const char *id, const struct image_record *rec,
+	   const struct run_opts *o, json_t *spec, json_t *cfg, struct nook_error *err)
+{
+	const char *sig = json_string_value(json_object_get(cfg, "StopSignal"));
+	char now[48], *text;
+	json_t *info;
+	int ret;
+
+	oci_now(now, sizeof(now));
+	info = json_pack("{s:s, s:s, s:s, s:O, s:s, s:b, s:b, s:s}", "name", id, "image", o->image,
+			 "imageId", rec->id, "command",
+			 json_object_get(json_object_get(spec, "process"), "args"), "stopSignal",
+			 sig && oci_parse_signal(sig) > 0 ? sig : "SIGTERM", "rm", o->rm, "detach",
+			 o->detach, "created", now);
+	text = info ? json_dumps(info, JSON_INDENT(2)) : NULL;
+	json_decref(info);
+	if (!text)
+		return nook_fail(err, ENOMEM, "container.json");
+	ret = ctr_write_file(dir, CTR_INFO, text, err);
+	free(text);
+	return ret;
+}
+
 /** Each --device into @p spec: a host node (device_opt.c) or a CDI device (cdi.c). */
 static int
 set_devices(json_t *spec, const struct run_opts *o, struct nook_error *err)
@@ -375,7 +364,7 @@ write_config(const struct image_store *s, const struct image_record *rec, const 
 {
 	json_t *spec = oci_spec_template(), *image, *cfg, *process;
 	char path[PATH_MAX], *text;
-	const char *cwd;
+	const char *user;
 	size_t len;
 	int ret = -1;
 
@@ -386,15 +375,10 @@ write_config(const struct image_store *s, const struct image_record *rec, const 
 	cfg = json_object_get(image, "config");
 	process = json_object_get(spec, "process");
 	snprintf(path, sizeof(path), "%s/rootfs", dir);
-	cwd = o->workdir ?: json_string_value(json_object_get(cfg, "WorkingDir"));
-	json_object_set_new(process, "cwd", json_string(cwd && *cwd ? cwd : "/"));
-	json_object_set_new(process, "terminal", json_boolean(isatty(STDIN_FILENO)));
-	json_object_set_new(json_object_get(spec, "root"), "readonly", json_false());
-	json_object_set_new(spec, "hostname", json_string(id));
-	set_env(process, cfg, o);
-	if (set_args(process, cfg, o, err) == 0 &&
-	    set_user(process, json_string_value(json_object_get(cfg, "User")), path, err) == 0 &&
-	    set_devices(spec, o, err) == 0) {
+	apply_options(spec, process, cfg, o, id);
+	user = o->user ?: json_string_value(json_object_get(cfg, "User"));
+	if (set_args(process, cfg, o, err) == 0 && set_user(process, user, path, err) == 0 &&
+	    set_devices(spec, o, err) == 0 && write_info(dir, id, rec, o, spec, cfg, err) == 0) {
 		snprintf(path, sizeof(path), "%s/config.json", dir);
 		ret = json_dump_file(spec, path, JSON_INDENT(2));
 		if (ret < 0)
@@ -405,6 +389,19 @@ write_config(const struct image_store *s, const struct image_record *rec, const 
 	return ret;
 }
 
+/** Refuse a name a runtime container (of an engine, or of `nook create`) already has. */
+static int
+name_free(const char *id, struct nook_error *err)
+{
+	struct oci_state st;
+	struct nook_error none;
+
+	if (oci_state_read(nook_cli.root, id, &st, &none) < 0)
+		return 0;
+	oci_state_free(&st);
+	return nook_fail(err, 0, "container \"%s\": the name is in use", id);
+}
+
 /** The container's directory in the store, set up: made, mounted, configured. */
 static int
 prepare(struct image_store *s, const struct run_opts *o, const char *id, char *dir, size_t size,
@@ -413,7 +410,7 @@ prepare(struct image_store *s, const struct run_opts *o, const char *id, char *d
 	struct image_record rec;
 
 	dir[0] = '\0';
-	if (image_store_find(s, o->image, &rec, err) < 0 ||
+	if (name_free(id, err) < 0 || image_store_find(s, o->image, &rec, err) < 0 ||
 	    make_dir(s, id, &rec, dir, size, err) < 0)
 		return -1;
 	if (mount_rootfs(s, &rec, dir, err) < 0)
@@ -422,8 +419,8 @@ prepare(struct image_store *s, const struct run_opts *o, const char *id, char *d
 }
 
 /** Unmount the container's root and, if @p all, remove its directory. */
-static void
-finish(const char *dir, bool all)
+void
+ctr_finish(const char *dir, bool all)
 {
 	char path[PATH_MAX];
 
@@ -436,15 +433,16 @@ finish(const char *dir, bool all)
 int
 cmd_run_image(int argc, char *argv[])
 {
-	struct oci_create_opts opts = {0};
 	struct run_opts o = {0};
 	struct image_store s;
 	struct nook_error err;
 	char id[NOOK_ID_MAX + 1], dir[PATH_MAX];
-	int status, ret;
+	int ret;
 
-	if (parse(argc, argv, &o, &err) < 0)
+	if (run_parse(argc, argv, &o, &err) < 0)
 		return nook_say(&err);
+	if (o.help)
+		return run_usage(stdout), 0;
 	snprintf(id, sizeof(id), "%s", o.name ? o.name : "");
 	if ((!o.name && random_id(id, &err) < 0) || image_cli_open(&s, true, &err) < 0)
 		return nook_say(&err);
@@ -452,11 +450,8 @@ cmd_run_image(int argc, char *argv[])
 	image_store_close(&s);
 	if (ret < 0) {
 		if (dir[0])
-			finish(dir, true);
+			ctr_finish(dir, true);
 		return nook_say(&err);
 	}
-	opts.bundle = dir;
-	status = oci_run(id, &opts, false);
-	finish(dir, o.rm);
-	return status;
+	return run_monitored(id, dir, &o);
 }

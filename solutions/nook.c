@@ -43,7 +43,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctr.h"
 #include "oci.h"
+#include "run.h"
 
 /*
  * The image side (libcurl, libarchive, libcrypto...) lives in nook-image: in nook these are
@@ -151,7 +153,8 @@ static const struct {
 	{"exec", cmd_exec, "run another process in a running container"},
 	{"pause", cmd_pause, "freeze every process of a container (cgroup freezer)"},
 	{"resume", cmd_resume, "thaw a paused container"},
-	{"ps", cmd_ps, "list the processes of a container"},
+	{"ps", cmd_ps,
+	 "list the processes of a container; with no ID, the image containers (-a: all)"},
 	{"update", cmd_update,
 	 "change a running container's limits (--resources FILE, - for stdin)"},
 	{"state", cmd_state, "print a container's OCI state"},
@@ -166,6 +169,11 @@ static const struct {
 	{"image", cmd_image, "import, inspect, prune, ls or rm images of the store"},
 	{"images", cmd_images, "list the images of the store"},
 	{"rmi", cmd_rmi, "forget images (their layers stay until image prune)"},
+	{"logs", cmd_logs, "print the output of an image container run with -d (-f: follow it)"},
+	{"stop", cmd_stop,
+	 "stop an image container: its StopSignal, then SIGKILL after -t seconds"},
+	{"rm", cmd_rm, "remove image containers that have ended (-f: kill them first)"},
+	{"inspect", cmd_inspect, "print what is known of image containers, as JSON"},
 };
 
 /** The global options, as --help and the man page list them (global_options() parses). */
@@ -231,7 +239,7 @@ man_page(FILE *out)
 	      ".SH FILES\n.TP\n\\fInook-image\\fR\nthe image commands (pull, image, images, "
 	      "rmi), which nook runs: found beside nook, or in ../libexec/nook/ next to the "
 	      "directory nook is in (make install puts it there)\n"
-	      ".SH SEE ALSO\nnook\\-doctor(1), runc(8), crun(1), podman(1), "
+	      ".SH SEE ALSO\nnook\\-doctor(1), nook\\-run(1), runc(8), crun(1), podman(1), "
 	      "nook\\-09\\-seccomp(1)\n",
 	      out);
 }
@@ -349,7 +357,12 @@ main(int argc, char *argv[])
 	int first, status;
 
 	if (argc == 3 && strcmp(argv[1], "--help-man") == 0) {
-		strcmp(argv[2], "nook-doctor") == 0 ? doctor_man(stdout) : man_page(stdout);
+		if (strcmp(argv[2], "nook-doctor") == 0)
+			doctor_man(stdout);
+		else if (strcmp(argv[2], "nook-run") == 0)
+			run_man(stdout);
+		else
+			man_page(stdout);
 		return 0;
 	}
 	first = global_options(argc, argv, &status);

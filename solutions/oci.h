@@ -217,6 +217,7 @@ struct oci_create_opts {
 	const char *pid_file;	    /**< --pid-file */
 	const char *console_socket; /**< --console-socket */
 	int preserve_fds;	    /**< --preserve-fds */
+	bool die_with_parent;	    /**< the container gets SIGKILL should nook die (run) */
 };
 int oci_create(const char *id, const struct oci_create_opts *opts, struct nook_container *c,
 	       struct nook_oci *o, const struct nook_stage **stages, struct nook_error *err);
@@ -261,6 +262,16 @@ int cmd_rmi(int argc, char *argv[]);
 int cmd_pull(int argc, char *argv[]);
 int cmd_run_image(int argc, char *argv[]);
 int oci_run(const char *id, const struct oci_create_opts *opts, bool detach);
+
+/** A container between oci_run_begin() and oci_run_end(): its parent is this process. */
+struct oci_running {
+	const struct nook_stage *stages[10];
+	struct nook_container c;
+	struct nook_oci o;
+};
+int oci_run_begin(const char *id, const struct oci_create_opts *opts, struct oci_running *r,
+		  struct nook_error *err);
+int oci_run_end(struct oci_running *r, bool wait, struct nook_error *err);
 bool cmd_run_is_image(int argc, char *argv[]);
 void *oci_spec_template(void);
 
