@@ -439,19 +439,20 @@ cmd_run_image(int argc, char *argv[])
 	char id[NOOK_ID_MAX + 1], dir[PATH_MAX];
 	int ret;
 
-	if (run_parse(argc, argv, &o, &err) < 0)
-		return nook_say(&err);
-	if (o.help)
-		return run_usage(stdout), 0;
+	if (run_parse(argc, argv, &o, &err) < 0 || o.help) {
+		run_opts_free(&o);
+		return o.help ? (run_usage(stdout), 0) : nook_say(&err);
+	}
 	snprintf(id, sizeof(id), "%s", o.name ? o.name : "");
-	if ((!o.name && random_id(id, &err) < 0) || image_cli_open(&s, true, &err) < 0)
-		return nook_say(&err);
-	ret = prepare(&s, &o, id, dir, sizeof(dir), &err);
-	image_store_close(&s);
-	if (ret < 0) {
-		if (dir[0])
-			ctr_finish(dir, true);
+	if ((!o.name && random_id(id, &err) < 0) || image_cli_open(&s, true, &err) < 0) {
+		run_opts_free(&o);
 		return nook_say(&err);
 	}
-	return run_monitored(id, dir, &o);
+	ret = prepare(&s, &o, id, dir, sizeof(dir), &err);
+	image_store_close(&s);
+	if (ret < 0 && dir[0])
+		ctr_finish(dir, true);
+	ret = ret < 0 ? nook_say(&err) : run_monitored(id, dir, &o);
+	run_opts_free(&o);
+	return ret;
 }

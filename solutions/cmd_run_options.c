@@ -71,6 +71,24 @@ set_name(struct run_opts *o, const char *arg, struct nook_error *err)
 	return 0;
 }
 
+/** @p s (made with malloc), to be freed by run_opts_free(); NULL if it is NULL. */
+static char *
+own(struct run_opts *o, char *s)
+{
+	if (s && o->nowned < (int)(sizeof(o->owned) / sizeof(o->owned[0])))
+		return o->owned[o->nowned++] = s;
+	free(s);
+	return NULL;
+}
+
+/** Free the strings parsing @p o made. */
+void
+run_opts_free(struct run_opts *o)
+{
+	while (o->nowned > 0)
+		free(o->owned[--o->nowned]);
+}
+
 /** One K=V for the environment (a bare K: its value here, as docker takes it). */
 static int
 add_env(struct run_opts *o, const char *kv, struct nook_error *err)
@@ -84,9 +102,9 @@ add_env(struct run_opts *o, const char *kv, struct nook_error *err)
 	if (!strchr(kv, '=')) {
 		if (!getenv(kv))
 			return 0; /* docker: unset here, left out there */
-		if (asprintf(&s, "%s=%s", kv, getenv(kv)) < 0)
+		if (asprintf(&s, "%s=%s", kv, getenv(kv)) < 0 || !own(o, s))
 			return nook_fail(err, ENOMEM, "run: -e");
-		kv = s; /* lives as long as nook */
+		kv = s;
 	}
 	o->env[o->nenv++] = kv;
 	return 0;
@@ -102,7 +120,7 @@ set_env(struct run_opts *o, const char *arg, struct nook_error *err)
 static int
 set_env_file(struct run_opts *o, const char *arg, struct nook_error *err)
 {
-	char *line = NULL;
+	char *line = NULL, *copy;
 	size_t size = 0;
 	int ret = 0;
 	FILE *f = fopen(arg, "re");
@@ -112,7 +130,8 @@ set_env_file(struct run_opts *o, const char *arg, struct nook_error *err)
 	while (ret == 0 && getline(&line, &size, f) > 0) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] && line[0] != '#')
-			ret = add_env(o, strdup(line), err); /* kept: lives as long as nook */
+			ret = (copy = own(o, strdup(line))) ? add_env(o, copy, err)
+							    : nook_fail(err, ENOMEM, "--env-file");
 	}
 	free(line);
 	fclose(f);
@@ -141,7 +160,7 @@ set_user(struct run_opts *o, const char *arg, struct nook_error *err)
 static int
 set_volume(struct run_opts *o, const char *arg, struct nook_error *err)
 {
-	char *copy = strdup(arg), *dest, *mode; /* kept: lives as long as nook */
+	char *copy = own(o, strdup(arg)), *dest, *mode;
 	struct stat st;
 
 	if (!copy || o->nvol == RUN_MAX_VOLUMES)

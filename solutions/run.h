@@ -42,7 +42,9 @@ struct run_opts {
 	int ndevices;
 	struct cdi_dirs cdi; /**< --cdi-spec-dir, or $NOOK_CDI_SPEC_DIRS, or the standard */
 	const char *image;
-	char **cmd; /**< CMD..., NULL-terminated (may be empty) */
+	char **cmd;				     /**< CMD..., NULL-terminated (may be empty) */
+	char *owned[NOOK_MAX_ENV + RUN_MAX_VOLUMES]; /**< strings made while parsing */
+	int nowned;
 };
 
 /** One option of the image form of `nook run`. */
@@ -59,6 +61,7 @@ extern const struct run_option run_options[];
 /* cmd_run_options.c */
 int run_parse(int argc, char *argv[], struct run_opts *o, struct nook_error *err);
 bool run_option_is_image(const char *arg);
+void run_opts_free(struct run_opts *o);
 void run_usage(FILE *out);
 void run_man(FILE *out);
 
