@@ -323,9 +323,15 @@ check_ip(struct nook_container *c, struct nook_error *err)
 }
 
 /**
- * Give back the stale allocations (ipam.c): a runtime killed and swept by a program that
- * did not know networks. Their ports tables go too if they were made in this namespace,
- * and the network itself if that left nobody on it here. Returns how many were here.
+ * Give back the stale allocations (ipam.c) made from this namespace: a runtime killed and
+ * swept by a program that did not know networks. Their ports tables go too, and the
+ * network itself if that left nobody on it here. Returns how many there were.
+ *
+ * Another namespace's stale allocations stay. Their ports table lives there, out of our
+ * reach; given back from here, the address would be handed out again while that table
+ * still sent the host's port to it, and nothing would ever name the table again. They go
+ * when a container of their own namespace prunes — or with /run, at the next boot, if
+ * their namespace is gone.
  */
 static int
 prune(struct ipam *p, const struct nook_network *n)
@@ -335,12 +341,10 @@ prune(struct ipam *p, const struct nook_network *n)
 	struct ipam_entry *e = ipam_list(p, &count);
 
 	for (int i = 0; i < count; i++) {
-		if (!e[i].stale)
+		if (!e[i].stale || strcmp(e[i].netns, p->netns) != 0)
 			continue;
-		if (strcmp(e[i].netns, p->netns) == 0) {
-			nft_ports_del(e[i].id, &ignored);
-			here++;
-		}
+		nft_ports_del(e[i].id, &ignored);
+		here++;
 		ports_forget(e[i].id);
 		ipam_release(p, e[i].addr);
 	}
@@ -497,31 +501,27 @@ bridge_cleanup(struct nook_container *c)
 	c->net.forwarded = false;
 }
 
-/** each_network()'s sweep of container @p id: left here, or its address given back. */
+/** each_network()'s sweep of container @p id: it leaves, if it was made from here. */
 static void
 sweep_one(struct ipam *p, const struct nook_network *n, const char *id)
 {
 	struct ipam_entry e;
 
-	if (!ipam_find(p, id, &e))
-		return;
-	if (strcmp(e.netns, p->netns) == 0)
+	if (ipam_find(p, id, &e) && strcmp(e.netns, p->netns) == 0)
 		leave_locked(p, n, id, e.addr, true);
-	else
-		ipam_release(p, e.addr); /* another namespace's rules are out of reach */
 }
 
 /**
  * sweep(): container @p id's runtime was killed. Its allocation on each network says
- * where it was; from this host namespace its rules and, if it was the last, the network
- * go too. From another namespace only the allocation can be given back.
+ * where it was; from this host namespace it leaves, with its rules and, if it was the
+ * last, the network. From another namespace nothing is touched (see prune()): its own
+ * namespace's next container gives it back, rules and all.
  */
 static int
 bridge_sweep(const char *id, const char *state)
 {
 	(void)state;
 	each_network(sweep_one, id);
-	ports_forget(id);
 	return 0;
 }
 

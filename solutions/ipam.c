@@ -11,7 +11,8 @@
  * state directory. A running container always has its state directory (state.c), so an
  * allocation whose state directory is gone is *stale*: its runtime was killed and its
  * state swept by a program that did not know about networks. The callers give such
- * addresses back (bridge.c) rather than keep them forever.
+ * addresses back (bridge.c), each from the namespace it was made in, rather than keep them
+ * forever.
  * Everything that reads or changes a network's files — a container starting, ending, or
  * being swept after its runtime was killed — holds flock(2) on NETWORK_RUN/NAME/lock
  * throughout, so that "am I the first on this network?" (then the bridge and the rules
