@@ -29,8 +29,11 @@
  * status, until `nook rm`. Any failure before the command runs removes what was made: no
  * mount, no directory.
  *
- * Rootless `nook run IMAGE` is not there yet: the overlay would have to be mounted in a
- * user namespace of the container's, with user.* xattrs for whiteouts (see rootfs.c).
+ * Without root (an ordinary user's store, image_rootless.c) the overlay cannot be mounted
+ * on the host: config.json is then `nook spec --rootless`'s form, and names the overlay in
+ * an annotation for the runtime to mount inside the container's user namespace, with
+ * "userxattr" (oci_overlay.c). Nothing is mounted on the host then, and the container's
+ * state goes under $XDG_RUNTIME_DIR/nook, as for any rootless bundle.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -142,43 +145,76 @@ make_dir(const struct image_store *s, const char *id, const struct image_record 
 	return 0;
 }
 
-/** The overlay of the image's layers (top first) and the container's upper/ on rootfs/. */
+/**
+ * overlay's options for the image's layers (top first) under the container's upper/ and
+ * work/ in @p dir, into @p opts. Returns 0, or -1 with @p err when they do not fit.
+ */
+static int
+overlay_options(const struct image_store *s, const struct image_record *rec, const char *dir,
+		char *opts, size_t size, struct nook_error *err)
+{
+	char layer[PATH_MAX];
+	size_t len = 0;
+
+	len += (size_t)snprintf(opts, size, "lowerdir=");
+	for (int i = rec->nlayers - 1; i >= 0 && len < size; i--) {
+		image_store_layer_dir(s, rec->layers[i], layer, sizeof(layer));
+		len += (size_t)snprintf(opts + len, size - len, "%s%s",
+					i == rec->nlayers - 1 ? "" : ":", layer);
+	}
+	if (len < size)
+		len += (size_t)snprintf(opts + len, size - len,
+					",upperdir=%s/upper,workdir=%s/work", dir, dir);
+	if (len >= size || rec->nlayers == 0)
+		return nook_fail(err, 0, "image %.19s: %d layers: too many for one overlay",
+				 rec->id, rec->nlayers);
+	return 0;
+}
+
+/** The overlay of the image's layers and the container's upper/ on rootfs/ (as root). */
 static int
 mount_rootfs(const struct image_store *s, const struct image_record *rec, const char *dir,
 	     struct nook_error *err)
 {
-	char opts[4096], layer[PATH_MAX], path[PATH_MAX];
-	size_t len = 0;
+	char opts[4096], path[PATH_MAX];
 
-	len += (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
-	for (int i = rec->nlayers - 1; i >= 0 && len < sizeof(opts); i--) {
-		image_store_layer_dir(s, rec->layers[i], layer, sizeof(layer));
-		len += (size_t)snprintf(opts + len, sizeof(opts) - len, "%s%s",
-					i == rec->nlayers - 1 ? "" : ":", layer);
-	}
-	if (len < sizeof(opts))
-		len += (size_t)snprintf(opts + len, sizeof(opts) - len,
-					",upperdir=%s/upper,workdir=%s/work", dir, dir);
-	if (len >= sizeof(opts) || rec->nlayers == 0)
-		return nook_fail(err, 0, "image %.19s: %d layers: too many for one overlay",
-				 rec->id, rec->nlayers);
+	if (overlay_options(s, rec, dir, opts, sizeof(opts), err) < 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/rootfs", dir);
 	if (mount("overlay", path, "overlay", 0, opts) < 0)
 		return nook_fail(err, errno, "mount(overlay, \"%s\")", path);
 	return 0;
 }
 
-/** @p spec a number, or a name in the image's file @p file (passwd or group). */
-static long
-lookup_id(const char *rootfs, const char *file, const char *spec)
+/**
+ * Where the image's file @p rel ("etc/passwd") is: in the mounted root @p rootfs as root;
+ * without root nothing is mounted yet, so in the topmost layer that has it.
+ */
+static void
+image_file(const struct image_store *s, const struct image_record *rec, const char *rootfs,
+	   const char *rel, char *path, size_t size)
 {
-	char path[PATH_MAX], *end;
+	char layer[PATH_MAX];
+
+	snprintf(path, size, "%s/%s", rootfs, rel);
+	for (int i = rec->nlayers - 1; image_rootless() && i >= 0; i--) {
+		image_store_layer_dir(s, rec->layers[i], layer, sizeof(layer));
+		if (snprintf(path, size, "%s/%s", layer, rel) < (int)size &&
+		    access(path, F_OK) == 0)
+			return;
+	}
+}
+
+/** @p spec a number, or a name in the image's file @p path (its passwd or group). */
+static long
+lookup_id(const char *path, const char *file, const char *spec)
+{
+	char *end;
 	long id = strtol(spec, &end, 10);
 	FILE *f;
 
 	if (*spec && *end == '\0')
 		return id;
-	snprintf(path, sizeof(path), "%s/etc/%s", rootfs, file);
 	if (!(f = fopen(path, "re")))
 		return -1;
 	id = -1;
@@ -193,9 +229,14 @@ lookup_id(const char *rootfs, const char *file, const char *spec)
 	return id;
 }
 
+/** The image's /etc/passwd and /etc/group, found by image_file(). */
+struct image_etc {
+	char passwd[PATH_MAX], group[PATH_MAX];
+};
+
 /** process.user from the image's "User" (USER[:GROUP]), names read in its own files. */
 static int
-set_user(json_t *process, const char *user, const char *rootfs, struct nook_error *err)
+set_user(json_t *process, const char *user, const struct image_etc *etc, struct nook_error *err)
 {
 	char u[256], *colon;
 	long uid, gid;
@@ -205,8 +246,8 @@ set_user(json_t *process, const char *user, const char *rootfs, struct nook_erro
 	snprintf(u, sizeof(u), "%s", user);
 	if ((colon = strchr(u, ':')))
 		*colon++ = '\0';
-	uid = lookup_id(rootfs, "passwd", u);
-	gid = colon ? lookup_id(rootfs, "group", colon) : uid;
+	uid = lookup_id(etc->passwd, "passwd", u);
+	gid = colon ? lookup_id(etc->group, "group", colon) : uid;
 	if (uid < 0 || gid < 0)
 		return nook_fail(err, 0, "image User \"%s\": not in the image's /etc/passwd", user);
 	json_object_set_new(
@@ -357,27 +398,58 @@ set_devices(json_t *spec, const struct run_opts *o, struct nook_error *err)
 	return 0;
 }
 
-/** config.json of the bundle @p dir: runc's default with the image's config in it. */
+/**
+ * The bundle's spec: runc's default, or without root its rootless form (cmd_spec.c) with
+ * the overlay for the runtime to mount inside (oci_overlay.c).
+ */
+static json_t *
+bundle_spec(const struct image_store *s, const struct image_record *rec, const char *dir,
+	    struct nook_error *err)
+{
+	json_t *spec = oci_spec_template();
+	char opts[4096];
+
+	if (!spec)
+		return nook_fail(err, 0, "spec: the built-in template is broken"), NULL;
+	if (!image_rootless())
+		return spec;
+	oci_spec_rootless(spec);
+	if (overlay_options(s, rec, dir, opts, sizeof(opts), err) < 0) {
+		json_decref(spec);
+		return NULL;
+	}
+	json_object_set_new(spec, "annotations", json_pack("{s:s}", OCI_OVERLAY_ANNOTATION, opts));
+	return spec;
+}
+
+/** config.json of the bundle @p dir: the bundle's spec with the image's config in it. */
 static int
 write_config(const struct image_store *s, const struct image_record *rec, const struct run_opts *o,
 	     const char *dir, const char *id, struct nook_error *err)
 {
-	json_t *spec = oci_spec_template(), *image, *cfg, *process;
+	json_t *spec, *image, *cfg, *process;
+	struct image_etc etc;
 	char path[PATH_MAX], *text;
 	const char *user;
 	size_t len;
 	int ret = -1;
 
-	if (!spec || !(text = image_store_blob(s, rec->id, &len, err)))
-		return spec ? -1 : nook_fail(err, 0, "spec: the built-in template is broken");
+	if (!(spec = bundle_spec(s, rec, dir, err)))
+		return -1;
+	if (!(text = image_store_blob(s, rec->id, &len, err))) {
+		json_decref(spec);
+		return -1;
+	}
 	image = json_loadb(text, len, 0, NULL);
 	free(text);
 	cfg = json_object_get(image, "config");
 	process = json_object_get(spec, "process");
 	snprintf(path, sizeof(path), "%s/rootfs", dir);
+	image_file(s, rec, path, "etc/passwd", etc.passwd, sizeof(etc.passwd));
+	image_file(s, rec, path, "etc/group", etc.group, sizeof(etc.group));
 	apply_options(spec, process, cfg, o, id);
 	user = o->user ?: json_string_value(json_object_get(cfg, "User"));
-	if (set_args(process, cfg, o, err) == 0 && set_user(process, user, path, err) == 0 &&
+	if (set_args(process, cfg, o, err) == 0 && set_user(process, user, &etc, err) == 0 &&
 	    set_devices(spec, o, err) == 0 && write_info(dir, id, rec, o, spec, cfg, err) == 0) {
 		snprintf(path, sizeof(path), "%s/config.json", dir);
 		ret = json_dump_file(spec, path, JSON_INDENT(2));
@@ -413,8 +485,8 @@ prepare(struct image_store *s, const struct run_opts *o, const char *id, char *d
 	if (name_free(id, err) < 0 || image_store_find(s, o->image, &rec, err) < 0 ||
 	    make_dir(s, id, &rec, dir, size, err) < 0)
 		return -1;
-	if (mount_rootfs(s, &rec, dir, err) < 0)
-		return -1;
+	if (!image_rootless() && mount_rootfs(s, &rec, dir, err) < 0)
+		return -1; /* without root, the runtime mounts it inside (oci_overlay.c) */
 	return write_config(s, &rec, o, dir, id, err);
 }
 

@@ -90,9 +90,12 @@ find(json_t *a, const char *key, const char *value, size_t *at)
 	return NULL;
 }
 
-/** The changes from runc's default to its rootless form, listed at the top. */
-static void
-make_rootless(json_t *spec)
+/**
+ * Turn runc's default @p spec (a json_t) into its rootless form: the changes listed at the
+ * top. `nook run IMAGE` run by an ordinary user makes its bundle with it too.
+ */
+void
+oci_spec_rootless(void *spec)
 {
 	json_t *linux_ = json_object_get(spec, "linux"), *mounts = json_object_get(spec, "mounts");
 	json_t *ns = json_object_get(linux_, "namespaces"), *m, *opts;
@@ -149,7 +152,7 @@ cmd_spec(int argc, char *argv[])
 	if (!spec)
 		return nook_fail(&err, 0, "spec: the built-in template is broken"), nook_say(&err);
 	if (rootless)
-		make_rootless(spec);
+		oci_spec_rootless(spec);
 	ret = json_dump_file(spec, path, JSON_INDENT(8));
 	json_decref(spec);
 	if (ret < 0)

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "nook.h"
 
@@ -75,6 +76,18 @@ int image_sink_open(struct image_sink *s, int fd, int64_t max, const char *what,
 		    struct nook_error *err);
 int image_sink_write(struct image_sink *s, const void *data, size_t len);
 int image_sink_close(struct image_sink *s, const char *want, struct nook_error *err);
+
+/* image_rootless.c (nook-image's; image_rootless() nook's too) */
+struct archive_entry;
+/** Is the store being filled or used by an ordinary user (no chown, user.* overlay
+ *  marks, the overlay mounted by the runtime: image_rootless.c)? */
+static inline bool
+image_rootless(void)
+{
+	return geteuid() != 0;
+}
+const char *image_opaque_xattr(void);
+bool image_entry_fit(struct archive_entry *e);
 
 /* image_layer.c */
 int image_layer_unpack(const char *tarball, const char *dir, struct nook_error *err);

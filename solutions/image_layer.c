@@ -9,7 +9,8 @@
  * in the layers beneath is gone" as a file `.wh..wh..opq` in it ("opaque directory").
  * OverlayFS has the same two ideas in another form: a whiteout is a character device 0/0
  * named NAME, and an opaque directory carries the extended attribute
- * trusted.overlay.opaque=y. So each layer is translated once, as it is unpacked, and the
+ * trusted.overlay.opaque=y (user.overlay.opaque=y in an ordinary user's store, and no
+ * owners but the user's: image_rootless.c). So each layer is translated once, as it is unpacked, and the
  * kernel then does the rest every time a container starts (rootfs.c).
  *
  * A tar archive is input from anyone, written into the store as root: it must not write
@@ -126,7 +127,7 @@ image_whiteout(int layerfd, const char *path, struct nook_error *err)
 	if ((dirfd = open_dir_beneath(layerfd, parent)) < 0)
 		return nook_fail(err, errno, "layer entry \"%s\": its directory", path);
 	if (strcmp(base, WH_OPAQUE) == 0) {
-		if (fsetxattr(dirfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		if (fsetxattr(dirfd, image_opaque_xattr(), "y", 1, 0) < 0)
 			ret = nook_fail(err, errno, "layer entry \"%s\": setxattr(opaque)", path);
 	} else if (mknodat(dirfd, base + 4, S_IFCHR, makedev(0, 0)) < 0) {
 		ret = nook_fail(err, errno, "layer entry \"%s\": mknod(whiteout)", path);
@@ -220,6 +221,8 @@ unpack_entry(struct archive *in, struct archive *out, struct archive_entry *e, c
 	base = base ? base + 1 : rel;
 	if (strncmp(base, WH_PREFIX, 4) == 0)
 		return image_whiteout(layerfd, rel, err);
+	if (!image_entry_fit(e))
+		return 0; /* a device node, without root (image_rootless.c) */
 	if (place_entry(e, dir, layerfd, rel, err) < 0)
 		return -1;
 	if (archive_write_header(out, e) < ARCHIVE_WARN || copy_data(in, out) < 0 ||
@@ -292,7 +295,8 @@ image_layer_unpack(const char *tarball, const char *dir, struct nook_error *err)
 	}
 	out = archive_write_disk_new();
 	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-						    ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_XATTR |
+						    (image_rootless() ? 0 : ARCHIVE_EXTRACT_OWNER) |
+						    ARCHIVE_EXTRACT_XATTR |
 						    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 						    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	ret = unpack_all(in, out, dir, layerfd, err);

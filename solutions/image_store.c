@@ -145,12 +145,30 @@ remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/**
+ * A directory made readable and writable by its owner, before anything in it is removed:
+ * without root, permissions hold for the owner too — an image's 0555 directory, or the
+ * 0000 work/work overlay leaves in a user namespace, could not be emptied.
+ */
+static int
+make_writable(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (st->st_mode & S_IRWXU) != S_IRWXU)
+		chmod(path, (st->st_mode & 07777) | S_IRWXU);
+	else if (flag == FTW_DNR && chmod(path, 0700) == 0) /* now it can be read */
+		nftw(path, make_writable, 16, FTW_PHYS | FTW_MOUNT);
+	return 0;
+}
+
 /** rm -rf @p path, not crossing into another mount. Returns 0, or -1 with errno. */
 int
 image_remove_tree(const char *path)
 {
 	if (access(path, F_OK) < 0 && errno == ENOENT)
 		return 0;
+	if (geteuid() != 0)
+		nftw(path, make_writable, 16, FTW_PHYS | FTW_MOUNT);
 	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 

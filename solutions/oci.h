@@ -127,6 +127,7 @@ struct nook_oci {
 	bool has_device_rules;		     /**< linux.resources.devices was given */
 	struct nook_seccomp_profile seccomp; /**< linux.seccomp, when has_seccomp */
 	bool has_seccomp;
+	const char *overlay; /**< annotations' org.nook.rootfs.overlay, or NULL (oci_overlay.c) */
 };
 
 /** The runtime spec version nook writes into state and spec. */
@@ -167,6 +168,13 @@ int oci_process_load(const char *file, struct nook_container *c, struct nook_oci
 int oci_mount_options(struct oci_mount *m, const char *where, void *options,
 		      struct nook_error *err);
 int oci_resources_parse(const char *text, struct nook_container *c, struct nook_error *err);
+
+/** The annotation of an overlay the runtime mounts on root.path itself (oci_overlay.c). */
+#define OCI_OVERLAY_ANNOTATION "org.nook.rootfs.overlay"
+
+/* oci_overlay.c */
+int oci_overlay_read(void *doc, struct nook_oci *o, struct nook_error *err);
+int oci_overlay_mount(const struct nook_oci *o, bool userns, struct nook_error *err);
 
 /* oci_root.c */
 int oci_open_in_root(int rootfd, const char *dest, bool file, struct nook_error *err);
@@ -274,5 +282,6 @@ int oci_run_begin(const char *id, const struct oci_create_opts *opts, struct oci
 int oci_run_end(struct oci_running *r, bool wait, struct nook_error *err);
 bool cmd_run_is_image(int argc, char *argv[]);
 void *oci_spec_template(void);
+void oci_spec_rootless(void *spec);
 
 #endif

@@ -1183,8 +1183,8 @@ read_config(json_t *doc, struct nook_container *c, struct nook_oci *o, struct no
 		return bad(err, "hostname", "%s", why.msg);
 	c->hostname = hostname;
 	if (get_object(doc, "", "annotations", &(json_t *){NULL}, err) < 0)
-		return -1; /* annotations: kept for `state`, otherwise ignored */
-	return 0;
+		return -1; /* annotations: kept for `state`; nook's own overlay read */
+	return oci_overlay_read(doc, o, err);
 }
 
 /**

@@ -266,15 +266,21 @@ fill_dev(int rootfd, struct nook_error *err)
 	return 0;
 }
 
-/** Steps 1-3 of the top of this file: the root, bound onto itself, and its mounts. */
+/**
+ * Steps 1-3 of the top of this file: the root, bound onto itself, and its mounts. A root
+ * that is an overlay the runtime mounts itself (oci_overlay.c) is mounted first, in the
+ * container's user namespace when there is one (@p userns).
+ */
 static int
-build_root(const struct nook_oci *o, struct nook_error *err)
+build_root(const struct nook_oci *o, bool userns, struct nook_error *err)
 {
 	bool dev = false;
 	int rootfd, ret = 0;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"/\", MS_REC|MS_PRIVATE)");
+	if (oci_overlay_mount(o, userns, err) < 0)
+		return -1;
 	if (mount(o->root, o->root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return nook_fail(err, errno, "mount(\"%s\", MS_BIND)", o->root);
 	rootfd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -481,7 +487,7 @@ oci_child(struct nook_container *c, struct nook_error *err)
 	const struct nook_oci *o = c->oci;
 
 	c->oci->host_pid = host_pid();
-	if (join_namespaces(c, err) < 0 || build_root(o, err) < 0 ||
+	if (join_namespaces(c, err) < 0 || build_root(o, c->userns || host_in_userns(), err) < 0 ||
 	    inside_hooks(c, OCI_HOOK_CREATE_CONTAINER, "creating", err) < 0 ||
 	    rootfs_pivot(o->root, err) < 0)
 		return -1;

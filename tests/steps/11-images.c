@@ -28,16 +28,17 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/utsname.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "harness.h"
 
 static char image[PATH_MAX];
-static char group_dir[64];	 /* the layouts, built once */
-static char one_layer[128];	 /* group_dir/one */
-static char two_layers[128];	 /* group_dir/two */
-static char store[64], root[64]; /* per test */
+static char group_dir[64];	  /* the layouts, built once */
+static char one_layer[128];	  /* group_dir/one */
+static char two_layers[128];	  /* group_dir/two */
+static char store[128], root[64]; /* per test */
 
 /** Run `nook --store STORE --root ROOT ARGS...` to its end. */
 #define nook(r, ...) run_step(r, "nook", "--store", store, "--root", root, __VA_ARGS__, NULL)
@@ -1305,6 +1306,184 @@ test_image_tool(void **state)
 	expect_stdout(&r, "hi\n");
 }
 
+/* --- rootless: an ordinary user's store and containers ----------------------------------- */
+
+/** The ordinary user of the rootless tests: an id with no entry needed in /etc/passwd. */
+#define USER_ID 1000
+
+/** Skip unless uid USER_ID may make user namespaces, and overlay may be mounted in one. */
+static void
+skip_unless_rootless_overlay(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	skip_unless_user_namespaces_as(USER_ID, USER_ID);
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2 ||
+	    major * 1000 + minor < 5011) {
+		print_message("  SKIP: overlay in a user namespace needs Linux 5.11, not %s\n",
+			      u.release);
+		skip();
+	}
+}
+
+/** The environment a login gives the user: its home @p dir, its runtime dir in it. */
+static void
+login_env(void *dir)
+{
+	char xdg[96];
+
+	snprintf(xdg, sizeof(xdg), "%s/xdg", (const char *)dir);
+	if (setenv("HOME", dir, 1) < 0 || setenv("XDG_RUNTIME_DIR", xdg, 1) < 0 ||
+	    unsetenv("NOOK_STORE") < 0 || unsetenv("XDG_DATA_HOME") < 0)
+		_exit(125);
+}
+
+/**
+ * A home for the user in @p home (a scratch directory it owns, with xdg/ in it), and the
+ * layouts readable to it. The nook it may run is exported to its scripts as $N.
+ */
+static void
+make_home(char *home)
+{
+	char bin[PATH_MAX];
+
+	skip_unless_rootless_overlay();
+	if (!realpath(runnable_as(USER_ID, USER_ID, step_path("nook")), bin))
+		fail_msg("nook: %s", strerror(errno));
+	make_scratch_dir(home, "home", 0755);
+	sh("mkdir -m 700 %s/xdg && chown -R %d:%d %s && chmod 755 %s", home, USER_ID, USER_ID, home,
+	   group_dir);
+	if (setenv("N", bin, 1) < 0)
+		fail_msg("setenv: %s", strerror(errno));
+}
+
+/** Run the shell script made of @p fmt as the user, logged in with @p home, in it. */
+static void
+as_user(struct run *r, const char *home, const char *fmt, ...)
+{
+	char script[4096];
+	char *argv[] = {"/bin/sh", "-c", script, NULL};
+	struct proc p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strcpy(script, "cd || exit 89; ");
+	vsnprintf(script + strlen(script), sizeof(script) - strlen(script), fmt, ap);
+	va_end(ap);
+	start_argv_as(&p, r, USER_ID, USER_ID, login_env, (void *)home, argv);
+	finish(&p, RUN_TIMEOUT);
+}
+
+/** No mount of anything under @p dir left on the host. */
+static void
+expect_no_mounts_under(const char *dir)
+{
+	char cmd[256];
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "grep -c ' %s/' /proc/self/mountinfo", dir);
+	run_shell(&r, cmd);
+	assert_string_equal(r.out, "0\n");
+}
+
+/**
+ * Rootless import and run: the store is ~/.local/share/nook, the state $XDG_RUNTIME_DIR/nook;
+ * the files are the user's (root's inside), whiteout and opaque directory hold, the
+ * container may write, and --rm leaves nothing, on the host no mount.
+ */
+static void
+test_rootless_import_run(void **state)
+{
+	char home[64], path[PATH_MAX], buf[4];
+	struct stat st;
+	struct run r;
+
+	(void)state;
+	make_home(home);
+	as_user(&r, home,
+		"$N image import %s >/dev/null || exit 90; $N run --rm busybox echo hi; "
+		"$N run --rm busybox sh -c 'test -e /bin/vi && echo vi; ls -A /usr; "
+		"cat /etc/added; id -u; stat -c %%u /bin/busybox; echo w >/etc/added && cat "
+		"/etc/added'; "
+		"echo run $?; ls -A ~/.local/share/nook/containers ~/xdg/nook | wc -l",
+		two_layers);
+	expect_run(&r, r.status == 0, "rootless import and run as uid %d", USER_ID);
+	/* ls's two headings and the blank line between them: both directories empty */
+	assert_string_equal(r.out, "hi\nadded\n0\n0\nw\nrun 0\n3\n");
+	snprintf(store, sizeof(store), "%s/.local/share/nook", home); /* for find_whiteout() */
+	find_whiteout(path, sizeof(path));
+	assert_true(stat(path, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0));
+	assert_int_equal(st.st_uid, USER_ID);
+	strcpy(strstr(path, "/bin/vi"), "/usr"); /* opaque, in the attribute userxattr reads */
+	assert_int_equal(getxattr(path, "user.overlay.opaque", buf, sizeof(buf)), 1);
+	assert_int_equal(buf[0], 'y');
+	assert_int_equal(getxattr(path, "trusted.overlay.opaque", buf, sizeof(buf)), -1);
+	strcpy(strstr(path, "/usr"), "/etc/added"); /* root's in the tar: the user's here */
+	assert_true(stat(path, &st) == 0 && st.st_uid == USER_ID && st.st_gid == USER_ID);
+	expect_no_mounts_under(home);
+}
+
+/** Rootless pull from the loopback registry, then run. */
+static void
+test_rootless_pull_run(void **state)
+{
+	char home[64], dir[64];
+	struct registry g;
+	struct run r;
+
+	(void)state;
+	make_home(home);
+	make_scratch_dir(dir, "registry", 0755);
+	start_registry(&g, dir);
+	push(&g, two_layers, "busybox");
+	as_user(&r, home,
+		"$N pull 127.0.0.1:%d/busybox >/dev/null || exit 90; "
+		"$N run --rm 127.0.0.1:%d/busybox sh -c 'cat /etc/added; test -e /bin/vi || echo "
+		"no-vi'",
+		g.port, g.port);
+	stop_registry(&g);
+	expect_run(&r, r.status == 0, "rootless pull and run as uid %d", USER_ID);
+	assert_string_equal(r.out, "added\nno-vi\n");
+	expect_no_mounts_under(home);
+}
+
+/**
+ * Two rootless containers of one image at once: both see the store's own inode of
+ * /bin/busybox (the layer directory, shared), each has a writable layer of its own.
+ */
+static void
+test_rootless_shared_layers(void **state)
+{
+	char home[64];
+	struct run r;
+
+	(void)state;
+	make_home(home);
+	as_user(&r, home,
+		"$N image import %s >/dev/null || exit 90; S=~/.local/share/nook; "
+		"for i in 1 2; do $N run --rm --name c$i busybox sh -c "
+		"'stat -c %%i /bin/busybox; echo $0 >/mine; sleep 2; cat /mine' $i "
+		"</dev/null >out$i 2>&1 & done; sleep 1; ls $S/containers | wc -l; wait; "
+		"cat out1 out2; for l in $S/layers/*; do "
+		"[ -f $l/bin/busybox ] && stat -c %%i $l/bin/busybox; done",
+		two_layers);
+	expect_run(&r, r.status == 0, "two rootless containers as uid %d", USER_ID);
+	expect_run(&r, count_lines(r.out) == 6, "6 lines");
+	{
+		char n[8], i1[32], m1[8], i2[32], m2[8], ino[32];
+
+		assert_int_equal(
+			sscanf(r.out, "%7s %31s %7s %31s %7s %31s", n, i1, m1, i2, m2, ino), 6);
+		assert_string_equal(n, "2");
+		assert_string_equal(m1, "1");
+		assert_string_equal(m2, "2");
+		assert_string_equal(i1, ino);
+		assert_string_equal(i2, ino);
+	}
+	expect_no_mounts_under(home);
+}
+
 int
 main(void)
 {
@@ -1330,6 +1509,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pull_signed_tampered, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_import_signed, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_rootless_import_run, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_rootless_pull_run, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_rootless_shared_layers, test_setup,
+						test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("11-images", tests, setup, teardown);
