@@ -115,6 +115,7 @@ image_whiteout(int layerfd, const char *path, struct nook_error *err)
 {
 	char parent[PATH_MAX];
 	const char *base = strrchr(path, '/');
+	const char *opaque = image_opaque_xattr(); /* user.overlay.* without root */
 	int dirfd, ret = 0;
 
 	snprintf(parent, sizeof(parent), "%.*s", base ? (int)(base - path) : 1, base ? path : ".");
@@ -123,11 +124,11 @@ image_whiteout(int layerfd, const char *path, struct nook_error *err)
 		return 0; /* aufs's own bookkeeping (.wh..wh.plnk...): nothing for overlay */
 	if (strcmp(base + 4, "") == 0 || strcmp(base + 4, ".") == 0 || strcmp(base + 4, "..") == 0)
 		return nook_fail(err, 0, "layer entry \"%s\": a whiteout of nothing", path);
-	/* EXERCISE 11: turn the OCI whiteout in directory parent (below layerfd, opened with open_dir_beneath(), never through a symbolic link) into overlay's form: base ".wh..wh..opq" makes that directory opaque (the extended attribute trusted.overlay.opaque = "y"), any other ".wh.NAME" becomes NAME, a character device 0/0; return 0, or -1 with err naming the entry. The tests import a layer that deletes /bin/vi and makes /usr opaque, run it, and look at the layer on disk. */
+	/* EXERCISE 11: turn the OCI whiteout in directory parent (below layerfd, opened with open_dir_beneath(), never through a symbolic link) into overlay's form: base ".wh..wh..opq" makes that directory opaque (the extended attribute named opaque, trusted.overlay.opaque as root, = "y"), any other ".wh.NAME" becomes NAME, a character device 0/0; return 0, or -1 with err naming the entry. The tests import a layer that deletes /bin/vi and makes /usr opaque, run it, and look at the layer on disk. */
 	if ((dirfd = open_dir_beneath(layerfd, parent)) < 0)
 		return nook_fail(err, errno, "layer entry \"%s\": its directory", path);
 	if (strcmp(base, WH_OPAQUE) == 0) {
-		if (fsetxattr(dirfd, image_opaque_xattr(), "y", 1, 0) < 0)
+		if (fsetxattr(dirfd, opaque, "y", 1, 0) < 0)
 			ret = nook_fail(err, errno, "layer entry \"%s\": setxattr(opaque)", path);
 	} else if (mknodat(dirfd, base + 4, S_IFCHR, makedev(0, 0)) < 0) {
 		ret = nook_fail(err, errno, "layer entry \"%s\": mknod(whiteout)", path);

@@ -10,7 +10,8 @@
  * in the layers beneath is gone" as a file `.wh..wh..opq` in it ("opaque directory").
  * OverlayFS has the same two ideas in another form: a whiteout is a character device 0/0
  * named NAME, and an opaque directory carries the extended attribute
- * trusted.overlay.opaque=y. So each layer is translated once, as it is unpacked, and the
+ * trusted.overlay.opaque=y (user.overlay.opaque=y in an ordinary user's store, and no
+ * owners but the user's: image_rootless.c). So each layer is translated once, as it is unpacked, and the
  * kernel then does the rest every time a container starts (rootfs.c).
  *
  * A tar archive is input from anyone, written into the store as root: it must not write
@@ -115,6 +116,7 @@ image_whiteout(int layerfd, const char *path, struct nook_error *err)
 {
 	char parent[PATH_MAX];
 	const char *base = strrchr(path, '/');
+	const char *opaque = image_opaque_xattr(); /* user.overlay.* without root */
 	int dirfd, ret = 0;
 
 	snprintf(parent, sizeof(parent), "%.*s", base ? (int)(base - path) : 1, base ? path : ".");
@@ -123,9 +125,9 @@ image_whiteout(int layerfd, const char *path, struct nook_error *err)
 		return 0; /* aufs's own bookkeeping (.wh..wh.plnk...): nothing for overlay */
 	if (strcmp(base + 4, "") == 0 || strcmp(base + 4, ".") == 0 || strcmp(base + 4, "..") == 0)
 		return nook_fail(err, 0, "layer entry \"%s\": a whiteout of nothing", path);
-	/* EXERCISE 11: turn the OCI whiteout in directory parent (below layerfd, opened with open_dir_beneath(), never through a symbolic link) into overlay's form: base ".wh..wh..opq" makes that directory opaque (the extended attribute trusted.overlay.opaque = "y"), any other ".wh.NAME" becomes NAME, a character device 0/0; return 0, or -1 with err naming the entry. The tests import a layer that deletes /bin/vi and makes /usr opaque, run it, and look at the layer on disk. */
+	/* EXERCISE 11: turn the OCI whiteout in directory parent (below layerfd, opened with open_dir_beneath(), never through a symbolic link) into overlay's form: base ".wh..wh..opq" makes that directory opaque (the extended attribute named opaque, trusted.overlay.opaque as root, = "y"), any other ".wh.NAME" becomes NAME, a character device 0/0; return 0, or -1 with err naming the entry. The tests import a layer that deletes /bin/vi and makes /usr opaque, run it, and look at the layer on disk. */
 	/* Your code here; then delete the line below. */
-	return nook_exercise_todo(err, "11", "turn the OCI whiteout in directory parent (below layerfd, opened with open_dir_beneath(), never through a symbolic link) into overlay's form: base \".wh..wh..opq\" makes that directory opaque (the extended attribute trusted.overlay.opaque = \"y\"), any other \".wh.NAME\" becomes NAME, a character device 0/0; return 0, or -1 with err naming the entry. The tests import a layer that deletes /bin/vi and makes /usr opaque, run it, and look at the layer on disk.");
+	return nook_exercise_todo(err, "11", "turn the OCI whiteout in directory parent (below layerfd, opened with open_dir_beneath(), never through a symbolic link) into overlay's form: base \".wh..wh..opq\" makes that directory opaque (the extended attribute named opaque, trusted.overlay.opaque as root, = \"y\"), any other \".wh.NAME\" becomes NAME, a character device 0/0; return 0, or -1 with err naming the entry. The tests import a layer that deletes /bin/vi and makes /usr opaque, run it, and look at the layer on disk.");
 	/* END EXERCISE */
 }
 //! [image_whiteout]
@@ -213,6 +215,8 @@ unpack_entry(struct archive *in, struct archive *out, struct archive_entry *e, c
 	base = base ? base + 1 : rel;
 	if (strncmp(base, WH_PREFIX, 4) == 0)
 		return image_whiteout(layerfd, rel, err);
+	if (!image_entry_fit(e))
+		return 0; /* a device node, without root (image_rootless.c) */
 	if (place_entry(e, dir, layerfd, rel, err) < 0)
 		return -1;
 	if (archive_write_header(out, e) < ARCHIVE_WARN || copy_data(in, out) < 0 ||
@@ -285,7 +289,8 @@ image_layer_unpack(const char *tarball, const char *dir, struct nook_error *err)
 	}
 	out = archive_write_disk_new();
 	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-						    ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_XATTR |
+						    (image_rootless() ? 0 : ARCHIVE_EXTRACT_OWNER) |
+						    ARCHIVE_EXTRACT_XATTR |
 						    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 						    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	ret = unpack_all(in, out, dir, layerfd, err);

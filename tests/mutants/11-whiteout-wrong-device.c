@@ -4,7 +4,7 @@
 	if ((dirfd = open_dir_beneath(layerfd, parent)) < 0)
 		return nook_fail(err, errno, "layer entry \"%s\": its directory", path);
 	if (strcmp(base, WH_OPAQUE) == 0) {
-		if (fsetxattr(dirfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		if (fsetxattr(dirfd, opaque, "y", 1, 0) < 0)
 			ret = nook_fail(err, errno, "layer entry \"%s\": setxattr(opaque)", path);
 	} else if (mknodat(dirfd, base + 4, S_IFCHR, makedev(1, 3)) < 0) {
 		ret = nook_fail(err, errno, "layer entry \"%s\": mknod(whiteout)", path);
