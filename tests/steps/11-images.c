@@ -1463,10 +1463,11 @@ test_rootless_shared_layers(void **state)
 	as_user(&r, home,
 		"$N image import %s >/dev/null || exit 90; S=~/.local/share/nook; "
 		"for i in 1 2; do $N run --rm --name c$i busybox sh -c "
-		"'stat -c %%i /bin/busybox; echo $0 >/mine; sleep 2; cat /mine' $i "
-		"</dev/null >out$i 2>&1 & done; sleep 1; ls $S/containers | wc -l; wait; "
-		"cat out1 out2; for l in $S/layers/*; do "
-		"[ -f $l/bin/busybox ] && stat -c %%i $l/bin/busybox; done",
+		"'stat -c %%i /bin/busybox; echo $0 >/mine; sleep 5; cat /mine' $i "
+		"</dev/null >out$i 2>&1 & done; "
+		"for t in $(seq 100); do [ -s out1 ] && [ -s out2 ] && break; sleep 0.1; done; "
+		"ls $S/containers | wc -l; wait; "
+		"cat out1 out2; stat -c %%i $S/layers/*/bin/busybox",
 		two_layers);
 	expect_run(&r, r.status == 0, "two rootless containers as uid %d", USER_ID);
 	expect_run(&r, count_lines(r.out) == 6, "6 lines");
