@@ -22,7 +22,8 @@
  *
  * The description comes from the container's config.json, with --process (an OCI process
  * object, what podman and containerd pass) or the arguments replacing args, env, cwd,
- * user and capabilities. With --detach nook writes the new PID to --pid-file and exits,
+ * user and capabilities. --tty without --console-socket (docker's `exec -it`) gives the
+ * process a terminal that nook relays itself (cmd_exec_tty.c). With --detach nook writes the new PID to --pid-file and exits,
  * the process going on under the caller's subreaper; otherwise nook waits for it and
  * passes its status on.
  */
@@ -239,7 +240,7 @@ exec_args(int argc, char *argv[], struct exec_opts *x, struct nook_error *err)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+p:c:u:e:dt", table, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+p:c:u:e:dti", table, NULL)) != -1) {
 		if (ch == 'p')
 			x->process = optarg;
 		else if (ch == 'P')
@@ -256,13 +257,15 @@ exec_args(int argc, char *argv[], struct exec_opts *x, struct nook_error *err)
 			x->tty = true;
 		else if (ch == 'C')
 			x->console = optarg;
+		else if (ch == 'i')
+			continue; /* docker's -i: stdin is passed on anyway */
 		else
 			return nook_fail(err, 0, "exec: bad option '%s'", argv[optind - 1]);
 	}
 	if (optind >= argc || (!x->process && optind + 1 >= argc))
 		return nook_fail(err, 0, "exec: expected ID and a command, or --process");
-	if (x->tty && !x->console)
-		return nook_fail(err, 0, "exec: --tty needs a --console-socket");
+	if (x->tty && x->detach && !x->console)
+		return nook_fail(err, 0, "exec: --tty --detach needs a --console-socket");
 	return optind;
 }
 
@@ -335,7 +338,7 @@ cmd_exec(int argc, char *argv[])
 	struct nook_oci o = {0};
 	struct nook_error err;
 	struct oci_state s;
-	int first, wstatus, ret = -1, pidfd = -1, console = -1, tell[2];
+	int first, wstatus, ret = -1, pidfd = -1, console = -1, own_tty = -1, tell[2];
 	pid_t middle, pid = 0, target;
 
 	if ((first = exec_args(argc, argv, &x, &err)) < 0 ||
@@ -350,6 +353,8 @@ cmd_exec(int argc, char *argv[])
 		nook_fail(&err, errno, "open(\"%s\")", x.pid_file); /* a host path: open it now */
 	else if (x.console && (x.tty || x.process) &&
 		 (console = console_connect(x.console, &err)) < 0)
+		; /* err says why */
+	else if (x.tty && !x.console && (console = exec_tty_socket(&own_tty, &err)) < 0)
 		; /* err says why */
 	else if (oci_config_load(s.bundle, &c, &o, &err) == 0 &&
 		 describe(&x, argv + first + 1, &c, &o, &err) == 0 &&
@@ -373,6 +378,9 @@ cmd_exec(int argc, char *argv[])
 	    pid_file(pidfd, x.pid_file, pid, &err) < 0)
 		nook_say(&err);
 	close(tell[0]);
+	if (own_tty >= 0)
+		exec_tty_relay(
+			own_tty); /* -t without a socket: nook is the console (cmd_exec_tty.c) */
 	while (waitpid(middle, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	seccomp_stage.cleanup(&c);

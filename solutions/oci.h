@@ -239,6 +239,8 @@ int oci_parse_signal(const char *arg);
 int cmd_create(int argc, char *argv[]);
 int cmd_start(int argc, char *argv[]);
 int cmd_exec(int argc, char *argv[]);
+int exec_tty_socket(int *keep, struct nook_error *err);
+void exec_tty_relay(int sock);
 int cmd_ps(int argc, char *argv[]);
 int cmd_pause(int argc, char *argv[]);
 int cmd_resume(int argc, char *argv[]);

@@ -286,6 +286,31 @@ test_exec(void **state)
 	expect_run(&r, r.status == 0 && strstr(r.out, "sleep"), "ps %s", name);
 }
 
+/** exec -it: a terminal of the container's own, relayed by nook; ours given back. */
+static void
+test_exec_tty(void **state)
+{
+	char name[64];
+	struct run r;
+
+	(void)state;
+	run_d(name, "tty", "sleep", "60");
+	char *argv[] = {(char *)step_path("nook"),
+			"--store",
+			store,
+			"--root",
+			root,
+			"exec",
+			"-it",
+			name,
+			"sh",
+			NULL};
+	run_on_pty(&r, RUN_TIMEOUT, "# ", "tty; exit 3\n", argv);
+	expect_run(&r, r.status == 3, "exec -it: the shell's exit status");
+	expect_run(&r, strstr(r.out, "/dev/pts/") != NULL, "exec -it: a terminal");
+	expect_run(&r, strcmp(r.err, "terminal: canonical") == 0, "the terminal given back");
+}
+
 /** stop sends the image's StopSignal, then SIGKILL after -t; the exit code is kept. */
 static void
 test_stop(void **state)
@@ -516,6 +541,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_detach_ps_logs_rm, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_logs_follow, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_exec, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_exec_tty, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_stop, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_kill, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_detach_rm, test_setup, test_teardown),
