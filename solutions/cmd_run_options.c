@@ -116,7 +116,7 @@ set_env(struct run_opts *o, const char *arg, struct nook_error *err)
 	return add_env(o, arg, err);
 }
 
-/** --env-file: one K=V (or K) a line; blank lines and #comments skipped. */
+/** --env-file: one K=V (or K) a line; blank lines and `#` comments skipped. */
 static int
 set_env_file(struct run_opts *o, const char *arg, struct nook_error *err)
 {

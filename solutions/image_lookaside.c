@@ -16,7 +16,7 @@
  * The most specific entry for an image (registry/repo, its parent namespaces, registry)
  * wins, else default-docker's. "sigstore" is the old name of "lookaside", read as well.
  * Under a lookaside URL, the signatures of manifest sha256:HEX of repository REPO (its
- * path without the registry) are REPO@sha256=HEX/signature-1, signature-2, ... up to the
+ * path without the registry) are `REPO@sha256=HEX/signature-1`, `signature-2`, ... up to the
  * first missing one. nook reads file:// lookasides; an http(s) one is refused, in one
  * line (skopeo's lookaside server can be mirrored into a directory).
  */
