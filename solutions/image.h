@@ -94,6 +94,17 @@ int image_layer_unpack(const char *tarball, const char *dir, struct nook_error *
 int image_whiteout(int layerfd, const char *path, struct nook_error *err);
 int image_layer_diff_id(const char *tarball, char out[IMAGE_DIGEST_LEN], struct nook_error *err);
 
+/** A layer packed from a directory (image_pack.c). */
+struct image_packed {
+	char digest[IMAGE_DIGEST_LEN];	/**< of the gzipped blob: the manifest's */
+	char diff_id[IMAGE_DIGEST_LEN]; /**< of the tar: the config's rootfs.diff_ids */
+	int64_t size;			/**< of the blob */
+};
+
+/* image_pack.c */
+int image_pack_layer(const char *dir, const char *blob, struct image_packed *out,
+		     struct nook_error *err);
+
 /** One descriptor of a manifest: a config or a layer. */
 struct image_desc {
 	char digest[IMAGE_DIGEST_LEN];
@@ -158,6 +169,18 @@ int image_remove_tree(const char *path);
 
 /** What the policy allows, and where signatures are (image_policy.h); NULL: anything. */
 struct image_trust;
+
+/* image_commit.c */
+int image_commit(struct image_store *s, const char *id, const char *name, const char *message,
+		 struct image_record *rec, struct nook_error *err);
+
+/* image_rootfs.c */
+int image_mount_rootfs(const struct image_store *s, const struct image_record *rec, const char *dir,
+		       struct nook_error *err);
+
+/* image_cp.c */
+int image_cp(const struct image_store *s, const char *id, const char *inside, const char *host,
+	     bool in, struct nook_error *err);
 
 /* image_import.c */
 int image_import(struct image_store *s, const char *path, const char *name,

@@ -56,6 +56,8 @@
 #pragma weak cmd_image
 #pragma weak cmd_images
 #pragma weak cmd_rmi
+#pragma weak cmd_commit
+#pragma weak cmd_cp
 
 struct nook_cli nook_cli;
 
@@ -174,6 +176,8 @@ static const struct {
 	 "stop an image container: its StopSignal, then SIGKILL after -t seconds"},
 	{"rm", cmd_rm, "remove image containers that have ended (-f: kill them first)"},
 	{"inspect", cmd_inspect, "print what is known of image containers, as JSON"},
+	{"commit", cmd_commit, "a container's writable layer as a new image: CONTAINER [NAME]"},
+	{"cp", cmd_cp, "copy files between a container and the host: SRC DEST, one CONTAINER:PATH"},
 };
 
 /** The global options, as --help and the man page list them (global_options() parses). */
@@ -237,7 +241,8 @@ man_page(FILE *out)
 	      ".SH EXIT STATUS\n0 on success; 125 and one line on stderr when nook itself "
 	      "fails; run passes the container's own status on.\n"
 	      ".SH FILES\n.TP\n\\fInook-image\\fR\nthe image commands (pull, image, images, "
-	      "rmi), which nook runs: found beside nook, or in ../libexec/nook/ next to the "
+	      "rmi, commit, cp), which nook runs: found beside nook, or in ../libexec/nook/ next "
+	      "to the "
 	      "directory nook is in (make install puts it there)\n"
 	      ".SH SEE ALSO\nnook\\-doctor(1), nook\\-run(1), runc(8), crun(1), podman(1), "
 	      "nook\\-09\\-seccomp(1)\n",

@@ -271,6 +271,8 @@ int cmd_images(int argc, char *argv[]);
 int cmd_rmi(int argc, char *argv[]);
 int cmd_pull(int argc, char *argv[]);
 int cmd_run_image(int argc, char *argv[]);
+int cmd_commit(int argc, char *argv[]);
+int cmd_cp(int argc, char *argv[]);
 int oci_run(const char *id, const struct oci_create_opts *opts, bool detach);
 
 /** A container between oci_run_begin() and oci_run_end(): its parent is this process. */

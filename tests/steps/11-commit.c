@@ -1,6 +1,8 @@
 /**
  * @file 11-commit.c
- * @brief Step 11's tests of what `nook run IMAGE` gives a container beyond its image:
+ * @brief Step 11's tests of what a container adds to its image: `nook commit` (its
+ *        writable layer as a new image: files created, changed, deleted, a directory
+ *        replaced), `nook cp` both ways (and never through a link out of the container),
  *        host devices (`--device /dev/X[:PATH][:rwm]`) and CDI devices (`--device
  *        vendor.com/class=name`, specs the tests write into a scratch directory, never
  *        /etc/cdi).
@@ -124,13 +126,20 @@ count(const char *sub)
 	return n;
 }
 
-/** Expect a refusal: exit 125, one line on stderr mentioning @p what, no container left. */
+/** Expect an error: exit 125, one line on stderr mentioning @p what. */
 static void
-expect_refused(const struct run *r, const char *what)
+expect_error(const struct run *r, const char *what)
 {
 	expect_run(r, r->status == 125, "expected exit status 125");
 	expect_run(r, count_lines(r->err) == 1, "expected one line on stderr");
 	expect_run(r, strstr(r->err, what) != NULL, "expected \"%s\" in the error", what);
+}
+
+/** Expect a refusal: an error (expect_error()), and no container left in the store. */
+static void
+expect_refused(const struct run *r, const char *what)
+{
+	expect_error(r, what);
 	expect_run(r, count("containers") == 0, "expected no container left in the store");
 }
 
@@ -147,6 +156,153 @@ write_file(const char *dir, const char *name, const char *text)
 		fail_msg("%s: %s", path, strerror(errno));
 	fputs(text, f);
 	fclose(f);
+}
+
+/** Expect the file @p path to hold exactly @p want. */
+static void
+expect_file(const char *path, const char *want)
+{
+	char buf[256] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		fail_msg("%s: %s", path, strerror(errno));
+	buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+	fclose(f);
+	if (strcmp(buf, want) != 0)
+		fail_msg("%s holds \"%s\", expected \"%s\"", path, buf, want);
+}
+
+/* --- commit --------------------------------------------------------------------------- */
+
+/**
+ * A container that creates, changes and deletes files and replaces /usr (opaque), then
+ * committed: the new image has one layer more, shares the others, and shows the changes.
+ */
+static void
+test_commit(void **state)
+{
+	char id[64], cmd[512];
+	struct run r;
+
+	(void)state;
+	nook(&r, "run", "--name", unique_name(id, "commit"), "base", "sh", "-c",
+	     "echo new >/etc/newfile; echo changed >>/etc/passwd; rm /bin/vi; rm -rf /usr; "
+	     "mkdir -p /usr/local; echo y >/usr/local/y");
+	expect_status(&r, 0);
+	nook(&r, "commit", "-m", "a test commit", id, "committed:v1");
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "commit %s", id);
+	assert_int_equal(count("images"), 2);
+	assert_int_equal(count("layers"), 3); /* the base's two, shared, and the new one */
+	nook(&r, "run", "--rm", "committed:v1", "sh", "-c",
+	     "cat /etc/newfile; tail -n1 /etc/passwd; test -e /bin/vi || echo no-vi; "
+	     "ls -A /usr; ls /usr/local; test -e /bin/ls && echo ls");
+	expect_stdout(&r, "new\nchanged\nno-vi\nlocal\ny\nls\n");
+	nook(&r, "image", "inspect", "committed:v1");
+	expect_run(&r, strstr(r.out, "a test commit") && strstr(r.out, "nook commit"),
+		   "the history entry");
+	/* the new layer, unpacked again: the whiteout and the opaque directory overlay's */
+	snprintf(cmd, sizeof(cmd),
+		 "for f in %s/layers/*/bin/vi; do [ -c $f ] && echo $f; done | wc -l", store);
+	run_shell(&r, cmd);
+	expect_run(&r, strcmp(r.out, "1\n") == 0, "one layer has the whiteout of bin/vi");
+	/* the base image is as it was */
+	nook(&r, "run", "--rm", "base", "sh", "-c",
+	     "test -e /etc/newfile && echo newfile; test -e /bin/vi && echo vi");
+	expect_stdout(&r, "vi\n");
+}
+
+/** Commit refused: an unknown container, a bad name; one line, 125, nothing stored. */
+static void
+test_commit_refused(void **state)
+{
+	struct run r;
+
+	(void)state;
+	nook(&r, "commit", "nosuch", "x:v1");
+	expect_refused(&r, "no such container \"nosuch\"");
+	nook(&r, "commit", "nosuch", "Bad Name");
+	expect_refused(&r, "Bad Name");
+	assert_int_equal(count("images"), 1);
+	assert_int_equal(count("tmp"), 0);
+}
+
+/* --- cp ------------------------------------------------------------------------------- */
+
+/**
+ * Copies in and out of an ended container, file and directory; a link the container made
+ * to a host path is followed only inside it: nothing read from or written to the host's.
+ */
+static void
+test_cp(void **state)
+{
+	char id[64], c[128], path[PATH_MAX], host[128], script[1024];
+	struct run r;
+
+	(void)state;
+	snprintf(host, sizeof(host), "%s/hostdir", scratch);
+	sh("mkdir %s && echo secret >%s/secret && echo from-host >%s/in.txt", host, host, scratch);
+	snprintf(script, sizeof(script),
+		 "mkdir /data && echo inside >/data/f && ln -s /../../../..%s /esc && "
+		 "ln -s /../../..%s/target /data/link",
+		 host, host);
+	nook(&r, "run", "--name", unique_name(id, "cp"), "base", "sh", "-c", script);
+	expect_status(&r, 0);
+	/* out: a file, then a directory */
+	snprintf(c, sizeof(c), "%s:/data/f", id);
+	snprintf(path, sizeof(path), "%s/out.txt", scratch);
+	nook(&r, "cp", c, path);
+	expect_status(&r, 0);
+	expect_file(path, "inside\n");
+	/* in: into a directory, under the file's own name; over a link, which it replaces */
+	snprintf(path, sizeof(path), "%s/in.txt", scratch);
+	snprintf(c, sizeof(c), "%s:/data/", id);
+	nook(&r, "cp", path, c);
+	expect_status(&r, 0);
+	snprintf(c, sizeof(c), "%s:/data/link", id);
+	nook(&r, "cp", path, c);
+	expect_status(&r, 0);
+	snprintf(path, sizeof(path), "%s/containers/%s/upper/data/in.txt", store, id);
+	expect_file(path, "from-host\n");
+	snprintf(path, sizeof(path), "%s/containers/%s/upper/data/link", store, id);
+	expect_file(path, "from-host\n");
+	snprintf(path, sizeof(path), "%s/target", host);
+	assert_false(file_exists(path));
+	snprintf(c, sizeof(c), "%s:/data", id);
+	snprintf(path, sizeof(path), "%s/datacopy", scratch);
+	nook(&r, "cp", c, path);
+	expect_status(&r, 0);
+	strcat(path, "/in.txt");
+	expect_file(path, "from-host\n");
+	/* through the container's link to the host's directory: refused both ways */
+	snprintf(c, sizeof(c), "%s:/esc/secret", id);
+	snprintf(path, sizeof(path), "%s/leak", scratch);
+	nook(&r, "cp", c, path);
+	expect_error(&r, "No such file");
+	assert_false(file_exists(path));
+	snprintf(path, sizeof(path), "%s/in.txt", scratch);
+	snprintf(c, sizeof(c), "%s:/esc/planted", id);
+	nook(&r, "cp", path, c);
+	expect_error(&r, "No such file");
+	snprintf(path, sizeof(path), "%s/planted", host);
+	assert_false(file_exists(path));
+}
+
+/** Bad cp command lines: one line, 125. */
+static void
+test_cp_refused(void **state)
+{
+	struct run r;
+
+	(void)state;
+	nook(&r, "cp", "/etc/hostname", "/tmp/x");
+	expect_refused(&r, "not neither");
+	nook(&r, "cp", "a:/x", "b:/y");
+	expect_refused(&r, "not both");
+	nook(&r, "cp", "/etc/hostname", "nosuch:/x");
+	expect_refused(&r, "no such container");
+	nook(&r, "cp", "/etc/hostname", "nosuch:x");
+	expect_refused(&r, "must be absolute");
 }
 
 /* --- --device ------------------------------------------------------------------------ */
@@ -284,6 +440,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commit, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_commit_refused, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_cp, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_cp_refused, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_device_node, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_device_refused, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_cdi, test_setup, test_teardown),
