@@ -311,6 +311,30 @@ test_exec_tty(void **state)
 	expect_run(&r, strcmp(r.err, "terminal: canonical") == 0, "the terminal given back");
 }
 
+/** run -it in the foreground: the command on a terminal of its own, stdin passed. */
+static void
+test_run_tty(void **state)
+{
+	struct run r;
+	char *argv[] = {(char *)step_path("nook"),
+			"--store",
+			store,
+			"--root",
+			root,
+			"run",
+			"-it",
+			"--rm",
+			"busybox",
+			"sh",
+			NULL};
+
+	(void)state;
+	run_on_pty(&r, RUN_TIMEOUT, "# ", "tty; exit 5\n", argv);
+	expect_run(&r, r.status == 5, "run -it: the shell's exit status");
+	expect_run(&r, strstr(r.out, "/dev/pts/") != NULL, "run -it: a terminal");
+	expect_run(&r, strcmp(r.err, "terminal: canonical") == 0, "the terminal given back");
+}
+
 /** stop sends the image's StopSignal, then SIGKILL after -t; the exit code is kept. */
 static void
 test_stop(void **state)
@@ -542,6 +566,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_logs_follow, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_exec, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_exec_tty, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_run_tty, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_stop, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_kill, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_detach_rm, test_setup, test_teardown),
