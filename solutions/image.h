@@ -90,7 +90,8 @@ const char *image_opaque_xattr(void);
 bool image_entry_fit(struct archive_entry *e);
 
 /* image_layer.c */
-int image_layer_unpack(const char *tarball, const char *dir, struct nook_error *err);
+int image_layer_unpack(const char *tarball, const char *dir, const char *diff_id,
+		       struct nook_error *err);
 int image_whiteout(int layerfd, const char *path, struct nook_error *err);
 int image_layer_diff_id(const char *tarball, char out[IMAGE_DIGEST_LEN], struct nook_error *err);
 

@@ -372,7 +372,7 @@ image_import(struct image_store *s, const char *path, const char *name,
 	snprintf(tmp, sizeof(tmp), "%s/tmp/import-XXXXXX", s->root);
 	if (!mkdtemp(tmp))
 		return nook_fail(err, errno, "mkdtemp(\"%s\")", tmp);
-	ret = image_layer_unpack(path, tmp, err);
+	ret = image_layer_unpack(path, tmp, NULL, err);
 	if (ret == 0)
 		ret = import_dir(s, tmp, name, trust, rec, err);
 	image_remove_tree(tmp);

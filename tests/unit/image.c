@@ -142,7 +142,7 @@ unpack(const char *tar, const char *dir, char *out, struct nook_error *err)
 {
 	assert_true(snprintf(out, 128, "%s/%s", scratch, dir) < 128);
 	assert_int_equal(mkdir(out, 0700), 0);
-	return image_layer_unpack(tar, out, err);
+	return image_layer_unpack(tar, out, NULL, err);
 }
 
 static void
