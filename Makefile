@@ -30,9 +30,11 @@
 #   make bench-smoke              the same, 2 rounds of 10: that it runs (not in make check)
 #   make VARIANT=san ...          the same with AddressSanitizer and UBSan, in build/san/
 #   make install                  nook-NN-topic and the runtime nook into $(PREFIX)/bin, man pages into
-#                                 $(PREFIX)/share/man/man1, nook-image (the image commands nook
-#                                 runs) into $(PREFIX)/libexec/nook (PREFIX=/usr/local, DESTDIR=)
-#   make check-man                install into a scratch directory; man renders each page
+#                                 $(PREFIX)/share/man/man1 (nook-CMD.1 for each command of nook),
+#                                 nook-image (the image commands nook runs) into
+#                                 $(PREFIX)/libexec/nook (PREFIX=/usr/local, DESTDIR=)
+#   make check-man                install into a scratch directory; man renders each page, whose
+#                                 options are exactly those --help lists
 #   make check-docs               the site in headless Chromium: links, images, diagrams
 #   make format | format-check    clang-format the C sources | check they are formatted
 #   make test-oci                 step 10: build/solutions/nook driven as engines drive runc,
@@ -577,10 +579,13 @@ run-docs:
 # ---- install ----------------------------------------------------------------------------
 
 # `make install [PREFIX=/usr/local] [DESTDIR=]`: each step program as nook-NN-topic in
-# $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1. A page is what the program itself
-# prints with the hidden --help-man NAME (solutions/man.c), from the option tables --help
-# prints: a page cannot drift from its program. `make check-man` installs into a scratch
-# directory and has man(1) render each page, warnings being failures.
+# $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1; the runtime nook, nook(1) and
+# nook-CMD(1) for each of its commands. A page is what the program itself prints with the
+# hidden --help-man NAME (solutions/man.c, command.c), from the option tables --help prints
+# and the parser reads: a page cannot drift from its program. `nook --help-man` names the
+# runtime's pages, so a new command is installed with its page. `make check-man` installs
+# into a scratch directory, has man(1) render each page (warnings are failures) and checks
+# that each page lists exactly the options its --help lists.
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MAN1DIR = $(PREFIX)/share/man/man1
@@ -604,15 +609,15 @@ install: programs $(MAN_PAGES)
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),install -m 755 $(BIN)/nook $(DESTDIR)$(BINDIR)/nook)
 	$(if $(filter $(BIN)/nook,$(PROGRAMS)),install -D -m 755 $(BIN)/nook-image \
 		$(DESTDIR)$(LIBEXECDIR)/nook-image)
-	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook >$(DESTDIR)$(MAN1DIR)/nook.1)
-	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook-doctor \
-		>$(DESTDIR)$(MAN1DIR)/nook-doctor.1)
-	$(if $(filter $(BIN)/nook,$(PROGRAMS)),$(BIN)/nook --help-man nook-run \
-		>$(DESTDIR)$(MAN1DIR)/nook-run.1)
+	@$(if $(filter $(BIN)/nook,$(PROGRAMS)),for p in $$($(BIN)/nook --help-man); do \
+		echo "install $(DESTDIR)$(MAN1DIR)/$$p.1"; \
+		$(BIN)/nook --help-man $$p >$(DESTDIR)$(MAN1DIR)/$$p.1 || exit 1; \
+	done)
 uninstall:
 	rm -f $(STEPS:%=$(DESTDIR)$(BINDIR)/nook-%) $(STEPS:%=$(DESTDIR)$(MAN1DIR)/nook-%.1)
-	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1 $(DESTDIR)$(MAN1DIR)/nook-doctor.1 \
-		$(DESTDIR)$(MAN1DIR)/nook-run.1
+	rm -f $(DESTDIR)$(BINDIR)/nook $(DESTDIR)$(MAN1DIR)/nook.1
+	@[ ! -x $(BIN)/nook ] || for p in $$($(BIN)/nook --help-man); do \
+		rm -f $(DESTDIR)$(MAN1DIR)/$$p.1; done
 	rm -f $(DESTDIR)$(LIBEXECDIR)/nook-image
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 

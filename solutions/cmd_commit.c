@@ -14,13 +14,15 @@
 #include "image.h"
 #include "oci.h"
 
+/** commit's options, parsed and documented. */
+static const struct nook_cmd_option commit_options[] = {
+	{"message", 'm', "MESSAGE", "the new layer's comment, in the image's history"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_commit(int argc, char *argv[])
 {
-	static const struct option table[] = {
-		{"message", required_argument, NULL, 'm'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *message = NULL;
 	struct image_record rec;
 	struct image_store s;
@@ -28,7 +30,7 @@ cmd_commit(int argc, char *argv[])
 	char name[512];
 	int ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "+m:", table, NULL)) != -1)
+	while ((ch = command_getopt(&commit_command, argc, argv)) != -1)
 		if (ch == 'm')
 			message = optarg;
 		else
@@ -50,3 +52,16 @@ cmd_commit(int argc, char *argv[])
 	printf("%s\n", rec.id);
 	return 0;
 }
+
+const struct nook_command commit_command = {
+	.name = "commit",
+	.usage = "[--message MESSAGE] CONTAINER [NAME[:TAG]]",
+	.summary = "a container's writable layer as a new image: CONTAINER [NAME]",
+	.about = "CONTAINER is one made by nook run IMAGE without --rm. Its image is unchanged; "
+		 "the new one has one layer more, and shares the others with it on disk. Prints "
+		 "the new image's ID.",
+	.shorts = "+m:",
+	.options = commit_options,
+	.see = "nook-run(1), nook-images(1), nook-cp(1)",
+	.run = cmd_commit,
+};

@@ -59,3 +59,17 @@ cmd_cp(int argc, char *argv[])
 	image_store_close(&s);
 	return ret < 0 ? nook_say(&err) : 0;
 }
+
+const struct nook_command cp_command = {
+	.name = "cp",
+	.usage = "SRC DEST",
+	.summary = "copy files between a container and the host: SRC DEST, one CONTAINER:PATH",
+	.about =
+		"As docker cp: nook cp web:/etc/nginx ./conf copies out, nook cp ./site web:/srv "
+		"copies in; a DEST that is an existing directory receives SRC under its own name. "
+		"An argument is the container's when it has a ':' and does not start with '/' or "
+		"'.' (a host path with a ':' in it is written ./a:b). The container may be running "
+		"or ended.",
+	.see = "nook-commit(1), nook-run(1)",
+	.run = cmd_cp,
+};

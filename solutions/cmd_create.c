@@ -135,24 +135,27 @@ oci_create(const char *id, const struct oci_create_opts *opts, struct nook_conta
 }
 //! [oci_create]
 
-/** The options create and run share; returns the ID, or NULL after filling @p err. */
+/** The options create and run share (run's --detach only), parsed and documented. */
+const struct nook_cmd_option oci_create_options[] = {
+	{"bundle", 'b', "DIR", "the bundle: config.json and its root (default: .)"},
+	{"pid-file", 'p', "FILE", "write the container's PID here (atomically)"},
+	{"console-socket", 'c', "SOCKET",
+	 "send the terminal's master to this AF_UNIX socket (process.terminal)"},
+	{"preserve-fds", 'f', "N", "pass N more descriptors (3, 4 ...) on to the container"},
+	{"no-pivot", 'n', NULL, "accepted for runc's sake; nook always uses pivot_root"},
+	{"no-new-keyring", 'k', NULL, "accepted for runc's sake; nook makes no keyring"},
+	{"detach", 'd', NULL, "run: do not wait for the container; create: ignored"},
+	{NULL, 0, NULL, NULL},
+};
+
+/** Returns the ID create or run (@p cmd) names, or NULL after filling @p err. */
 const char *
-oci_create_args(int argc, char *argv[], struct oci_create_opts *opts, bool *detach,
-		struct nook_error *err)
+oci_create_args(const struct nook_command *cmd, int argc, char *argv[],
+		struct oci_create_opts *opts, bool *detach, struct nook_error *err)
 {
-	static const struct option table[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"pid-file", required_argument, NULL, 'p'},
-		{"console-socket", required_argument, NULL, 'c'},
-		{"preserve-fds", required_argument, NULL, 'f'},
-		{"no-pivot", no_argument, NULL, 'n'},
-		{"no-new-keyring", no_argument, NULL, 'k'},
-		{"detach", no_argument, NULL, 'd'},
-		{NULL, 0, NULL, 0},
-	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+b:d", table, NULL)) != -1) {
+	while ((ch = command_getopt(cmd, argc, argv)) != -1) {
 		if (ch == 'b')
 			opts->bundle = optarg;
 		else if (ch == 'p')
@@ -205,7 +208,7 @@ cmd_create(int argc, char *argv[])
 	struct oci_create_opts opts = {0};
 	struct nook_error err, later;
 	struct nook_oci o = {0};
-	const char *id = oci_create_args(argc, argv, &opts, NULL, &err);
+	const char *id = oci_create_args(&create_command, argc, argv, &opts, NULL, &err);
 
 	if (!id)
 		return nook_say(&err);
@@ -219,3 +222,20 @@ cmd_create(int argc, char *argv[])
 	oci_config_free(&o);
 	return 0;
 }
+
+const struct nook_command create_command = {
+	.name = "create",
+	.usage = "[OPTIONS] ID",
+	.summary = "create a container from a bundle; it waits for start",
+	.about = "Sets container ID up from the bundle's config.json: its namespaces, "
+		 "cgroup, root filesystem, capabilities and seccomp filter; and leaves "
+		 "its process waiting on exec.fifo in its state directory, until nook start "
+		 "opens it. nook itself exits: the container is reparented to the nearest "
+		 "subreaper (conmon, the containerd shim).\n"
+		 "The state goes under --root (default /run/nook); --pid-file is written once "
+		 "the container waits. Should anything fail, everything made so far is removed.",
+	.shorts = "+b:d",
+	.options = oci_create_options,
+	.see = "nook-start(1), nook-run(1), nook-delete(1), runc(8)",
+	.run = cmd_create,
+};

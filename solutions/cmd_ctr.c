@@ -322,19 +322,30 @@ follow(int fd, const char *dir)
 	}
 }
 
+static const struct nook_cmd_option logs_options[] = {
+	{"follow", 'f', NULL, "go on printing what it writes, until it ends"},
+	{NULL, 0, NULL, NULL},
+};
+
 /** `nook logs [-f] NAME`: the output of a container run with -d. */
 int
 cmd_logs(int argc, char *argv[])
 {
 	char path[PATH_MAX + 16];
 	struct nook_error err;
-	bool f = argc == 3 && (strcmp(argv[1], "-f") == 0 || strcmp(argv[1], "--follow") == 0);
+	bool f = false;
 	struct ctr c;
-	int fd;
+	int ch, fd;
 
-	if (argc != 2 + f || argv[1 + f][0] == '-')
+	while ((ch = command_getopt(&logs_command, argc, argv)) != -1)
+		if (ch == 'f')
+			f = true;
+		else
+			return nook_fail(&err, 0, "logs: unknown option '%s'", argv[optind - 1]),
+			       nook_say(&err);
+	if (optind != argc - 1)
 		return nook_fail(&err, 0, "logs: expected [-f] NAME"), nook_say(&err);
-	if (ctr_open(argv[1 + f], &c, &err) < 0)
+	if (ctr_open(argv[optind], &c, &err) < 0)
 		return nook_say(&err);
 	ctr_close(&c);
 	snprintf(path, sizeof(path), "%s/" CTR_LOG, c.dir);
@@ -368,6 +379,11 @@ stop(struct ctr *c, int sig, int timeout, struct nook_error *err)
 	return 0;
 }
 
+static const struct nook_cmd_option stop_options[] = {
+	{"time", 't', "SECONDS", "how long to wait before SIGKILL"},
+	{NULL, 0, NULL, NULL},
+};
+
 /** `nook stop [-t SECONDS] NAME...`: the image's StopSignal, then SIGKILL. */
 int
 cmd_stop(int argc, char *argv[])
@@ -377,8 +393,7 @@ cmd_stop(int argc, char *argv[])
 	char *end;
 	struct ctr c;
 
-	opterr = 0;
-	while ((ch = getopt(argc, argv, "+t:")) != -1) {
+	while ((ch = command_getopt(&stop_command, argc, argv)) != -1) {
 		if (ch != 't' || (timeout = (int)strtol(optarg, &end, 10)) < 0 || *end ||
 		    end == optarg)
 			return nook_fail(&err, 0, "stop: bad option '%s' (-t SECONDS)",
@@ -429,6 +444,11 @@ remove_ctr(struct ctr *c, bool force, struct nook_error *err)
 	return 0;
 }
 
+static const struct nook_cmd_option rm_options[] = {
+	{"force", 'f', NULL, "kill a container that still runs first"},
+	{NULL, 0, NULL, NULL},
+};
+
 /** `nook rm [-f] NAME...`: a container that has ended, or with -f any, removed. */
 int
 cmd_rm(int argc, char *argv[])
@@ -438,8 +458,7 @@ cmd_rm(int argc, char *argv[])
 	int ch, ret = 0;
 	struct ctr c;
 
-	opterr = 0;
-	while ((ch = getopt(argc, argv, "+f")) != -1)
+	while ((ch = command_getopt(&rm_command, argc, argv)) != -1)
 		if (ch == 'f')
 			force = true;
 		else
@@ -506,3 +525,51 @@ cmd_inspect(int argc, char *argv[])
 	json_decref(all);
 	return ret;
 }
+
+const struct nook_command logs_command = {
+	.name = "logs",
+	.usage = "[--follow] NAME",
+	.summary = "print the output of an image container run with -d (-f: follow it)",
+	.about = "What the container's monitor kept of its stdout and stderr, in the order "
+		 "written; with --follow, then what it writes next, until it ends.",
+	.shorts = "+f",
+	.options = logs_options,
+	.see = "nook-run(1), nook-ps(1)",
+	.run = cmd_logs,
+};
+
+const struct nook_command stop_command = {
+	.name = "stop",
+	.usage = "[--time SECONDS] NAME...",
+	.summary = "stop an image container: its StopSignal, then SIGKILL after -t seconds",
+	.about = "The image's StopSignal (default SIGTERM) to the container; if it has not ended "
+		 "after --time seconds, SIGKILL to every process of its cgroup. Prints each NAME "
+		 "stopped.",
+	.shorts = "+t:",
+	.options = stop_options,
+	.see = "nook-kill(1), nook-rm(1)",
+	.run = cmd_stop,
+};
+
+const struct nook_command rm_command = {
+	.name = "rm",
+	.usage = "[--force] NAME...",
+	.summary = "remove image containers that have ended (-f: kill them first)",
+	.about = "What the runtime still has of each container, and its directory in the store "
+		 "with its writable layer. Prints each NAME removed.",
+	.shorts = "+f",
+	.options = rm_options,
+	.see = "nook-stop(1), nook-ps(1)",
+	.run = cmd_rm,
+};
+
+const struct nook_command inspect_command = {
+	.name = "inspect",
+	.usage = "NAME...",
+	.summary = "print what is known of image containers, as JSON",
+	.about = "A JSON array, one object per container, as docker's: its image, command and "
+		 "options, its state (status, PIDs of the container and its monitor, exit code "
+		 "and end once it ended) and its bundle.",
+	.see = "nook-ps(1), nook-state(1)",
+	.run = cmd_inspect,
+};

@@ -84,18 +84,23 @@ remove_and_tell(const struct oci_state *s, struct nook_error *err)
 	return ret;
 }
 
+/** delete's options, parsed and documented. */
+static const struct nook_cmd_option delete_options[] = {
+	{"force", 'f', NULL,
+	 "kill the container first (SIGKILL) if it still runs; no error if it is gone"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_delete(int argc, char *argv[])
 {
-	static const struct option table[] = {{"force", no_argument, NULL, 'f'},
-					      {NULL, 0, NULL, 0}};
 	struct oci_state s;
 	struct nook_error err;
 	bool force = false;
 	const char *status;
 	int ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "+f", table, NULL)) != -1)
+	while ((ch = command_getopt(&delete_command, argc, argv)) != -1)
 		if (ch == 'f')
 			force = true;
 		else
@@ -114,3 +119,17 @@ cmd_delete(int argc, char *argv[])
 	oci_state_free(&s);
 	return ret < 0 ? nook_say(&err) : 0;
 }
+
+const struct nook_command delete_command = {
+	.name = "delete",
+	.usage = "[--force] ID",
+	.summary = "remove a stopped container (--force: kill it first)",
+	.about = "Removes what a stopped container left: its cgroup directories (where its state "
+		 "says they are, then by name, what is left in them killed first) and its state "
+		 "directory, after running its poststop hooks. Its mounts need nothing: they went "
+		 "with its mount namespace.",
+	.shorts = "+f",
+	.options = delete_options,
+	.see = "nook-kill(1), nook-create(1)",
+	.run = cmd_delete,
+};

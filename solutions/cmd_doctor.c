@@ -420,66 +420,23 @@ verdict(const struct doctor *d)
 	return 1;
 }
 
-/** doctor's options, for --help and its man page (man.c's man_options). */
-static const struct nook_option doctor_options[] = {
-	{"quiet", NULL, "print only the checks that fail, and the verdict", NULL},
-	{NULL, NULL, NULL, NULL},
+/** doctor's options, parsed and documented. */
+static const struct nook_cmd_option doctor_options[] = {
+	{"quiet", 'q', NULL, "print only the checks that fail, and the verdict"},
+	{NULL, 0, NULL, NULL},
 };
-
-/** nook-doctor(1), from the same table as --help. */
-void
-doctor_man(FILE *out)
-{
-	fputs(".TH NOOK\\-DOCTOR 1 \"\" \"nook\" \"User Commands\"\n.SH NAME\nnook\\-doctor "
-	      "\\- can this machine run nook's steps?\n.SH SYNOPSIS\n.B nook doctor\n"
-	      "[\\fB\\-\\-quiet\\fR]\n.SH DESCRIPTION\nChecks the kernel's version and "
-	      "configuration (/proc/config.gz or /boot/config\\-RELEASE, else by trying), the "
-	      "namespaces, overlayfs, the seccomp filter, the cgroup mode (v1, v2 or hybrid) and "
-	      "its controllers, whether user namespaces may be made (user.max_user_namespaces, "
-	      "Debian's kernel.unprivileged_userns_clone, Ubuntu's "
-	      "kernel.apparmor_restrict_unprivileged_userns), the caller's ranges in /etc/subuid "
-	      "and /etc/subgid, the i386 system call entry, and WSL2. Each failing check is "
-	      "printed with its fix, and the last line names the steps that cannot run here.\n"
-	      ".SH OPTIONS\n",
-	      out);
-	man_options(out, doctor_options);
-	fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help and exit\n"
-	      ".SH ENVIRONMENT\n.TP\n.B NOOK_DOCTOR_ROOT\nread the host's files (/proc/sys, "
-	      "/proc/config.gz, /boot, /etc/subuid, /sys/fs/cgroup ...) under this directory "
-	      "instead of /: a scratch machine, for tests\n"
-	      ".SH EXIT STATUS\n0 when every step can run here; 1 when some cannot; 125 for a bad "
-	      "option.\n.SH SEE ALSO\nnook(1), user_namespaces(7), cgroups(7), subuid(5)\n",
-	      out);
-}
-
-/** --help: the options, from the table. */
-static void
-doctor_usage(FILE *out)
-{
-	fprintf(out, "Usage: nook doctor [--quiet]\n\nCan this machine run nook's steps? Each "
-		     "check, the fix of each that fails,\nand the steps that cannot run here "
-		     "(exit 1 if any).\n\nOptions:\n");
-	for (const struct nook_option *o = doctor_options; o->name; o++)
-		fprintf(out, "  --%-24s %s\n", o->name, o->help);
-	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
-}
 
 int
 cmd_doctor(int argc, char *argv[])
 {
-	static const struct option table[] = {{"quiet", no_argument, NULL, 'q'},
-					      {"help", no_argument, NULL, 'h'},
-					      {NULL, 0, NULL, 0}};
 	struct doctor d = {.root = getenv("NOOK_DOCTOR_ROOT") ? getenv("NOOK_DOCTOR_ROOT") : ""};
 	struct nook_error err;
 	char release[128];
 	int ch, status;
 
-	while ((ch = getopt_long(argc, argv, "+qh", table, NULL)) != -1)
+	while ((ch = command_getopt(&doctor_command, argc, argv)) != -1)
 		if (ch == 'q')
 			d.quiet = true;
-		else if (ch == 'h')
-			return doctor_usage(stdout), 0;
 		else
 			return nook_fail(&err, 0,
 					 "doctor: unknown option '%s' (try 'nook doctor "
@@ -501,3 +458,26 @@ cmd_doctor(int argc, char *argv[])
 	free(d.config);
 	return status;
 }
+
+const struct nook_command doctor_command = {
+	.name = "doctor",
+	.usage = "[--quiet]",
+	.summary = "check that this machine can run every step; say how to fix it",
+	.about =
+		"Checks the kernel's version and configuration (/proc/config.gz or "
+		"/boot/config-RELEASE, else by trying), the namespaces, overlayfs, the seccomp "
+		"filter, the cgroup mode (v1, v2 or hybrid) and its controllers, whether user "
+		"namespaces may be made (user.max_user_namespaces, Debian's "
+		"kernel.unprivileged_userns_clone, Ubuntu's "
+		"kernel.apparmor_restrict_unprivileged_userns), the caller's ranges in /etc/subuid "
+		"and /etc/subgid, the i386 system call entry, and WSL2. Each failing check is "
+		"printed with its fix, and the last line names the steps that cannot run here.\n"
+		"With NOOK_DOCTOR_ROOT set, the host's files (/proc/sys, /proc/config.gz, /boot, "
+		"/etc/subuid, /sys/fs/cgroup ...) are read under that directory instead of /: a "
+		"scratch machine, for tests.",
+	.shorts = "+q",
+	.options = doctor_options,
+	.status = "0 when every step can run here; 1 when some cannot; 125 for a bad option.",
+	.see = "user_namespaces(7), cgroups(7), subuid(5)",
+	.run = cmd_doctor,
+};

@@ -224,23 +224,28 @@ struct exec_opts {
 	bool detach, tty;
 };
 
+/** exec's options, parsed and documented (runc's). */
+static const struct nook_cmd_option exec_options[] = {
+	{"process", 'p', "FILE",
+	 "the process as an OCI process object (JSON), instead of the arguments"},
+	{"pid-file", 'P', "FILE", "write the new process's PID here"},
+	{"cwd", 'c', "DIR", "its working directory, in the container"},
+	{"user", 'u', "UID[:GID]", "its user and group, as numbers"},
+	{"env", 'e', "KEY=VALUE", "one more variable of its environment (again for more)"},
+	{"detach", 'd', NULL, "do not wait for it: write --pid-file and exit"},
+	{"tty", 't', NULL,
+	 "give it a terminal: nook relays it, or its master goes to --console-socket"},
+	{"interactive", 'i', NULL, "accepted for docker's sake: stdin is passed on anyway"},
+	{"console-socket", 'C', "SOCKET", "the AF_UNIX socket to send the terminal's master to"},
+	{NULL, 0, NULL, NULL},
+};
+
 static int
 exec_args(int argc, char *argv[], struct exec_opts *x, struct nook_error *err)
 {
-	static const struct option table[] = {
-		{"process", required_argument, NULL, 'p'},
-		{"pid-file", required_argument, NULL, 'P'},
-		{"cwd", required_argument, NULL, 'c'},
-		{"user", required_argument, NULL, 'u'},
-		{"env", required_argument, NULL, 'e'},
-		{"detach", no_argument, NULL, 'd'},
-		{"tty", no_argument, NULL, 't'},
-		{"console-socket", required_argument, NULL, 'C'},
-		{NULL, 0, NULL, 0},
-	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+p:c:u:e:dti", table, NULL)) != -1) {
+	while ((ch = command_getopt(&exec_command, argc, argv)) != -1) {
 		if (ch == 'p')
 			x->process = optarg;
 		else if (ch == 'P')
@@ -387,3 +392,24 @@ cmd_exec(int argc, char *argv[])
 	oci_config_free(&o);
 	return nook_wait_status(wstatus); /* the middle's: the command's, or 125 */
 }
+
+const struct nook_command exec_command = {
+	.name = "exec",
+	.usage = "[OPTIONS] ID [COMMAND [ARG...]]",
+	.summary = "run another process in a running container",
+	.about =
+		"A container is namespaces, a cgroup and a root: the new process joins each. nook "
+		"moves itself into the container's cgroup, setns(2)s into its namespaces (the user "
+		"namespace first, the mount namespace last, which also takes its root) and forks: "
+		"the child is born in the container's PID namespace, takes the capabilities, user "
+		"and seccomp filter of the process description, and executes COMMAND.\n"
+		"The description is the container's config.json process, with --process or the "
+		"arguments and options over it. Without --detach nook waits and passes the "
+		"process's status on.",
+	.shorts = "+p:c:u:e:dti",
+	.options = exec_options,
+	.status = "COMMAND's own (128+N when signal N ended it); with --detach, 0; 125, and one "
+		  "line on stderr, when nook fails.",
+	.see = "setns(2), nsenter(1), nook-run(1)",
+	.run = cmd_exec,
+};

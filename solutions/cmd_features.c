@@ -37,3 +37,15 @@ cmd_features(int argc, char *argv[])
 	       "}\n");
 	return 0;
 }
+
+const struct nook_command features_command = {
+	.name = "features",
+	.usage = "",
+	.summary = "print what this runtime supports, as JSON",
+	.about =
+		"The runtime spec's features document: the OCI versions, hooks, mount options, "
+		"namespaces, capabilities, cgroup and seccomp support, for an engine to ask before "
+		"it writes a config.",
+	.see = "nook-spec(1)",
+	.run = cmd_features,
+};

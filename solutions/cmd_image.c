@@ -41,11 +41,11 @@ cmd_image(int argc, char *argv[])
 {
 	static const struct {
 		const char *name;
-		int (*run)(int argc, char *argv[]);
+		const struct nook_command *cmd;
 	} sub[] = {
-		{"import", cmd_image_import}, {"inspect", cmd_image_inspect},
-		{"prune", cmd_image_prune},   {"ls", cmd_images},
-		{"list", cmd_images},	      {"rm", cmd_rmi},
+		{"import", &image_import_form}, {"inspect", &image_inspect_form},
+		{"prune", &image_prune_form},	{"ls", &images_command},
+		{"list", &images_command},	{"rm", &rmi_command},
 	};
 	struct nook_error err;
 
@@ -54,7 +54,22 @@ cmd_image(int argc, char *argv[])
 		       nook_say(&err);
 	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
 		if (strcmp(argv[1], sub[i].name) == 0)
-			return sub[i].run(argc - 1, argv + 1);
+			return command_run(sub[i].cmd, argc - 1, argv + 1);
 	nook_fail(&err, 0, "image: unknown command \"%s\"", argv[1]);
 	return nook_say(&err);
 }
+
+static const struct nook_command *const image_forms[] = {&image_import_form, &image_inspect_form,
+							 &image_prune_form, NULL};
+
+const struct nook_command image_command = {
+	.name = "image",
+	.usage = "import|inspect|prune|ls|rm ...",
+	.summary = "import, inspect, prune, ls or rm images of the store",
+	.about = "The image commands under one verb, as docker image and podman image group them. "
+		 "The store is --store DIR, $NOOK_STORE, or /var/lib/nook. nook image ls is "
+		 "nook-images(1), nook image rm is nook-rmi(1).",
+	.forms = image_forms,
+	.see = "nook-pull(1), nook-images(1), nook-rmi(1)",
+	.run = cmd_image,
+};

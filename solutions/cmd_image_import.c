@@ -36,13 +36,17 @@ import(const char *path, const char *name, const struct image_trust *trust)
 	return 0;
 }
 
+/** import's options, parsed and documented. */
+static const struct nook_cmd_option import_options[] = {
+	{"name", 'n', "NAME", "the image's name (default: the archive's own)"},
+	{"policy", 'p', "FILE", "the trust policy, as nook pull's"},
+	{"signatures", 's', "DIR", "its signatures: DIR/signature-1, signature-2 ..."},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_image_import(int argc, char *argv[])
 {
-	static const struct option table[] = {{"name", required_argument, NULL, 'n'},
-					      {"policy", required_argument, NULL, 'p'},
-					      {"signatures", required_argument, NULL, 's'},
-					      {NULL, 0, NULL, 0}};
 	const char *given = NULL, *policy = NULL, *sigdir = NULL;
 	struct image_policy p;
 	struct nook_error err;
@@ -50,7 +54,7 @@ cmd_image_import(int argc, char *argv[])
 	bool have;
 	int ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "+n:", table, NULL)) != -1)
+	while ((ch = command_getopt(&image_import_form, argc, argv)) != -1)
 		if (ch == 'p')
 			policy = optarg;
 		else if (ch == 's')
@@ -71,3 +75,15 @@ cmd_image_import(int argc, char *argv[])
 		image_policy_free(&p);
 	return ret;
 }
+
+const struct nook_command image_import_form = {
+	.name = "image import",
+	.usage = "[--name NAME] [--policy FILE] [--signatures DIR] FILE|DIR",
+	.summary = "store the image of an OCI image layout (a directory or a tar of one) or of a "
+		   "docker save or podman save archive; print its ID",
+	.about = "Every blob is checked against its digest, and the trust policy applied to the "
+		 "image's name.",
+	.shorts = "+n:",
+	.options = import_options,
+	.run = cmd_image_import,
+};

@@ -58,3 +58,12 @@ cmd_image_inspect(int argc, char *argv[])
 	json_decref(o);
 	return 0;
 }
+
+const struct nook_command image_inspect_form = {
+	.name = "image inspect",
+	.usage = "IMAGE",
+	.summary =
+		"print an image as JSON: its ID, names, manifest digest, layers (with where each "
+		"is unpacked) and its config",
+	.run = cmd_image_inspect,
+};

@@ -27,3 +27,10 @@ cmd_image_prune(int argc, char *argv[])
 	printf("removed %d layers and blobs\n", removed);
 	return 0;
 }
+
+const struct nook_command image_prune_form = {
+	.name = "image prune",
+	.usage = "",
+	.summary = "remove the layers and blobs no image uses",
+	.run = cmd_image_prune,
+};

@@ -24,18 +24,22 @@ print_image(const struct image_record *r, bool quiet)
 		       r->nlayers, r->created);
 }
 
+/** images' options, parsed and documented. */
+static const struct nook_cmd_option images_options[] = {
+	{"quiet", 'q', NULL, "print the IDs only"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_images(int argc, char *argv[])
 {
-	static const struct option table[] = {{"quiet", no_argument, NULL, 'q'},
-					      {NULL, 0, NULL, 0}};
 	struct image_record *recs;
 	struct image_store s;
 	struct nook_error err;
 	bool quiet = false;
 	int ch, n;
 
-	while ((ch = getopt_long(argc, argv, "+q", table, NULL)) != -1)
+	while ((ch = command_getopt(&images_command, argc, argv)) != -1)
 		if (ch == 'q')
 			quiet = true;
 		else
@@ -57,3 +61,17 @@ cmd_images(int argc, char *argv[])
 	free(recs);
 	return 0;
 }
+
+const struct nook_command images_command = {
+	.name = "images",
+	.usage = "[--quiet]",
+	.summary = "list the images of the store",
+	.about =
+		"Each image of the store (--store, $NOOK_STORE, or /var/lib/nook) with its names, "
+		"its ID (short, as docker prints it), its number of layers and when it was stored. "
+		"nook image ls is the same.",
+	.shorts = "+q",
+	.options = images_options,
+	.see = "nook-pull(1), nook-image(1), nook-rmi(1)",
+	.run = cmd_images,
+};

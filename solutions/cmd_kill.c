@@ -59,19 +59,23 @@ kill_all(const struct oci_state *s, int sig, struct nook_error *err)
 	return 0;
 }
 
+/** kill's options, parsed and documented. */
+static const struct nook_cmd_option kill_options[] = {
+	{"all", 'a', NULL, "signal every process of the container's cgroup, not only its first"},
+	{"signal", 's', "SIGNAL", "the signal, as docker's kill -s (instead of the operand)"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_kill(int argc, char *argv[])
 {
-	static const struct option table[] = {{"all", no_argument, NULL, 'a'},
-					      {"signal", required_argument, NULL, 's'},
-					      {NULL, 0, NULL, 0}};
 	const char *signame = NULL;
 	struct oci_state s;
 	struct nook_error err;
 	bool all = false;
 	int ch, sig = SIGTERM, ret;
 
-	while ((ch = getopt_long(argc, argv, "+as:", table, NULL)) != -1)
+	while ((ch = command_getopt(&kill_command, argc, argv)) != -1)
 		if (ch == 'a')
 			all = true;
 		else if (ch == 's')
@@ -97,3 +101,16 @@ cmd_kill(int argc, char *argv[])
 	oci_state_free(&s);
 	return ret < 0 ? nook_say(&err) : 0;
 }
+
+const struct nook_command kill_command = {
+	.name = "kill",
+	.usage = "[--all] [--signal SIGNAL] ID [SIGNAL]",
+	.summary = "send a signal (default SIGTERM) to a container",
+	.about = "SIGNAL is a name (TERM, SIGTERM, term) or a number. The first process is "
+		 "nook-init when the container has a PID namespace: it passes the signal on to the "
+		 "command (a namespace's init only gets the signals it handles).",
+	.shorts = "+as:",
+	.options = kill_options,
+	.see = "kill(2), signal(7), nook-delete(1)",
+	.run = cmd_kill,
+};

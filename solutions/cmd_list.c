@@ -31,12 +31,16 @@ list_one(const struct oci_state *s, json_t *all)
 		json_array_append_new(all, o);
 }
 
+/** list's options, parsed and documented. */
+static const struct nook_cmd_option list_options[] = {
+	{"format", 'f', "table|json", "a table (the default) or runc's JSON array"},
+	{"quiet", 'q', NULL, "accepted for runc's sake"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_list(int argc, char *argv[])
 {
-	static const struct option table[] = {{"format", required_argument, NULL, 'f'},
-					      {"quiet", no_argument, NULL, 'q'},
-					      {NULL, 0, NULL, 0}};
 	char base[PATH_MAX_STATE];
 	struct nook_error err;
 	struct oci_state s;
@@ -45,7 +49,7 @@ cmd_list(int argc, char *argv[])
 	DIR *d;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+f:q", table, NULL)) != -1)
+	while ((ch = command_getopt(&list_command, argc, argv)) != -1)
 		if (ch == 'f' && strcmp(optarg, "json") == 0)
 			all = json_array();
 		else if (ch != 'q' && !(ch == 'f' && strcmp(optarg, "table") == 0))
@@ -70,3 +74,16 @@ cmd_list(int argc, char *argv[])
 	}
 	return 0;
 }
+
+const struct nook_command list_command = {
+	.name = "list",
+	.usage = "[--format table|json]",
+	.summary = "list the containers",
+	.about = "Every OCI container under --root, with its PID, status, bundle and creation "
+		 "time. A step program's run, or a create still under way, has no state.json and "
+		 "is not listed.",
+	.shorts = "+f:q",
+	.options = list_options,
+	.see = "nook-state(1), nook-ps(1)",
+	.run = cmd_list,
+};

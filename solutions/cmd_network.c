@@ -36,12 +36,28 @@ refuse(const char *msg)
 }
 
 /** `create NAME [--subnet CIDR] [--internal]` */
+static int create(int argc, char *argv[]);
+
+/** create's options, parsed and documented. */
+static const struct nook_cmd_option create_options[] = {
+	{"subnet", 's', "CIDR", "its addresses (default: the first free 10.214.N.0/24)"},
+	{"internal", 'i', NULL, "no NAT: its containers reach each other, not the outside"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct nook_command create_form = {
+	.name = "network create",
+	.usage = "NAME [--subnet CIDR] [--internal]",
+	.summary = "write a network down; its bridge and rules exist while a container is on it",
+	.about = "A subnet that overlaps another network or a route of the host is refused.",
+	.shorts = "", /* NAME anywhere */
+	.options = create_options,
+	.run = create,
+};
+
 static int
 create(int argc, char *argv[])
 {
-	static const struct option table[] = {{"subnet", required_argument, NULL, 's'},
-					      {"internal", no_argument, NULL, 'i'},
-					      {NULL, 0, NULL, 0}};
 	const char *subnet = NULL;
 	struct nook_network n;
 	struct nook_error err;
@@ -50,7 +66,7 @@ create(int argc, char *argv[])
 
 	optind = 0; /* 0: glibc starts afresh, forgetting the global options' "+" */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", table, NULL)) != -1) /* NAME anywhere */
+	while ((ch = command_getopt(&create_form, argc, argv)) != -1)
 		if (ch == 's')
 			subnet = optarg;
 		else if (ch == 'i')
@@ -136,7 +152,7 @@ cmd_network(int argc, char *argv[])
 	const char *verb = argc > 1 ? argv[1] : "";
 
 	if (strcmp(verb, "create") == 0)
-		return create(argc - 1, argv + 1);
+		return command_run(&create_form, argc - 1, argv + 1);
 	if (strcmp(verb, "ls") == 0 && argc == 2)
 		return list();
 	if (strcmp(verb, "inspect") == 0 && argc == 3) {
@@ -149,3 +165,18 @@ cmd_network(int argc, char *argv[])
 	return refuse("expected create NAME [--subnet CIDR] [--internal], ls, inspect NAME or "
 		      "rm NAME");
 }
+
+static const struct nook_command *const network_forms[] = {&create_form, NULL};
+
+const struct nook_command network_command = {
+	.name = "network",
+	.usage = "ls | inspect NAME | rm NAME",
+	.summary = "create, ls, inspect or rm a network (step 12's bridges)",
+	.about = "The networks step 12's containers join: ls lists them, inspect prints one as "
+		 "JSON with the containers holding an address on it, rm forgets one (not the "
+		 "default "
+		 "network, nor one a container holds an address on).",
+	.forms = network_forms,
+	.see = "nook-12-network(1), nft(8), bridge(8)",
+	.run = cmd_network,
+};

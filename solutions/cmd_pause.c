@@ -113,3 +113,25 @@ cmd_resume(int argc, char *argv[])
 {
 	return pause_or_resume(argc, argv, false);
 }
+
+const struct nook_command pause_command = {
+	.name = "pause",
+	.usage = "ID",
+	.summary = "freeze every process of a container (cgroup freezer)",
+	.about =
+		"cgroup v2: 1 into the container's cgroup.freeze, until cgroup.events says frozen. "
+		"cgroup v1: its processes moved into freezer/nook/ID, FROZEN into freezer.state. A "
+		"frozen process is off the CPU and cannot be woken, not even by SIGKILL, until "
+		"thawed.",
+	.see = "nook-resume(1), cgroups(7)",
+	.run = cmd_pause,
+};
+
+const struct nook_command resume_command = {
+	.name = "resume",
+	.usage = "ID",
+	.summary = "thaw a paused container",
+	.about = "cgroup v2: 0 into cgroup.freeze; cgroup v1: THAWED into freezer.state.",
+	.see = "nook-pause(1), cgroups(7)",
+	.run = cmd_resume,
+};

@@ -65,11 +65,15 @@ print_tree(int pid, bool json, int *n, int depth)
 	fclose(f);
 }
 
+/** ps's options, parsed and documented. */
+static const struct nook_cmd_option ps_options[] = {
+	{"format", 'f', "table|json", "a table (the default), or a JSON array of PIDs as runc's"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_ps(int argc, char *argv[])
 {
-	static const struct option table[] = {{"format", required_argument, NULL, 'f'},
-					      {NULL, 0, NULL, 0}};
 	char path[200];
 	struct nook_error err;
 	struct oci_state s;
@@ -79,7 +83,7 @@ cmd_ps(int argc, char *argv[])
 
 	if (argc == 1 || strcmp(argv[1], "-a") == 0 || strcmp(argv[1], "--all") == 0)
 		return cmd_ctr_list(argc, argv); /* docker's ps: no ID (ctr.h) */
-	while ((ch = getopt_long(argc, argv, "+f:", table, NULL)) != -1)
+	while ((ch = command_getopt(&ps_command, argc, argv)) != -1)
 		json = json || (ch == 'f' && strcmp(optarg, "json") == 0);
 	if (optind != argc - 1)
 		return nook_fail(&err, 0, "ps: expected one container ID"), nook_say(&err);
@@ -103,3 +107,35 @@ cmd_ps(int argc, char *argv[])
 		printf("]\n");
 	return 0;
 }
+
+static const struct nook_cmd_option ps_all_options[] = {
+	{"all", 'a', NULL, "the containers that have ended too"},
+	{NULL, 0, NULL, NULL},
+};
+
+/** docker's ps, with no ID (cmd_ctr.c). */
+static const struct nook_command ps_all_form = {
+	.name = "ps",
+	.usage = "[--all]",
+	.summary = "with no ID: the image containers (nook run IMAGE), running ones only unless "
+		   "--all, with their image, command, status and name",
+	.shorts = "+a",
+	.options = ps_all_options,
+	.run = cmd_ctr_list,
+};
+
+static const struct nook_command *const ps_forms[] = {&ps_all_form, NULL};
+
+const struct nook_command ps_command = {
+	.name = "ps",
+	.usage = "[--format table|json] ID",
+	.summary = "list the processes of a container; with no ID, the image containers (-a: all)",
+	.about = "The processes of the container's cgroup, as host PIDs. A rootless container "
+		 "has no cgroup of its own: its processes are then its first and every descendant "
+		 "of it (/proc/PID/task/PID/children).",
+	.shorts = "+f:",
+	.options = ps_options,
+	.forms = ps_forms,
+	.see = "nook-list(1), nook-exec(1)",
+	.run = cmd_ps,
+};

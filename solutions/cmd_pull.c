@@ -39,20 +39,26 @@ pull(const char *refstr, bool insecure, const struct image_trust *trust)
 	return 0;
 }
 
+/** pull's options, parsed and documented. */
+static const struct nook_cmd_option pull_options[] = {
+	{"insecure", 'i', NULL, "speak plain HTTP to the registry (a local one, for tests)"},
+	{"policy", 'p', "FILE",
+	 "the trust policy (default: /etc/containers/policy.json if there is one, else none)"},
+	{"registries-d", 'r', "DIR",
+	 "where signatures are looked up (default: /etc/containers/registries.d)"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_pull(int argc, char *argv[])
 {
-	static const struct option table[] = {{"insecure", no_argument, NULL, 'i'},
-					      {"policy", required_argument, NULL, 'p'},
-					      {"registries-d", required_argument, NULL, 'r'},
-					      {NULL, 0, NULL, 0}};
 	const char *policy = NULL, *registries_d = IMAGE_REGISTRIES_D_DEFAULT;
 	struct image_policy p;
 	struct nook_error err;
 	bool insecure = false, have;
 	int ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "+", table, NULL)) != -1)
+	while ((ch = command_getopt(&pull_command, argc, argv)) != -1)
 		if (ch == 'i')
 			insecure = true;
 		else if (ch == 'p')
@@ -72,3 +78,18 @@ cmd_pull(int argc, char *argv[])
 		image_policy_free(&p);
 	return ret;
 }
+
+const struct nook_command pull_command = {
+	.name = "pull",
+	.usage = "[--insecure] [--policy FILE] [--registries-d DIR] REF",
+	.summary = "fetch an image from a registry into the store (step 11)",
+	.about = "REF is docker's: [REGISTRY/]NAME[:TAG|@DIGEST]. The manifest (OCI's or Docker's "
+		 "schema 2, or one of an index for this machine), the config and each layer are "
+		 "fetched, every blob checked against its digest as it streams, and stored once "
+		 "the trust policy allows the image (its signatures checked where registries.d "
+		 "says, as podman and skopeo do). Prints the image's ID.",
+	.shorts = "+",
+	.options = pull_options,
+	.see = "nook-images(1), nook-run(1), containers-policy.json(5)",
+	.run = cmd_pull,
+};

@@ -29,3 +29,13 @@ cmd_rmi(int argc, char *argv[])
 	image_store_close(&s);
 	return status;
 }
+
+const struct nook_command rmi_command = {
+	.name = "rmi",
+	.usage = "IMAGE...",
+	.summary = "forget images (their layers stay until image prune)",
+	.about = "Each IMAGE is a name or an ID. A name of an image with several only loses that "
+		 "name; an image a container uses is refused. nook image rm is the same.",
+	.see = "nook-images(1), nook-image(1)",
+	.run = cmd_rmi,
+};

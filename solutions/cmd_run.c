@@ -106,7 +106,22 @@ cmd_run(int argc, char *argv[])
 		return run_usage(stdout), 0;
 	if (cmd_run_is_image(argc, argv))
 		return cmd_run_image(argc, argv);
-	if (!(id = oci_create_args(argc, argv, &opts, &detach, &err)))
+	if (!(id = oci_create_args(&run_command, argc, argv, &opts, &detach, &err)))
 		return nook_say(&err);
 	return oci_run(id, &opts, detach);
 }
+
+/**
+ * run: runc's options are create's (oci_create_options, parsed here); the image form's are
+ * run_options[] (cmd_run_options.c), which --help and nook-run(1) list.
+ */
+const struct nook_command run_command = {
+	.name = "run",
+	.usage = "[OPTIONS] IMAGE [CMD...]",
+	.summary = "create, start and wait for a container (or --detach); or run IMAGE [CMD]",
+	.shorts = "+b:d",
+	.options = oci_create_options,
+	.run = cmd_run,
+	.write_usage = run_usage,
+	.write_man = run_man,
+};

@@ -124,12 +124,17 @@ oci_spec_rootless(void *spec)
 	}
 }
 
+/** spec's options, parsed and documented. */
+static const struct nook_cmd_option spec_options[] = {
+	{"rootless", 'r', NULL,
+	 "a config an ordinary user can run (a user namespace, no network namespace)"},
+	{"bundle", 'b', "DIR", "write DIR/config.json (default: ./config.json)"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_spec(int argc, char *argv[])
 {
-	static const struct option table[] = {{"rootless", no_argument, NULL, 'r'},
-					      {"bundle", required_argument, NULL, 'b'},
-					      {NULL, 0, NULL, 0}};
 	const char *bundle = ".";
 	char path[4096];
 	struct nook_error err;
@@ -137,7 +142,7 @@ cmd_spec(int argc, char *argv[])
 	json_t *spec;
 	int ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "+b:", table, NULL)) != -1)
+	while ((ch = command_getopt(&spec_command, argc, argv)) != -1)
 		if (ch == 'r')
 			rootless = true;
 		else if (ch == 'b')
@@ -159,3 +164,16 @@ cmd_spec(int argc, char *argv[])
 		return nook_fail(&err, errno, "write(\"%s\")", path), nook_say(&err);
 	return 0;
 }
+
+const struct nook_command spec_command = {
+	.name = "spec",
+	.usage = "[--rootless] [--bundle DIR]",
+	.summary = "write a config.json to start a bundle from",
+	.about = "runc's own default: sh with a terminal, in rootfs/. The rootless form maps the "
+		 "container's root to the caller alone, has no network namespace, binds the host's "
+		 "/sys, and sets no resource limit. An existing config.json is not overwritten.",
+	.shorts = "+b:",
+	.options = spec_options,
+	.see = "nook-run(1), nook-create(1)",
+	.run = cmd_spec,
+};

@@ -149,3 +149,19 @@ cmd_start(int argc, char *argv[])
 	oci_state_free(&s);
 	return ret < 0 ? nook_say(&err) : 0;
 }
+
+const struct nook_command start_command = {
+	.name = "start",
+	.usage = "ID",
+	.summary = "run the created container's command",
+	.about =
+		"nook create left the container's first process blocked in open(2) of exec.fifo, "
+		"in its state directory; opening the FIFO for reading releases it. nook start then "
+		"reads what it reports: end-of-file once its command replaced it (the FIFO is "
+		"close-on-exec), or why it could not be executed. The container is then running; "
+		"the poststart hooks run.",
+	.status = "0 once the command runs; 126 if it cannot be executed, 127 if it is not found; "
+		  "125, and one line on stderr, when nook fails.",
+	.see = "nook-create(1), fifo(7)",
+	.run = cmd_start,
+};

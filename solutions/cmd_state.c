@@ -33,3 +33,14 @@ cmd_state(int argc, char *argv[])
 	free(text);
 	return 0;
 }
+
+const struct nook_command state_command = {
+	.name = "state",
+	.usage = "ID",
+	.summary = "print a container's OCI state",
+	.about = "The state the runtime spec defines, as JSON: ociVersion, id, status (creating, "
+		 "created, running or stopped, found from the process and exec.fifo), pid, bundle "
+		 "and annotations.",
+	.see = "nook-list(1)",
+	.run = cmd_state,
+};

@@ -42,11 +42,15 @@ slurp(const char *path, struct nook_error *err)
 	return text;
 }
 
+/** update's options, parsed and documented. */
+static const struct nook_cmd_option update_options[] = {
+	{"resources", 'r', "FILE", "an OCI linux.resources object (JSON); - for stdin"},
+	{NULL, 0, NULL, NULL},
+};
+
 int
 cmd_update(int argc, char *argv[])
 {
-	static const struct option table[] = {{"resources", required_argument, NULL, 'r'},
-					      {NULL, 0, NULL, 0}};
 	struct nook_container c = {0};
 	struct nook_error err;
 	struct oci_state s;
@@ -54,7 +58,7 @@ cmd_update(int argc, char *argv[])
 	char *text;
 	int ch, ret;
 
-	while ((ch = getopt_long(argc, argv, "+r:", table, NULL)) != -1)
+	while ((ch = command_getopt(&update_command, argc, argv)) != -1)
 		if (ch == 'r')
 			file = optarg;
 		else
@@ -79,3 +83,17 @@ cmd_update(int argc, char *argv[])
 	oci_state_free(&s);
 	return ret < 0 ? nook_say(&err) : 0;
 }
+
+const struct nook_command update_command = {
+	.name = "update",
+	.usage = "--resources FILE|- ID",
+	.summary = "change a running container's limits (--resources FILE, - for stdin)",
+	.about = "Writes the limits FILE names into the container's cgroup directories, where the "
+		 "kernel applies them at once: a lower memory.max reclaims, a lower pids.max "
+		 "refuses "
+		 "the next fork. Limits FILE does not name stay as they are; so do device rules.",
+	.shorts = "+r:",
+	.options = update_options,
+	.see = "cgroups(7), nook-run(1)",
+	.run = cmd_update,
+};

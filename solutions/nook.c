@@ -49,15 +49,15 @@
 
 /*
  * The image side (libcurl, libarchive, libcrypto...) lives in nook-image: in nook these are
- * NULL, and image_tool() runs them there. A new image command is declared weak here too,
- * and its files go into IMAGE_TOOL_SRCS.
+ * NULL, and image_tool() runs them there. A new image command's description (struct
+ * nook_command, command.c) is declared weak here too, and its files go into IMAGE_TOOL_SRCS.
  */
-#pragma weak cmd_pull
-#pragma weak cmd_image
-#pragma weak cmd_images
-#pragma weak cmd_rmi
-#pragma weak cmd_commit
-#pragma weak cmd_cp
+#pragma weak pull_command
+#pragma weak image_command
+#pragma weak images_command
+#pragma weak rmi_command
+#pragma weak commit_command
+#pragma weak cp_command
 
 struct nook_cli nook_cli;
 
@@ -143,42 +143,53 @@ nook_say(const struct nook_error *err)
 	return err->code;
 }
 
+/**
+ * The commands, in the order --help lists them. Each is described in its own cmd_*.c by a
+ * struct nook_command (command.c): its options, its --help and its man page nook-NAME(1);
+ * NULL here for the image commands, which are nook-image's (image_tool()).
+ */
 static const struct {
 	const char *name;
-	int (*run)(int argc, char *argv[]);
-	const char *help;
+	const struct nook_command *cmd;
+	const char *help; /**< the line of `nook --help` and nook(1) */
 } commands[] = {
-	{"create", cmd_create, "create a container from a bundle; it waits for start"},
-	{"start", cmd_start, "run the created container's command"},
-	{"run", cmd_run,
+	{"create", &create_command, "create a container from a bundle; it waits for start"},
+	{"start", &start_command, "run the created container's command"},
+	{"run", &run_command,
 	 "create, start and wait for a container (or --detach); or run IMAGE [CMD]"},
-	{"exec", cmd_exec, "run another process in a running container"},
-	{"pause", cmd_pause, "freeze every process of a container (cgroup freezer)"},
-	{"resume", cmd_resume, "thaw a paused container"},
-	{"ps", cmd_ps,
+	{"exec", &exec_command, "run another process in a running container"},
+	{"pause", &pause_command, "freeze every process of a container (cgroup freezer)"},
+	{"resume", &resume_command, "thaw a paused container"},
+	{"ps", &ps_command,
 	 "list the processes of a container; with no ID, the image containers (-a: all)"},
-	{"update", cmd_update,
+	{"update", &update_command,
 	 "change a running container's limits (--resources FILE, - for stdin)"},
-	{"state", cmd_state, "print a container's OCI state"},
-	{"kill", cmd_kill, "send a signal (default SIGTERM) to a container"},
-	{"delete", cmd_delete, "remove a stopped container (--force: kill it first)"},
-	{"list", cmd_list, "list the containers"},
-	{"spec", cmd_spec, "write a config.json to start a bundle from"},
-	{"features", cmd_features, "print what this runtime supports, as JSON"},
-	{"doctor", cmd_doctor, "check that this machine can run every step; say how to fix it"},
-	{"network", cmd_network, "create, ls, inspect or rm a network (step 12's bridges)"},
-	{"pull", cmd_pull, "fetch an image from a registry into the store (step 11)"},
-	{"image", cmd_image, "import, inspect, prune, ls or rm images of the store"},
-	{"images", cmd_images, "list the images of the store"},
-	{"rmi", cmd_rmi, "forget images (their layers stay until image prune)"},
-	{"logs", cmd_logs, "print the output of an image container run with -d (-f: follow it)"},
-	{"stop", cmd_stop,
+	{"state", &state_command, "print a container's OCI state"},
+	{"kill", &kill_command, "send a signal (default SIGTERM) to a container"},
+	{"delete", &delete_command, "remove a stopped container (--force: kill it first)"},
+	{"list", &list_command, "list the containers"},
+	{"spec", &spec_command, "write a config.json to start a bundle from"},
+	{"features", &features_command, "print what this runtime supports, as JSON"},
+	{"doctor", &doctor_command,
+	 "check that this machine can run every step; say how to fix it"},
+	{"network", &network_command, "create, ls, inspect or rm a network (step 12's bridges)"},
+	{"pull", &pull_command, "fetch an image from a registry into the store (step 11)"},
+	{"image", &image_command, "import, inspect, prune, ls or rm images of the store"},
+	{"images", &images_command, "list the images of the store"},
+	{"rmi", &rmi_command, "forget images (their layers stay until image prune)"},
+	{"logs", &logs_command,
+	 "print the output of an image container run with -d (-f: follow it)"},
+	{"stop", &stop_command,
 	 "stop an image container: its StopSignal, then SIGKILL after -t seconds"},
-	{"rm", cmd_rm, "remove image containers that have ended (-f: kill them first)"},
-	{"inspect", cmd_inspect, "print what is known of image containers, as JSON"},
-	{"commit", cmd_commit, "a container's writable layer as a new image: CONTAINER [NAME]"},
-	{"cp", cmd_cp, "copy files between a container and the host: SRC DEST, one CONTAINER:PATH"},
+	{"rm", &rm_command, "remove image containers that have ended (-f: kill them first)"},
+	{"inspect", &inspect_command, "print what is known of image containers, as JSON"},
+	{"commit", &commit_command,
+	 "a container's writable layer as a new image: CONTAINER [NAME]"},
+	{"cp", &cp_command,
+	 "copy files between a container and the host: SRC DEST, one CONTAINER:PATH"},
 };
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /** The global options, as --help and the man page list them (global_options() parses). */
 static const struct nook_option global_doc[] = {
@@ -203,7 +214,7 @@ usage(FILE *out)
 
 	fprintf(out, "Usage: nook [--root DIR] [--log FILE] [--log-format text|json] [--debug] "
 		     "[--trace[=time]] COMMAND [OPTIONS] [ID]\n\nAn OCI runtime.\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\nGlobal options:\n");
 	for (const struct nook_option *o = global_doc; o->name; o++) {
@@ -213,6 +224,7 @@ usage(FILE *out)
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}
 	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
+	fprintf(out, "\n'nook COMMAND --help' lists the options of COMMAND.\n");
 }
 
 /** nook(1), written from the same tables --help prints (see man.c). */
@@ -228,12 +240,14 @@ man_page(FILE *out)
 	      "with config.json and a root filesystem) and waits; start runs its command.\n"
 	      ".SH COMMANDS\n",
 	      out);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < NCOMMANDS; i++) {
 		fputs(".TP\n\\fB", out);
 		man_escape(out, commands[i].name, false);
 		fputs("\\fR\n", out);
 		man_escape(out, commands[i].help, true);
-		fputc('\n', out);
+		fputs(": nook\\-", out);
+		man_escape(out, commands[i].name, false);
+		fputs("(1)\n", out);
 	}
 	fputs(".SH OPTIONS\n", out);
 	man_options(out, global_doc);
@@ -355,21 +369,43 @@ image_tool(const char *command, char *argv[])
 	return nook_say(&err);
 }
 
+/**
+ * The hidden --help-man: without NAME, the name of every page (nook, nook-CMD ...), one a
+ * line, for `make install`; with NAME, that page (an image command's from nook-image).
+ * Returns the exit status.
+ */
+static int
+help_man(int argc, char *argv[])
+{
+	struct nook_error err;
+
+	if (argc == 2) {
+		printf("nook\n");
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			printf("nook-%s\n", commands[i].name);
+		return 0;
+	}
+	if (strcmp(argv[2], "nook") == 0)
+		return man_page(stdout), 0;
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strncmp(argv[2], "nook-", 5) != 0 || strcmp(argv[2] + 5, commands[i].name) != 0)
+			continue;
+		if (!commands[i].cmd)
+			return image_tool(argv[2], argv);
+		return command_man(stdout, commands[i].cmd), 0;
+	}
+	nook_fail(&err, 0, "--help-man: no page \"%s\"", argv[2]);
+	return nook_say(&err);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct nook_error err;
 	int first, status;
 
-	if (argc == 3 && strcmp(argv[1], "--help-man") == 0) {
-		if (strcmp(argv[2], "nook-doctor") == 0)
-			doctor_man(stdout);
-		else if (strcmp(argv[2], "nook-run") == 0)
-			run_man(stdout);
-		else
-			man_page(stdout);
-		return 0;
-	}
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "--help-man") == 0)
+		return help_man(argc, argv);
 	first = global_options(argc, argv, &status);
 	if (first < 0)
 		return status;
@@ -377,12 +413,11 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return NOOK_EXIT_FAILURE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[first], commands[i].name) == 0) {
-			optind = 0; /* each command parses its own options afresh */
-			if (!commands[i].run)
+			if (!commands[i].cmd)
 				return image_tool(argv[first], argv);
-			return commands[i].run(argc - first, argv + first);
+			return command_run(commands[i].cmd, argc - first, argv + first);
 		}
 	nook_fail(&err, 0, "unknown command \"%s\" (try 'nook --help')", argv[first]);
 	return nook_say(&err);

@@ -214,6 +214,42 @@ struct nook_cli {
 extern struct nook_cli nook_cli;
 
 int nook_say(const struct nook_error *err);
+/** One option of a runtime command: what getopt_long(3) parses, --help and the page say. */
+struct nook_cmd_option {
+	const char *name; /**< the long option, without "--" */
+	int letter;	  /**< what getopt_long returns; -letter too when in the command's shorts */
+	/** The argument's name, or NULL for a flag; "[=WORD]": optional (--name=WORD). */
+	const char *arg;
+	const char *help; /**< one line */
+};
+
+/**
+ * A runtime command, described once (command.c): its options are parsed, printed by
+ * --help and written into its man page nook-NAME(1) from this one table.
+ */
+struct nook_command {
+	const char *name;    /**< "create"; a form's: "image import" */
+	const char *usage;   /**< what follows the name: "[OPTIONS] ID" */
+	const char *summary; /**< one line: `nook --help` and the page's NAME */
+	const char *about;   /**< the page's DESCRIPTION, one paragraph a line; or NULL */
+	const char *shorts;  /**< getopt_long's optstring ("+b:d"); NULL: "+" */
+	const struct nook_cmd_option *options; /**< ended by a NULL name; or NULL */
+	/** Other forms of the command, each with its usage and options: NULL-ended, or NULL */
+	const struct nook_command *const *forms;
+	const char *status; /**< EXIT STATUS, or NULL for 0, or 125 with one line on stderr */
+	const char *see;    /**< more of SEE ALSO than nook(1), or NULL */
+	int (*run)(int argc, char *argv[]);
+	/** A command whose options are a table of its own kind (run's image form, whose
+	 *  options have setters: cmd_run_options.c) prints --help and its page with these. */
+	void (*write_usage)(FILE *out);
+	void (*write_man)(FILE *out);
+};
+
+int command_getopt(const struct nook_command *cmd, int argc, char *argv[]);
+void command_usage(FILE *out, const struct nook_command *cmd);
+void command_man(FILE *out, const struct nook_command *cmd);
+int command_run(const struct nook_command *cmd, int argc, char *argv[]);
+
 void oci_stages(const struct nook_container *c, const struct nook_oci *o,
 		const struct nook_stage **list);
 extern const struct nook_stage *const oci_all_stages[];
@@ -230,8 +266,9 @@ struct oci_create_opts {
 int oci_create(const char *id, const struct oci_create_opts *opts, struct nook_container *c,
 	       struct nook_oci *o, const struct nook_stage **stages, struct nook_error *err);
 
-const char *oci_create_args(int argc, char *argv[], struct oci_create_opts *opts, bool *detach,
-			    struct nook_error *err);
+extern const struct nook_cmd_option oci_create_options[];
+const char *oci_create_args(const struct nook_command *cmd, int argc, char *argv[],
+			    struct oci_create_opts *opts, bool *detach, struct nook_error *err);
 const char *oci_one_id(int argc, char *argv[], struct nook_error *err);
 int oci_start_fifo(const char *fifo, pid_t pid, struct nook_error *err);
 int oci_parse_signal(const char *arg);
@@ -255,7 +292,6 @@ int cmd_spec(int argc, char *argv[]);
 int cmd_features(int argc, char *argv[]);
 int cmd_update(int argc, char *argv[]);
 int cmd_doctor(int argc, char *argv[]);
-void doctor_man(FILE *out);
 int cmd_network(int argc, char *argv[]);
 
 /* Step 11: images (image.h), one file per command */
@@ -285,6 +321,15 @@ int oci_run_begin(const char *id, const struct oci_create_opts *opts, struct oci
 		  struct nook_error *err);
 int oci_run_end(struct oci_running *r, bool wait, struct nook_error *err);
 bool cmd_run_is_image(int argc, char *argv[]);
+
+/* Each command's description (struct nook_command), in its cmd_*.c: nook.c lists them */
+extern const struct nook_command create_command, start_command, run_command, exec_command,
+	pause_command, resume_command, ps_command, update_command, state_command, kill_command,
+	delete_command, list_command, spec_command, features_command, doctor_command,
+	network_command, logs_command, stop_command, rm_command, inspect_command;
+/* in nook-image only (nook.c declares them weak) */
+extern const struct nook_command pull_command, image_command, images_command, rmi_command,
+	commit_command, cp_command, image_import_form, image_inspect_form, image_prune_form;
 void *oci_spec_template(void);
 void oci_spec_rootless(void *spec);
 
