@@ -20,6 +20,8 @@
 #   make docs                     the API, the lessons and their diagrams as one site, in
 #                                 build/docs/html (installs doxygen and graphviz)
 #   make image                    the default image: build/images/busybox, from busybox-static
+#   make image IMAGE=debian       also build/images/debian: Debian minbase and python3, an OCI
+#                                 layout made by mmdebstrap (installs it; downloads; minutes)
 #   make demo | make shell        a tour of every step | a shell in the newest step
 #   make deps                     install the packages demo and check need (Debian, Ubuntu)
 #   make deps-vm                  install qemu and a kernel for check-cgroup2 (full check, CI)
@@ -185,9 +187,21 @@ $(BIN)/%: $(OBJ)/%.o $(OBJ)/libnook.a
 # A minimal root filesystem from Debian's busybox-static, for step 07 on. Made offline;
 # shared by every TREE and VARIANT, since nothing in it is compiled.
 IMAGE := build/images/busybox
-image: $(IMAGE)/bin/busybox
+# `make image IMAGE=debian` asks for a real distribution image as well: Debian minbase with
+# python3, an OCI layout built by mmdebstrap from Debian's packages (network: Debian's
+# mirror), which step 11's tests import and run where it is built. IMAGE stays the busybox
+# image every test runs in.
+DEBIAN_IMAGE := build/images/debian
+ifeq ($(IMAGE),debian)
+override IMAGE := build/images/busybox
+WANT_DEBIAN := 1
+endif
+image: $(IMAGE)/bin/busybox $(if $(WANT_DEBIAN),$(DEBIAN_IMAGE)/index.json)
 $(IMAGE)/bin/busybox: images/busybox.sh
 	@images/busybox.sh $(IMAGE)
+$(DEBIAN_IMAGE)/index.json: images/debian.sh
+	@tests/install-deps image-debian
+	@images/debian.sh $(DEBIAN_IMAGE)
 
 # ---- tools and tests (always built from solutions/ and tests/) -------------------------
 

@@ -1485,6 +1485,40 @@ test_rootless_shared_layers(void **state)
 	expect_no_mounts_under(home);
 }
 
+/* --- a real distribution image ------------------------------------------------------------ */
+
+/**
+ * The Debian image (`make image IMAGE=debian`, mmdebstrap: Debian's packages, so the
+ * mirror's network; not built by the check): imported, it runs python3, as root and as
+ * an ordinary user (whose store leaves out its /dev nodes and owns all its files).
+ */
+static void
+test_debian_python(void **state)
+{
+	const char *env = getenv("NOOK_DEBIAN_IMAGE");
+	char layout[PATH_MAX], home[64];
+	struct run r;
+
+	(void)state;
+	if (!realpath(env && *env ? env : "build/images/debian", layout) ||
+	    access(strcat(layout, "/index.json"), F_OK) < 0) {
+		print_message("  SKIP: no Debian image: `make image IMAGE=debian` builds it (it "
+			      "downloads Debian's packages)\n");
+		skip();
+	}
+	*strrchr(layout, '/') = '\0';
+	import(layout, NULL);
+	nook(&r, "run", "--rm", "debian:bookworm", "python3", "-c", "print(1)");
+	expect_stdout(&r, "1\n");
+	make_home(home);
+	as_user(&r, home,
+		"$N image import %s >/dev/null || exit 90; "
+		"$N run --rm debian:bookworm python3 -c 'import os; print(os.getuid())'",
+		layout);
+	expect_run(&r, r.status == 0, "the Debian image as uid %d", USER_ID);
+	assert_string_equal(r.out, "0\n");
+}
+
 int
 main(void)
 {
@@ -1515,6 +1549,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rootless_pull_run, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_rootless_shared_layers, test_setup,
 						test_teardown),
+		cmocka_unit_test_setup_teardown(test_debian_python, test_setup, test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("11-images", tests, setup, teardown);
