@@ -8,7 +8,8 @@
  * without --userns, a zero user.max_uts_namespaces in a user namespace of the test's own,
  * a /proc with a masked file, /run/nook on an overlay, an empty /etc/subuid bound over the
  * host's in a private mount namespace, a copy-up of the image's root-owned /tmp in a user
- * namespace, a cgroup2 mount over a hybrid host's v1 tree. Three causes nook's own code
+ * namespace, a cgroup2 mount over a hybrid host's v1 tree, a "domain invalid" cgroup beside
+ * a threaded one, an ordinary user writing into root's cgroup. Three causes nook's own code
  * never reaches (it makes / private before pivot_root, keeps upper/ and work/ together,
  * and sets no_new_privs before its filter) are caused by the test calling the kernel and
  * the library as a stage would, in a forked child: the errno is the kernel's, the text is
@@ -20,6 +21,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +391,94 @@ cgroup_enoent_names_the_parents_subtree_control(void **state)
 	assert_non_null(strstr(err.why, "echo +hugetlb"));
 }
 
+/** The cgroup2 hierarchy here (/sys/fs/cgroup, or a hybrid host's unified one), or skip. */
+static const char *
+cgroup2_here(void)
+{
+	struct statfs fs;
+
+	if (statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == 0x63677270)
+		return "/sys/fs/cgroup";
+	if (statfs("/sys/fs/cgroup/unified", &fs) == 0 && fs.f_type == 0x63677270)
+		return "/sys/fs/cgroup/unified";
+	print_message("  SKIP: no cgroup2 hierarchy here\n");
+	skip();
+	return NULL;
+}
+
+/**
+ * EOPNOTSUPP: a PID written into a "domain invalid" cgroup. Making a child of P threaded
+ * turns P into a threaded domain, and P's other (domain) children invalid: they can take
+ * no process. The process written is a child of the test's, which is killed after.
+ */
+static void
+cgroup_eopnotsupp_names_the_domain_invalid_cgroup(void **state)
+{
+	char top[128], dir[160], name[64];
+	struct nook_error err = {0};
+	pid_t pid = -1;
+	int ret;
+
+	(void)state;
+	snprintf(top, sizeof(top), "%s/%s", cgroup2_here(), unique_name(name, "diag"));
+	snprintf(dir, sizeof(dir), "%s/threads", top);
+	if (mkdir(top, 0755) < 0 || mkdir(dir, 0755) < 0)
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	ret = cgroup_write(dir, "cgroup.type", "threaded", &err);
+	snprintf(dir, sizeof(dir), "%s/invalid", top);
+	if (ret == 0 && mkdir(dir, 0755) == 0 && (pid = fork()) == 0) {
+		pause();
+		_exit(0);
+	}
+	ret = pid <= 0 ? -2 : cgroup_writef(dir, "cgroup.procs", &err, "%d", (int)pid);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	rmdir(dir);
+	snprintf(dir, sizeof(dir), "%s/threads", top);
+	rmdir(dir);
+	rmdir(top);
+	if (ret == -2) {
+		print_message("  SKIP: no threaded cgroups here: %s\n", err.msg);
+		skip();
+	}
+	assert_int_equal(ret, -1);
+	print_message("  said: %s\n%s", err.msg, err.why);
+	assert_int_equal(err.errnum, EOPNOTSUPP);
+	assert_non_null(strstr(err.why, "is a \"domain invalid\" cgroup"));
+}
+
+/** EACCES without delegation: an ordinary user writes its PID into root's cgroup. */
+static void
+join_roots_cgroup_as_nobody(struct nook_error *err)
+{
+	char dir[160];
+
+	snprintf(dir, sizeof(dir), "%s", cgroup2_here());
+	if (setgid(65534) < 0 || setuid(65534) < 0) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "cannot become nobody: %s\n", strerror(errno));
+		return;
+	}
+	if (cgroup_writef(dir, "cgroup.procs", err, "%d", (int)getpid()) == 0)
+		snprintf(err->msg, sizeof(err->msg), "nobody joined %s", dir);
+}
+
+static void
+cgroup_eacces_names_no_delegation(void **state)
+{
+	struct run r;
+
+	(void)state;
+	cgroup2_here(); /* or skip */
+	caused_in_child(&r, join_roots_cgroup_as_nobody);
+	print_message("  said: %s", r.err);
+	assert_non_null(strstr(r.err, "cgroup.procs"));
+	assert_non_null(strstr(r.err, "no delegation: "));
+	assert_non_null(strstr(r.err, "belongs to uid 0, and uid 65534 may only use"));
+}
+
 /** An error whose errno has no known cause has no diagnosis: the line alone. */
 static void
 other_errors_stay_one_line(void **state)
@@ -552,6 +642,8 @@ main(void)
 		cmocka_unit_test(overlay_einval_names_upper_and_work_apart),
 		cmocka_unit_test(seccomp_eacces_names_no_new_privs),
 		cmocka_unit_test(cgroup_enoent_names_the_parents_subtree_control),
+		cmocka_unit_test(cgroup_eopnotsupp_names_the_domain_invalid_cgroup),
+		cmocka_unit_test(cgroup_eacces_names_no_delegation),
 		cmocka_unit_test(other_errors_stay_one_line),
 		cmocka_unit_test(doctor_reports_this_machine),
 		cmocka_unit_test(doctor_reports_a_failing_machine),
