@@ -450,6 +450,22 @@ EXERCISE_TREES = $(foreach s,$(EXERCISE_STEPS),blank-$(firstword $(subst -, ,$s)
 	$(MUTANTS:%=mutant-%)
 exercise_args = $(if $(filter blank-%,$1),--only $(word 2,$(subst -, ,$1)),\
 	--mutant tests/mutants/$(patsubst mutant-%,%,$1).c)
+# A tree builds only the programs its proof runs (linking every program in each of some 80
+# trees was most of the CPU time check-exercises took): blank-NN's, those of the steps up
+# to NN; mutant-NN-name's, step NN's. A step's programs are the ones its tests' source
+# names in quotes: its own ("12-network"; step 10's is the runtime, "nook") and any other
+# it runs ("01-uts" in 10-nook.c's). Every other program of the tree is solutions' own, so
+# that a test running one not named so would run the right answer, which can make it pass,
+# never fail for want of a program (not a wrong answer caught).
+PROGRAM_NAMES = $(STEPS) $(if $(OCI_STEP),nook)
+step_programs = $(filter $(PROGRAM_NAMES),$(if $(filter $(OCI_STEP),$1),nook) \
+	$(patsubst "%",%,$(shell grep -oh '"[0-9a-z-]*"' tests/steps/$1.c)))
+steps_upto = $(foreach s,$(STEPS) $(OCI_STEP),$(if $(filter $(call STEP_NUMBER,$s),\
+	$(firstword $(sort $(call STEP_NUMBER,$s) $1))),$s))
+tree_steps = $(if $(filter blank-%,$1),$(call steps_upto,$(word 2,$(subst -, ,$1))),\
+	$(foreach s,$(STEPS) $(OCI_STEP),$(if $(filter $(word 2,$(subst -, ,$1)),\
+	$(call STEP_NUMBER,$s)),$s)))
+tree_programs = $(sort $(foreach s,$(call tree_steps,$1),$(call step_programs,$s)))
 
 check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
 	$(NOT_IN_HANDOUT)
@@ -468,11 +484,15 @@ check-exercises: $(TOOLS)/mkexercise $(STEP_TESTS) $(TESTBIN)/probe image
 
 # exercise-tree-blank-NN, exercise-tree-mutant-NN-name: generate and build that tree.
 exercise-tree-%: $(TOOLS)/mkexercise
-	@rm -rf $(OUT)/gen/$* $(OUT)/obj/$* && mkdir -p $(OUT)/gen/$* $(OUT)/obj/$*
+	@rm -rf $(OUT)/gen/$* $(OUT)/obj/$* $(OUT)/$* && mkdir -p $(OUT)/gen/$* $(OUT)/obj/$*
 	@$(TOOLS)/mkexercise $(call exercise_args,$*) --out $(OUT)/gen/$* solutions/*.c
 	@cp -p $(OUT)/obj/solutions/*.o $(OUT)/obj/$*/
-	@$(MAKE) --no-print-directory -s TREE=$* programs >$(OUT)/gen/$*.log 2>&1 || \
+	@$(MAKE) --no-print-directory -s TREE=$* \
+		$(or $(addprefix $(OUT)/$*/,$(call tree_programs,$*)),programs) \
+		>$(OUT)/gen/$*.log 2>&1 || \
 		{ cat $(OUT)/gen/$*.log; echo "$*: the tree does not build"; exit 1; }
+	@for p in $(PROGRAM_NAMES); do \
+		[ -e $(OUT)/$*/$$p ] || cp -p $(OUT)/solutions/$$p $(OUT)/$*/ || exit 1; done
 
 check-lessons: programs image $(TESTBIN)/probe $(TOOLS)/lessoncheck
 	@$(TOOLS)/lessoncheck lessons/*.md
@@ -507,6 +527,7 @@ run-bench-smoke: programs image $(TESTBIN)/bench
 # tests/fuzz/corpus/NAME/ (read only) plus what earlier runs found (build/fuzz/corpus/NAME/);
 # a finding stops the run and leaves its input as build/fuzz/crash-*, leak-* or timeout-*.
 # Reproduce one: build/fuzz/fuzz-NAME build/fuzz/crash-...
+# The targets run side by side: FUZZ_SECONDS in all, not that many for each in turn.
 comma := ,
 FUZZ_CC := clang-14
 FUZZ_SECONDS ?= 60
@@ -535,15 +556,24 @@ fuzz-deps:
 
 fuzz: fuzz-deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz-%)
-	@for t in $(FUZZ_TARGETS); do \
+	@pids=; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_OUT)/corpus/$$t; \
 		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
 		$(FUZZ_OUT)/fuzz-$$t $(FUZZ_OPTS) -artifact_prefix=$(FUZZ_OUT)/ \
 			$$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
-			$(FUZZ_OUT)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_OUT)/$$t.log 2>&1 || \
-			{ tail -40 $(FUZZ_OUT)/$$t.log; echo "fuzz-$$t: a finding, see $(FUZZ_OUT)/$$t.log"; exit 1; }; \
-		grep -E '^(Done|stat::peak_rss_mb)' $(FUZZ_OUT)/$$t.log | tr -s ' \n' ' '; echo; \
-	done
+			$(FUZZ_OUT)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_OUT)/$$t.log 2>&1 & \
+		pids="$$pids $$!"; \
+	done; \
+	status=0; set -- $(FUZZ_TARGETS); \
+	for p in $$pids; do \
+		t=$$1; shift; \
+		if wait $$p; then \
+			echo "fuzz-$$t: $$(grep -E '^(Done|stat::peak_rss_mb)' $(FUZZ_OUT)/$$t.log | tr -s ' \n' ' ')"; \
+		else \
+			tail -40 $(FUZZ_OUT)/$$t.log; echo "fuzz-$$t: a finding, see $(FUZZ_OUT)/$$t.log"; status=1; \
+		fi; \
+	done; \
+	exit $$status
 -include $(wildcard $(FUZZ_OUT)/obj/*.d)
 
 # ---- people --------------------------------------------------------------------------

@@ -789,3 +789,145 @@ release_block_device(struct scratch_blockdev *d)
 		print_message("  warning: could not detach %s\n", d->loop);
 	d->loop[0] = '\0';
 }
+
+/*
+ * Until the first failure (NOOK_TESTS_UNTIL_FAILURE, see harness.h). cmocka has no such
+ * mode, and tells a test neither how the one before it ended nor whether it skipped. So
+ * each test of the group runs wrapped: its body says when it returned, its teardown when it
+ * returned 0, a skip() that it skipped, and the next test's setup reads what the one before
+ * said. A body cut short by fail() (cmocka longjmps out of it) never says it passed; nor
+ * does a test whose setup or teardown failed. Once one has failed, the rest run none of
+ * their own code and skip.
+ */
+
+/* Here, cmocka's own (harness.h sends the tests' calls to harness_run_group_tests()). */
+#undef _cmocka_run_group_tests
+
+/** One test of the group, wrapped: the test itself and how it ended. */
+struct wrapped_test {
+	struct CMUnitTest test; /* the original */
+	bool passed;		/* its body returned, and its teardown too if it has one */
+	bool skipped;		/* it called skip() */
+};
+
+static struct wrapped_test *current_test; /* the test running, or the one that last ran */
+static bool a_test_failed;		  /* stop: skip all that follow */
+static void *group_state;		  /* what the group's setup left for its tests */
+static CMFixtureFunction group_setup, group_teardown;
+
+/** skip(), remembered: a skipped test has not failed. */
+void
+harness_skip(const char *file, int line)
+{
+	if (current_test)
+		current_test->skipped = true;
+	_skip(file, line);
+}
+
+/** Has the test that ran last (if any) failed? Then stop. */
+static void
+check_the_last_test(void)
+{
+	if (current_test && !current_test->passed && !current_test->skipped)
+		a_test_failed = true;
+}
+
+/* The group's state is kept here, not by cmocka: cmocka would pass it to each test in
+ * place of the wrapped test's. */
+static int
+wrapped_group_setup(void **state)
+{
+	int rc = group_setup ? group_setup(&group_state) : 0;
+
+	*state = NULL;
+	return rc;
+}
+
+static int
+wrapped_group_teardown(void **state)
+{
+	check_the_last_test();
+	current_test = NULL;
+	*state = group_state;
+	return group_teardown ? group_teardown(state) : 0;
+}
+
+static int
+wrapped_setup(void **state)
+{
+	struct wrapped_test *t = *state;
+
+	check_the_last_test();
+	current_test = t;
+	*state = group_state ? group_state : t->test.initial_state; /* as cmocka would */
+	if (a_test_failed || !t->test.setup_func)
+		return 0;
+	return t->test.setup_func(state);
+}
+
+static void
+wrapped_body(void **state)
+{
+	if (a_test_failed) {
+		print_message("  SKIP: an earlier test failed (NOOK_TESTS_UNTIL_FAILURE)\n");
+		current_test->skipped = true;
+		_skip(__FILE__, __LINE__);
+	}
+	if (current_test->test.test_func)
+		current_test->test.test_func(state);
+	current_test->passed = true;
+}
+
+static int
+wrapped_teardown(void **state)
+{
+	struct wrapped_test *t = current_test;
+	bool passed = t->passed;
+	int rc;
+
+	if (a_test_failed || !t->test.teardown_func)
+		return 0;
+	t->passed = false; /* until the teardown returns 0 */
+	rc = t->test.teardown_func(state);
+	t->passed = passed && rc == 0;
+	return rc;
+}
+
+/**
+ * What cmocka_run_group_tests() and its _name variant call: the group of @p n @p tests
+ * named @p name, with the group's @p setup and @p teardown, run as cmocka runs it or, with
+ * NOOK_TESTS_UNTIL_FAILURE set (not to 0), until the first test that fails.
+ *
+ * @return the number of tests that failed, as cmocka's.
+ */
+int
+harness_run_group_tests(const char *name, const struct CMUnitTest *tests, size_t n,
+			CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+	const char *until = getenv("NOOK_TESTS_UNTIL_FAILURE");
+	struct wrapped_test *w;
+	struct CMUnitTest *t;
+	int failed;
+
+	if (!until || !*until || strcmp(until, "0") == 0 || n == 0)
+		return _cmocka_run_group_tests(name, tests, n, setup, teardown);
+	w = calloc(n, sizeof(*w));
+	t = calloc(n, sizeof(*t));
+	if (!w || !t) {
+		free(w);
+		free(t);
+		return _cmocka_run_group_tests(name, tests, n, setup, teardown);
+	}
+	group_setup = setup;
+	group_teardown = teardown;
+	group_state = NULL;
+	for (size_t i = 0; i < n; i++) {
+		w[i].test = tests[i];
+		t[i] = (struct CMUnitTest){tests[i].name, wrapped_body, wrapped_setup,
+					   wrapped_teardown, &w[i]};
+	}
+	failed = _cmocka_run_group_tests(name, t, n, wrapped_group_setup, wrapped_group_teardown);
+	free(w);
+	free(t);
+	return failed;
+}
