@@ -452,18 +452,20 @@ exercise_args = $(if $(filter blank-%,$1),--only $(word 2,$(subst -, ,$1)),\
 	--mutant tests/mutants/$(patsubst mutant-%,%,$1).c)
 # A tree builds only the programs its proof runs (linking every program in each of some 80
 # trees was most of the CPU time check-exercises took): blank-NN's, those of the steps up
-# to NN; mutant-NN-name's, step NN's. A step's programs are the ones its tests' source
-# names in quotes: its own ("12-network"; step 10's is the runtime, "nook") and any other
-# it runs ("01-uts" in 10-nook.c's). Every other program of the tree is solutions' own, so
-# that a test running one not named so would run the right answer, which can make it pass,
-# never fail for want of a program (not a wrong answer caught).
-PROGRAM_NAMES = $(STEPS) $(if $(OCI_STEP),nook)
-step_programs = $(filter $(PROGRAM_NAMES),$(if $(filter $(OCI_STEP),$1),nook) \
+# to NN; mutant-NN-name's, step NN's. A step's programs are its own (NN-topic; the
+# runtime for 10; the runtime and nook-image, which has the image commands, for 11) and
+# the ones its tests' source names in quotes ("01-uts" in 10-nook.c, "nook" in
+# 12-network.c). Every other program of the tree is solutions' own, so that a test
+# running one not named so would run the right answer, which can make it pass, never
+# fail for want of a program (not a wrong answer caught).
+PROGRAM_NAMES = $(notdir $(PROGRAMS))
+own_programs = $(if $(filter $(OCI_STEP),$1),nook,$(if $(filter $(IMAGE_STEP),$1),nook nook-image,$1))
+step_programs = $(filter $(PROGRAM_NAMES),$(call own_programs,$1) \
 	$(patsubst "%",%,$(shell grep -oh '"[0-9a-z-]*"' tests/steps/$1.c)))
-steps_upto = $(foreach s,$(STEPS) $(OCI_STEP),$(if $(filter $(call STEP_NUMBER,$s),\
+steps_upto = $(foreach s,$(ALL_STEPS),$(if $(filter $(call STEP_NUMBER,$s),\
 	$(firstword $(sort $(call STEP_NUMBER,$s) $1))),$s))
 tree_steps = $(if $(filter blank-%,$1),$(call steps_upto,$(word 2,$(subst -, ,$1))),\
-	$(foreach s,$(STEPS) $(OCI_STEP),$(if $(filter $(word 2,$(subst -, ,$1)),\
+	$(foreach s,$(ALL_STEPS),$(if $(filter $(word 2,$(subst -, ,$1)),\
 	$(call STEP_NUMBER,$s)),$s)))
 tree_programs = $(sort $(foreach s,$(call tree_steps,$1),$(call step_programs,$s)))
 
