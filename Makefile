@@ -241,7 +241,7 @@ $(TESTBIN)/obj/escapes-%.o: tests/escapes/%.c
 $(TESTBIN)/escapes: $(TESTBIN)/obj/escapes-escapes.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lcap
 # Unit tests check the pure logic of the tree being built (in practice: solutions/).
-$(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TOOL_OBJS) $(OBJ)/libnook-image.a $(OBJ)/libnook.a
+$(TESTBIN)/unit-%: $(TESTBIN)/obj/unit-%.o $(TESTBIN)/obj/harness.o $(TOOL_OBJS) $(OBJ)/libnook-image.a $(OBJ)/libnook.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(IMAGE_TOOL_LIBS) $(LDLIBS)
 $(TESTBIN)/%: $(TESTBIN)/obj/steps-%.o $(TESTBIN)/obj/harness.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
