@@ -146,47 +146,6 @@ make_dir(const struct image_store *s, const char *id, const struct image_record 
 }
 
 /**
- * overlay's options for the image's layers (top first) under the container's upper/ and
- * work/ in @p dir, into @p opts. Returns 0, or -1 with @p err when they do not fit.
- */
-static int
-overlay_options(const struct image_store *s, const struct image_record *rec, const char *dir,
-		char *opts, size_t size, struct nook_error *err)
-{
-	char layer[PATH_MAX];
-	size_t len = 0;
-
-	len += (size_t)snprintf(opts, size, "lowerdir=");
-	for (int i = rec->nlayers - 1; i >= 0 && len < size; i--) {
-		image_store_layer_dir(s, rec->layers[i], layer, sizeof(layer));
-		len += (size_t)snprintf(opts + len, size - len, "%s%s",
-					i == rec->nlayers - 1 ? "" : ":", layer);
-	}
-	if (len < size)
-		len += (size_t)snprintf(opts + len, size - len,
-					",upperdir=%s/upper,workdir=%s/work", dir, dir);
-	if (len >= size || rec->nlayers == 0)
-		return nook_fail(err, 0, "image %.19s: %d layers: too many for one overlay",
-				 rec->id, rec->nlayers);
-	return 0;
-}
-
-/** The overlay of the image's layers and the container's upper/ on rootfs/ (as root). */
-static int
-mount_rootfs(const struct image_store *s, const struct image_record *rec, const char *dir,
-	     struct nook_error *err)
-{
-	char opts[4096], path[PATH_MAX];
-
-	if (overlay_options(s, rec, dir, opts, sizeof(opts), err) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/rootfs", dir);
-	if (mount("overlay", path, "overlay", 0, opts) < 0)
-		return nook_fail(err, errno, "mount(overlay, \"%s\")", path);
-	return 0;
-}
-
-/**
  * Where the image's file @p rel ("etc/passwd") is: in the mounted root @p rootfs as root;
  * without root nothing is mounted yet, so in the topmost layer that has it.
  */
@@ -414,7 +373,7 @@ bundle_spec(const struct image_store *s, const struct image_record *rec, const c
 	if (!image_rootless())
 		return spec;
 	oci_spec_rootless(spec);
-	if (overlay_options(s, rec, dir, opts, sizeof(opts), err) < 0) {
+	if (image_overlay_options(s, rec, dir, opts, sizeof(opts), err) < 0) {
 		json_decref(spec);
 		return NULL;
 	}
@@ -485,7 +444,7 @@ prepare(struct image_store *s, const struct run_opts *o, const char *id, char *d
 	if (name_free(id, err) < 0 || image_store_find(s, o->image, &rec, err) < 0 ||
 	    make_dir(s, id, &rec, dir, size, err) < 0)
 		return -1;
-	if (!image_rootless() && mount_rootfs(s, &rec, dir, err) < 0)
+	if (!image_rootless() && image_mount_rootfs(s, &rec, dir, err) < 0)
 		return -1; /* without root, the runtime mounts it inside (oci_overlay.c) */
 	return write_config(s, &rec, o, dir, id, err);
 }

@@ -176,6 +176,8 @@ int image_commit(struct image_store *s, const char *id, const char *name, const 
 		 struct image_record *rec, struct nook_error *err);
 
 /* image_rootfs.c */
+int image_overlay_options(const struct image_store *s, const struct image_record *rec,
+			  const char *dir, char *opts, size_t size, struct nook_error *err);
 int image_mount_rootfs(const struct image_store *s, const struct image_record *rec, const char *dir,
 		       struct nook_error *err);
 

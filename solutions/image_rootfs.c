@@ -1,9 +1,10 @@
 /**
  * @file image_rootfs.c
  * @brief Step 11: a container's root filesystem — its image's layers under its own
- *        writable layer, one overlay — mounted again by `nook cp` for a container that has
- *        ended (in a mount namespace of its own, image_cp.c). `nook run IMAGE` mounts the
- *        same overlay on the host for the container's life (cmd_run_image.c).
+ *        writable layer, one overlay — mounted by `nook run IMAGE` on the host for the
+ *        container's life (cmd_run_image.c; without root the runtime mounts it, from the
+ *        same options), and again by `nook cp` for a container that has ended (in a mount
+ *        namespace of its own, image_cp.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,28 +15,44 @@
 #include "image.h"
 
 /**
- * Mount container directory @p dir's root: an overlay of the image @p rec's layers (top
- * first) as lower layers and the container's upper/ and work/, on @p dir/rootfs.
+ * Overlay's options for the image's layers (top first) under the container's upper/ and
+ * work/ in @p dir, into @p opts. Returns 0, or -1 with @p err when they do not fit.
+ */
+int
+image_overlay_options(const struct image_store *s, const struct image_record *rec, const char *dir,
+		      char *opts, size_t size, struct nook_error *err)
+{
+	char layer[PATH_MAX];
+	size_t len = 0;
+
+	len += (size_t)snprintf(opts, size, "lowerdir=");
+	for (int i = rec->nlayers - 1; i >= 0 && len < size; i--) {
+		image_store_layer_dir(s, rec->layers[i], layer, sizeof(layer));
+		len += (size_t)snprintf(opts + len, size - len, "%s%s",
+					i == rec->nlayers - 1 ? "" : ":", layer);
+	}
+	if (len < size)
+		len += (size_t)snprintf(opts + len, size - len,
+					",upperdir=%s/upper,workdir=%s/work", dir, dir);
+	if (len >= size || rec->nlayers == 0)
+		return nook_fail(err, 0, "image %.19s: %d layers: too many for one overlay",
+				 rec->id, rec->nlayers);
+	return 0;
+}
+
+/**
+ * Mount container directory @p dir's root (as root): an overlay of the image @p rec's
+ * layers (top first) as lower layers and the container's upper/ and work/, on
+ * @p dir/rootfs.
  */
 int
 image_mount_rootfs(const struct image_store *s, const struct image_record *rec, const char *dir,
 		   struct nook_error *err)
 {
-	char opts[4096], layer[PATH_MAX], path[PATH_MAX];
-	size_t len = 0;
+	char opts[4096], path[PATH_MAX];
 
-	len += (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
-	for (int i = rec->nlayers - 1; i >= 0 && len < sizeof(opts); i--) {
-		image_store_layer_dir(s, rec->layers[i], layer, sizeof(layer));
-		len += (size_t)snprintf(opts + len, sizeof(opts) - len, "%s%s",
-					i == rec->nlayers - 1 ? "" : ":", layer);
-	}
-	if (len < sizeof(opts))
-		len += (size_t)snprintf(opts + len, sizeof(opts) - len,
-					",upperdir=%s/upper,workdir=%s/work", dir, dir);
-	if (len >= sizeof(opts) || rec->nlayers == 0)
-		return nook_fail(err, 0, "image %.19s: %d layers: too many for one overlay",
-				 rec->id, rec->nlayers);
+	if (image_overlay_options(s, rec, dir, opts, sizeof(opts), err) < 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/rootfs", dir);
 	if (mount("overlay", path, "overlay", 0, opts) < 0)
 		return nook_fail(err, errno, "mount(overlay, \"%s\")", path);
