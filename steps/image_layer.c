@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -228,25 +229,98 @@ unpack_entry(struct archive *in, struct archive *out, struct archive_entry *e, c
 }
 //! [unpack_entry]
 
-/** The reader of a layer: tar, plain or gzip or zstd. */
-static struct archive *
-layer_reader(const char *tarball, struct nook_error *err)
-{
-	struct archive *in = archive_read_new();
+/**
+ * A layer read once: the decompressed stream, hashed as the tar reader takes it. The
+ * blob is decompressed by one reader (@p raw, libarchive's "raw" format: the bytes as
+ * they are once gzip or zstd is undone), and those bytes are handed to a second reader
+ * (the tar format, no filter) through stream_read(), which first adds them to the sha256
+ * of the uncompressed layer — its diff ID. Checking the diff ID and unpacking used to
+ * decompress the layer twice; decompression is most of the cost of a pull.
+ */
+struct layer_stream {
+	struct archive *raw; /**< the blob, decompressed */
+	struct image_sink sink;
+	char buf[1 << 16];
+};
 
-	if (!in) {
-		nook_fail(err, ENOMEM, "archive_read_new");
-		return NULL;
+/** archive_read_open()'s reader: the next decompressed block, hashed. */
+static la_ssize_t
+stream_read(struct archive *a, void *data, const void **out)
+{
+	struct layer_stream *st = data;
+	la_ssize_t n = archive_read_data(st->raw, st->buf, sizeof(st->buf));
+
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", archive_error_string(st->raw) ?: "cannot read");
+		return -1;
 	}
-	archive_read_support_filter_gzip(in);
-	archive_read_support_filter_zstd(in);
-	archive_read_support_format_tar(in);
-	if (archive_read_open_filename(in, tarball, 1 << 16) != ARCHIVE_OK) {
-		nook_fail(err, 0, "layer %s: %s", tarball, archive_error_string(in));
-		archive_read_free(in);
-		return NULL;
+	if (n > 0 && image_sink_write(&st->sink, st->buf, (size_t)n) < 0) {
+		archive_set_error(a, EIO, "%s", st->sink.err->msg);
+		return -1;
 	}
-	return in;
+	*out = st->buf;
+	return n;
+}
+
+/** Open @p tarball decompressed into @p st (its sink reporting into @p err). */
+static int
+stream_open(struct layer_stream *st, const char *tarball, struct nook_error *err)
+{
+	struct archive_entry *e;
+
+	if (!(st->raw = archive_read_new()))
+		return nook_fail(err, ENOMEM, "archive_read_new");
+	archive_read_support_filter_gzip(st->raw);
+	archive_read_support_filter_zstd(st->raw);
+	archive_read_support_format_raw(st->raw);
+	if (archive_read_open_filename(st->raw, tarball, 1 << 16) != ARCHIVE_OK ||
+	    archive_read_next_header(st->raw, &e) != ARCHIVE_OK) {
+		nook_fail(err, 0, "layer %s: %s", tarball, archive_error_string(st->raw));
+		archive_read_free(st->raw);
+		return -1;
+	}
+	if (image_sink_open(&st->sink, -1, -1, "layer", err) < 0) {
+		archive_read_free(st->raw);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * The rest of the stream, which the tar reader did not need (the end blocks, padding),
+ * hashed too; then the digest into @p out. Frees @p st. Returns 0, or -1 with @p err.
+ */
+static int
+stream_close(struct layer_stream *st, char out[IMAGE_DIGEST_LEN], struct nook_error *err)
+{
+	la_ssize_t n;
+	int ret = 0;
+
+	while ((n = archive_read_data(st->raw, st->buf, sizeof(st->buf))) > 0 && ret == 0)
+		ret = image_sink_write(&st->sink, st->buf, (size_t)n);
+	if (ret == 0 && n < 0)
+		ret = nook_fail(err, 0, "layer: %s", archive_error_string(st->raw));
+	if (ret < 0)
+		image_sink_close(&st->sink, NULL, &(struct nook_error){0});
+	else if ((ret = image_sink_close(&st->sink, NULL, err)) == 0)
+		memcpy(out, st->sink.digest, IMAGE_DIGEST_LEN);
+	archive_read_free(st->raw);
+	return ret;
+}
+
+/** The writer of the layer's files into its directory (owners only as root). */
+static struct archive *
+layer_writer(void)
+{
+	struct archive *out = archive_write_disk_new();
+
+	if (out)
+		archive_write_disk_set_options(
+			out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+				     (image_rootless() ? 0 : ARCHIVE_EXTRACT_OWNER) |
+				     ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+				     ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+	return out;
 }
 
 /** Every entry of @p in into @p dir, open as @p layerfd. */
@@ -266,16 +340,49 @@ unpack_all(struct archive *in, struct archive *out, const char *dir, int layerfd
 	return 0;
 }
 
+/** Unpack the stream @p st into @p dir, open as @p layerfd. */
+static int
+unpack_stream(struct layer_stream *st, const char *dir, int layerfd, struct nook_error *err)
+{
+	struct archive *in = archive_read_new(), *out = layer_writer();
+	int ret;
+
+	if (!in || !out) {
+		archive_read_free(in);
+		archive_write_free(out);
+		return nook_fail(err, ENOMEM, "archive_read_new");
+	}
+	st->sink.err = err;
+	archive_read_support_format_tar(in);
+	if (archive_read_open(in, st, NULL, stream_read, NULL) != ARCHIVE_OK)
+		ret = nook_fail(err, 0, "layer: %s", archive_error_string(in));
+	else
+		ret = unpack_all(in, out, dir, layerfd, err);
+	if (archive_write_close(out) != ARCHIVE_OK && ret == 0)
+		ret = nook_fail(err, 0, "layer: %s", archive_error_string(out));
+	archive_write_free(out);
+	archive_read_free(in);
+	return ret;
+}
+
 /**
  * Unpack the layer @p tarball into the existing, empty directory @p dir (absolute, no
- * symbolic link on its path). On failure @p dir holds part of the layer: the caller
- * removes it. Returns 0, or -1 with @p err naming the entry at fault.
+ * symbolic link on its path), in one pass that also hashes the uncompressed layer: it
+ * must have digest @p diff_id (NULL: not checked) — the blob's digest only proves the
+ * compressed bytes are the ones the manifest names; this proves they are the layer the
+ * config, and so the image ID, was made of. A layer that is not its diff ID is refused
+ * for that, whatever else went wrong in it. On failure @p dir holds part of the layer: the
+ * caller removes it (it is in the store's tmp/, never seen by a container). Returns 0, or
+ * -1 with @p err naming the entry at fault.
  */
 int
-image_layer_unpack(const char *tarball, const char *dir, struct nook_error *err)
+image_layer_unpack(const char *tarball, const char *dir, const char *diff_id,
+		   struct nook_error *err)
 {
-	struct archive *in, *out;
-	int layerfd, ret;
+	struct layer_stream *st;
+	struct nook_error why;
+	char got[IMAGE_DIGEST_LEN];
+	int layerfd, ret, hashed;
 
 	if ((layerfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return nook_fail(err, errno, "open(\"%s\")", dir);
@@ -283,63 +390,37 @@ image_layer_unpack(const char *tarball, const char *dir, struct nook_error *err)
 		close(layerfd);
 		return nook_fail(err, errno, "chmod(\"%s\")", dir);
 	}
-	if (!(in = layer_reader(tarball, err))) {
+	if (!(st = malloc(sizeof(*st))) || stream_open(st, tarball, err) < 0) {
+		ret = st ? -1 : nook_fail(err, ENOMEM, "layer %s", tarball);
+		free(st);
 		close(layerfd);
-		return -1;
+		return ret;
 	}
-	out = archive_write_disk_new();
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-						    (image_rootless() ? 0 : ARCHIVE_EXTRACT_OWNER) |
-						    ARCHIVE_EXTRACT_XATTR |
-						    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-						    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
-	ret = unpack_all(in, out, dir, layerfd, err);
-	if (archive_write_close(out) != ARCHIVE_OK && ret == 0)
-		ret = nook_fail(err, 0, "layer: %s", archive_error_string(out));
-	archive_write_free(out);
-	archive_read_free(in);
+	ret = unpack_stream(st, dir, layerfd, err);
+	hashed = stream_close(st, got, ret < 0 ? &why : err);
+	free(st);
 	close(layerfd);
-	return ret;
+	if (hashed == 0 && diff_id && strcmp(got, diff_id) != 0)
+		return nook_fail(err, 0,
+				 "a layer: uncompressed it is %s, not the %s its config says", got,
+				 diff_id);
+	return ret < 0 || hashed < 0 ? -1 : 0;
 }
 
 /**
  * The digest of layer @p tarball uncompressed (its "diff ID", which the image's config
- * lists in rootfs.diff_ids) into @p out: the blob's digest only proves the compressed
- * bytes are the ones the manifest names; this proves they are the layer the config, and
- * so the image ID, was made of. Returns 0, or -1 with @p err.
+ * lists in rootfs.diff_ids) into @p out, read without unpacking it. Returns 0, or -1
+ * with @p err.
  */
 int
 image_layer_diff_id(const char *tarball, char out[IMAGE_DIGEST_LEN], struct nook_error *err)
 {
-	struct archive *in = archive_read_new();
-	struct archive_entry *e;
-	struct image_sink sink;
-	char buf[1 << 16];
-	la_ssize_t n = 0;
+	struct layer_stream *st = malloc(sizeof(*st));
 	int ret;
 
-	archive_read_support_filter_gzip(in);
-	archive_read_support_filter_zstd(in);
-	archive_read_support_format_raw(in); /* the decompressed stream, as it is */
-	if (archive_read_open_filename(in, tarball, 1 << 16) != ARCHIVE_OK ||
-	    archive_read_next_header(in, &e) != ARCHIVE_OK) {
-		nook_fail(err, 0, "layer %s: %s", tarball, archive_error_string(in));
-		archive_read_free(in);
-		return -1;
-	}
-	if (image_sink_open(&sink, -1, -1, "layer", err) < 0) {
-		archive_read_free(in);
-		return -1;
-	}
-	ret = 0;
-	while (ret == 0 && (n = archive_read_data(in, buf, sizeof(buf))) > 0)
-		ret = image_sink_write(&sink, buf, (size_t)n);
-	if (ret == 0 && n < 0)
-		ret = nook_fail(err, 0, "layer: %s", archive_error_string(in));
-	if (ret < 0)
-		image_sink_close(&sink, NULL, &(struct nook_error){0});
-	else if ((ret = image_sink_close(&sink, NULL, err)) == 0)
-		memcpy(out, sink.digest, IMAGE_DIGEST_LEN);
-	archive_read_free(in);
+	if (!st)
+		return nook_fail(err, ENOMEM, "layer %s", tarball);
+	ret = stream_open(st, tarball, err) < 0 ? -1 : stream_close(st, out, err);
+	free(st);
 	return ret;
 }
