@@ -603,6 +603,15 @@ cgroup_errno(struct causes *cs, const char *msg, int errnum)
 			      "rule only a cgroup without processes hands controllers down",
 			      dir);
 		cause(cs, MAYBE, "a child cgroup still uses the controller being taken away");
+	} else if (errnum == EBUSY && v2 && strcmp(file, "cgroup.procs") == 0) {
+		snprintf(buf, sizeof(buf), "%s/cgroup.subtree_control", dir);
+		if (host_read("", buf, ctl, sizeof(ctl)) == 0 && ctl[0])
+			cause(cs, HERE,
+			      "%s hands controllers down (its cgroup.subtree_control: %s): by "
+			      "cgroup v2's no-internal-processes rule a process goes into one of "
+			      "its "
+			      "children, a leaf",
+			      dir, ctl);
 	} else if (errnum == EBUSY) {
 		cause(cs, MAYBE,
 		      "the group already uses more than the new limit (v1 memory), or its cpuset "

@@ -9,7 +9,8 @@
  * a /proc with a masked file, /run/nook on an overlay, an empty /etc/subuid bound over the
  * host's in a private mount namespace, a copy-up of the image's root-owned /tmp in a user
  * namespace, a cgroup2 mount over a hybrid host's v1 tree, a "domain invalid" cgroup beside
- * a threaded one, an ordinary user writing into root's cgroup. Three causes nook's own code
+ * a threaded one, an ordinary user writing into root's cgroup, a process written into a
+ * cgroup that hands a controller down. Three causes nook's own code
  * never reaches (it makes / private before pivot_root, keeps upper/ and work/ together,
  * and sets no_new_privs before its filter) are caused by the test calling the kernel and
  * the library as a stage would, in a forked child: the errno is the kernel's, the text is
@@ -449,6 +450,59 @@ cgroup_eopnotsupp_names_the_domain_invalid_cgroup(void **state)
 	assert_non_null(strstr(err.why, "is a \"domain invalid\" cgroup"));
 }
 
+/**
+ * EBUSY: a PID written into a cgroup that hands a controller down (cgroup v2's
+ * no-internal-processes rule). The controller is one the hierarchy's root already hands
+ * down; the process written is a child of the test's, which is killed after.
+ */
+static void
+cgroup_ebusy_names_the_subtree_control(void **state)
+{
+	char top[128], path[192], ctl[64] = "", name[64];
+	struct nook_error err = {0};
+	const char *v2 = cgroup2_here();
+	pid_t pid = -1;
+	FILE *f;
+	int ret = -2;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", v2);
+	if ((f = fopen(path, "r"))) {
+		if (fscanf(f, "%63s", ctl) != 1)
+			ctl[0] = '\0';
+		fclose(f);
+	}
+	if (!ctl[0]) {
+		print_message("  SKIP: %s hands no controller down\n", v2);
+		skip();
+	}
+	snprintf(top, sizeof(top), "%s/%s", v2, unique_name(name, "diag"));
+	snprintf(path, sizeof(path), "%s/leaf", top);
+	if (mkdir(top, 0755) < 0)
+		fail_msg("mkdir %s: %s", top, strerror(errno));
+	if (cgroup_writef(top, "cgroup.subtree_control", &err, "+%s", ctl) == 0 &&
+	    mkdir(path, 0755) == 0 && (pid = fork()) == 0) {
+		pause();
+		_exit(0);
+	}
+	if (pid > 0) {
+		ret = cgroup_writef(top, "cgroup.procs", &err, "%d", (int)pid);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	rmdir(path);
+	rmdir(top);
+	if (ret == -2) {
+		print_message("  SKIP: cannot hand %s down: %s\n", ctl, err.msg);
+		skip();
+	}
+	assert_int_equal(ret, -1);
+	print_message("  said: %s\n%s", err.msg, err.why);
+	assert_int_equal(err.errnum, EBUSY);
+	assert_non_null(strstr(err.why, "hands controllers down (its cgroup.subtree_control: "));
+	assert_non_null(strstr(err.why, ctl));
+}
+
 /** EACCES without delegation: an ordinary user writes its PID into root's cgroup. */
 static void
 join_roots_cgroup_as_nobody(struct nook_error *err)
@@ -644,6 +698,7 @@ main(void)
 		cmocka_unit_test(cgroup_enoent_names_the_parents_subtree_control),
 		cmocka_unit_test(cgroup_eopnotsupp_names_the_domain_invalid_cgroup),
 		cmocka_unit_test(cgroup_eacces_names_no_delegation),
+		cmocka_unit_test(cgroup_ebusy_names_the_subtree_control),
 		cmocka_unit_test(other_errors_stay_one_line),
 		cmocka_unit_test(doctor_reports_this_machine),
 		cmocka_unit_test(doctor_reports_a_failing_machine),
