@@ -120,7 +120,7 @@ whiteouts_become_oci_files(void **state)
 	assert_string_equal(diff_id, out.diff_id);
 	/* unpacked again, it is overlay's again */
 	assert_int_equal(mkdir(at(p, "again"), 0755), 0);
-	if (image_layer_unpack(blob, p, &err) < 0)
+	if (image_layer_unpack(blob, p, out.diff_id, &err) < 0) /* checked against it */
 		fail_msg("%s", err.msg);
 	assert_int_equal(stat(at(p, "again/etc/gone"), &st), 0);
 	assert_true(S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0));
