@@ -310,6 +310,10 @@ CGROUP2_ESCAPES = !(10),!(11)
 CGROUP2_OPTIONAL :=
 CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
 
+# ... and the cgroup diagnoses of tests/doctor (cgroup_e*: EBUSY, ENOENT, EOPNOTSUPP, EACCES
+# caused on a pure v2 hierarchy), in a check of solutions/.
+CGROUP2_DOCTOR = $(filter solutions,$(TREE))
+
 # The escape battery attacks step 09's container: part of a check of solutions/ up to 09.
 ESCAPES = $(and $(filter solutions,$(TREE)),$(filter 09-%,$(TESTED_STEPS)))
 
@@ -381,12 +385,15 @@ $(TESTBIN)/obj/doctor-%.o: tests/doctor/%.c
 $(TESTBIN)/failclone: tests/faults/failclone.c
 	$(CC) $(TEST_CFLAGS) -o $@ $< -lseccomp
 
-# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1), and
-# the escape battery's attacks (CGROUP2_ESCAPES) when step 09 is among the tested steps.
+# Step 06's tests again, on a kernel booted with only cgroup v2 (the host may be v1), the
+# escape battery's attacks (CGROUP2_ESCAPES) when step 09 is among the tested steps, and
+# doctor's cgroup diagnoses (CGROUP2_DOCTOR).
 check-cgroup2: programs $(CGROUP2_TESTS:%=$(TESTBIN)/%) $(TESTBIN)/probe \
-		$(if $(ESCAPES),image $(TESTBIN)/escapes $(TESTBIN)/attack)
+		$(if $(ESCAPES),image $(TESTBIN)/escapes $(TESTBIN)/attack) \
+		$(if $(CGROUP2_DOCTOR),$(TESTBIN)/doctor)
 	@$(if $(CGROUP2_TESTS),NOOK_IMAGE=$(IMAGE) NOOK_ESCAPES='$(CGROUP2_ESCAPES)' $(CGROUP2_VM) \
-		$(BIN) $(TESTBIN) $(CGROUP2_TESTS) $(if $(ESCAPES),escapes),\
+		$(BIN) $(TESTBIN) $(CGROUP2_TESTS) $(if $(ESCAPES),escapes) \
+		$(if $(CGROUP2_DOCTOR),doctor),\
 		echo "check-cgroup2: skipped: no cgroup step among $(TESTED)")
 
 # The escape battery (tests/escapes): each known attack run by a static program inside
