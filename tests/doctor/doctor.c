@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -538,6 +539,38 @@ cgroup_eacces_names_no_delegation(void **state)
 	assert_non_null(strstr(r.err, "belongs to uid 0, and uid 65534 may only use"));
 }
 
+/**
+ * The userxattr decision: an overlay's EINVAL in a user namespace on a kernel older than
+ * 5.11. The UNAME26 personality makes uname(2) say 2.6.x here, as an old kernel would; the
+ * user namespace is the test's own (its root mapped to root), and the EINVAL nook_fail()'s.
+ */
+static void
+overlay_einval_in_a_userns_before_5_11(struct nook_error *err)
+{
+	int fd;
+
+	if (personality(PER_LINUX | UNAME26) < 0 || unshare(CLONE_NEWUSER) < 0 ||
+	    (fd = open("/proc/self/uid_map", O_WRONLY)) < 0 || write(fd, "0 0 1", 5) != 5) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "no UNAME26 or user namespace: %s\n",
+			 strerror(errno));
+		return;
+	}
+	close(fd);
+	nook_fail(err, EINVAL, "mount(\"overlay\", \"%s/merged\")", scratch);
+}
+
+static void
+overlay_einval_names_userxattr_before_5_11(void **state)
+{
+	struct run r;
+
+	(void)state;
+	caused_in_child(&r, overlay_einval_in_a_userns_before_5_11);
+	print_message("  said: %s", r.err);
+	assert_non_null(strstr(r.err, "(the \"userxattr\" option) needs Linux 5.11"));
+}
+
 /** An error whose errno has no known cause has no diagnosis: the line alone. */
 static void
 other_errors_stay_one_line(void **state)
@@ -704,6 +737,7 @@ main(void)
 		cmocka_unit_test(cgroup_eopnotsupp_names_the_domain_invalid_cgroup),
 		cmocka_unit_test(cgroup_eacces_names_no_delegation),
 		cmocka_unit_test(cgroup_ebusy_names_the_subtree_control),
+		cmocka_unit_test(overlay_einval_names_userxattr_before_5_11),
 		cmocka_unit_test(other_errors_stay_one_line),
 		cmocka_unit_test(doctor_reports_this_machine),
 		cmocka_unit_test(doctor_reports_a_failing_machine),
