@@ -200,6 +200,15 @@ async function main() {
 		else if (l.frag && seen.has(l.target) && !seen.get(l.target).anchors.includes(l.frag))
 			fail(`${l.from}: link ${l.href}: no anchor #${l.frag} there`);
 	}
+	// Each lesson section a --trace line points to ("01-uts.md#clone32", solutions/*.c) is
+	// an anchor of that lesson's page (an <a id> before its heading).
+	for (const f of fs.readdirSync('solutions').filter((f) => /\.c$/.test(f)))
+		for (const m of fs.readFileSync(path.join('solutions', f), 'utf8').matchAll(/"(\d\d-[a-z0-9-]+)\.md#([\w-]+)"/g)) {
+			const page = lessons.find((l) => l === `md_lessons_${m[1].replace(/-/g, '_')}.html`);
+			const got = page && seen.get(path.join(htmlDir, page));
+			if (!got) fail(`solutions/${f}: trace link lessons/${m[1]}.md: no page ${page || m[1]}`);
+			else if (!got.anchors.includes(m[2])) fail(`solutions/${f}: trace link lessons/${m[1]}.md#${m[2]}: no such anchor`);
+		}
 	for (const page of want.keys())
 		if (!seen.has(path.join(htmlDir, page))) fail(`${page}: no link leads to it from index.html`);
 	for (const lesson of lessons)
