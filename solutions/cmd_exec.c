@@ -26,6 +26,11 @@
  * process a terminal that nook relays itself (cmd_exec_tty.c). With --detach nook writes the new PID to --pid-file and exits,
  * the process going on under the caller's subreaper; otherwise nook waits for it and
  * passes its status on.
+ *
+ * `nook --trace exec` prints each of these calls (trace.c), linked to lesson 10's section
+ * on exec: nook's and the middle process's as "[host]" — the middle starts outside, and
+ * joins — and the forked child's, from its birth in the container's PID namespace to its
+ * execve, as "[ctr ]".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +49,9 @@
 
 #include "oci.h"
 
+/** The lesson section that --trace links exec's own calls to (trace.c). */
+#define EXEC_LESSON "10-nook.md#exec-entering-a-running-container"
+
 /** The namespaces to join, in order: the user namespace owns the others; mnt last. */
 static const struct {
 	const char *name;
@@ -56,24 +64,29 @@ static const struct {
 
 #define NNS (sizeof(ns_order) / sizeof(ns_order[0]))
 
-/** Step 1: this process into each of the container's cgroup directories. */
+/**
+ * Step 1: this process into each of the container's cgroup directories, by their host
+ * paths — before the namespaces change, while /sys/fs/cgroup is still the host's.
+ */
 static int
 join_cgroups(const struct oci_state *s, struct nook_error *err)
 {
 	char path[200], pid[16];
-	int fd;
+	ssize_t n;
+	int fd, saved;
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	for (int i = 0; i < s->ncgroups; i++) {
 		snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[i]);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, pid, strlen(pid)) < 0) {
-			nook_fail(err, errno, "write(\"%s\")", path);
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
+		if (fd < 0)
+			return nook_fail(err, errno, "open(\"%s\")", path);
+		n = nook_trace(EXEC_LESSON, write(fd, pid, strlen(pid)), "write(\"%s\", \"%s\")",
+			       path, pid);
+		saved = errno;
 		close(fd);
+		if (n < 0)
+			return nook_fail(err, saved, "write(\"%s\")", path);
 	}
 	return 0;
 }
@@ -90,30 +103,40 @@ join_cgroups(const struct oci_state *s, struct nook_error *err)
 static pid_t
 ns_holder(pid_t pid)
 {
-	char path[64];
+	char ns[64], children[64];
 	int fd, child = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 || errno != EACCES) {
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
+	if ((fd = open(ns, O_RDONLY | O_CLOEXEC)) >= 0 || errno != EACCES) {
 		if (fd >= 0)
 			close(fd);
 		return pid;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	if ((f = fopen(path, "re"))) {
+	snprintf(children, sizeof(children), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if ((f = fopen(children, "re"))) {
 		if (fscanf(f, "%d", &child) != 1)
 			child = 0;
 		fclose(f);
 	}
-	return child > 0 ? child : pid;
+	if (child <= 0)
+		return pid;
+	nook_trace_note(EXEC_LESSON, "open(\"%s\") = -1 EACCES: the namespaces of its child %d", ns,
+			child);
+	return child;
 }
 
-/** Step 2: open every namespace of @p pid first (its /proc is ours until mnt), then join. */
+//! [join_namespaces]
+/**
+ * Step 2: open every namespace of @p pid first — its /proc/PID/ns is reachable only
+ * until the mount namespace changes — then setns(2) into each, in ns_order. One that is
+ * already ours is skipped: setns(2) refuses to join the user namespace a process is in
+ * (EINVAL), and joining any other of our own would change nothing.
+ */
 static int
 join_namespaces(pid_t pid, struct nook_error *err)
 {
-	char theirs[64], ours[64];
+	char theirs[64], ours[64], flag[32];
 	struct stat a, b;
 	int fd[NNS];
 
@@ -121,22 +144,28 @@ join_namespaces(pid_t pid, struct nook_error *err)
 		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, ns_order[i].name);
 		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", ns_order[i].name);
 		fd[i] = -1;
-		if (stat(theirs, &a) == 0 && stat(ours, &b) == 0 && a.st_ino == b.st_ino)
-			continue; /* the same as ours: nothing to join */
-		fd[i] = open(theirs, O_RDONLY | O_CLOEXEC);
+		if (stat(theirs, &a) == 0 && stat(ours, &b) == 0 && a.st_ino == b.st_ino) {
+			nook_trace_note(EXEC_LESSON, "%s: nook's own, not joined", theirs);
+			continue;
+		}
+		fd[i] = (int)nook_trace(EXEC_LESSON, open(theirs, O_RDONLY | O_CLOEXEC),
+					"open(\"%s\", O_RDONLY)", theirs);
 		if (fd[i] < 0)
 			return nook_fail(err, errno, "open(\"%s\")", theirs);
 	}
 	for (size_t i = 0; i < NNS; i++) {
 		if (fd[i] < 0)
 			continue;
-		if (setns(fd[i], ns_order[i].type) < 0)
+		trace_clone_flags(ns_order[i].type, flag, sizeof(flag));
+		if (nook_trace(EXEC_LESSON, setns(fd[i], ns_order[i].type), "setns(%d, %s)", fd[i],
+			       flag) < 0)
 			return nook_fail(err, errno, "setns(%s namespace of %d)", ns_order[i].name,
 					 (int)pid);
 		close(fd[i]);
 	}
 	return 0;
 }
+//! [join_namespaces]
 
 /**
  * --tty with --console-socket, in the child: a pty from the container's own devpts, its
@@ -187,13 +216,20 @@ console_connect(const char *path, struct nook_error *err)
 	return fd;
 }
 
-/** Step 3, in the child: capabilities and user, cwd, seccomp, then the command. */
+/**
+ * Step 3, in the child, born in the container's PID namespace: capabilities and user,
+ * cwd, seccomp, then the command.
+ */
 static void
 exec_child(struct nook_container *c, struct nook_oci *o, int console)
 {
 	struct nook_error err;
 	char *env[NOOK_MAX_ENV + 1];
 
+	trace_inside();	 /* the lines are the container's from here */
+	trace_release(); /* none to hold: the middle process only waits for this one now */
+	nook_trace_note(EXEC_LESSON, "fork() = 0: PID %d in the container's PID namespace",
+			(int)getpid());
 	if (console >= 0 && take_pty(console, &err) < 0) {
 		nook_say(&err);
 		_exit(err.code);
@@ -203,13 +239,15 @@ exec_child(struct nook_container *c, struct nook_oci *o, int console)
 		env[i] = (char *)c->env_arg[i];
 	env[c->nenv] = NULL;
 	if (caps_stage.child(c, &err) < 0 ||
-	    (chdir(o->cwd) < 0 && nook_fail(&err, errno, "chdir(\"%s\")", o->cwd)) ||
+	    (nook_trace(EXEC_LESSON, chdir(o->cwd), "chdir(\"%s\")", o->cwd) < 0 &&
+	     nook_fail(&err, errno, "chdir(\"%s\")", o->cwd)) ||
 	    seccomp_stage.seal(c, &err) < 0) {
 		nook_say(&err);
 		_exit(err.code);
 	}
 	environ = env;
-	execvp(c->argv[0], c->argv);
+	nook_trace_note(EXEC_LESSON, "execvp(\"%s\") ...", c->argv[0]);
+	nook_trace(EXEC_LESSON, execvp(c->argv[0], c->argv), "execvp(\"%s\")", c->argv[0]);
 	nook_fail_code(&err, errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC, errno,
 		       "execvp(\"%s\")", c->argv[0]);
 	nook_say(&err);
@@ -349,6 +387,7 @@ cmd_exec(int argc, char *argv[])
 	if ((first = exec_args(argc, argv, &x, &err)) < 0 ||
 	    oci_state_read(nook_cli.root, argv[first], &s, &err) < 0)
 		return nook_say(&err);
+	trace_begin(nook_cli.trace); /* --trace: each call that enters the container */
 	target = ns_holder(s.pid);
 	c.deny_setgroups = user_setgroups_denied(target); /* a rootless one's: as it is */
 	if (strcmp(oci_status(&s), "running") != 0)
@@ -366,8 +405,12 @@ cmd_exec(int argc, char *argv[])
 		 seccomp_stage.prepare(&c, &err) == 0 && join_cgroups(&s, &err) == 0)
 		ret = 0;
 	oci_state_free(&s);
-	if (ret < 0 || pipe2(tell, O_CLOEXEC) < 0)
-		return ret < 0 ? nook_say(&err) : (nook_fail(&err, errno, "pipe2"), nook_say(&err));
+	if (ret == 0 && pipe2(tell, O_CLOEXEC) < 0)
+		ret = nook_fail(&err, errno, "pipe2");
+	if (ret < 0) {
+		trace_end();
+		return nook_say(&err);
+	}
 	fflush(NULL);
 	middle = fork();
 	if (middle == 0) {
@@ -375,6 +418,7 @@ cmd_exec(int argc, char *argv[])
 		enter(&c, &o, target, (x.tty || o.terminal) ? console : -1, tell[1], x.detach);
 	}
 	close(tell[1]);
+	trace_end(); /* the rest of the trace is the middle process's and the command's */
 	if (console >= 0)
 		close(console);
 	if (middle < 0)

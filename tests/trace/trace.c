@@ -9,7 +9,7 @@
  * its anchor made as GitHub makes it. Then the edges: a failed call shows its errno by
  * name, --trace=time adds the stages' times (printed, never judged), a closed or broken
  * stderr does not change what the container does, no descriptor of the trace reaches the
- * container's processes, and the runtime `nook` traces create and start.
+ * container's processes, and the runtime `nook` traces create, start and exec.
  *
  * This is a maintainers' test (`make test-trace`, part of the full `make check`): it runs
  * the reference solutions. A participant's exercise is not expected to trace its calls.
@@ -521,9 +521,12 @@ init_lets_go_of_the_trace(void **state)
 
 /* ---- the runtime ------------------------------------------------------------------------ */
 
-/** A bundle in @p dir: the default image as root, hostname "traced", `true`. */
+/**
+ * A bundle in @p dir: the default image as root, hostname "traced", the command @p args
+ * (JSON strings, comma-separated: "\"true\"").
+ */
 static void
-write_bundle(const char *dir)
+write_bundle(const char *dir, const char *args)
 {
 	char path[128];
 	FILE *f;
@@ -534,14 +537,14 @@ write_bundle(const char *dir)
 		fail_msg("%s: %s", path, strerror(errno));
 	fprintf(f,
 		"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\", \"readonly\": true},\n"
-		" \"process\": {\"args\": [\"true\"], \"cwd\": \"/\", \"env\": [\"PATH=/bin\"],\n"
+		" \"process\": {\"args\": [%s], \"cwd\": \"/\", \"env\": [\"PATH=/bin\"],\n"
 		"   \"user\": {\"uid\": 0, \"gid\": 0}},\n"
 		" \"hostname\": \"traced\",\n"
 		" \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": "
 		"\"proc\"}],\n"
 		" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, "
 		"{\"type\": \"uts\"}, {\"type\": \"mount\"}]}}\n",
-		image());
+		image(), args);
 	fclose(f);
 }
 
@@ -556,7 +559,7 @@ nook_run_traces_both_sides(void **state)
 	skip_unless_root();
 	make_scratch_dir(root, "trace-root", 0700);
 	make_scratch_dir(bundle, "trace-bundle", 0755);
-	write_bundle(bundle);
+	write_bundle(bundle, "\"true\"");
 	run_step(&r, "nook", "--trace", "--root", root, "run", "--bundle", bundle,
 		 unique_name(id, "trace"), NULL);
 	expect_status(&r, 0);
@@ -589,7 +592,7 @@ nook_create_and_start_each_trace_their_side(void **state)
 	skip_unless_root();
 	make_scratch_dir(root, "trace-root", 0700);
 	make_scratch_dir(bundle, "trace-bundle", 0755);
-	write_bundle(bundle);
+	write_bundle(bundle, "\"true\"");
 	unique_name(id, "trace");
 	snprintf(cmd, sizeof(cmd),
 		 "n=%s; $n --trace --root %s create --bundle %s %s </dev/null >/dev/null "
@@ -620,6 +623,74 @@ nook_create_and_start_each_trace_their_side(void **state)
 	remove_scratch_dirs();
 }
 
+/** What `nook --trace exec ID true` shows, in order: lesson 10's "exec" section. */
+/* clang-format off */
+static const char *const exec_entered[] = {
+	"[host] write(\"/sys/fs/cgroup/", "/cgroup.procs\", \"",
+	"[host] /proc/", "/ns/user: nook's own, not joined",
+	"[host] open(\"/proc/", "/ns/ipc\", O_RDONLY) = ",
+	"[host] open(\"/proc/", "/ns/uts\", O_RDONLY) = ",
+	"[host] open(\"/proc/", "/ns/pid_for_children\", O_RDONLY) = ",
+	"[host] open(\"/proc/", "/ns/mnt\", O_RDONLY) = ",
+	"[host] setns(", ", CLONE_NEWIPC) = 0",
+	"[host] setns(", ", CLONE_NEWUTS) = 0",
+	"[host] setns(", ", CLONE_NEWPID) = 0",
+	"[host] setns(", ", CLONE_NEWNS) = 0",
+	"[ctr ] fork() = 0: PID ", " in the container's PID namespace",
+	"[ctr ] prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0",
+	"[ctr ] capset(permitted=effective=",
+	"[ctr ] chdir(\"/\") = 0",
+	"[ctr ] execvp(\"true\") ...",
+	NULL,
+};
+/* clang-format on */
+
+/**
+ * `nook --trace exec` into a running container, as lesson 10's exec section tells it:
+ * nook moves into the container's cgroups, opens the namespace files of its first process
+ * and joins each that is not its own, in order — the user namespace first (the container
+ * has none of its own here: not joined, since setns(2) refuses the one a process is in),
+ * the PID namespace for the children, the mount namespace last — and the child, forked
+ * into the container's PID namespace, goes through step 08's hooks to its cwd and execve.
+ * A command that is not there shows execvp's ENOENT, and nook exits 127. The container is
+ * deleted before anything is checked: a failed check must not leave it running.
+ */
+static void
+nook_exec_traces_how_it_enters(void **state)
+{
+	char root[64], bundle[64], id[64], cmd[1024];
+	struct run started, r, missing, deleted;
+
+	(void)state;
+	skip_unless_root();
+	make_scratch_dir(root, "trace-root", 0700);
+	make_scratch_dir(bundle, "trace-bundle", 0755);
+	write_bundle(bundle, "\"sleep\", \"60\"");
+	unique_name(id, "trace");
+	snprintf(cmd, sizeof(cmd),
+		 "%s --root %s run --detach --bundle %s %s </dev/null >/dev/null 2>&1",
+		 step_path("nook"), root, bundle, id);
+	run_shell(&started, cmd);
+	run_step(&r, "nook", "--trace", "--root", root, "exec", id, "true", NULL);
+	run_step(&missing, "nook", "--trace", "--root", root, "exec", id, "no-such-command", NULL);
+	snprintf(cmd, sizeof(cmd), "%s --root %s delete --force %s", step_path("nook"), root, id);
+	run_shell(&deleted, cmd);
+	expect_status(&started, 0);
+	expect_status(&r, 0);
+	expect_in_order(&r, exec_entered);
+	expect_run(&r, !strstr(r.err, "CLONE_NEWUSER) ="),
+		   "setns into a user namespace the container does not have");
+	expect_run(&r, check_links(&r) >= 14, "expected a trace on stderr");
+	expect_run(&r, strstr(r.err, "→ lessons/10-nook.md#exec-entering-a-running-container"),
+		   "no line links to lesson 10's exec section");
+	expect_status(&missing, 127);
+	expect_in_order(&missing, (const char *const[]){
+					  "[host] setns(", ", CLONE_NEWNS) = 0",
+					  "[ctr ] execvp(\"no-such-command\") = -1 ENOENT", NULL});
+	expect_status(&deleted, 0);
+	remove_scratch_dirs();
+}
+
 int
 main(void)
 {
@@ -642,6 +713,7 @@ main(void)
 		cmocka_unit_test(init_lets_go_of_the_trace),
 		cmocka_unit_test(nook_run_traces_both_sides),
 		cmocka_unit_test(nook_create_and_start_each_trace_their_side),
+		cmocka_unit_test(nook_exec_traces_how_it_enters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
