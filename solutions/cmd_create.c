@@ -182,10 +182,11 @@ oci_create_args(const struct nook_command *cmd, int argc, char *argv[],
  * Let go of what this process holds of a container that lives on: its ends of the
  * streams and pipes, the environment it built, the seccomp filter (already loaded inside
  * or to be). Nothing of the container itself is touched: no stage's cleanup but step
- * 09's, which only frees memory.
+ * 09's, which only frees memory. create calls it before it exits, and so does
+ * `run --detach`.
  */
-static void
-forget(struct nook_container *c)
+void
+oci_forget(struct nook_container *c)
 {
 	stdio_close(c);
 	seccomp_stage.cleanup(c);
@@ -218,7 +219,7 @@ cmd_create(int argc, char *argv[])
 		oci_config_free(&o);
 		return nook_say(&err);
 	}
-	forget(&c);
+	oci_forget(&c);
 	oci_config_free(&o);
 	return 0;
 }

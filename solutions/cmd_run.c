@@ -87,6 +87,7 @@ oci_run(const char *id, const struct oci_create_opts *opts, bool detach)
 	nook_cli.run = !detach; /* a terminal without --console-socket needs nook to stay */
 	started = oci_run_begin(id, opts, &r, &err) == 0;
 	if (started && detach) {
+		oci_forget(&r.c); /* it runs on: nook only lets go of its streams and memory */
 		oci_config_free(&r.o);
 		return 0;
 	}

@@ -265,6 +265,7 @@ struct oci_create_opts {
 };
 int oci_create(const char *id, const struct oci_create_opts *opts, struct nook_container *c,
 	       struct nook_oci *o, const struct nook_stage **stages, struct nook_error *err);
+void oci_forget(struct nook_container *c);
 
 extern const struct nook_cmd_option oci_create_options[];
 const char *oci_create_args(const struct nook_command *cmd, int argc, char *argv[],
