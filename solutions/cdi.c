@@ -456,37 +456,11 @@ cdi_spec_check(void *doc, const char *path, struct nook_error *err)
 
 /* ---- applying a spec ------------------------------------------------------------------ */
 
-/** The object @p key of @p obj, made if missing. */
-static json_t *
-object_of(json_t *obj, const char *key)
-{
-	json_t *o = json_object_get(obj, key);
-
-	if (!json_is_object(o)) {
-		o = json_object();
-		json_object_set_new(obj, key, o);
-	}
-	return o;
-}
-
-/** The array @p key of @p obj, made if missing. */
-static json_t *
-array_of(json_t *obj, const char *key)
-{
-	json_t *a = json_object_get(obj, key);
-
-	if (!json_is_array(a)) {
-		a = json_array();
-		json_object_set_new(obj, key, a);
-	}
-	return a;
-}
-
 /** Each NAME=VALUE of @p env into process.env, replacing one of the same NAME. */
 static void
 apply_env(json_t *spec, json_t *env)
 {
-	json_t *penv = array_of(object_of(spec, "process"), "env"), *e, *v;
+	json_t *penv = spec_array_of(spec_object_of(spec, "process"), "env"), *e, *v;
 	size_t i, k;
 
 	json_array_foreach(env, i, e)
@@ -536,7 +510,7 @@ apply_mount(json_t *spec, json_t *e)
 	json_t *opts = json_object_get(e, "options");
 	const char *type = str(e, "type");
 
-	json_array_append_new(array_of(spec, "mounts"),
+	json_array_append_new(spec_array_of(spec, "mounts"),
 			      json_pack("{s:s, s:s, s:s, s:o}", "destination",
 					str(e, "containerPath"), "source", str(e, "hostPath"),
 					"type", type && *type ? type : "bind", "options",
@@ -555,7 +529,8 @@ apply_hook(json_t *spec, json_t *e)
 		json_object_set(hook, "env", json_object_get(e, "env"));
 	if (json_object_get(e, "timeout"))
 		json_object_set(hook, "timeout", json_object_get(e, "timeout"));
-	json_array_append_new(array_of(object_of(spec, "hooks"), str(e, "hookName")), hook);
+	json_array_append_new(spec_array_of(spec_object_of(spec, "hooks"), str(e, "hookName")),
+			      hook);
 }
 
 /** The container edits @p edits (checked) into the OCI config @p spec. */
@@ -584,7 +559,8 @@ apply_edits(json_t *spec, json_t *edits, const char *file, const char *path, str
 	}
 	if (gids)
 		json_array_extend(
-			array_of(object_of(object_of(spec, "process"), "user"), "additionalGids"),
+			spec_array_of(spec_object_of(spec_object_of(spec, "process"), "user"),
+				      "additionalGids"),
 			gids);
 	return 0;
 }

@@ -48,6 +48,8 @@ int device_node_stat(const char *host, struct device_node *n, const char *what,
 		     struct nook_error *err);
 void device_node_add(void *spec, const struct device_node *n);
 int device_opt_apply(void *spec, const struct device_opt *d, struct nook_error *err);
+void *spec_array_of(void *obj, const char *key);
+void *spec_object_of(void *obj, const char *key);
 
 /* cdi.c */
 

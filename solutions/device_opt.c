@@ -120,9 +120,9 @@ device_node_stat(const char *host, struct device_node *n, const char *what, stru
 	return 0;
 }
 
-/** The array @p key of object @p obj, made if missing. */
-static json_t *
-array_of(json_t *obj, const char *key)
+/** The array @p key of config.json object @p obj (a json_t), made if missing. */
+void *
+spec_array_of(void *obj, const char *key)
 {
 	json_t *a = json_object_get(obj, key);
 
@@ -133,9 +133,9 @@ array_of(json_t *obj, const char *key)
 	return a;
 }
 
-/** The object @p key of object @p obj, made if missing. */
-static json_t *
-object_of(json_t *obj, const char *key)
+/** The object @p key of config.json object @p obj (a json_t), made if missing. */
+void *
+spec_object_of(void *obj, const char *key)
 {
 	json_t *o = json_object_get(obj, key);
 
@@ -153,11 +153,11 @@ object_of(json_t *obj, const char *key)
 void
 device_node_add(void *spec, const struct device_node *n)
 {
-	json_t *lx = object_of(spec, "linux");
-	json_t *rules = array_of(object_of(lx, "resources"), "devices");
+	json_t *lx = spec_object_of(spec, "linux");
+	json_t *rules = spec_array_of(spec_object_of(lx, "resources"), "devices");
 	char type[2] = {n->type, '\0'};
 
-	json_array_append_new(array_of(lx, "devices"),
+	json_array_append_new(spec_array_of(lx, "devices"),
 			      json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "path", n->path,
 					"type", type, "major", (json_int_t)n->major, "minor",
 					(json_int_t)n->minor, "fileMode", (json_int_t)n->mode,
