@@ -166,17 +166,7 @@ man_cmd_options(FILE *out, const struct nook_command *cmd)
 		fputs(".TP\n", out);
 		if (has_short(cmd, o))
 			fprintf(out, "\\fB\\-%c\\fR, ", o->letter);
-		fputs("\\fB\\-\\-", out);
-		man_escape(out, o->name, false);
-		fputs("\\fR", out);
-		if (o->arg) {
-			fputs(strncmp(o->arg, "[=", 2) == 0 ? "\\fI" : " \\fI", out);
-			man_escape(out, o->arg, false);
-			fputs("\\fR", out);
-		}
-		fputc('\n', out);
-		man_escape(out, o->help, true);
-		fputc('\n', out);
+		man_long_option(out, o->name, o->arg, o->help);
 	}
 }
 

@@ -104,22 +104,33 @@ man_escape(FILE *out, const char *s, bool line_start)
 	}
 }
 
+/**
+ * The rest of a .TP entry: --@p name in bold, its argument @p arg (or NULL) in italics,
+ * an optional one ("[=WORD]") glued to it, then the line of @p help.
+ */
+void
+man_long_option(FILE *out, const char *name, const char *arg, const char *help)
+{
+	fputs("\\fB\\-\\-", out);
+	man_escape(out, name, false);
+	fputs("\\fR", out);
+	if (arg) {
+		fputs(strncmp(arg, "[=", 2) == 0 ? "\\fI" : " \\fI", out);
+		man_escape(out, arg, false);
+		fputs("\\fR", out);
+	}
+	fputc('\n', out);
+	man_escape(out, help, true);
+	fputc('\n', out);
+}
+
 /** One .TP entry per option of list @p o: the option in bold, its argument in italics. */
 void
 man_options(FILE *out, const struct nook_option *o)
 {
 	for (; o && o->name; o++) {
-		fputs(".TP\n\\fB\\-\\-", out);
-		man_escape(out, o->name, false);
-		fputs("\\fR", out);
-		if (o->arg) {
-			fputs(strncmp(o->arg, "[=", 2) == 0 ? "\\fI" : " \\fI", out);
-			man_escape(out, o->arg, false);
-			fputs("\\fR", out);
-		}
-		fputc('\n', out);
-		man_escape(out, o->help, true);
-		fputc('\n', out);
+		fputs(".TP\n", out);
+		man_long_option(out, o->name, o->arg, o->help);
 	}
 }
 

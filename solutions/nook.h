@@ -496,6 +496,7 @@ int nook_main(const char *prog, const struct nook_stage *const *stages, int argc
 /* man.c */
 void nook_man(FILE *out, const char *name, const struct nook_stage *const *stages);
 void man_escape(FILE *out, const char *s, bool line_start);
+void man_long_option(FILE *out, const char *name, const char *arg, const char *help);
 void man_options(FILE *out, const struct nook_option *o);
 bool man_has_doc(const char *name);
 
