@@ -311,7 +311,8 @@ CGROUP2_OPTIONAL :=
 CGROUP2_VM = tests/cgroup2-vm $(CGROUP2_OPTIONAL)
 
 # ... and the cgroup diagnoses of tests/doctor (cgroup_e*: EBUSY, ENOENT, EOPNOTSUPP, EACCES
-# caused on a pure v2 hierarchy), in a check of solutions/.
+# caused on a pure v2 hierarchy), and Debian's kernel.unprivileged_userns_clone turned off
+# (a sysctl of the whole machine: only on the VM's), in a check of solutions/.
 CGROUP2_DOCTOR = $(filter solutions,$(TREE))
 
 # The escape battery attacks step 09's container: part of a check of solutions/ up to 09.

@@ -28,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/sched.h>
@@ -394,14 +395,32 @@ clone_enospc(struct causes *cs, const char *msg)
 	      "allows: count them with lsns");
 }
 
-/** pivot_root EINVAL: the kernel's conditions on the new root, its parent, and the old. */
+/** Is @p path at or under directory @p dir, both resolved (symbolic links, "..")? */
+static bool
+path_under(const char *path, const char *dir)
+{
+	char p[PATH_MAX], d[PATH_MAX];
+	size_t len;
+
+	if (!realpath(path, p) || !realpath(dir, d))
+		return true; /* cannot tell: not a cause seen here */
+	len = strlen(d);
+	return strncmp(p, d, len) == 0 && (p[len] == '/' || p[len] == '\0' || len == 1);
+}
+
+/**
+ * pivot_root EINVAL: the kernel's conditions on the new root, its parent, and the old.
+ * @p msg is "pivot_root(\"NEW\")" as nook says it (it passes ".", "." after a chdir to
+ * NEW), or "pivot_root(\"NEW\", \"PUT_OLD\")" when the caller chose a put_old of its own.
+ */
 static void
 pivot_einval(struct causes *cs, const char *msg)
 {
-	char root[256], up[256];
+	char root[256], old[256];
 	struct mount_line m, parent, cur = {.fstype = ""};
 
 	quoted(msg, 1, root, sizeof(root));
+	quoted(msg, 2, old, sizeof(old));
 	if (find_mount("/", -1, &cur) == 0 && strcmp(cur.fstype, "rootfs") == 0)
 		cause(cs, HERE,
 		      "the current root is the initramfs (rootfs), which cannot be pivoted away: "
@@ -434,9 +453,17 @@ pivot_einval(struct causes *cs, const char *msg)
 			      "the current root / is shared (\"%s\"): mount --make-rprivate /",
 			      cur.optional);
 	}
-	cause(cs, MAYBE,
-	      "put_old is not under the new root %s (nook passes \".\", \".\", which is)",
-	      parent_of(root, up, sizeof(up)));
+	/* the kernel: put_old must be at or under the new root (is_path_reachable) */
+	if (old[0])
+		cause(cs, path_under(old, root) ? NOT_HERE : HERE,
+		      "put_old %s is not under the new root %s: pivot_root moves the old root "
+		      "there, inside the new one; make it a directory under %s, or pass \".\" "
+		      "for both after chdir(%s), as nook does, and unmount the old root from /",
+		      old, root, root, root);
+	else
+		cause(cs, MAYBE,
+		      "put_old is not under the new root %s (nook passes \".\", \".\", which is)",
+		      root);
 }
 
 /** Overlay EINVAL: upper/ and work/ (beside merged/ in nook's state directory) checked. */
@@ -516,7 +543,8 @@ mount_eperm(struct causes *cs, const char *msg)
 		      "in a user namespace, mounts inherited from the parent namespace are locked: "
 		      "their ro, nosuid, nodev and noexec cannot be cleared, and they cannot be "
 		      "unmounted or moved one by one");
-		if (!strstr(msg, "\"proc\"") && !strstr(msg, "\"sysfs\""))
+		if (!strstr(msg, "\"proc\"") && !strstr(msg, "\"sysfs\"") &&
+		    !strstr(msg, "MS_REMOUNT") && !strstr(msg, "MS_MOVE"))
 			cause(cs, MAYBE,
 			      "this filesystem type cannot be mounted in a user namespace (only "
 			      "tmpfs, proc, sysfs, overlay since 5.11 ... can)");

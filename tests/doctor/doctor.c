@@ -10,16 +10,22 @@
  * host's in a private mount namespace, a copy-up of the image's root-owned /tmp in a user
  * namespace, a cgroup2 mount over a hybrid host's v1 tree, a "domain invalid" cgroup beside
  * a threaded one, an ordinary user writing into root's cgroup, a process written into a
- * cgroup that hands a controller down. Three causes nook's own code
- * never reaches (it makes / private before pivot_root, keeps upper/ and work/ together,
- * and sets no_new_privs before its filter) are caused by the test calling the kernel and
- * the library as a stage would, in a forked child: the errno is the kernel's, the text is
- * nook_fail()'s. Nothing outside the test's own namespaces and scratch files is changed.
+ * cgroup that hands a controller down, a zero user.max_user_namespaces. The causes nook's
+ * own code never reaches (it makes / private and bind-mounts the new root onto itself
+ * before pivot_root, passes ".", "." to it, keeps upper/ and work/ together, sets
+ * no_new_privs before its filter, keeps a locked mount's flags) and those of a caller
+ * without CAP_SYS_ADMIN are caused by the test calling the kernel and the library as a
+ * stage would, in a forked child: the errno is the kernel's, the text is nook_fail()'s.
+ * Nothing outside the test's own namespaces and scratch files is changed, but on a
+ * throwaway machine (NOOK_THROWAWAY_MACHINE: check-cgroup2's VM) Debian's
+ * kernel.unprivileged_userns_clone is turned off for a moment.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <linux/filter.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
@@ -121,6 +127,28 @@ clone_enospc_names_the_zero_sysctl(void **state)
 	}
 	expect_diagnosis(&r, "clone3(", "user.max_uts_namespaces is 0 here");
 	expect_run(&r, strstr(r.err, "sysctl -w user.max_uts_namespaces="), "the fix: sysctl");
+}
+
+/**
+ * User namespaces turned off by their sysctl, as Fedora and RHEL do it: a zero
+ * user.max_user_namespaces (in a user namespace of the test's own, whose limit it is) and
+ * step 05's clone3(CLONE_NEWUSER) refused with ENOSPC; the diagnosis names the sysctl, its
+ * value here and the fix.
+ */
+static void
+clone_enospc_names_user_namespaces_turned_off(void **state)
+{
+	struct run r;
+
+	(void)state;
+	script(&r, "unshare -U -r sh -c 'echo 0 >/proc/sys/user/max_user_namespaces || exit 99; "
+		   "exec \"$B/05-user\" --userns -- true'");
+	if (r.status == 99) {
+		print_message("  SKIP: cannot set user.max_user_namespaces in a user namespace\n");
+		skip();
+	}
+	expect_diagnosis(&r, "clone3(", "user.max_user_namespaces is 0 here");
+	expect_run(&r, strstr(r.err, "sysctl -w user.max_user_namespaces="), "the fix: sysctl");
 }
 
 static void
@@ -352,6 +380,223 @@ seccomp_eacces_names_no_new_privs(void **state)
 	(void)state;
 	caused_in_child(&r, filter_without_nnp);
 	expect_diagnosis(&r, "seccomp(", "no_new_privs is not set");
+}
+
+/**
+ * Into a private mount namespace of the child's own, with @p dir (under the scratch
+ * directory) made; false, with the reason in @p err, when that cannot be done.
+ */
+static bool
+private_scratch(struct nook_error *err, const char *dir)
+{
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mkdir(dir, 0755) < 0) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "no private mount namespace: %s\n",
+			 strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/**
+ * rootfs_pivot() without its bind mount: a new root that is a plain directory, of a tmpfs
+ * (on the current root's own mount the kernel would say EBUSY before it looks further).
+ */
+static void
+pivot_into_a_plain_directory(struct nook_error *err)
+{
+	char fs[128], dir[160];
+
+	snprintf(fs, sizeof(fs), "%s/pivot-tmpfs", scratch);
+	snprintf(dir, sizeof(dir), "%s/plain", fs);
+	if (!private_scratch(err, fs))
+		return;
+	if (mount("tmpfs", fs, "tmpfs", 0, NULL) < 0 || mkdir(dir, 0755) < 0) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "cannot set up: %s\n", strerror(errno));
+		return;
+	}
+	if (chdir(dir) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		nook_fail(err, errno, "pivot_root(\"%s\")", dir);
+	else
+		snprintf(err->msg, sizeof(err->msg), "pivot_root succeeded");
+}
+
+static void
+pivot_root_einval_names_a_root_that_is_no_mount_point(void **state)
+{
+	struct run r;
+
+	(void)state;
+	caused_in_child(&r, pivot_into_a_plain_directory);
+	expect_diagnosis(&r, "pivot_root(", "/plain is not a mount point");
+	expect_run(&r, strstr(r.err, "mount --bind DIR DIR"), "the fix: a bind mount onto itself");
+}
+
+/**
+ * A new root that is a mount point, and a put_old beside it rather than under it; both
+ * on a tmpfs, off the current root's mount (where the kernel would say EBUSY first).
+ */
+static void
+pivot_with_put_old_outside(struct nook_error *err)
+{
+	char fs[128], root[160], old[160];
+
+	snprintf(fs, sizeof(fs), "%s/pivot-apart", scratch);
+	snprintf(root, sizeof(root), "%s/root", fs);
+	snprintf(old, sizeof(old), "%s/put-old", fs);
+	if (!private_scratch(err, fs))
+		return;
+	if (mount("tmpfs", fs, "tmpfs", 0, NULL) < 0 || mkdir(root, 0755) < 0 ||
+	    mkdir(old, 0755) < 0 || mount(root, root, NULL, MS_BIND, NULL) < 0) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "cannot set up: %s\n", strerror(errno));
+		return;
+	}
+	if (syscall(SYS_pivot_root, root, old) < 0)
+		nook_fail(err, errno, "pivot_root(\"%s\", \"%s\")", root, old);
+	else
+		snprintf(err->msg, sizeof(err->msg), "pivot_root succeeded");
+}
+
+static void
+pivot_root_einval_names_put_old_outside(void **state)
+{
+	struct run r;
+
+	(void)state;
+	caused_in_child(&r, pivot_with_put_old_outside);
+	expect_diagnosis(&r, "pivot_root(", "/put-old is not under the new root ");
+	expect_run(&r, !strstr(r.err, "is not a mount point"),
+		   "the new root is a mount point: that cause should be left out");
+}
+
+/** A mount by a process without CAP_SYS_ADMIN, outside any user namespace: nobody's. */
+static void
+mount_without_cap_sys_admin(struct nook_error *err)
+{
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "%s/nocap", scratch);
+	if (mkdir(dir, 0755) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+	    setresuid(NOBODY, NOBODY, NOBODY) < 0) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "cannot become nobody: %s\n", strerror(errno));
+		return;
+	}
+	if (mount("tmpfs", dir, "tmpfs", 0, NULL) < 0)
+		nook_fail(err, errno, "mount(\"tmpfs\", \"%s\", \"tmpfs\")", dir);
+	else
+		snprintf(err->msg, sizeof(err->msg), "nobody mounted a tmpfs");
+}
+
+static void
+mount_eperm_names_the_missing_capability_and_user_namespace(void **state)
+{
+	struct run r;
+
+	(void)state;
+	caused_in_child(&r, mount_without_cap_sys_admin);
+	expect_diagnosis(&r, "mount(\"tmpfs\"", "nook has no CAP_SYS_ADMIN here");
+	expect_run(&r, strstr(r.err, "or with --userns"), "the fix: a user namespace (--userns)");
+}
+
+/**
+ * A locked mount: a read-only, nosuid tmpfs mounted in a mount namespace, which a user
+ * namespace then copies (unshare(2) with both); in the copy the kernel locks its flags, and
+ * a remount that would clear them is refused with EPERM, though the process has every
+ * capability of its user namespace.
+ */
+static void
+remount_a_locked_mount(struct nook_error *err)
+{
+	char dir[128];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/locked", scratch);
+	if (!private_scratch(err, dir))
+		return;
+	if (mount("tmpfs", dir, "tmpfs", MS_RDONLY | MS_NOSUID, NULL) < 0 ||
+	    unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 ||
+	    (fd = open("/proc/self/uid_map", O_WRONLY)) < 0 || write(fd, "0 0 1", 5) != 5) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "cannot set up: %s\n", strerror(errno));
+		return;
+	}
+	close(fd);
+	if (mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND, NULL) < 0)
+		nook_fail(err, errno, "mount(\"%s\", MS_REMOUNT|MS_BIND)", dir);
+	else
+		snprintf(err->msg, sizeof(err->msg), "the locked mount was made writable");
+}
+
+static void
+mount_eperm_names_a_locked_mount(void **state)
+{
+	struct run r;
+
+	(void)state;
+	caused_in_child(&r, remount_a_locked_mount);
+	expect_diagnosis(&r, "MS_REMOUNT", "mounts inherited from the parent namespace are locked");
+	expect_run(&r, !strstr(r.err, "no CAP_SYS_ADMIN"),
+		   "the process has CAP_SYS_ADMIN in its user namespace");
+}
+
+/**
+ * Debian's switch: kernel.unprivileged_userns_clone at 0, and an ordinary user's
+ * clone3(CLONE_NEWUSER) refused with EPERM. The sysctl is the whole machine's, so it is
+ * turned off only on a throwaway one (check-cgroup2's VM, which boots Debian's kernel and
+ * sets NOOK_THROWAWAY_MACHINE), and put back.
+ */
+static void
+clone_newuser_as_nobody(struct nook_error *err)
+{
+	struct clone_args args = {.flags = CLONE_NEWUSER, .exit_signal = SIGCHLD};
+	long pid;
+
+	if (setresgid(NOBODY, NOBODY, NOBODY) < 0 || setresuid(NOBODY, NOBODY, NOBODY) < 0) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "cannot become nobody: %s\n", strerror(errno));
+		return;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		nook_fail(err, errno, "clone3(%#x)", (unsigned)args.flags);
+	else
+		snprintf(err->msg, sizeof(err->msg), "nobody made a user namespace");
+}
+
+static void
+clone_eperm_names_debians_switch(void **state)
+{
+	const char *knob = "/proc/sys/kernel/unprivileged_userns_clone";
+	char was[16] = "";
+	struct run r;
+	FILE *f;
+
+	(void)state;
+	if (!(f = fopen(knob, "r")) || !fgets(was, sizeof(was), f)) {
+		print_message("  SKIP: no %s: not a Debian kernel\n", knob);
+		if (f)
+			fclose(f);
+		skip();
+	}
+	fclose(f);
+	if (!getenv("NOOK_THROWAWAY_MACHINE")) {
+		print_message("  SKIP: would turn user namespaces off for every user of this "
+			      "machine; check-cgroup2's VM runs it\n");
+		skip();
+	}
+	if (!(f = fopen(knob, "w")) || fputs("0\n", f) < 0 || fclose(f) != 0)
+		fail_msg("writing 0 to %s: %s", knob, strerror(errno));
+	caused_in_child(&r, clone_newuser_as_nobody);
+	if ((f = fopen(knob, "w")))
+		fputs(was, f), fclose(f);
+	expect_diagnosis(&r, "clone3(", "kernel.unprivileged_userns_clone is 0 here");
+	expect_run(&r, strstr(r.err, "sysctl -w kernel.unprivileged_userns_clone=1"), "the fix");
 }
 
 /**
@@ -724,6 +969,8 @@ main(void)
 		cmocka_unit_test(clone_eperm_names_the_missing_capability),
 		cmocka_unit_test(clone_eperm_under_a_seccomp_filter),
 		cmocka_unit_test(clone_enospc_names_the_zero_sysctl),
+		cmocka_unit_test(clone_enospc_names_user_namespaces_turned_off),
+		cmocka_unit_test(clone_eperm_names_debians_switch),
 		cmocka_unit_test(mount_eperm_names_the_masked_proc),
 		cmocka_unit_test(overlay_einval_names_the_overlay_under_it),
 		cmocka_unit_test(eoverflow_names_the_copy_up),
@@ -731,6 +978,10 @@ main(void)
 		cmocka_unit_test(newuidmap_not_found_names_the_package),
 		cmocka_unit_test(cgroup_v2_without_the_controller_names_v1),
 		cmocka_unit_test(pivot_root_einval_names_the_shared_mount),
+		cmocka_unit_test(pivot_root_einval_names_a_root_that_is_no_mount_point),
+		cmocka_unit_test(pivot_root_einval_names_put_old_outside),
+		cmocka_unit_test(mount_eperm_names_the_missing_capability_and_user_namespace),
+		cmocka_unit_test(mount_eperm_names_a_locked_mount),
 		cmocka_unit_test(overlay_einval_names_upper_and_work_apart),
 		cmocka_unit_test(seccomp_eacces_names_no_new_privs),
 		cmocka_unit_test(cgroup_enoent_names_the_parents_subtree_control),
@@ -745,8 +996,22 @@ main(void)
 		cmocka_unit_test(doctor_refuses_a_bad_option),
 	};
 
-	/* check-cgroup2 runs only the cgroup diagnoses in its pure-v2 VM: "cgroup_e*" */
-	if (getenv("NOOK_DOCTOR_ONLY"))
-		cmocka_set_test_filter(getenv("NOOK_DOCTOR_ONLY"));
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const size_t n = sizeof(tests) / sizeof(tests[0]);
+	struct CMUnitTest chosen[sizeof(tests) / sizeof(tests[0])];
+	const char *only = getenv("NOOK_DOCTOR_ONLY");
+	char patterns[256], *save, *p;
+	size_t k = 0;
+
+	/* check-cgroup2 runs some in its VM: "cgroup_e*,clone_eperm_names_debians_switch" */
+	if (!only)
+		return cmocka_run_group_tests(tests, setup, teardown);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(patterns, sizeof(patterns), "%s", only);
+		for (p = strtok_r(patterns, ",", &save); p; p = strtok_r(NULL, ",", &save))
+			if (fnmatch(p, tests[i].name, 0) == 0) {
+				chosen[k++] = tests[i];
+				break;
+			}
+	}
+	return harness_run_group_tests("tests", chosen, k, setup, teardown);
 }
