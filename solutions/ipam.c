@@ -103,7 +103,9 @@ ipam_open(struct ipam *p, const char *network, struct nook_error *err)
 	if (p->dirfd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", dir);
 	p->lockfd = openat(p->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (p->lockfd < 0 || flock(p->lockfd, LOCK_EX) < 0) {
+	if (p->lockfd < 0 ||
+	    nook_trace("12-network.md#addresses-ipam-under-a-lock", flock(p->lockfd, LOCK_EX),
+		       "flock(\"%s/lock\", LOCK_EX)", dir) < 0) {
 		nook_fail(err, errno, "lock \"%s/lock\"", dir);
 		if (p->lockfd >= 0)
 			close(p->lockfd);

@@ -40,6 +40,8 @@
 
 /** Where ip_forward is switched: one for every device of this network namespace. */
 #define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
+/** Lesson 12's section on routing through the host, for --trace. */
+#define FORWARD_LESSON "12-network.md#a-bridge-a-switch-in-the-kernel"
 
 /** A network's name: 1 to NOOK_NETNAME_MAX letters, digits, '_' or '-', a letter first. */
 int
@@ -317,9 +319,13 @@ enable_forwarding(bool *changed, struct nook_error *err)
 	*changed = false;
 	if (fd < 0)
 		return nook_fail(err, errno, "open(\"%s\")", IP_FORWARD);
-	if (read(fd, &now, 1) == 1 && now == '1')
+	if (read(fd, &now, 1) == 1 && now == '1') {
+		nook_trace_note(FORWARD_LESSON, "read(\"%s\") = \"1\": forwarding is on",
+				IP_FORWARD);
 		return close(fd);
-	if (pwrite(fd, "1", 1, 0) != 1) {
+	}
+	if (nook_trace(FORWARD_LESSON, pwrite(fd, "1", 1, 0), "write(\"%s\", \"1\")", IP_FORWARD) !=
+	    1) {
 		close(fd);
 		return nook_fail(err, errno, "write(\"%s\", \"1\")", IP_FORWARD);
 	}

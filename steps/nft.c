@@ -234,6 +234,11 @@ batch_send(struct batch *b, const char *what, bool absent_ok, struct nook_error 
 	else
 		e = read_acks(nl, b->begin, last);
 	mnl_socket_close(nl);
+	errno = e;
+	/* --trace: absent_ok is a deletion's; an addition is the table, its chains, rules */
+	nook_trace("12-network.md#nftables-hooks-chains-tables", e ? -1 : 0,
+		   "nftables batch: %s table inet %s, %u message%s", absent_ok ? "delete" : "add",
+		   what, (unsigned)(last - b->begin), last - b->begin == 1 ? "" : "s");
 	if (e && !(absent_ok && e == ENOENT))
 		return nook_fail(err, e, "nftables: %s", what);
 	return 0;

@@ -82,7 +82,8 @@ rtnl_request(char *buf, uint16_t type, uint16_t flags)
 
 /**
  * For --trace: request @p nlh as `ip` would name it — its type and the device (links), the
- * address (addresses) or the gateway (routes) it carries — into @p buf. errno is kept.
+ * kind of link it creates and the bridge it makes it a port of, the address (addresses) or
+ * the gateway (routes) it carries — into @p buf. errno is kept.
  */
 static const char *
 rtnl_describe(const struct nlmsghdr *nlh, char *buf, size_t size)
@@ -98,22 +99,32 @@ rtnl_describe(const struct nlmsghdr *nlh, char *buf, size_t size)
 					    : sizeof(struct ifinfomsg);
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	bool link = t == RTM_NEWLINK || t == RTM_DELLINK;
-	const struct nlattr *a;
-	char what[INET_ADDRSTRLEN + 4] = "";
+	const struct nlattr *a, *info;
+	char what[INET_ADDRSTRLEN + 4] = "", kind[24] = "", master[IF_NAMESIZE + 12] = "";
+	char bridge[IF_NAMESIZE];
 	int saved = errno; /* the request's, for nook_trace() to show */
 
+	if (!trace_on())
+		return ""; /* no --trace: no if_indextoname() for a line nobody prints */
 	mnl_attr_for_each(a, nlh, header)
 	{
 		if (link && mnl_attr_get_type(a) == IFLA_IFNAME)
 			snprintf(what, sizeof(what), "\"%.15s\"", mnl_attr_get_str(a));
+		if (link && mnl_attr_get_type(a) == IFLA_LINKINFO)
+			mnl_attr_for_each_nested(info, a) /* "veth", "bridge": what it creates */
+				if (mnl_attr_get_type(info) == IFLA_INFO_KIND) snprintf(
+					kind, sizeof(kind), " %.20s", mnl_attr_get_str(info));
+		if (link && mnl_attr_get_type(a) == IFLA_MASTER)
+			snprintf(master, sizeof(master), " master \"%s\"",
+				 if_indextoname(mnl_attr_get_u32(a), bridge) ? bridge : "?");
 		if ((t == RTM_NEWADDR && mnl_attr_get_type(a) == IFA_LOCAL) ||
 		    (t == RTM_NEWROUTE && mnl_attr_get_type(a) == RTA_GATEWAY))
 			inet_ntop(AF_INET, mnl_attr_get_payload(a), what, sizeof(what));
 	}
-	snprintf(buf, size, "%s(%s%s%s%s)", type ? type : "rtnetlink",
+	snprintf(buf, size, "%s(%s%s%s%s%s)", type ? type : "rtnetlink",
 		 t == RTM_NEWROUTE ? "default via " : "", what,
-		 t == RTM_NEWLINK && (ifi->ifi_change & IFF_UP) ? " up" : "",
-		 t == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) ? " veth" : "");
+		 t == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) ? kind : "", master,
+		 t == RTM_NEWLINK && (ifi->ifi_change & IFF_UP) ? " up" : "");
 	errno = saved;
 	return buf;
 }
@@ -135,7 +146,7 @@ rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
 	if (n < 0)
 		return -1;
 	n = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL);
-	nook_trace(RTNL_LESSON, n < 0 ? -1 : 0, "%s", rtnl_describe(nlh, buf, 64)); /* --trace */
+	nook_trace(RTNL_LESSON, n < 0 ? -1 : 0, "%s", rtnl_describe(nlh, buf, 96)); /* --trace */
 	return n < 0 ? -1 : 0;
 }
 //! [rtnl_talk]

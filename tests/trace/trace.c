@@ -31,7 +31,7 @@
 #include "harness.h"
 
 /** Most calls one step's row expects. */
-#define MAX_EXPECT 16
+#define MAX_EXPECT 20
 
 /** One step's expectation: its options, and the trace lines' beginnings, in order. */
 struct step_trace {
@@ -125,6 +125,23 @@ static const struct step_trace table[] = {
 		"[host] write(sync pipe, \"start\")",
 		"[ctr ] seccomp_load(): seccomp(SECCOMP_SET_MODE_FILTER) = 0",
 		"[ctr ] execvp(\"true\")"}, .image = true},
+	{.step = "12-network", .args = {"--network", "nook", "--publish", "8080:80"}, .expect = {
+		"[host] flock(\"/run/nook/.networks/nook/lock\", LOCK_EX) = 0",
+		"[host] RTM_NEWLINK(\"nook0\" bridge) = 0",
+		"[host] RTM_NEWADDR(10.213.0.1) = 0",
+		"[host] RTM_NEWLINK(\"nook0\" up) = 0",
+		"[host] nftables batch: add table inet nook-net-nook, ",
+		"/proc/sys/net/ipv4/ip_forward\"",
+		"[host] nftables batch: add table inet nook-ports-",
+		"[host] clone3(",
+		"[host] RTM_NEWLINK(\"nk", "\" veth) = 0",
+		"[host] RTM_NEWLINK(\"nk", "\" master \"nook0\" up) = 0",
+		"[ctr ] RTM_NEWADDR(10.213.0.",
+		"[ctr ] RTM_NEWROUTE(default via 10.213.0.1) = 0",
+		"[ctr ] execvp(\"true\")",
+		"[host] nftables batch: delete table inet nook-ports-",
+		"[host] nftables batch: delete table inet nook-net-nook, ",
+		"[host] RTM_DELLINK(\"nook0\") = 0"}, .netns = true, .image = true},
 };
 /* clang-format on */
 
@@ -370,6 +387,37 @@ step_09(void **state)
 {
 	(void)state;
 	check_step(&table[8]);
+}
+
+static void
+step_12(void **state)
+{
+	(void)state;
+	check_step(&table[9]);
+}
+
+/** Every step program of solutions/ (NN-topic.c) has its row in the table above. */
+static void
+every_step_program_has_its_row(void **state)
+{
+	char name[64];
+	size_t n = sizeof(table) / sizeof(table[0]), found = 0;
+	bool listed;
+	struct run r;
+
+	(void)state;
+	run_shell(&r, "cd solutions && ls [0-9][0-9]-*.c");
+	expect_status(&r, 0);
+	for (const char *p = r.out; sscanf(p, "%63[^.].c\n", name) == 1; p = strchr(p, '\n') + 1) {
+		listed = false;
+		for (size_t i = 0; i < n; i++)
+			listed = listed || strcmp(table[i].step, name) == 0;
+		expect_run(&r, listed, "step %s has no row in tests/trace's table", name);
+		found++;
+		if (!strchr(p, '\n'))
+			break;
+	}
+	expect_run(&r, found == n, "%zu step programs in solutions/, %zu rows", found, n);
 }
 
 /* ---- the edges ------------------------------------------------------------------------- */
@@ -705,6 +753,8 @@ main(void)
 		cmocka_unit_test(step_07),
 		cmocka_unit_test(step_08),
 		cmocka_unit_test(step_09),
+		cmocka_unit_test(step_12),
+		cmocka_unit_test(every_step_program_has_its_row),
 		cmocka_unit_test(failed_call_shows_its_errno),
 		cmocka_unit_test(time_adds_the_stages_times),
 		cmocka_unit_test(no_trace_unless_asked),
