@@ -444,8 +444,13 @@ prepare(struct image_store *s, const struct run_opts *o, const char *id, char *d
 	if (name_free(id, err) < 0 || image_store_find(s, o->image, &rec, err) < 0 ||
 	    make_dir(s, id, &rec, dir, size, err) < 0)
 		return -1;
-	if (!image_rootless() && image_mount_rootfs(s, &rec, dir, err) < 0)
+	/* --trace shows the overlay of the image's layers, though no container is made yet */
+	trace_begin(image_rootless() ? NOOK_TRACE_OFF : nook_cli.trace);
+	if (!image_rootless() && image_mount_rootfs(s, &rec, dir, err) < 0) {
+		trace_end();
 		return -1; /* without root, the runtime mounts it inside (oci_overlay.c) */
+	}
+	trace_end();
 	return write_config(s, &rec, o, dir, id, err);
 }
 

@@ -54,7 +54,10 @@ image_mount_rootfs(const struct image_store *s, const struct image_record *rec, 
 	if (image_overlay_options(s, rec, dir, opts, sizeof(opts), err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/rootfs", dir);
-	if (mount("overlay", path, "overlay", 0, opts) < 0)
-		return nook_fail(err, errno, "mount(overlay, \"%s\")", path);
+	/* the message starts as diagnose.c's overlay rule expects: an EINVAL is explained */
+	if (nook_trace("11-images.md#why-layers-are-shared",
+		       mount("overlay", path, "overlay", 0, opts),
+		       "mount(\"overlay\", \"%s\", \"overlay\", 0, \"%s\")", path, opts) < 0)
+		return nook_fail(err, errno, "mount(\"overlay\", \"%s\")", path);
 	return 0;
 }

@@ -9,7 +9,8 @@
  * its anchor made as GitHub makes it. Then the edges: a failed call shows its errno by
  * name, --trace=time adds the stages' times (printed, never judged), a closed or broken
  * stderr does not change what the container does, no descriptor of the trace reaches the
- * container's processes, and the runtime `nook` traces create, start and exec.
+ * container's processes, and the runtime `nook` traces create, start and exec, and the
+ * overlay of an image's layers under `nook run IMAGE` (step 11).
  *
  * This is a maintainers' test (`make test-trace`, part of the full `make check`): it runs
  * the reference solutions. A participant's exercise is not expected to trace its calls.
@@ -671,6 +672,42 @@ nook_create_and_start_each_trace_their_side(void **state)
 	remove_scratch_dirs();
 }
 
+/**
+ * `nook --trace run IMAGE` (step 11): the overlay of the image's layers from the store
+ * (lesson 11: starting a container unpacks nothing, it is one mount(2)), then the
+ * container as step 10 makes it. The image is the default one, as an OCI layout
+ * (tests/images/mklayout) imported into a scratch store.
+ */
+static void
+nook_run_image_traces_the_overlay_of_its_layers(void **state)
+{
+	char dir[64], cmd[1024], store[96], root[96];
+	struct run r;
+
+	(void)state;
+	skip_unless_root();
+	make_scratch_dir(dir, "trace-image", 0755);
+	snprintf(store, sizeof(store), "%s/store", dir);
+	snprintf(root, sizeof(root), "%s/state", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "tests/images/mklayout %s/layout busybox:latest %s >/dev/null && "
+		 "%s --store %s image import %s/layout >/dev/null",
+		 dir, image(), step_path("nook"), store, dir);
+	run_shell(&r, cmd);
+	expect_status(&r, 0);
+	run_step(&r, "nook", "--trace", "--store", store, "--root", root, "run", "--rm", "busybox",
+		 "true", NULL);
+	expect_status(&r, 0);
+	expect_in_order(&r,
+			(const char *const[]){
+				"[host] mount(\"overlay\", \"", "/rootfs\", \"overlay\", 0, ",
+				"\"lowerdir=", "/layers/", ",upperdir=", ",workdir=", "\") = 0",
+				"→ lessons/11-images.md#why-layers-are-shared", "[host] clone3(",
+				"[ctr ] pivot_root(", "[ctr ] execvp(\"true\")", NULL});
+	check_links(&r);
+	remove_scratch_dirs();
+}
+
 /** What `nook --trace exec ID true` shows, in order: lesson 10's "exec" section. */
 /* clang-format off */
 static const char *const exec_entered[] = {
@@ -764,6 +801,7 @@ main(void)
 		cmocka_unit_test(nook_run_traces_both_sides),
 		cmocka_unit_test(nook_create_and_start_each_trace_their_side),
 		cmocka_unit_test(nook_exec_traces_how_it_enters),
+		cmocka_unit_test(nook_run_image_traces_the_overlay_of_its_layers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
