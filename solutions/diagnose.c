@@ -466,6 +466,34 @@ pivot_einval(struct causes *cs, const char *msg)
 		      root);
 }
 
+/**
+ * pivot_root EBUSY: the new root (or put_old) is on the current root's own mount — a plain
+ * directory of the root filesystem, not a mount point — which the kernel checks before
+ * it would say EINVAL for "not a mount point".
+ */
+static void
+pivot_ebusy(struct causes *cs, const char *msg)
+{
+	char root[256], old[256];
+	struct mount_line m, cur;
+
+	quoted(msg, 1, root, sizeof(root));
+	quoted(msg, 2, old, sizeof(old));
+	if (find_mount("/", -1, &cur) < 0)
+		return;
+	if (root[0] && find_mount(root, -1, &m) == 0)
+		cause(cs, m.id == cur.id ? HERE : NOT_HERE,
+		      "%s is not a mount point: it is on the current root's own mount, which "
+		      "pivot_root cannot move onto itself; bind-mount it onto itself first (mount "
+		      "--bind DIR DIR)",
+		      root);
+	if (old[0] && find_mount(old, -1, &m) == 0 && m.id == cur.id)
+		cause(cs, HERE,
+		      "put_old %s is on the current root's own mount: put it under the "
+		      "new root",
+		      old);
+}
+
 /** Overlay EINVAL: upper/ and work/ (beside merged/ in nook's state directory) checked. */
 static void
 overlay_einval(struct causes *cs, const char *msg)
@@ -749,6 +777,7 @@ static const struct rule {
 	{"clone3(", EPERM, clone_eperm, NULL},
 	{"clone3(", ENOSPC, clone_enospc, NULL},
 	{"pivot_root(", EINVAL, pivot_einval, NULL},
+	{"pivot_root(", EBUSY, pivot_ebusy, NULL},
 	{"mount(\"overlay\"", EINVAL, overlay_einval, NULL},
 	{"mount(", EPERM, mount_eperm, NULL},
 	{"write(\"" CGROUP_ROOT "/", -1, NULL, cgroup_errno},

@@ -435,6 +435,45 @@ pivot_root_einval_names_a_root_that_is_no_mount_point(void **state)
 }
 
 /**
+ * rootfs_pivot() without its bind mount, into a plain directory of the current root's own
+ * mount: the kernel says EBUSY. The child first pivots into a tmpfs of its own, with a
+ * /proc, so that "the root's own mount" is the same here whatever the host's /tmp is.
+ */
+static void
+pivot_into_a_directory_of_the_root(struct nook_error *err)
+{
+	char fs[128];
+
+	snprintf(fs, sizeof(fs), "%s/pivot-busy", scratch);
+	if (!private_scratch(err, fs))
+		return;
+	if (mount("tmpfs", fs, "tmpfs", 0, NULL) < 0 || chdir(fs) < 0 || mkdir("plain", 0755) < 0 ||
+	    mkdir("proc", 0555) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0 ||
+	    mount("proc", "/proc", "proc", 0, NULL) < 0) {
+		err->code = 99;
+		snprintf(err->msg, sizeof(err->msg), "cannot pivot into a tmpfs: %s\n",
+			 strerror(errno));
+		return;
+	}
+	if (chdir("/plain") < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		nook_fail(err, errno, "pivot_root(\"%s\")", "/plain");
+	else
+		snprintf(err->msg, sizeof(err->msg), "pivot_root succeeded");
+}
+
+static void
+pivot_root_ebusy_names_a_root_on_the_roots_own_mount(void **state)
+{
+	struct run r;
+
+	(void)state;
+	caused_in_child(&r, pivot_into_a_directory_of_the_root);
+	expect_diagnosis(&r, "pivot_root(\"/plain\"): Device or resource busy",
+			 "/plain is not a mount point: it is on the current root's own mount");
+}
+
+/**
  * A new root that is a mount point, and a put_old beside it rather than under it; both
  * on a tmpfs, off the current root's mount (where the kernel would say EBUSY first).
  */
@@ -980,6 +1019,7 @@ main(void)
 		cmocka_unit_test(pivot_root_einval_names_the_shared_mount),
 		cmocka_unit_test(pivot_root_einval_names_a_root_that_is_no_mount_point),
 		cmocka_unit_test(pivot_root_einval_names_put_old_outside),
+		cmocka_unit_test(pivot_root_ebusy_names_a_root_on_the_roots_own_mount),
 		cmocka_unit_test(mount_eperm_names_the_missing_capability_and_user_namespace),
 		cmocka_unit_test(mount_eperm_names_a_locked_mount),
 		cmocka_unit_test(overlay_einval_names_upper_and_work_apart),
