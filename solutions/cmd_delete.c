@@ -48,7 +48,11 @@ oci_remove(const struct oci_state *s, struct nook_error *err)
 	return state_remove_tree(AT_FDCWD, s->dir, err);
 }
 
-/** SIGKILL the container and wait (pidfd: it is not our child) until it is gone. */
+/**
+ * SIGKILL the container and wait (pidfd: it is not our child) until it is gone. A paused
+ * one is thawed after the signal: a frozen process does not die, even of SIGKILL, until
+ * it runs again (and then it dies before returning to user space).
+ */
 static int
 kill_and_wait(const struct oci_state *s, struct nook_error *err)
 {
@@ -60,6 +64,10 @@ kill_and_wait(const struct oci_state *s, struct nook_error *err)
 	if (oci_alive(s) && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0) {
 		close(pidfd);
 		return nook_fail(err, errno, "kill(%d, SIGKILL)", (int)s->pid);
+	}
+	if (oci_thaw(s, err) < 0) {
+		close(pidfd);
+		return -1;
 	}
 	while (poll(&pfd, 1, KILL_WAIT_MS) < 0 && errno == EINTR)
 		;

@@ -91,41 +91,6 @@ join_cgroups(const struct oci_state *s, struct nook_error *err)
 	return 0;
 }
 
-/**
- * The process whose namespaces step 2 joins: the container's first process @p pid, or,
- * when its /proc/PID/ns cannot be opened, its first child. That is a rootless container
- * with a PID namespace: its first process is nook-init, which never executed a program
- * and made itself undumpable, so its memory still belongs to the host's user namespace,
- * where an ordinary user lacks CAP_SYS_PTRACE (ptrace(2), "Ptrace access mode checking").
- * The command it forked executed a dumpable image inside the container's user namespace,
- * which its owner may read; it is in the very same namespaces.
- */
-static pid_t
-ns_holder(pid_t pid)
-{
-	char ns[64], children[64];
-	int fd, child = 0;
-	FILE *f;
-
-	snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
-	if ((fd = open(ns, O_RDONLY | O_CLOEXEC)) >= 0 || errno != EACCES) {
-		if (fd >= 0)
-			close(fd);
-		return pid;
-	}
-	snprintf(children, sizeof(children), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	if ((f = fopen(children, "re"))) {
-		if (fscanf(f, "%d", &child) != 1)
-			child = 0;
-		fclose(f);
-	}
-	if (child <= 0)
-		return pid;
-	nook_trace_note(EXEC_LESSON, "open(\"%s\") = -1 EACCES: the namespaces of its child %d", ns,
-			child);
-	return child;
-}
-
 //! [join_namespaces]
 /**
  * Step 2: open every namespace of @p pid first — its /proc/PID/ns is reachable only
@@ -388,7 +353,13 @@ cmd_exec(int argc, char *argv[])
 	    oci_state_read(nook_cli.root, argv[first], &s, &err) < 0)
 		return nook_say(&err);
 	trace_begin(nook_cli.trace); /* --trace: each call that enters the container */
-	target = ns_holder(s.pid);
+	/* whose namespaces step 2 joins: a rootless nook-init's cannot be read (oci_procs.c) */
+	target = oci_ns_holder(s.pid);
+	if (target != s.pid)
+		nook_trace_note(
+			EXEC_LESSON,
+			"open(\"/proc/%d/ns/mnt\") = -1 EACCES: the namespaces of its child %d",
+			(int)s.pid, (int)target);
 	c.deny_setgroups = user_setgroups_denied(target); /* a rootless one's: as it is */
 	if (strcmp(oci_status(&s), "running") != 0)
 		nook_fail(&err, 0, "cannot exec in a container that is %s", oci_status(&s));

@@ -1,7 +1,7 @@
 /**
  * @file cmd_kill.c
  * @brief `nook kill [--all] ID [SIGNAL]`: a signal for the container's first process, or
- *        with --all for every process in its cgroup.
+ *        with --all for every process in its cgroup (rootless: in its PID namespace).
  *
  * SIGNAL is a name (TERM, SIGTERM, term) or a number; SIGTERM by default. docker's
  * `kill -s SIGNAL NAME` is taken too: an image container's name is its ID (ctr.h). The first
@@ -40,23 +40,11 @@ oci_parse_signal(const char *arg)
 	return -1;
 }
 
-/** --all: every process in the container's cgroup (the first directory holds them all). */
-static int
-kill_all(const struct oci_state *s, int sig, struct nook_error *err)
+/** Send signal *@p arg to @p pid: one process of the container, for --all. */
+static void
+signal_one(pid_t pid, void *arg)
 {
-	char path[200];
-	FILE *f;
-	int pid;
-
-	if (s->ncgroups == 0)
-		return kill(s->pid, sig) < 0 ? nook_fail(err, errno, "kill(%d)", (int)s->pid) : 0;
-	snprintf(path, sizeof(path), "%s/cgroup.procs", s->cgroups[0]);
-	if (!(f = fopen(path, "re")))
-		return nook_fail(err, errno, "open(\"%s\")", path);
-	while (fscanf(f, "%d", &pid) == 1)
-		kill(pid, sig);
-	fclose(f);
-	return 0;
+	kill(pid, *(int *)arg);
 }
 
 /** kill's options, parsed and documented. */
@@ -94,8 +82,8 @@ cmd_kill(int argc, char *argv[])
 		return nook_say(&err);
 	if (!oci_alive(&s))
 		ret = nook_fail(&err, 0, "container \"%s\" is not running", s.id);
-	else if (all)
-		ret = kill_all(&s, sig, &err);
+	else if (all) /* its cgroup's processes, or (rootless) its PID namespace's */
+		ret = oci_each_process(&s, signal_one, &sig, &err);
 	else
 		ret = kill(s.pid, sig) < 0 ? nook_fail(&err, errno, "kill(%d)", (int)s.pid) : 0;
 	oci_state_free(&s);

@@ -14,6 +14,9 @@
  *    processes in (again until none is left outside: a process may fork meanwhile), then
  *    writes FROZEN to freezer.state. delete removes that directory with the others (the
  *    cgroup stage's sweep looks in every hierarchy for nook/ID).
+ *
+ * A rootless container has no cgroup (cgroup.c makes none without root): pause and resume
+ * refuse it in one line that says so (oci_need_cgroup()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,8 +64,6 @@ set_frozen(const struct oci_state *s, bool freeze, struct nook_error *err)
 {
 	char dir[200];
 
-	if (s->ncgroups == 0)
-		return nook_fail(err, 0, "container \"%s\" has no cgroup to freeze", s->id);
 	if (cgroup_has(s->cgroups[0], "cgroup.freeze"))
 		return cgroup_write(s->cgroups[0], "cgroup.freeze", freeze ? "1" : "0", err);
 	oci_freezer_dir(s->id, dir, sizeof(dir));
@@ -81,6 +82,13 @@ set_frozen(const struct oci_state *s, bool freeze, struct nook_error *err)
 	return 0;
 }
 
+/** Thaw container @p s if it is paused: delete --force's, as a frozen process cannot die. */
+int
+oci_thaw(const struct oci_state *s, struct nook_error *err)
+{
+	return oci_paused(s) ? set_frozen(s, false, err) : 0;
+}
+
 /** pause and resume: one ID, running (or paused) — then freeze or thaw. */
 static int
 pause_or_resume(int argc, char *argv[], bool freeze)
@@ -93,7 +101,9 @@ pause_or_resume(int argc, char *argv[], bool freeze)
 	if (!id || oci_state_read(nook_cli.root, id, &s, &err) < 0)
 		return nook_say(&err);
 	status = oci_status(&s);
-	if (strcmp(status, freeze ? "running" : "paused") != 0)
+	if (oci_need_cgroup(&s, freeze ? "freeze" : "thaw", &err) < 0)
+		ret = -1; /* rootless: said before its status, which could only be "running" */
+	else if (strcmp(status, freeze ? "running" : "paused") != 0)
 		ret = nook_fail(&err, 0, "container \"%s\" is %s, not %s", s.id, status,
 				freeze ? "running" : "paused");
 	else

@@ -3,9 +3,8 @@
  * @brief `nook ps [--format table|json] ID`: the processes of a container — those of its
  *        cgroup, as host PIDs (json: an array of numbers, as runc prints it).
  *
- * A rootless container has no cgroup of its own: its processes are then its first and
- * every descendant of it, found through /proc/PID/task/PID/children (proc(5)) — which
- * misses one that its parent left to be adopted outside, as a cgroup would not.
+ * A rootless container has no cgroup of its own: its processes are then those of its PID
+ * namespace (oci_procs.c), a process `exec` started among them.
  *
  * Without an ID (or with -a first) it is docker's `ps` instead: the image containers,
  * listed by cmd_ctr.c (ctr.h says why the two can share the name).
@@ -48,21 +47,18 @@ print_pid(int pid, bool json, int *n)
 		printf("%-7d %s\n", pid, comm_of(pid, comm, sizeof(comm)));
 }
 
-/** @p pid and its descendants, depth first; at most @p depth levels down. */
-static void
-print_tree(int pid, bool json, int *n, int depth)
-{
-	char path[64];
-	int child;
-	FILE *f;
+/** For oci_each_process(): print @p pid as print_pid() does, with its arguments in @p arg. */
+struct print_args {
+	bool json;
+	int n;
+};
 
-	print_pid(pid, json, n);
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
-	if (depth == 0 || !(f = fopen(path, "re")))
-		return;
-	while (fscanf(f, "%d", &child) == 1)
-		print_tree(child, json, n, depth - 1);
-	fclose(f);
+static void
+print_one(pid_t pid, void *arg)
+{
+	struct print_args *p = arg;
+
+	print_pid(pid, p->json, &p->n);
 }
 
 /** ps's options, parsed and documented. */
@@ -74,36 +70,26 @@ static const struct nook_cmd_option ps_options[] = {
 int
 cmd_ps(int argc, char *argv[])
 {
-	char path[200];
+	struct print_args p = {false, 0};
 	struct nook_error err;
 	struct oci_state s;
-	bool json = false;
-	int ch, pid, n = 0;
-	FILE *f = NULL;
+	int ch;
 
 	if (argc == 1 || strcmp(argv[1], "-a") == 0 || strcmp(argv[1], "--all") == 0)
 		return cmd_ctr_list(argc, argv); /* docker's ps: no ID (ctr.h) */
 	while ((ch = command_getopt(&ps_command, argc, argv)) != -1)
-		json = json || (ch == 'f' && strcmp(optarg, "json") == 0);
+		p.json = p.json || (ch == 'f' && strcmp(optarg, "json") == 0);
 	if (optind != argc - 1)
 		return nook_fail(&err, 0, "ps: expected one container ID"), nook_say(&err);
 	if (oci_state_read(nook_cli.root, argv[optind], &s, &err) < 0)
 		return nook_say(&err);
-	snprintf(path, sizeof(path), "%s/cgroup.procs", s.ncgroups ? s.cgroups[0] : "");
-	pid = oci_alive(&s) ? s.pid : 0;
-	if (s.ncgroups && !(f = fopen(path, "re"))) {
+	printf(p.json ? "[" : "PID     CMD\n");
+	if (oci_alive(&s) && oci_each_process(&s, print_one, &p, &err) < 0) {
 		oci_state_free(&s);
-		return nook_fail(&err, errno, "open(\"%s\")", path), nook_say(&err);
+		return nook_say(&err);
 	}
 	oci_state_free(&s);
-	printf(json ? "[" : "PID     CMD\n");
-	if (!f && pid > 0)
-		print_tree(pid, json, &n, 16);
-	while (f && fscanf(f, "%d", &pid) == 1)
-		print_pid(pid, json, &n);
-	if (f)
-		fclose(f);
-	if (json)
+	if (p.json)
 		printf("]\n");
 	return 0;
 }
@@ -131,8 +117,8 @@ const struct nook_command ps_command = {
 	.usage = "[--format table|json] ID",
 	.summary = "list the processes of a container; with no ID, the image containers (-a: all)",
 	.about = "The processes of the container's cgroup, as host PIDs. A rootless container "
-		 "has no cgroup of its own: its processes are then its first and every descendant "
-		 "of it (/proc/PID/task/PID/children).",
+		 "has no cgroup of its own: its processes are then those of its PID namespace (or, "
+		 "without one, its first and every descendant of it).",
 	.shorts = "+f:",
 	.options = ps_options,
 	.forms = ps_forms,

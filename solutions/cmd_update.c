@@ -72,6 +72,8 @@ cmd_update(int argc, char *argv[])
 	if (!oci_alive(&s))
 		ret = nook_fail(&err, 0, "cannot update container \"%s\" that is %s", s.id,
 				oci_status(&s));
+	else if (oci_need_cgroup(&s, "update", &err) < 0)
+		ret = -1; /* rootless */
 	else if (!(text = slurp(file, &err)))
 		ret = -1;
 	else {

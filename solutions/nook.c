@@ -14,7 +14,8 @@
  * programs'; the two never mix up, because a step program's sweep only removes state
  * directories with a lock file, and an OCI container's has none once `create` returns).
  * --log is a file the engine reads when a command fails: each error goes there too, as
- * one line of text or JSON ({"level":"error","msg":...,"time":...}).
+ * one line of text or JSON ({"level":"error","msg":...,"time":...}); with --debug, each
+ * command line first, as a "debug" line.
  *
  * Try: `mkdir b && cd b && nook spec && mkdir rootfs && cp -a ../build/images/busybox/.
  * rootfs && nook run demo`.
@@ -117,22 +118,18 @@ oci_stages(const struct nook_container *c, const struct nook_oci *o, const struc
 }
 //! [oci_stages]
 
-/** Print @p err as "nook: ..." on stderr and into --log. Returns its exit code. */
-int
-nook_say(const struct nook_error *err)
+/** One line of --log: "TIME LEVEL: MSG", or a JSON object ({"level", "msg", "time"}). */
+static void
+log_line(const char *level, const char *msg)
 {
 	char now[48];
 	json_t *line;
 	char *text;
 
-	nook_print_error(stderr, "nook", err);
-	if (!nook_cli.log)
-		return err->code;
 	oci_now(now, sizeof(now));
 	if (!nook_cli.log_json) {
-		fprintf(nook_cli.log, "%s error: %s\n", now, err->msg);
-	} else if ((line = json_pack("{s:s, s:s, s:s}", "level", "error", "msg", err->msg, "time",
-				     now))) {
+		fprintf(nook_cli.log, "%s %s: %s\n", now, level, msg);
+	} else if ((line = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", now))) {
 		if ((text = json_dumps(line, JSON_COMPACT))) {
 			fprintf(nook_cli.log, "%s\n", text);
 			free(text);
@@ -140,7 +137,34 @@ nook_say(const struct nook_error *err)
 		json_decref(line);
 	}
 	fflush(nook_cli.log);
+}
+
+/** Print @p err as "nook: ..." on stderr and into --log. Returns its exit code. */
+int
+nook_say(const struct nook_error *err)
+{
+	nook_print_error(stderr, "nook", err);
+	if (nook_cli.log)
+		log_line("error", err->msg);
 	return err->code;
+}
+
+/**
+ * --debug: the command line an engine ran, as a "debug" line of --log before the command
+ * runs — so that the log says what each error that follows it answers.
+ */
+static void
+log_command(int argc, char *argv[])
+{
+	char msg[4096];
+	size_t n = 0;
+
+	if (!nook_cli.debug || !nook_cli.log)
+		return;
+	n += (size_t)snprintf(msg, sizeof(msg), "nook");
+	for (int i = 0; i < argc && n < sizeof(msg); i++)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, " %s", argv[i]);
+	log_line("debug", msg);
 }
 
 /**
@@ -197,7 +221,7 @@ static const struct nook_option global_doc[] = {
 	{"store", "DIR", "the image store (default /var/lib/nook, or $NOOK_STORE)", NULL},
 	{"log", "FILE", "append errors to FILE too (as runc: for the engine to read)", NULL},
 	{"log-format", "text|json", "the format of --log's lines", NULL},
-	{"debug", NULL, "say more in the log", NULL},
+	{"debug", NULL, "write each command line into the log too, before it runs", NULL},
 	{"systemd-cgroup", NULL, "refused: nook makes its cgroups itself (cgroupfs)", NULL},
 	{"version", NULL, "print the version and the OCI spec version", NULL},
 	{"trace", "[=time]",
@@ -413,6 +437,7 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return NOOK_EXIT_FAILURE;
 	}
+	log_command(argc - first, argv + first);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[first], commands[i].name) == 0) {
 			if (!commands[i].cmd)

@@ -153,6 +153,12 @@ void *oci_state_json(const struct oci_state *s, bool full);
 int oci_state_write(const struct oci_state *s, struct nook_error *err);
 int oci_state_read(const char *root, const char *id, struct oci_state *s, struct nook_error *err);
 bool oci_alive(const struct oci_state *s);
+int oci_need_cgroup(const struct oci_state *s, const char *to, struct nook_error *err);
+
+/* oci_procs.c */
+pid_t oci_ns_holder(pid_t pid);
+int oci_each_process(const struct oci_state *s, void (*fn)(pid_t, void *), void *arg,
+		     struct nook_error *err);
 const char *oci_status(const struct oci_state *s);
 void oci_now(char *buf, size_t size);
 void oci_state_free(struct oci_state *s);
@@ -283,6 +289,7 @@ int cmd_ps(int argc, char *argv[]);
 int cmd_pause(int argc, char *argv[]);
 int cmd_resume(int argc, char *argv[]);
 bool oci_paused(const struct oci_state *s);
+int oci_thaw(const struct oci_state *s, struct nook_error *err);
 const char *oci_freezer_dir(const char *id, char *buf, size_t size);
 int cmd_state(int argc, char *argv[]);
 int cmd_kill(int argc, char *argv[]);

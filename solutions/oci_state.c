@@ -178,6 +178,23 @@ oci_alive(const struct oci_state *s)
 }
 //! [oci_alive]
 
+/**
+ * 0 if container @p s has cgroup directories; else -1 with @p err saying why it has none,
+ * for a command that needs them "@p to" do something (freeze, thaw, update). Only a
+ * rootless container lacks them: an ordinary user may make cgroups only in a subtree
+ * delegated to it (systemd's Delegate=), which nook does not look for (cgroup.c).
+ */
+int
+oci_need_cgroup(const struct oci_state *s, const char *to, struct nook_error *err)
+{
+	if (s->ncgroups > 0)
+		return 0;
+	return nook_fail(err, 0,
+			 "container \"%s\" has no cgroup to %s: created without root, it got "
+			 "none (nook has no delegated cgroup support)",
+			 s->id, to);
+}
+
 /** The v1 freezer directory of container @p id. */
 const char *
 oci_freezer_dir(const char *id, char *buf, size_t size)

@@ -41,6 +41,13 @@
  *                           open), O_DIRECT (set with fcntl), 64 KiB a write from offset 0,
  *                           and say how long it took: "wrote N bytes in S s" (0), or the
  *                           errno's name (1)
+ *   probe console SOCKET TEXT
+ *                           run on the host, not inside: the engine's end of a runtime's
+ *                           --console-socket (runc's recvtty, conmon). Listen on SOCKET,
+ *                           take the terminal master one connection sends (SCM_RIGHTS),
+ *                           type TEXT and a newline into it and print what comes back
+ *                           until the terminal closes, 10 s at most: 0, or 1 if no master
+ *                           came
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,6 +58,7 @@
 #include <sys/msg.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/ptrace.h>
@@ -365,6 +373,56 @@ write_direct(int fd, long kib)
 	return 0;
 }
 
+/** The descriptor that one connection to a listening @p sock sends (SCM_RIGHTS), or -1. */
+static int
+receive_fd(int sock)
+{
+	char byte, control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control,
+			     .msg_controllen = sizeof(control)};
+	struct cmsghdr *cmsg;
+	int conn = accept4(sock, NULL, NULL, SOCK_CLOEXEC), fd = -1;
+
+	if (conn < 0 || recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
+		return perror("accept4, recvmsg"), -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
+	close(conn);
+	return fd;
+}
+
+/**
+ * --console-socket's other end: SOCKET (made here, mode 0777: a rootless runtime connects
+ * too), TEXT and a newline typed into the master it receives, what comes back copied to stdout until
+ * the last holder of the terminal's slave closes it (read(2) then fails with EIO).
+ */
+static int
+console(const char *path, const char *text)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), master;
+	char buf[4096];
+	ssize_t n;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	unlink(path);
+	if (sock < 0 || bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    chmod(path, 0777) < 0 || listen(sock, 1) < 0)
+		return perror(path), 2;
+	alarm(10);
+	if ((master = receive_fd(sock)) < 0)
+		return puts("no master"), 1;
+	if (write(master, text, strlen(text)) < 0 || write(master, "\n", 1) < 0)
+		return perror("write(master)"), 1;
+	while ((n = read(master, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout), fflush(stdout); /* before any alarm */
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -388,8 +446,11 @@ main(int argc, char *argv[])
 		return socket_probe(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "write-direct") == 0 && atol(argv[3]) > 0)
 		return write_direct(atoi(argv[2]), atol(argv[3]));
+	if (argc == 4 && strcmp(argv[1], "console") == 0)
+		return console(argv[2], argv[3]);
 	fprintf(stderr, "usage: probe msgq-create|msgq-exists|msgq-remove KEY | hog SIZE | "
 			"forks MAX | escape PATH | creds | syscall NAME | open PATH r|w|rw | "
-			"device PATH b|c MAJOR MINOR r|w | socket FAMILY | write-direct FD KIB\n");
+			"device PATH b|c MAJOR MINOR r|w | socket FAMILY | write-direct FD KIB | "
+			"console SOCKET TEXT\n");
 	return 2;
 }

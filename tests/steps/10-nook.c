@@ -1330,6 +1330,216 @@ rootless_lifecycle_as_an_ordinary_user(void **state)
 			    "125\n0\nrun 9\n");
 }
 
+/**
+ * Run shell script @p script twice, as a person would type it. As root: $N is
+ * `nook --root ROOT` and the bundle `nook spec`'s. As an ordinary user (uid 1000, logged
+ * in): $N is plain `nook`, its state under $XDG_RUNTIME_DIR/nook, and the bundle
+ * `nook spec --rootless`'s. Each time the bundle is $D, the script's working directory,
+ * its root the default image, its command @p args (JSON) with no terminal; $ID a unique
+ * ID, $S the state directory, $P the probe (tests/helpers/probe.c), $ROOTLESS 0 or 1.
+ * What each run prints
+ * must be @p want_root, then @p want_rootless; whatever it left is deleted.
+ */
+static void
+both_ways(const char *args, const char *script, const char *want_root, const char *want_rootless)
+{
+	char dir[64], id[64], nook_bin[PATH_MAX], probe[PATH_MAX], cmd[16384];
+	struct run r;
+
+	skip_unless_user_namespaces_as(1000, 1000);
+	for (int rootless = 0; rootless < 2; rootless++) {
+		make_scratch_dir(dir, rootless ? "oci-user" : "oci-root", 0755);
+		unique_name(id, rootless ? "user" : "root");
+		if (!realpath(runnable_as(1000, 1000, step_path("nook")), nook_bin) ||
+		    !realpath(runnable_as(1000, 1000, probe_path()), probe))
+			fail_msg("nook, probe: %s", strerror(errno));
+		snprintf(cmd, sizeof(cmd), "mkdir -m 700 %s/xdg && chown -R 1000:1000 %s", dir,
+			 dir);
+		run_shell(&r, cmd);
+		assert_int_equal(r.status, 0);
+		snprintf(cmd, sizeof(cmd),
+			 "N='%s%s%s'; S=%s; P=%s; D=%s; ID=%s; ROOTLESS=%d; cd $D || exit 90; "
+			 "$N spec %s >/dev/null || exit 91; "
+			 "sed -i -e 's|\"terminal\": true|\"terminal\": false|' "
+			 "-e 's|\"path\": \"rootfs\"|\"path\": \"%s\"|' "
+			 "-e 's|^\\( *\\)\"sh\"$|\\1%s|' config.json || exit 92; %s",
+			 nook_bin, rootless ? "" : " --root ", rootless ? "" : root,
+			 rootless ? "\"$XDG_RUNTIME_DIR/nook\"" : root, probe, dir, id, rootless,
+			 rootless ? "--rootless" : "", image, args, script);
+		if (rootless)
+			as_user(&r, dir, cmd);
+		else
+			run_shell(&r, cmd);
+		expect_run(&r, strcmp(r.out, rootless ? want_rootless : want_root) == 0,
+			   "as %s: expected \"%s\"", rootless ? "uid 1000, rootless" : "root",
+			   rootless ? want_rootless : want_root);
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && for d in %s/*/; do [ -d \"$d\" ] && %s%s%s delete --force "
+			 "\"$(basename \"$d\")\" >/dev/null 2>&1; done; true",
+			 dir, rootless ? "xdg/nook" : root, nook_bin, rootless ? "" : " --root ",
+			 rootless ? "" : root);
+		if (rootless)
+			as_user(&r, dir, cmd);
+	}
+}
+
+/**
+ * Every runtime command but exec, pause, resume and update, as root and rootless: create's
+ * runc flags (the pid file names the process that outlived create), list in both formats,
+ * delete --force of a running container (its process gone, its state too), run --detach,
+ * features, --version, and the global options: --debug writes the command line into --log
+ * before the error, in text and in JSON; --systemd-cgroup is refused in one line.
+ */
+static void
+runtime_commands_as_root_and_rootless(void **state)
+{
+	static const char script[] =
+		"$N create --no-pivot --no-new-keyring --pid-file $D/pid $ID </dev/null >out "
+		"2>err || { cat err; exit 93; }; pid=$(cat $D/pid); kill -0 $pid && echo alive; "
+		"$N state $ID | grep -c \"\\\"pid\\\": $pid,\"; "
+		"$N list | grep -c \"^$ID  *$pid  *created  *$D \"; "
+		"$N list --format json | grep -c "
+		"\"\\\"id\\\":\\\"$ID\\\",\\\"status\\\":\\\"created\\\",\\\"pid\\\":$pid,\"; "
+		"$N start $ID || exit 94; "
+		"$N list --format json | grep -c "
+		"\"\\\"id\\\":\\\"$ID\\\",\\\"status\\\":\\\"running\\\"\"; "
+		"$N delete --force $ID || exit 95; "
+		"for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done; "
+		"kill -0 $pid 2>/dev/null || echo killed; [ -e \"$S/$ID\" ] || echo removed; "
+		"$N run --detach $ID-d </dev/null >/dev/null 2>&1; echo run-detach $?; "
+		"dpid=$($N state $ID-d | sed -n 's/^ *\"pid\": \\([0-9]*\\),$/\\1/p'); "
+		"kill -0 $dpid && $N state $ID-d | grep -c '\"status\": \"running\"'; "
+		"$N kill $ID-d KILL; for i in $(seq 100); do kill -0 $dpid 2>/dev/null || break; "
+		"sleep 0.05; done; $N delete $ID-d; echo delete $?; "
+		"$N features | grep -c '\"ociVersionMax\": \"1.0.2\"'; "
+		"$N --version | grep -c '^spec: 1.0.2$'; "
+		"$N --debug --log log --log-format text state $ID-no 2>/dev/null; echo state $?; "
+		"grep -c -e \" debug: nook state $ID-no$\" "
+		"-e \" error: container \\\"$ID-no\\\" does not exist$\" log; "
+		"$N --debug --log log.json --log-format json list >/dev/null; "
+		"grep -c '^{\"level\":\"debug\",\"msg\":\"nook list\",\"time\":\"' log.json; "
+		"$N --systemd-cgroup list 2>&1 >/dev/null | wc -l; $N --systemd-cgroup list "
+		"2>/dev/null; echo systemd $?";
+	static const char want[] = "alive\n1\n1\n1\n1\nkilled\nremoved\nrun-detach 0\n1\n"
+				   "delete 0\n1\n1\nstate 125\n2\n1\n1\nsystemd 125\n";
+
+	(void)state;
+	both_ways("\"sleep\", \"60\"", script, want, want);
+}
+
+/**
+ * exec's options, as root and rootless: --cwd, --env and --user (root: uid 1000, which
+ * keeps no capability; rootless: 0, the one uid its namespace maps — 1000 is refused, in
+ * one line, 125), --process (a process object's args, cwd, env), --detach with --pid-file (the
+ * process, seen from outside, alive and listed by ps), --tty with --console-socket (a pty
+ * made inside, its master received by the probe, which types into it); and create's
+ * --console-socket for a terminal: true container.
+ */
+static void
+exec_options_as_root_and_rootless(void **state)
+{
+	static const char script[] =
+		"$N run --detach $ID </dev/null >/dev/null 2>&1 || exit 93; "
+		"[ -e $S/$ID/state.json ] || exit 94; U=1000:1000; [ $ROOTLESS = 0 ] || U=0:0; "
+		"$N exec --cwd /dev --env X=1 --user $U $ID sh -c "
+		"'echo $(pwd) $X $(id -u):$(id -g) $(grep CapEff /proc/self/status)'; "
+		"echo '{\"args\": [\"sh\", \"-c\", \"echo $(pwd) $Z; exit 6\"], \"cwd\": "
+		"\"/proc\", "
+		"\"env\": [\"Z=zz\", \"PATH=/bin\"], \"user\": {\"uid\": 0, \"gid\": 0}}' >p.json; "
+		"$N exec --process p.json $ID; echo process $?; "
+		"$N exec --detach --pid-file $D/xpid $ID sleep 30 </dev/null >/dev/null 2>&1; "
+		"echo detach $?; xp=$(cat $D/xpid); kill -0 $xp && echo exec-alive; "
+		"$N ps --format json $ID | grep -c \"[[,]$xp[],]\"; "
+		"$P console $D/x.sock 'tty; echo typed-$((6*7)); exit 3' >x.out & "
+		"for i in $(seq 100); do [ -S $D/x.sock ] && break; sleep 0.05; done; "
+		"$N exec --tty --console-socket $D/x.sock $ID sh; echo tty $?; wait; "
+		"tr -d '\\r' <x.out | grep -c -e '^/dev/pts/[0-9]*$' -e '^typed-42$'; "
+		/* rootless: uid 1000 is not mapped in the container, refused in one line */
+		"[ $ROOTLESS = 0 ] || echo user $($N exec --user 1000 $ID true 2>/dev/null; echo "
+		"$?) "
+		"$($N exec --user 1000 $ID true 2>&1 | wc -l); "
+		"$N delete --force $ID || exit 95; "
+		"mkdir t && sed -e 's|\"terminal\": false|\"terminal\": true|' "
+		"-e 's|\"sleep\", \"60\"|\"sh\"|' config.json >t/config.json; "
+		"$P console $D/t.sock 'tty; echo typed-$((6*7)); exit 4' >t.out & "
+		"for i in $(seq 100); do [ -S $D/t.sock ] && break; sleep 0.05; done; "
+		"$N create --bundle t --console-socket $D/t.sock $ID-t </dev/null >/dev/null 2>&1; "
+		"echo create $?; $N start $ID-t; wait; "
+		"tr -d '\\r' <t.out | grep -c -e '^/dev/pts/[0-9]*$' -e '^typed-42$'; "
+		"for i in $(seq 100); do $N state $ID-t | grep -q stopped && break; sleep 0.05; "
+		"done; $N delete $ID-t; echo delete $?";
+
+	(void)state;
+	both_ways("\"sleep\", \"60\"", script,
+		  "/dev 1 1000:1000 CapEff: 0000000000000000\n/proc zz\nprocess 6\ndetach 0\n"
+		  "exec-alive\n1\ntty 3\n2\ncreate 0\n2\ndelete 0\n",
+		  "/dev 1 0:0 CapEff: 0000000020000420\n/proc zz\nprocess 6\ndetach 0\n"
+		  "exec-alive\n1\ntty 3\n2\nuser 125 1\ncreate 0\n2\ndelete 0\n");
+}
+
+/**
+ * pause, resume and update as root, and as an ordinary user: a rootless container has no
+ * cgroup (nook makes none without root), so each is refused in one line that says so,
+ * with 125, and the container runs on. As root the effects are seen from outside: frozen,
+ * then not; pids.max at its new value.
+ */
+static void
+pause_and_update_as_root_and_rootless(void **state)
+{
+	static const char script[] =
+		"$N run --detach $ID </dev/null >/dev/null 2>&1 || exit 93; "
+		"pid=$($N state $ID | sed -n 's/^ *\"pid\": \\([0-9]*\\),$/\\1/p'); "
+		"$N pause $ID 2>&1 | sed \"s/$ID/ID/\"; "
+		"$N state $ID | grep -o '\"status\": \"[a-z]*\"'; "
+		"$N resume $ID 2>&1 | sed \"s/$ID/ID/\"; "
+		"$N state $ID | grep -o '\"status\": \"[a-z]*\"'; "
+		"echo '{\"pids\": {\"limit\": 9}}' | $N update --resources - $ID 2>&1 | "
+		"sed \"s/$ID/ID/\"; "
+		"cat /sys/fs/cgroup/pids/nook/$ID/pids.max /sys/fs/cgroup/nook/$ID/pids.max "
+		"2>/dev/null; $N pause $ID 2>/dev/null; echo pause $?; "
+		"$N delete --force $ID; echo delete $?; "
+		"for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done; "
+		"kill -0 $pid 2>/dev/null || echo gone";
+
+	(void)state;
+	/* delete --force of a paused container: a frozen process dies only once thawed */
+	both_ways("\"sleep\", \"60\"", script,
+		  "\"status\": \"paused\"\n\"status\": \"running\"\n9\npause 0\ndelete 0\ngone\n",
+		  "nook: container \"ID\" has no cgroup to freeze: created without root, it got "
+		  "none (nook has no delegated cgroup support)\n\"status\": \"running\"\n"
+		  "nook: container \"ID\" has no cgroup to thaw: created without root, it got none "
+		  "(nook has no delegated cgroup support)\n\"status\": \"running\"\n"
+		  "nook: container \"ID\" has no cgroup to update: created without root, it got "
+		  "none (nook has no delegated cgroup support)\npause 125\ndelete 0\ngone\n");
+}
+
+/**
+ * kill --all reaches every process of the container, not only its first: the command and
+ * a process exec'd beside it each trap SIGUSR1 and say so in /dev/shm; ps lists both. As
+ * root they are the cgroup's; rootless, with no cgroup, those of its PID namespace.
+ */
+static void
+kill_all_reaches_every_process_as_root_and_rootless(void **state)
+{
+	static const char script[] =
+		"$N run --detach $ID </dev/null >/dev/null 2>&1 || exit 93; "
+		"$N exec --detach --pid-file $D/xpid $ID sh -c 'trap \"echo exec >>/dev/shm/x\" "
+		"USR1; while :; do sleep 0.1; done' </dev/null >/dev/null 2>&1 || exit 94; "
+		"xp=$(cat $D/xpid); $N ps --format json $ID | grep -c \"[[,]$xp[],]\"; "
+		"sleep 0.3; $N kill --all $ID USR1 || exit 95; "
+		"for i in $(seq 100); do [ $($N exec $ID sort -u /dev/shm/x | wc -l) = 2 ] && "
+		"break; sleep 0.05; done; $N exec $ID sort -u /dev/shm/x; "
+		"$N kill --all $ID KILL; "
+		"for i in $(seq 100); do kill -0 $xp 2>/dev/null || break; sleep 0.05; done; "
+		"kill -0 $xp 2>/dev/null || echo gone; $N delete --force $ID";
+
+	(void)state;
+	/* the command, for sed's replacement: \\" there is \" in config.json */
+	both_ways("\"sh\", \"-c\", \"trap \\\\\"echo first >>/dev/shm/x\\\\\" USR1; "
+		  "while :; do sleep 0.1; done\"",
+		  script, "1\nexec\nfirst\ngone\n", "1\nexec\nfirst\ngone\n");
+}
+
 /** runc's default spec wants a terminal: run gives it one of its own, relayed, as runc. */
 static void
 run_with_a_terminal_relays_a_pty(void **state)
@@ -1428,6 +1638,11 @@ main(void)
 		cmocka_unit_test_teardown(container_hooks_run_inside, test_teardown),
 		cmocka_unit_test_teardown(rootless_spec_runs_as_nobody, test_teardown),
 		cmocka_unit_test_teardown(rootless_lifecycle_as_an_ordinary_user, test_teardown),
+		cmocka_unit_test_teardown(runtime_commands_as_root_and_rootless, test_teardown),
+		cmocka_unit_test_teardown(exec_options_as_root_and_rootless, test_teardown),
+		cmocka_unit_test_teardown(pause_and_update_as_root_and_rootless, test_teardown),
+		cmocka_unit_test_teardown(kill_all_reaches_every_process_as_root_and_rootless,
+					  test_teardown),
 		cmocka_unit_test_teardown(run_with_a_terminal_relays_a_pty, test_teardown),
 		cmocka_unit_test_teardown(global_options, test_teardown),
 	};
