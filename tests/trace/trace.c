@@ -6,7 +6,8 @@
  * order it says them; the trace must show them in that order (other lines may come in
  * between), each from the side that makes it ("[host]" or "[ctr ]"). Every lesson section
  * a trace line points to ("→ lessons/01-uts.md#clone32") must be a heading of that lesson,
- * its anchor made as GitHub makes it. Then the edges: a failed call shows its errno by
+ * its anchor made as GitHub makes it, and must name the line's call ("clone3"): what the
+ * trace shows being made there is what the lesson says is. Then the edges: a failed call shows its errno by
  * name, --trace=time adds the stages' times (printed, never judged), a closed or broken
  * stderr does not change what the container does, no descriptor of the trace reaches the
  * container's processes, and the runtime `nook` traces create, start and exec, and the
@@ -165,31 +166,50 @@ slug(const char *h, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/** Whether lesson @p file (in lessons/) has a heading whose anchor is @p anchor. */
+/** Length of a line's "#" run when it is a heading ("## Title"), else 0. */
+static int
+heading_level(const char *line)
+{
+	int n = (int)strspn(line, "#");
+
+	return n > 0 && line[n] == ' ' ? n : 0;
+}
+
+/**
+ * Whether lesson @p file (in lessons/) has a heading whose anchor is @p anchor; if so, and
+ * @p text is not NULL, its section (the heading and what follows it, up to the next
+ * heading of its level or above) goes into @p text.
+ */
 static bool
-anchor_exists(const char *file, const char *anchor)
+lesson_section(const char *file, const char *anchor, char *text, size_t size)
 {
 	char path[PATH_MAX], line[1024], seen[128][96], s[96], want[112];
-	int nseen = 0, dup;
+	int nseen = 0, dup, level = 0;
 	bool fenced = false, found = false;
+	size_t len = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "lessons/%s", file);
 	f = fopen(path, "re");
 	if (!f)
 		fail_msg("%s: %s", path, strerror(errno));
-	while (!found && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		char *h = line;
 
 		line[strcspn(line, "\n")] = '\0';
 		if (strncmp(line, "```", 3) == 0)
 			fenced = !fenced;
-		if (fenced || line[0] != '#')
+		if (found && !fenced && heading_level(line) && heading_level(line) <= level)
+			break;
+		if (found) {
+			len += (size_t)snprintf(text + len, len < size ? size - len : 0, "%s\n",
+						line);
+			continue;
+		}
+		if (fenced || !heading_level(line))
 			continue;
 		while (*h == '#')
 			h++;
-		if (*h != ' ')
-			continue;
 		if (strstr(h, " {#"))
 			*strstr(h, " {#") = '\0';
 		slug(h + 1, s, sizeof(s));
@@ -203,9 +223,33 @@ anchor_exists(const char *file, const char *anchor)
 		else
 			snprintf(want, sizeof(want), "%s", s);
 		found = strcmp(want, anchor) == 0;
+		level = heading_level(line);
+		if (found && !text)
+			break;
+		if (found)
+			len = (size_t)snprintf(text, size, "%s\n", line);
 	}
 	fclose(f);
 	return found;
+}
+
+static bool
+anchor_exists(const char *file, const char *anchor)
+{
+	return lesson_section(file, anchor, NULL, 0);
+}
+
+/** Does @p text name @p word as a word of its own (not inside a longer identifier)? */
+static bool
+names_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = text; (p = strstr(p, word)); p++)
+		if ((p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
+		    !(isalnum((unsigned char)p[n]) || p[n] == '_'))
+			return true;
+	return false;
 }
 
 /** The checker itself: real headings are found, made-up ones and code lines are not. */
@@ -234,7 +278,28 @@ is_trace(const char *line)
 }
 
 /**
- * Check every trace line of @p r's stderr: its lesson link names a real heading. Returns
+ * The lesson section trace line @p line links to (@p file, @p anchor) names its call: the
+ * word before the call's "(" ("clone3", "RTM_NEWLINK", "seccomp_load") — what the trace
+ * shows is what the lesson says is made there.
+ */
+static void
+expect_section_names_the_call(const struct run *r, const char *line, const char *file,
+			      const char *anchor)
+{
+	static char text[65536];
+	char call[64];
+
+	if (sscanf(line + 7, "%63[A-Za-z0-9_]", call) != 1 || line[7 + strlen(call)] != '(')
+		return; /* not a call: "time: ...", "/proc/N/ns/user: nook's own, not joined" */
+	if (!lesson_section(file, anchor, text, sizeof(text)))
+		return; /* said already */
+	expect_run(r, names_word(text, call), "lessons/%s#%s does not name %s: %s", file, anchor,
+		   call, line);
+}
+
+/**
+ * Check every trace line of @p r's stderr: its lesson link names a real heading, whose
+ * section names the call. Returns
  * how many trace lines there were.
  */
 static int
@@ -260,6 +325,7 @@ check_links(const struct run *r)
 			expect_run(r, false, "a trace line's link is not FILE#ANCHOR: %s", line);
 		expect_run(r, anchor_exists(file, anchor), "no section #%s in lessons/%s: %s",
 			   anchor, file, line);
+		expect_section_names_the_call(r, line, file, anchor);
 	}
 	return n;
 }
