@@ -130,6 +130,29 @@ clone_enospc_names_the_zero_sysctl(void **state)
 }
 
 /**
+ * The limit reached, not zero: user.max_uts_namespaces 1 in a user namespace of the
+ * test's own, held by one UTS namespace there, and step 01's clone3 refused with ENOSPC.
+ */
+static void
+clone_enospc_names_the_limit_reached(void **state)
+{
+	struct run r;
+
+	(void)state;
+	script(&r, "unshare -U -r sh -c 'echo 1 >/proc/sys/user/max_uts_namespaces || exit 99; "
+		   "unshare -u sh -c \": >$T/uts-held; exec sleep 30\" & "
+		   "until [ -e $T/uts-held ]; do sleep 0.05; done; "
+		   "\"$B/01-uts\" -- true; rc=$?; kill $!; exit $rc'");
+	if (r.status == 99) {
+		print_message("  SKIP: cannot set user.max_uts_namespaces in a user namespace\n");
+		skip();
+	}
+	expect_diagnosis(&r, "clone3(",
+			 "this user already has the 1 uts namespaces user.max_uts_namespaces "
+			 "allows");
+}
+
+/**
  * User namespaces turned off by their sysctl, as Fedora and RHEL do it: a zero
  * user.max_user_namespaces (in a user namespace of the test's own, whose limit it is) and
  * step 05's clone3(CLONE_NEWUSER) refused with ENOSPC; the diagnosis names the sysctl, its
@@ -1009,6 +1032,7 @@ main(void)
 		cmocka_unit_test(clone_eperm_under_a_seccomp_filter),
 		cmocka_unit_test(clone_enospc_names_the_zero_sysctl),
 		cmocka_unit_test(clone_enospc_names_user_namespaces_turned_off),
+		cmocka_unit_test(clone_enospc_names_the_limit_reached),
 		cmocka_unit_test(clone_eperm_names_debians_switch),
 		cmocka_unit_test(mount_eperm_names_the_masked_proc),
 		cmocka_unit_test(overlay_einval_names_the_overlay_under_it),
