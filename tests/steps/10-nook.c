@@ -1540,6 +1540,78 @@ kill_all_reaches_every_process_as_root_and_rootless(void **state)
 		  script, "1\nexec\nfirst\ngone\n", "1\nexec\nfirst\ngone\n");
 }
 
+/**
+ * Seen from outside, as root and rootless: a process exec'd into a container is in every
+ * namespace of its command (the first child of its init), and in its cgroups; the
+ * namespaces the spec asks for are not the caller's.
+ */
+static void
+exec_joins_every_namespace_as_root_and_rootless(void **state)
+{
+	static const char script[] =
+		"$N create --pid-file $D/pid $ID </dev/null >out 2>err || { cat err; exit 93; }; "
+		"$N start $ID || exit 94; pid=$(cat $D/pid); "
+		"read cmd more </proc/$pid/task/$pid/children; "
+		"$N exec --detach --pid-file $D/xpid $ID sleep 30 </dev/null >/dev/null 2>&1 || "
+		"exit 95; xp=$(cat $D/xpid); "
+		"for n in ipc mnt net pid uts user cgroup; do a=$(readlink /proc/$cmd/ns/$n); "
+		"[ -n \"$a\" ] && [ \"$a\" = \"$(readlink /proc/$xp/ns/$n)\" ] || echo differ $n; "
+		"[ \"$a\" = \"$(readlink /proc/self/ns/$n)\" ] && echo own $n; done; "
+		"cmp -s /proc/$cmd/cgroup /proc/$xp/cgroup && echo same-cgroups; "
+		"cmp -s /proc/self/cgroup /proc/$xp/cgroup || echo not-ours; "
+		"$N delete --force $ID";
+
+	(void)state;
+	/* as the specs ask: as root no user namespace; rootless, none of the network (the
+	 * host's, as runc's rootless spec has it) and no cgroup but the caller's */
+	both_ways("\"sleep\", \"60\"", script, "own user\nsame-cgroups\nnot-ours\n",
+		  "own net\nsame-cgroups\n");
+}
+
+/**
+ * A malformed config.json is refused as root and rootless alike: one line naming its JSON
+ * path, 125, nothing left behind. The hooks of a good one see the container's state on
+ * their stdin, and run as root and as the ordinary user.
+ */
+static void
+config_errors_and_hooks_as_root_and_rootless(void **state)
+{
+	static const char script[] =
+		"sed 's|\"uid\": 0,|\"uid\": \"0\",|' config.json >bad.json; mkdir bad; "
+		"mv bad.json bad/config.json; $N create --bundle bad $ID </dev/null >/dev/null "
+		"2>err; echo create $?; cat err; ls $S 2>/dev/null | grep -c $ID; "
+		"sed -i 's|^{|{\"hooks\": {\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": "
+		"[\"sh\", \"-c\", \"{ cat; echo; id -u; } >'$D'/created\"]}], \"poststop\": "
+		"[{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat >'$D'/stopped\"]}]},|' "
+		"config.json; $N run $ID; echo run $?; "
+		"grep -c \"\\\"id\\\":\\\"$ID\\\",\\\"status\\\":\\\"creating\\\"\" created; "
+		"tail -n 1 created; grep -c '\"status\":\"stopped\"' stopped";
+
+	(void)state;
+	both_ways(
+		"\"true\"", script,
+		"create 125\nnook: process.user.uid: expected an integer\n0\nrun 0\n1\n0\n1\n",
+		"create 125\nnook: process.user.uid: expected an integer\n0\nrun 0\n1\n1000\n1\n");
+}
+
+/**
+ * run with process.terminal and no --console-socket, as root and rootless: nook makes a
+ * pty and relays it to its own terminal (here script(1)'s); the command's status comes
+ * back.
+ */
+static void
+run_relays_a_terminal_as_root_and_rootless(void **state)
+{
+	static const char script[] =
+		"sed -i 's|\"terminal\": false|\"terminal\": true|' config.json; "
+		"out=$(script -qec \"$N run $ID\" /dev/null); echo status $?; "
+		"echo \"$out\" | tr -d '\\r' | sed -e 's/\\^@//g' -e '/^$/d'";
+
+	(void)state;
+	both_ways("\"sh\", \"-c\", \"tty; exit 4\"", script, "status 4\n/dev/pts/0\n",
+		  "status 4\n/dev/pts/0\n");
+}
+
 /** runc's default spec wants a terminal: run gives it one of its own, relayed, as runc. */
 static void
 run_with_a_terminal_relays_a_pty(void **state)
@@ -1642,6 +1714,12 @@ main(void)
 		cmocka_unit_test_teardown(exec_options_as_root_and_rootless, test_teardown),
 		cmocka_unit_test_teardown(pause_and_update_as_root_and_rootless, test_teardown),
 		cmocka_unit_test_teardown(kill_all_reaches_every_process_as_root_and_rootless,
+					  test_teardown),
+		cmocka_unit_test_teardown(exec_joins_every_namespace_as_root_and_rootless,
+					  test_teardown),
+		cmocka_unit_test_teardown(config_errors_and_hooks_as_root_and_rootless,
+					  test_teardown),
+		cmocka_unit_test_teardown(run_relays_a_terminal_as_root_and_rootless,
 					  test_teardown),
 		cmocka_unit_test_teardown(run_with_a_terminal_relays_a_pty, test_teardown),
 		cmocka_unit_test_teardown(global_options, test_teardown),
