@@ -106,6 +106,7 @@ IMAGE_TOOL_SRCS := cmd_pull.c cmd_image.c cmd_image_import.c cmd_image_inspect.c
 	cmd_image_prune.c cmd_images.c cmd_rmi.c image_add.c image_digest.c image_import.c \
 	image_layer.c image_policy.c image_prune.c image_ref.c image_registry.c \
 	image_identity.c image_lookaside.c image_signature.c image_trust.c image_rootless.c \
+	image_partial.c \
 	cmd_commit.c cmd_cp.c image_commit.c image_cp.c image_pack.c
 IMAGE_TOOL_LIBS := -larchive -lcurl -lcrypto -lgpgme
 

@@ -85,9 +85,11 @@ const struct nook_command pull_command = {
 	.summary = "fetch an image from a registry into the store (step 11)",
 	.about = "REF is docker's: [REGISTRY/]NAME[:TAG|@DIGEST]. The manifest (OCI's or Docker's "
 		 "schema 2, or one of an index for this machine), the config and each layer are "
-		 "fetched, every blob checked against its digest as it streams, and stored once "
-		 "the trust policy allows the image (its signatures checked where registries.d "
-		 "says, as podman and skopeo do). Prints the image's ID.",
+		 "fetched, every blob checked against its digest as it streams (a progress bar "
+		 "on a terminal; a transfer that breaks is kept in the store's partial/ and the "
+		 "next pull asks for the rest only), and stored once the trust policy allows the "
+		 "image (its signatures checked where registries.d says, as podman and skopeo "
+		 "do). Prints the image's ID.",
 	.shorts = "+",
 	.options = pull_options,
 	.see = "nook-images(1), nook-run(1), containers-policy.json(5)",

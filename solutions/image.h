@@ -77,6 +77,20 @@ int image_sink_open(struct image_sink *s, int fd, int64_t max, const char *what,
 int image_sink_write(struct image_sink *s, const void *data, size_t len);
 int image_sink_close(struct image_sink *s, const char *want, struct nook_error *err);
 
+/** A blob's bytes kept across pulls, for a Range request (image_partial.c). */
+struct image_partial {
+	int fd;				/**< STORE/partial/HEX, appended to; -1: none */
+	int64_t have;			/**< the bytes it held when opened, fed into the sink */
+	char path[PATH_MAX_STATE + 80]; /**< its path */
+};
+
+/* image_partial.c (nook-image only) */
+struct image_desc;
+int image_partial_open(struct image_partial *p, const char *root, const struct image_desc *d,
+		       struct image_sink *sink);
+void image_partial_write(struct image_partial *p, const void *data, size_t len);
+void image_partial_close(struct image_partial *p, bool keep);
+
 /* image_rootless.c (nook-image's; image_rootless() nook's too) */
 struct archive_entry;
 /** Is the store being filled or used by an ordinary user (no chown, user.* overlay

@@ -6,7 +6,8 @@
  * Layers are shared, so removing an image cannot simply remove its layers: another image
  * may stand on them. rmi only removes the record (or, when the image has other names, the
  * one name); prune then marks every blob and layer that some record names, and sweeps the
- * rest, along with whatever a crashed import left in tmp/. A container of an image keeps
+ * rest, along with whatever a crashed import left in tmp/ and the blobs a broken pull
+ * kept in partial/ to resume (image_partial.c). A container of an image keeps
  * the image: rmi refuses while containers/ID/image names it.
  */
 #define _GNU_SOURCE
@@ -116,12 +117,13 @@ sweep(const struct image_store *s, const char *sub, const struct image_record *r
 }
 
 /**
- * Remove the layers and blobs no image uses, and what tmp/ holds; @p removed counts the
- * layers and blobs. Returns 0, or -1 with @p err.
+ * Remove the layers and blobs no image uses, and what tmp/ and partial/ hold; @p removed
+ * counts the layers and blobs. Returns 0, or -1 with @p err.
  */
 int
 image_store_prune(struct image_store *s, int *removed, struct nook_error *err)
 {
+	char partial[PATH_MAX_STATE + 16];
 	struct image_record *recs;
 	int n, ret;
 
@@ -133,6 +135,9 @@ image_store_prune(struct image_store *s, int *removed, struct nook_error *err)
 		ret = sweep(s, "blobs/sha256", recs, n, false, removed, err);
 	if (ret == 0)
 		ret = sweep(s, "tmp", recs, n, true, removed, err);
+	snprintf(partial, sizeof(partial), "%s/partial", s->root);
+	if (ret == 0 && access(partial, F_OK) == 0) /* made by the first pull that broke */
+		ret = sweep(s, "partial", recs, n, true, removed, err);
 	free(recs);
 	return ret;
 }

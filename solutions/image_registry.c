@@ -15,6 +15,10 @@
  *     (and does not send our token there). Each chunk goes into a sink (image_digest.c)
  *     as it arrives: hashed, counted, written to the scratch file.
  *
+ * A blob whose transfer breaks is kept, as far as it came, in STORE/partial/ and resumed
+ * by the next pull with a Range request (image_partial.c). On a terminal, each blob's
+ * progress is drawn on stderr as it streams.
+ *
  * Authentication: a registry that wants a token answers 401 with
  * `WWW-Authenticate: Bearer realm="https://auth...",service="...",scope="repository:
  * library/busybox:pull"`; we GET the realm with service and scope as query parameters,
@@ -33,6 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "image.h"
 #include "image_policy.h"
@@ -41,14 +48,21 @@
 struct http {
 	CURL *curl;
 	const struct image_ref *ref;
-	const char *scheme;	 /**< "https" or "http" */
-	char token[8192];	 /**< the bearer token, once we have one */
-	char auth[2048];	 /**< the last WWW-Authenticate header */
-	char type[256];		 /**< the last Content-Type */
-	char *body;		 /**< a small answer, when not into a sink */
-	size_t len;		 /**< its length */
-	struct image_sink *sink; /**< where a blob goes, or NULL */
-	bool overflow;		 /**< a small answer was too big */
+	const char *scheme;	    /**< "https" or "http" */
+	char token[8192];	    /**< the bearer token, once we have one */
+	char auth[2048];	    /**< the last WWW-Authenticate header */
+	char type[256];		    /**< the last Content-Type */
+	char *body;		    /**< a small answer, when not into a sink */
+	size_t len;		    /**< its length */
+	struct image_sink *sink;    /**< where a blob goes, or NULL */
+	bool overflow;		    /**< a small answer was too big */
+	bool broken;		    /**< the transfer broke (not refused): worth resuming */
+	const char *root;	    /**< the store's directory: its partial/ */
+	struct image_partial *part; /**< the blob's kept bytes, while one is fetched */
+	int64_t skip;		    /**< bytes of a 200's body the partial file had */
+	long long range_start;	    /**< a 206's Content-Range start, or -1 */
+	bool progress;		    /**< draw progress on stderr (a terminal) */
+	double drawn;		    /**< when it was last drawn */
 };
 
 /** Copy @p len bytes of @p s into @p buf (of @p size), trimmed of spaces and CRLF. */
@@ -73,6 +87,57 @@ on_header(char *data, size_t one, size_t n, void *ctx)
 		copy_trimmed(h->auth, sizeof(h->auth), data + 17, n - 17);
 	else if (n > 13 && strncasecmp(data, "Content-Type:", 13) == 0)
 		copy_trimmed(h->type, sizeof(h->type), data + 13, n - 13);
+	else if (n > 14 && strncasecmp(data, "Content-Range:", 14) == 0 &&
+		 sscanf(data + 14, " bytes %lld-", &h->range_start) != 1)
+		h->range_start = -1;
+	return n;
+}
+
+/** Seconds on the monotonic clock. */
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/** Draw the blob's progress bar on stderr, at most ten times a second unless @p last. */
+static void
+draw_progress(struct http *h, bool last)
+{
+	const struct image_sink *s = h->sink;
+	double t = now(), mib = 1024.0 * 1024.0;
+	int width = 30, full = s->max > 0 ? (int)(s->size * width / s->max) : width;
+
+	if (!last && t - h->drawn < 0.1)
+		return;
+	h->drawn = t;
+	fprintf(stderr, "\r%.19s %8.1f / %.1f MiB [%.*s%*s]%s", s->what + 5, (double)s->size / mib,
+		(double)s->max / mib, full, "##############################", width - full, "",
+		last ? "\n" : "");
+}
+
+/** A blob's chunk: checked as the resumed part it should be, into the sink and kept. */
+static size_t
+blob_chunk(struct http *h, long code, char *data, size_t n)
+{
+	size_t skip = code == 200 && h->skip > 0
+			      ? (size_t)(h->skip < (int64_t)n ? h->skip : (int64_t)n)
+			      : 0;
+
+	if (code == 206 && h->range_start != (long long)h->part->have) {
+		nook_fail(h->sink->err, 0, "%s: asked for bytes %lld on, sent from %lld",
+			  h->sink->what, (long long)h->part->have, h->range_start);
+		return 0;
+	}
+	h->skip -= (int64_t)skip;
+	if (image_sink_write(h->sink, data + skip, n - skip) < 0)
+		return 0;
+	image_partial_write(h->part, data + skip, n - skip);
+	if (h->progress)
+		draw_progress(h, false);
 	return n;
 }
 
@@ -86,8 +151,8 @@ on_body(char *data, size_t one, size_t n, void *ctx)
 
 	(void)one;
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (h->sink && code == 200)
-		return image_sink_write(h->sink, data, n) == 0 ? n : 0;
+	if (h->sink && (code == 200 || code == 206))
+		return blob_chunk(h, code, data, n);
 	if (h->len + n > IMAGE_MAX_JSON) {
 		h->overflow = true;
 		return 0;
@@ -124,9 +189,14 @@ get(struct http *h, const char *url, const char *accept, struct nook_error *err)
 	CURLcode rc;
 
 	free(h->body);
-	h->body = NULL, h->len = 0, h->overflow = false, h->auth[0] = h->type[0] = '\0';
+	h->body = NULL, h->len = 0, h->overflow = h->broken = false, h->range_start = -1;
+	h->auth[0] = h->type[0] = '\0';
 	if (accept)
 		hdr = curl_slist_append(hdr, accept);
+	if (h->sink && h->part && h->part->have > 0) { /* resume: the bytes not kept */
+		snprintf(line, sizeof(line), "Range: bytes=%lld-", (long long)h->part->have);
+		hdr = curl_slist_append(hdr, line);
+	}
 	if (h->token[0]) {
 		snprintf(line, sizeof(line), "Authorization: Bearer %s", h->token);
 		hdr = curl_slist_append(hdr, line);
@@ -152,8 +222,10 @@ get(struct http *h, const char *url, const char *accept, struct nook_error *err)
 		return nook_fail(err, 0, "%s: more than %d bytes", url, IMAGE_MAX_JSON);
 	if (rc == CURLE_WRITE_ERROR && h->sink)
 		return -1; /* the sink said why, into err */
-	if (rc != CURLE_OK)
+	if (rc != CURLE_OK) {
+		h->broken = rc != CURLE_WRITE_ERROR;
 		return nook_fail(err, 0, "%s: %s", url, curl_easy_strerror(rc));
+	}
 	return code;
 }
 
@@ -240,9 +312,23 @@ get_v2(struct http *h, const char *what, const char *accept, struct nook_error *
 		code = get(h, url, accept, err);
 	if (code < 0)
 		return -1;
-	if (code != 200)
+	if (code != 200 && !(code == 206 && h->sink && h->part && h->part->have > 0))
 		return nook_fail(err, 0, "%s: HTTP %ld", url, code);
 	return 0;
+}
+
+/** A broken transfer's error, told that its bytes are kept: the next pull resumes. */
+static void
+say_kept(const struct image_partial *p, const char *digest, struct nook_error *err)
+{
+	char msg[sizeof(err->msg)];
+	struct stat st;
+
+	if (stat(p->path, &st) < 0 || st.st_size == 0)
+		return;
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	nook_fail(err, 0, "%s (%lld bytes of %.19s kept: pull again to resume)", msg,
+		  (long long)st.st_size, digest);
 }
 
 /** The image_source's fetch: stream blob @p d into @p sink. */
@@ -250,13 +336,21 @@ static int
 fetch_blob(void *ctx, const struct image_desc *d, struct image_sink *sink, struct nook_error *err)
 {
 	struct http *h = ctx;
+	struct image_partial part;
 	char what[128];
 	int ret;
 
 	snprintf(what, sizeof(what), "blobs/%s", d->digest);
-	h->sink = sink;
+	if (image_partial_open(&part, h->root, d, sink) < 0)
+		return -1;
+	h->sink = sink, h->part = &part, h->skip = part.have;
 	ret = get_v2(h, what, NULL, err);
-	h->sink = NULL;
+	if (h->progress)
+		draw_progress(h, true);
+	image_partial_close(&part, ret < 0 && h->broken);
+	if (ret < 0 && h->broken)
+		say_kept(&part, d->digest, err);
+	h->sink = NULL, h->part = NULL;
 	return ret;
 }
 
@@ -347,6 +441,8 @@ image_pull(struct image_store *s, const char *refstr, bool insecure,
 		return nook_fail(err, 0, "curl_easy_init failed");
 	}
 	h->ref = &ref;
+	h->root = s->root;
+	h->progress = isatty(STDERR_FILENO);
 	h->scheme = insecure || loopback(ref.host) ? "http" : "https";
 	if (resolve_manifest(h, top, err) == 0 &&
 	    (!trust || image_trust_check(trust, &ref, top, err) == 0)) {

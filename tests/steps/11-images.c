@@ -39,6 +39,7 @@ static char group_dir[64];	  /* the layouts, built once */
 static char one_layer[128];	  /* group_dir/one */
 static char two_layers[128];	  /* group_dir/two */
 static char store[128], root[64]; /* per test */
+static pid_t server;		  /* a registry the test started, until it stops it */
 
 /** Run `nook --store STORE --root ROOT ARGS...` to its end. */
 #define nook(r, ...) run_step(r, "nook", "--store", store, "--root", root, __VA_ARGS__, NULL)
@@ -114,6 +115,11 @@ test_teardown(void **state)
 	char cmd[256];
 
 	(void)state;
+	if (server > 0) { /* a test that failed with its registry running */
+		kill(server, SIGKILL);
+		waitpid(server, NULL, 0);
+		server = 0;
+	}
 	snprintf(cmd, sizeof(cmd), "grep -c ' %s/' /proc/self/mountinfo", store);
 	run_shell(&r, cmd);
 	if (strcmp(r.out, "0\n") != 0) {
@@ -143,12 +149,12 @@ count(const char *sub)
 	return n;
 }
 
-/** Nothing stored: no image, layer, blob, container or scratch file. */
+/** Nothing stored: no image, layer, blob, container, scratch file or partial blob. */
 static void
 expect_nothing_stored(void)
 {
 	int n = count("images") + count("layers") + count("blobs/sha256") + count("containers") +
-		count("tmp");
+		count("tmp") + count("partial");
 
 	if (n != 0) {
 		sh("find %s >&2", store);
@@ -194,6 +200,39 @@ test_import_run(void **state)
 	assert_int_equal(count("containers"), 0); /* --rm: the writable layer is gone */
 	nook(&r, "run", "--rm", "busybox", "sh", "-c", "exit 7");
 	expect_status(&r, 7);
+}
+
+/**
+ * An OCI layout in a tar, as `podman save --format oci-archive` and `skopeo copy
+ * oci-archive:` write one, and gzipped: each imports under the layout's name and runs. A
+ * cut one is refused in one line, nothing stored.
+ */
+static void
+test_import_oci_archive(void **state)
+{
+	char dir[64], path[128];
+	struct run r;
+
+	(void)state;
+	make_scratch_dir(dir, "ociarchive", 0755);
+	sh("tar -C %s -cf %s/l.tar . && gzip -c %s/l.tar >%s/l.tar.gz && head -c 300000 %s/l.tar "
+	   ">%s/cut.tar",
+	   two_layers, dir, dir, dir, dir, dir);
+	snprintf(path, sizeof(path), "%s/cut.tar", dir);
+	nook(&r, "image", "import", path);
+	expect_refused(&r, path);
+	expect_nothing_stored();
+	snprintf(path, sizeof(path), "%s/l.tar", dir);
+	import(path, NULL);
+	nook(&r, "run", "--rm", "busybox", "echo", "hi");
+	expect_stdout(&r, "hi\n");
+	nook(&r, "rmi", "busybox");
+	nook(&r, "image", "prune");
+	expect_nothing_stored();
+	snprintf(path, sizeof(path), "%s/l.tar.gz", dir);
+	import(path, "gz:v1");
+	nook(&r, "run", "--rm", "gz:v1", "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
 }
 
 /** The image's config becomes the process's: Env, WorkingDir; -e and -w win. */
@@ -752,6 +791,7 @@ start_registry(struct registry *g, const char *dir)
 		g->storage, g->port);
 	fclose(f);
 	start_argv(&g->p, &g->r, (char *[]){registry, "serve", config, NULL});
+	server = g->p.pid;
 	for (int i = 0; i < 100 && !listening(g->port); i++)
 		usleep(100 * 1000);
 	if (!listening(g->port)) {
@@ -766,6 +806,7 @@ stop_registry(struct registry *g)
 {
 	kill(g->p.pid, SIGTERM);
 	finish(&g->p, 10);
+	server = 0;
 }
 
 /** Push @p layout into the registry as @p repo:latest, in OCI's format or Docker's. */
@@ -783,6 +824,28 @@ push(const struct registry *g, const char *layout, const char *repo)
 	push_as(g, layout, repo, "oci");
 }
 
+/**
+ * `nook pull @p ref` on a terminal, into a store of its own: a bar drawn per blob, redrawn
+ * with \\r, the layer's ending full.
+ */
+static void
+expect_pull_progress(const char *ref)
+{
+	char other[64], blob[512], want[64];
+	struct run r;
+
+	make_scratch_dir(other, "ttystore", 0700);
+	run_on_pty(&r, RUN_TIMEOUT, NULL, NULL,
+		   (char *[]){(char *)step_path("nook"), "--store", other, "--root", root, "pull",
+			      (char *)ref, NULL});
+	expect_run(&r, r.status == 0, "pull %s on a terminal", ref);
+	layer_blob(two_layers, blob, sizeof(blob));
+	snprintf(want, sizeof(want), "\rsha256:%.12s ", strrchr(blob, '/') + 1);
+	expect_run(&r, strstr(r.out, want) != NULL, "a progress line for the layer");
+	expect_run(&r, strstr(r.out, " MiB [##############################]\r\n") != NULL,
+		   "a full bar");
+}
+
 /** Pull from the loopback registry and run: whiteout and opaque directory hold. */
 static void
 test_pull_run(void **state)
@@ -798,10 +861,12 @@ test_pull_run(void **state)
 	snprintf(ref, sizeof(ref), "127.0.0.1:%d/busybox", g.port);
 	nook(&r, "pull", ref);
 	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "pull %s", ref);
+	expect_run(&r, !*r.err, "pull, not on a terminal: no progress on stderr");
 	nook(&r, "run", "--rm", ref, "sh", "-c",
 	     "test -e /bin/vi && echo vi; ls -A /usr; "
 	     "cat /etc/added");
 	expect_stdout(&r, "added\n");
+	expect_pull_progress(ref);
 	/* Docker's schema 2 manifest: the same image (the config, so the ID, is the same) */
 	push_as(&g, two_layers, "docker", "v2s2");
 	snprintf(ref, sizeof(ref), "127.0.0.1:%d/docker", g.port);
@@ -1263,6 +1328,184 @@ test_pull_token_index(void **state)
 	expect_stdout(&r, "added\n");
 }
 
+/*
+ * A registry whose connection breaks: the first request for the layer gets its full
+ * Content-Length but only half its bytes, then the connection closes. Later requests get
+ * what their Range asks for (206), or the whole blob. Each request for the layer is logged
+ * as "cut", "range FROM" or "full".
+ */
+struct flaky {
+	const char *layout;
+	char manifest[65]; /* the manifest's hex digest */
+	char layer[65];	   /* the layer's */
+	int log;	   /* the log's fd */
+	bool cut;	   /* the first request was cut */
+};
+
+/** Answer a request for the layer: cut, a range of it, or whole. */
+static void
+answer_layer(int fd, struct flaky *f, const char *req)
+{
+	static char body[4 << 20];
+	const char *range = strstr(req, "\r\nRange: bytes=");
+	long long from = range ? atoll(range + 15) : 0;
+	char path[256];
+	ssize_t n;
+	int bfd;
+
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%s", f->layout, f->layer);
+	if ((bfd = open(path, O_RDONLY)) < 0 || (n = read(bfd, body, sizeof(body))) <= 0)
+		_exit(1); /* the test's own layout: its pull fails, saying so */
+	close(bfd);
+	dprintf(f->log, "%s %lld\n", !f->cut ? "cut" : range ? "range" : "full", from);
+	if (!f->cut) {
+		f->cut = true;
+		dprintf(fd, "HTTP/1.1 200 X\r\nContent-Length: %zd\r\nConnection: close\r\n\r\n",
+			n);
+		if (write(fd, body, (size_t)n / 2) < 0)
+			_exit(1);
+		close(fd);
+	} else if (range) {
+		dprintf(fd,
+			"HTTP/1.1 206 X\r\nContent-Length: %lld\r\nContent-Range: bytes "
+			"%lld-%zd/%zd\r\nConnection: close\r\n\r\n",
+			n - from, from, n - 1, n);
+		if (write(fd, body + from, (size_t)(n - from)) < 0)
+			_exit(1);
+		close(fd);
+	} else {
+		answer(fd, 200, "application/octet-stream", "", body, (size_t)n);
+	}
+}
+
+/** Serve one request on @p fd. */
+static void
+serve_flaky(int fd, struct flaky *f)
+{
+	char req[8192] = "", path[512] = "";
+	ssize_t n, len = 0;
+
+	while (!strstr(req, "\r\n\r\n") && (n = read(fd, req + len, sizeof(req) - 1 - len)) > 0)
+		req[len += n] = '\0';
+	sscanf(req, "GET %511s", path);
+	if (strcmp(path, "/v2/flaky/manifests/latest") == 0)
+		answer_blob(fd, f->layout, f->manifest,
+			    "application/vnd.oci.image.manifest.v1+json");
+	else if (strncmp(path, "/v2/flaky/blobs/sha256:", 23) == 0 &&
+		 strcmp(path + 23, f->layer) == 0)
+		answer_layer(fd, f, req);
+	else if (strncmp(path, "/v2/flaky/blobs/sha256:", 23) == 0)
+		answer_blob(fd, f->layout, path + 23, "application/octet-stream");
+	else
+		answer(fd, 404, "text/plain", "", "", 0);
+}
+
+/** Start the flaky registry for @p layout on a free port: its pid, the port in @p port. */
+static pid_t
+start_flaky(const char *layout, const char *log, int *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), fd;
+	struct flaky f = {.layout = layout};
+	char blob[512], index[1024] = "";
+	FILE *idx;
+	pid_t pid;
+
+	assert_true(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		    listen(lfd, 16) == 0 && getsockname(lfd, (struct sockaddr *)&a, &alen) == 0);
+	*port = ntohs(a.sin_port);
+	layer_blob(layout, blob, sizeof(blob));
+	snprintf(f.layer, sizeof(f.layer), "%s", strrchr(blob, '/') + 1);
+	snprintf(blob, sizeof(blob), "%s/index.json", layout);
+	assert_non_null(idx = fopen(blob, "re"));
+	assert_non_null(fgets(index, sizeof(index), idx));
+	fclose(idx);
+	assert_int_equal(sscanf(strstr(index, "\"digest\":\"sha256:"),
+				"\"digest\":\"sha256:%64[0-9a-f]", f.manifest),
+			 1);
+	assert_true((f.log = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) >= 0);
+	if ((pid = fork()) == 0) {
+		while ((fd = accept(lfd, NULL, NULL)) >= 0)
+			serve_flaky(fd, &f);
+		_exit(0);
+	}
+	close(lfd);
+	close(f.log);
+	return server = pid;
+}
+
+/** The size of file @p path, or -1. */
+static long long
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/** Nothing of an image stored (a partial blob may be). */
+static void
+expect_no_image(void)
+{
+	assert_int_equal(count("images") + count("layers") + count("blobs/sha256") + count("tmp"),
+			 0);
+}
+
+/**
+ * A pull whose connection breaks in the middle of the layer: refused in one line, nothing
+ * of the image stored, the bytes received kept in partial/. The next pull asks for the
+ * rest only (Range) and stores the image. Kept bytes that are wrong fail the digest and
+ * are dropped, and the pull after that fetches the whole layer again.
+ */
+static void
+test_pull_resume(void **state)
+{
+	char dir[64], log[128], blob[512], partial[512], ref[64];
+	long long size;
+	struct run r;
+	int port, fd;
+	pid_t pid;
+
+	(void)state;
+	make_scratch_dir(dir, "resume", 0755);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	pid = start_flaky(two_layers, log, &port);
+	layer_blob(two_layers, blob, sizeof(blob));
+	size = file_size(blob);
+	snprintf(partial, sizeof(partial), "%s/partial/%s", store, strrchr(blob, '/') + 1);
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/flaky", port);
+	nook(&r, "pull", ref);
+	expect_refused(&r, "pull again to resume");
+	expect_no_image();
+	assert_int_equal(file_size(partial), size / 2);
+	nook(&r, "pull", ref);
+	expect_run(&r, r.status == 0, "the resumed pull");
+	assert_int_equal(count("partial"), 0);
+	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+	/* the kept half, overwritten: the digest fails, and the next pull starts afresh */
+	nook(&r, "rmi", ref);
+	nook(&r, "image", "prune");
+	assert_true((fd = open(partial, O_WRONLY | O_CREAT | O_EXCL, 0600)) >= 0);
+	assert_int_equal(ftruncate(fd, size / 2), 0); /* zeros: not the layer's first half */
+	close(fd);
+	nook(&r, "pull", ref);
+	expect_refused(&r, "digest mismatch");
+	expect_nothing_stored();
+	nook(&r, "pull", ref);
+	expect_status(&r, 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	server = 0;
+	snprintf(blob, sizeof(blob), "cut 0\nrange %lld\nrange %lld\nfull 0\n", size / 2, size / 2);
+	sh("printf '%s' | cmp - %s", blob, log);
+	sh("echo kept >%s", partial); /* prune removes what a broken pull kept */
+	nook(&r, "image", "prune");
+	expect_status(&r, 0);
+	assert_int_equal(count("partial"), 0);
+}
+
 /* --- nook-image: the image commands, a program of their own ------------------------ */
 
 /**
@@ -1524,6 +1767,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_import_run, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_import_oci_archive, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_image_config, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_image_user, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_image_inspect, test_setup, test_teardown),
@@ -1539,6 +1783,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pull_run, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_tampered, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_token_index, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_pull_resume, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_image_tool, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_signed, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_pull_signed_tampered, test_setup,
