@@ -332,6 +332,10 @@ test_device_node(void **state)
 	     "echo write");
 	expect_run(&r, strcmp(r.out, "read\nimage-node\n") == 0, "read, not write");
 	expect_run(&r, strstr(r.err, "Operation not permitted") != NULL, "write refused: EPERM");
+	/* /dev/X alone: the same path inside, and rwm */
+	nook(&r, "run", "--rm", "--device", "/dev/loop-control", "base", "sh", "-c",
+	     "stat -c '%t:%T' /dev/loop-control; exec 4<>/dev/loop-control && echo rw");
+	expect_stdout(&r, "a:ed\nrw\n");
 }
 
 /** Bad --device options: one line, 125, nothing left. */

@@ -1258,10 +1258,19 @@ serve_one(int fd, int port, const char *layout, const char *index)
 			 "\"fake\",scope=\"repository:authed:pull\"\r\n",
 			 port);
 		answer(fd, 401, "application/json", chal, "{}", 2);
-	} else if (strcmp(path, "/v2/authed/manifests/latest") == 0)
+	} else if (strcmp(path, "/v2/authed/manifests/latest") == 0) {
 		answer(fd, 200, "application/vnd.oci.image.index.v1+json", "", index,
 		       strlen(index));
-	else if (strncmp(path, "/v2/authed/manifests/sha256:", 28) == 0)
+	} else if (strcmp(path, "/v2/authed/manifests/list") == 0) { /* Docker's name for it */
+		char list[2048], *mt;
+
+		snprintf(list, sizeof(list), "%s", index);
+		mt = strstr(list, "application/vnd.oci.image.index.v1+json");
+		memmove(mt + 57, mt + 39, strlen(mt + 39) + 1);
+		memcpy(mt, "application/vnd.docker.distribution.manifest.list.v2+json", 57);
+		answer(fd, 200, "application/vnd.docker.distribution.manifest.list.v2+json", "",
+		       list, strlen(list));
+	} else if (strncmp(path, "/v2/authed/manifests/sha256:", 28) == 0)
 		answer_blob(fd, layout, path + 28, "application/vnd.oci.image.manifest.v1+json");
 	else if (strncmp(path, "/v2/authed/blobs/sha256:", 24) == 0)
 		answer_blob(fd, layout, path + 24, "application/octet-stream");
@@ -1318,11 +1327,19 @@ test_pull_token_index(void **state)
 			serve_one(fd, port, two_layers, index);
 		_exit(0);
 	}
+	server = pid;
 	close(lfd);
 	snprintf(ref, sizeof(ref), "127.0.0.1:%d/authed", port);
 	nook(&r, "pull", ref);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "pull %s", ref);
+	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
+	/* the same index as a Docker manifest list, into an empty store */
+	nook(&r, "rmi", ref);
+	nook(&r, "image", "prune");
+	expect_nothing_stored();
+	strcat(ref, ":list");
+	nook(&r, "pull", ref);
 	expect_run(&r, r.status == 0 && strncmp(r.out, "sha256:", 7) == 0, "pull %s", ref);
 	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
 	expect_stdout(&r, "added\n");

@@ -384,6 +384,9 @@ test_kill(void **state)
 	expect_status(&r, 0);
 	expect_ps_status(a, "exited (143)");
 	expect_ps_status(b, "exited (137)");
+	nook(&r, "ps"); /* without -a: the running ones only */
+	expect_run(&r, r.status == 0 && !strstr(r.out, a) && !strstr(r.out, b),
+		   "ps lists ended containers");
 	nook(&r, "kill", a); /* ended: the runtime has forgotten it */
 	expect_refused(&r, a);
 	nook(&r, "rm", a, b);
