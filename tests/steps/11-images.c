@@ -1152,12 +1152,13 @@ test_pull_signed_tampered(void **state)
 /**
  * `nook image import --signatures DIR`: a layout signed with `skopeo standalone-sign`
  * imports under its signed name, and is refused under another name, without signatures,
- * or when they are another key's.
+ * when they are another key's, or when the layout was changed after it was signed: its
+ * manifest (the signature is for another), or a layer (the manifest's digest of it).
  */
 static void
 test_import_signed(void **state)
 {
-	char sigs[128], name[] = "example.com/nook/busybox:v1";
+	char sigs[128], tampered[128], blob[512], name[] = "example.com/nook/busybox:v1";
 	struct key a, b;
 	struct run r;
 
@@ -1182,6 +1183,25 @@ test_import_signed(void **state)
 	nook(&r, "image", "import", "--policy", a.policy, "--signatures", sigs, "--name",
 	     "example.com/nook/busybox:v2", two_layers);
 	expect_refused(&r, "not this image");
+	expect_nothing_stored();
+	snprintf(tampered, sizeof(tampered), "%s/tampered", a.home);
+	sh("cp -a %s %s && cd %s && m=$(sed 's/.*\"digest\":\"sha256:\\([0-9a-f]*\\)\".*/\\1/' "
+	   "index.json) && sed 's/\"schemaVersion\": *2/& /' blobs/sha256/$m >new && "
+	   "d=$(sha256sum <new | cut -d' ' -f1) && mv new blobs/sha256/$d && "
+	   "sed -i \"s/$m/$d/; s/\\\"size\\\":[0-9]*/\\\"size\\\":$(stat -c %%s "
+	   "blobs/sha256/$d)/\" "
+	   "index.json && [ $m != $d ]",
+	   two_layers, tampered, tampered);
+	nook(&r, "image", "import", "--policy", a.policy, "--signatures", sigs, "--name", name,
+	     tampered);
+	expect_refused(&r, "the signature is for manifest sha256:");
+	expect_nothing_stored();
+	sh("rm -rf %s && cp -a %s %s", tampered, two_layers, tampered);
+	layer_blob(tampered, blob, sizeof(blob));
+	flip_byte(blob);
+	nook(&r, "image", "import", "--policy", a.policy, "--signatures", sigs, "--name", name,
+	     tampered);
+	expect_refused(&r, "digest mismatch");
 	expect_nothing_stored();
 	nook(&r, "image", "import", "--policy", a.policy, "--signatures", sigs, "--name", name,
 	     two_layers);
@@ -1349,7 +1369,8 @@ test_pull_token_index(void **state)
  * A registry whose connection breaks: the first request for the layer gets its full
  * Content-Length but only half its bytes, then the connection closes. Later requests get
  * what their Range asks for (206), or the whole blob. Each request for the layer is logged
- * as "cut", "range FROM" or "full".
+ * as "cut", "range FROM" or "full". Its tags "huge" and "odd" are a manifest of 5 MB and
+ * one of an unknown media type.
  */
 struct flaky {
 	const char *layout;
@@ -1395,10 +1416,23 @@ answer_layer(int fd, struct flaky *f, const char *req)
 	}
 }
 
+/** A manifest of 5 MB: a JSON object padded with spaces. */
+static void
+answer_huge(int fd)
+{
+	static char body[5 << 20];
+
+	memset(body, ' ', sizeof(body));
+	body[0] = '{';
+	body[sizeof(body) - 1] = '}';
+	answer(fd, 200, "application/vnd.oci.image.manifest.v1+json", "", body, sizeof(body));
+}
+
 /** Serve one request on @p fd. */
 static void
 serve_flaky(int fd, struct flaky *f)
 {
+	static const char odd[] = "{\"schemaVersion\":2,\"mediaType\":\"application/x-nook\"}";
 	char req[8192] = "", path[512] = "";
 	ssize_t n, len = 0;
 
@@ -1408,6 +1442,10 @@ serve_flaky(int fd, struct flaky *f)
 	if (strcmp(path, "/v2/flaky/manifests/latest") == 0)
 		answer_blob(fd, f->layout, f->manifest,
 			    "application/vnd.oci.image.manifest.v1+json");
+	else if (strcmp(path, "/v2/flaky/manifests/huge") == 0)
+		answer_huge(fd);
+	else if (strcmp(path, "/v2/flaky/manifests/odd") == 0)
+		answer(fd, 200, "application/x-nook", "", odd, strlen(odd));
 	else if (strncmp(path, "/v2/flaky/blobs/sha256:", 23) == 0 &&
 		 strcmp(path + 23, f->layer) == 0)
 		answer_layer(fd, f, req);
@@ -1470,8 +1508,9 @@ expect_no_image(void)
 }
 
 /**
- * A pull whose connection breaks in the middle of the layer: refused in one line, nothing
- * of the image stored, the bytes received kept in partial/. The next pull asks for the
+ * A manifest too big, and one of an unknown media type: each refused in one line, nothing
+ * stored. A pull whose connection breaks in the middle of the layer: refused in one line,
+ * nothing of the image stored, the bytes received kept in partial/. The next pull asks for the
  * rest only (Range) and stores the image. Kept bytes that are wrong fail the digest and
  * are dropped, and the pull after that fetches the whole layer again.
  */
@@ -1491,6 +1530,14 @@ test_pull_resume(void **state)
 	layer_blob(two_layers, blob, sizeof(blob));
 	size = file_size(blob);
 	snprintf(partial, sizeof(partial), "%s/partial/%s", store, strrchr(blob, '/') + 1);
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/flaky:huge", port);
+	nook(&r, "pull", ref);
+	expect_refused(&r, "more than 4194304 bytes");
+	expect_nothing_stored();
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/flaky:odd", port);
+	nook(&r, "pull", ref);
+	expect_refused(&r, "unknown media type \"application/x-nook\"");
+	expect_nothing_stored();
 	snprintf(ref, sizeof(ref), "127.0.0.1:%d/flaky", port);
 	nook(&r, "pull", ref);
 	expect_refused(&r, "pull again to resume");

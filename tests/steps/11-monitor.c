@@ -496,6 +496,8 @@ test_run_options(void **state)
 	     "id -u; id -g; pwd; cat f; touch /data/g 2>/dev/null || echo ro; "
 	     "touch /x 2>/dev/null || echo rootro");
 	expect_stdout(&r, "1000\n1001\n/data\nv\nro\nrootro\n");
+	nook(&r, "run", "--rm", "-u", "nobody", "busybox", "sh", "-c", "id -u; id -g");
+	expect_stdout(&r, "65534\n65534\n"); /* a name: the image's /etc/passwd */
 	snprintf(arg, sizeof(arg), "%s:/data", vol);
 	nook(&r, "run", "--rm", "-v", arg, "busybox", "touch", "/data/g");
 	expect_status(&r, 0);
