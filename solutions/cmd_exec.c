@@ -295,6 +295,40 @@ describe(const struct exec_opts *x, char **cmd, struct nook_container *c, struct
 	return 0;
 }
 
+/**
+ * The user the process is to take must be one that the container's user namespace maps,
+ * or setresuid(2) fails inside with a bare EINVAL. Its live maps — /proc/PID/uid_map and
+ * gid_map of @p target, as create wrote them — into @p c, then step 08's own check
+ * (caps_stage.prepare): one line naming the id. Nothing to check in a container without a
+ * user namespace of its own, nor with more ranges than nook keeps.
+ */
+static int
+check_user(struct nook_container *c, pid_t target, struct nook_error *err)
+{
+	static const char *const files[] = {"uid_map", "gid_map"};
+	struct nook_id_map *maps[] = {&c->uid_map, &c->gid_map};
+	struct nook_id_range r;
+	struct nook_error ignored;
+	struct stat theirs, ours;
+	char path[64];
+	bool ok = true;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)target);
+	c->userns = stat(path, &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 &&
+		    (theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino);
+	for (int i = 0; i < 2 && c->userns; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)target, files[i]);
+		maps[i]->n = 0;
+		if (!(f = fopen(path, "re")))
+			return nook_fail(err, errno, "open(\"%s\")", path);
+		while (ok && fscanf(f, "%u %u %u", &r.inside, &r.outside, &r.count) == 3)
+			ok = user_add_id_range(maps[i], files[i], r, &ignored) == 0;
+		fclose(f);
+	}
+	return ok ? caps_stage.prepare(c, err) : 0;
+}
+
 /** Write @p pid into the pid file @p fd, opened on the host before the namespaces changed. */
 static int
 pid_file(int fd, const char *path, pid_t pid, struct nook_error *err)
@@ -373,7 +407,8 @@ cmd_exec(int argc, char *argv[])
 		; /* err says why */
 	else if (oci_config_load(s.bundle, &c, &o, &err) == 0 &&
 		 describe(&x, argv + first + 1, &c, &o, &err) == 0 &&
-		 seccomp_stage.prepare(&c, &err) == 0 && join_cgroups(&s, &err) == 0)
+		 check_user(&c, target, &err) == 0 && seccomp_stage.prepare(&c, &err) == 0 &&
+		 join_cgroups(&s, &err) == 0)
 		ret = 0;
 	oci_state_free(&s);
 	if (ret == 0 && pipe2(tell, O_CLOEXEC) < 0)
