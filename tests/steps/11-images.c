@@ -1377,12 +1377,12 @@ struct flaky {
 	char manifest[65]; /* the manifest's hex digest */
 	char layer[65];	   /* the layer's */
 	int log;	   /* the log's fd */
-	bool cut;	   /* the first request was cut */
+	bool cut[2];	   /* the first request was cut: of flaky/, of plain/ */
 };
 
-/** Answer a request for the layer: cut, a range of it, or whole. */
+/** Answer a request for the layer: cut, a range of it, or whole (always, if @p plain). */
 static void
-answer_layer(int fd, struct flaky *f, const char *req)
+answer_layer(int fd, struct flaky *f, const char *req, bool plain)
 {
 	static char body[4 << 20];
 	const char *range = strstr(req, "\r\nRange: bytes=");
@@ -1395,15 +1395,19 @@ answer_layer(int fd, struct flaky *f, const char *req)
 	if ((bfd = open(path, O_RDONLY)) < 0 || (n = read(bfd, body, sizeof(body))) <= 0)
 		_exit(1); /* the test's own layout: its pull fails, saying so */
 	close(bfd);
-	dprintf(f->log, "%s %lld\n", !f->cut ? "cut" : range ? "range" : "full", from);
-	if (!f->cut) {
-		f->cut = true;
+	dprintf(f->log, "%s%s %lld\n", plain ? "plain " : "",
+		!f->cut[plain]	  ? "cut"
+		: range && !plain ? "range"
+				  : "full",
+		from);
+	if (!f->cut[plain]) {
+		f->cut[plain] = true;
 		dprintf(fd, "HTTP/1.1 200 X\r\nContent-Length: %zd\r\nConnection: close\r\n\r\n",
 			n);
 		if (write(fd, body, (size_t)n / 2) < 0)
 			_exit(1);
 		close(fd);
-	} else if (range) {
+	} else if (range && !plain) {
 		dprintf(fd,
 			"HTTP/1.1 206 X\r\nContent-Length: %lld\r\nContent-Range: bytes "
 			"%lld-%zd/%zd\r\nConnection: close\r\n\r\n",
@@ -1435,10 +1439,13 @@ serve_flaky(int fd, struct flaky *f)
 	static const char odd[] = "{\"schemaVersion\":2,\"mediaType\":\"application/x-nook\"}";
 	char req[8192] = "", path[512] = "";
 	ssize_t n, len = 0;
+	bool plain;
 
 	while (!strstr(req, "\r\n\r\n") && (n = read(fd, req + len, sizeof(req) - 1 - len)) > 0)
 		req[len += n] = '\0';
 	sscanf(req, "GET %511s", path);
+	if ((plain = strncmp(path, "/v2/plain/", 10) == 0)) /* the same, Range ignored */
+		memcpy(path + 4, "flaky", 5);
 	if (strcmp(path, "/v2/flaky/manifests/latest") == 0)
 		answer_blob(fd, f->layout, f->manifest,
 			    "application/vnd.oci.image.manifest.v1+json");
@@ -1448,7 +1455,7 @@ serve_flaky(int fd, struct flaky *f)
 		answer(fd, 200, "application/x-nook", "", odd, strlen(odd));
 	else if (strncmp(path, "/v2/flaky/blobs/sha256:", 23) == 0 &&
 		 strcmp(path + 23, f->layer) == 0)
-		answer_layer(fd, f, req);
+		answer_layer(fd, f, req, plain);
 	else if (strncmp(path, "/v2/flaky/blobs/sha256:", 23) == 0)
 		answer_blob(fd, f->layout, path + 23, "application/octet-stream");
 	else
@@ -1510,9 +1517,10 @@ expect_no_image(void)
 /**
  * A manifest too big, and one of an unknown media type: each refused in one line, nothing
  * stored. A pull whose connection breaks in the middle of the layer: refused in one line,
- * nothing of the image stored, the bytes received kept in partial/. The next pull asks for the
- * rest only (Range) and stores the image. Kept bytes that are wrong fail the digest and
- * are dropped, and the pull after that fetches the whole layer again.
+ * nothing of the image stored, the bytes received kept in partial/. The next pull asks for
+ * the rest only (Range) and stores the image. Kept bytes that are wrong fail the digest and
+ * are dropped, and the pull after that fetches the whole layer again. From a registry that
+ * ignores Range, the resumed pull skips what it kept of the whole layer sent again.
  */
 static void
 test_pull_resume(void **state)
@@ -1559,10 +1567,22 @@ test_pull_resume(void **state)
 	expect_nothing_stored();
 	nook(&r, "pull", ref);
 	expect_status(&r, 0);
+	/* a registry that ignores Range, and sends the whole layer: its first half skipped */
+	nook(&r, "rmi", ref);
+	nook(&r, "image", "prune");
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/plain", port);
+	nook(&r, "pull", ref);
+	expect_refused(&r, "pull again to resume");
+	nook(&r, "pull", ref);
+	expect_status(&r, 0);
+	nook(&r, "run", "--rm", ref, "cat", "/etc/added");
+	expect_stdout(&r, "added\n");
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	server = 0;
-	snprintf(blob, sizeof(blob), "cut 0\nrange %lld\nrange %lld\nfull 0\n", size / 2, size / 2);
+	snprintf(blob, sizeof(blob),
+		 "cut 0\nrange %lld\nrange %lld\nfull 0\nplain cut 0\nplain full %lld\n", size / 2,
+		 size / 2, size / 2);
 	sh("printf '%s' | cmp - %s", blob, log);
 	sh("echo kept >%s", partial); /* prune removes what a broken pull kept */
 	nook(&r, "image", "prune");
