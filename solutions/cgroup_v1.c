@@ -28,7 +28,8 @@
  *    limit a write (cgroup_io.c).
  *
  * There is no way to create a process inside a v1 group: the child is cloned where nook
- * is and moved, by cgroup.procs, while it waits for the host's go — before it can fork.
+ * is (and into the unified tree's group, which is cgroup2) and joins the v1 groups itself,
+ * writing "0" to each `tasks` file, before it can fork (cgroup.c's cgroup_join()).
  *
  * Further reading: cgroups(7), the kernel's Documentation/admin-guide/cgroup-v1/.
  */
@@ -97,8 +98,12 @@ cgroup_v1_members(const char *dir)
 	return bits;
 }
 
-/** The real directory of hierarchy @p name into @p real, or -1 if it is not mounted. */
-static int
+/**
+ * The real directory of hierarchy @p name into @p real; its filesystem type (v1's
+ * CGROUP_SUPER_MAGIC, or CGROUP2_SUPER_MAGIC for a hybrid's unified tree), or -1 if it is
+ * not mounted.
+ */
+static long
 hierarchy_root(const char *name, char real[PATH_MAX])
 {
 	char path[PATH_MAX];
@@ -108,7 +113,7 @@ hierarchy_root(const char *name, char real[PATH_MAX])
 	if (!realpath(path, real) || statfs(real, &fs) < 0 ||
 	    (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC))
 		return -1;
-	return 0;
+	return (long)fs.f_type;
 }
 
 /** The container's directory already made in hierarchy @p leaf, or NULL. */
@@ -182,8 +187,9 @@ v1_create_in(struct nook_container *c, size_t i, const char *rel, struct nook_er
 {
 	char root[PATH_MAX], leaf[PATH_MAX];
 	struct nook_cgroup_dir *d;
+	long type = hierarchy_root(hierarchies[i].name, root);
 
-	if (hierarchy_root(hierarchies[i].name, root) < 0) {
+	if (type < 0) {
 		/* no device cgroup would let the container open any device it can mknod */
 		if ((cgroup_needed(&c->cgroup) | CGROUP_DEVICES) & hierarchies[i].bit)
 			return nook_fail(err, 0, "cgroup v1: no %s hierarchy mounted at %s/%s",
@@ -202,6 +208,8 @@ v1_create_in(struct nook_container *c, size_t i, const char *rel, struct nook_er
 		return -1;
 	if (hierarchies[i].bit & CGROUP_CPUSET)
 		return cpuset_inherit_down(root, leaf, err);
+	if (type == CGROUP2_SUPER_MAGIC) /* a hybrid's unified tree: the child starts there */
+		return cgroup_open_for_clone(c, leaf, err);
 	return 0;
 }
 

@@ -123,11 +123,7 @@ v2_create(struct nook_container *c, const char *rel, struct nook_error *err)
 		return -1;
 	if (cgroup_mkdir(c, leaf, bits | CGROUP_CPUACCT, err) < 0)
 		return -1;
-	c->cgroup.fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c->cgroup.fd < 0)
-		return nook_fail(err, errno, "open(\"%s\")", leaf);
-	c->run.cgroup_fd = c->cgroup.fd;
-	return 0;
+	return cgroup_open_for_clone(c, leaf, err);
 }
 //! [v2_create]
 

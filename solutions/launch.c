@@ -264,12 +264,13 @@ arm_parent_death(struct nook_container *c)
 static void
 isolate(struct nook_container *c)
 {
-	int keep[9], n;
+	int keep[9 + NOOK_CGROUP_MAX_DIRS], n;
 	struct nook_error err;
 
 	keep[0] = c->run.syncfd;
 	keep[1] = c->run.errfd;
 	n = 2 + stdio_child_fds(c, keep + 2);
+	n += cgroup_child_fds(c, keep + n); /* step 06: the child joins its groups through them */
 	if (trace_fd() >= 0)
 		keep[n++] = trace_fd(); /* the original stderr, for --trace: close-on-exec */
 	close_others(keep, n, c->preserve_fds);

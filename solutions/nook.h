@@ -130,6 +130,12 @@ struct nook_cgroup_dir {
 	unsigned members; /**< the CGROUP_* controllers this directory holds limits for */
 };
 
+/** How the child joins one directory of its cgroup: by writing "0" (itself) into @c file. */
+struct nook_cgroup_join {
+	int fd;		  /**< @c file, opened for writing by the host before clone; -1: closed */
+	const char *file; /**< "tasks" in a v1 hierarchy, "cgroup.procs" in cgroup2 */
+};
+
 /**
  * Step 06: one rule of the device cgroup (OCI linux.resources.devices[]): allow or deny
  * @c access to the devices of @c type @c major:@c minor. The last rule that matches decides.
@@ -182,10 +188,16 @@ struct nook_cgroup {
 	bool keep_devices;
 	const char *cpus; /**< OCI cpu.cpus: the CPUs it may run on ("0-3,5"), or NULL */
 
-	const struct cgroup_driver *driver;		   /**< v1 or v2, chosen at run time */
-	int fd;						   /**< v2: the directory, open; else -1 */
+	const struct cgroup_driver *driver; /**< v1 or v2, chosen at run time */
+	/** The cgroup2 directory (v2, or a hybrid host's unified tree), open for
+	 *  CLONE_INTO_CGROUP; else -1. */
+	int fd;
+	int clone_dir;					   /**< which of dirs[] @c fd is */
 	struct nook_cgroup_dir dirs[NOOK_CGROUP_MAX_DIRS]; /**< created so far */
 	int ndirs;					   /**< how many of dirs[] exist */
+	/** The files through which the child joins each of dirs[] (cgroup_join()). */
+	struct nook_cgroup_join joins[NOOK_CGROUP_MAX_DIRS];
+	int njoins; /**< how many of joins[] were opened: joins[i] is for dirs[i] */
 };
 
 /** Step 07: a --volume HOST:INSIDE[:ro], a host file or directory bind-mounted inside. */
@@ -562,6 +574,8 @@ extern const struct cgroup_driver cgroup_v1_driver;
 extern const struct cgroup_driver cgroup_v2_driver;
 
 unsigned cgroup_needed(const struct nook_cgroup *cg);
+int cgroup_child_fds(const struct nook_container *c, int *fds);
+int cgroup_open_for_clone(struct nook_container *c, const char *leaf, struct nook_error *err);
 int cgroup_sweep(const char *id, const char *state);
 const char *cgroup_dir_of(const struct nook_container *c, unsigned controller);
 int cgroup_write(const char *dir, const char *file, const char *value, struct nook_error *err);

@@ -1,5 +1,5 @@
-/* MUTANT 06.3: the child is placed in the first directory only: on v1 each controller is a
+/* MUTANT 06.3: the child joins the first directory only: on v1 each controller is a
    hierarchy of its own, so the container escapes every limit but the first one's. */
-	if (c->cgroup.ndirs > 0 &&
-	    cgroup_writef(c->cgroup.dirs[0].path, "cgroup.procs", err, "%d", (int)c->run.pid) < 0)
-		return -1;
+	if (cg->njoins > 0 && cg->joins[0].fd >= 0 && write(cg->joins[0].fd, "0", 1) != 1)
+		return nook_fail(err, errno, "write(\"%s/%s\", \"0\")", cg->dirs[0].path,
+				 cg->joins[0].file);
