@@ -437,11 +437,11 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return NOOK_EXIT_FAILURE;
 	}
-	log_command(argc - first, argv + first);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[first], commands[i].name) == 0) {
-			if (!commands[i].cmd)
+			if (!commands[i].cmd) /* nook-image logs it, with the same options */
 				return image_tool(argv[first], argv);
+			log_command(argc - first, argv + first);
 			return command_run(commands[i].cmd, argc - first, argv + first);
 		}
 	nook_fail(&err, 0, "unknown command \"%s\" (try 'nook --help')", argv[first]);

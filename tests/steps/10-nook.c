@@ -1435,7 +1435,7 @@ both_ways(const char *args, const char *script, const char *want_root, const cha
  * runc flags (the pid file names the process that outlived create), list in both formats,
  * delete --force of a running container (its process gone, its state too), run --detach,
  * features, --version, and the global options: --debug writes the command line into --log
- * before the error, in text and in JSON; --systemd-cgroup is refused in one line.
+ * before the error, in text and in JSON, once; --systemd-cgroup is refused in one line.
  */
 static void
 runtime_commands_as_root_and_rootless(void **state)
@@ -1465,10 +1465,13 @@ runtime_commands_as_root_and_rootless(void **state)
 		"-e \" error: container \\\"$ID-no\\\" does not exist$\" log; "
 		"$N --debug --log log.json --log-format json list >/dev/null; "
 		"grep -c '^{\"level\":\"debug\",\"msg\":\"nook list\",\"time\":\"' log.json; "
+		/* an image command, which nook-image runs: its line once, not again by nook */
+		"$N --debug --log log.img --store $D/store images >/dev/null; grep -c debug "
+		"log.img; "
 		"$N --systemd-cgroup list 2>&1 >/dev/null | wc -l; $N --systemd-cgroup list "
 		"2>/dev/null; echo systemd $?";
 	static const char want[] = "alive\n1\n1\n1\n1\nkilled\nremoved\nrun-detach 0\n1\n"
-				   "delete 0\n1\n1\nstate 125\n2\n1\n1\nsystemd 125\n";
+				   "delete 0\n1\n1\nstate 125\n2\n1\n1\n1\nsystemd 125\n";
 
 	(void)state;
 	both_ways("\"sleep\", \"60\"", script, want, want);
