@@ -1504,6 +1504,11 @@ exec_options_as_root_and_rootless(void **state)
 		"for i in $(seq 100); do [ -S $D/x.sock ] && break; sleep 0.05; done; "
 		"$N exec --tty --console-socket $D/x.sock $ID sh; echo tty $?; wait; "
 		"tr -d '\\r' <x.out | grep -c -e '^/dev/pts/[0-9]*$' -e '^typed-42$'; "
+		/* --tty without a socket: nook makes the pty inside and relays it to its own; "^@"
+		 * is the pty's echo of what script(1) types at the end of its input */
+		"out=$(script -qec \"$N exec --tty $ID sh -c 'tty; exit 5'\" /dev/null); "
+		"echo relayed $?; echo \"$out\" | tr -d '\\r' | sed 's/\\^@//g' | "
+		"grep -c '^/dev/pts/[0-9]*$'; "
 		/* rootless: uid 1000 is not mapped in the container, refused in one line */
 		"[ $ROOTLESS = 0 ] || { $N exec --user 1000 $ID true; echo user $?; } 2>&1; "
 		"$N delete --force $ID || exit 95; "
@@ -1520,9 +1525,9 @@ exec_options_as_root_and_rootless(void **state)
 	(void)state;
 	both_ways("\"sleep\", \"60\"", script,
 		  "/dev 1 1000:1000 CapEff: 0000000000000000\n/proc zz\nprocess 6\ndetach 0\n"
-		  "exec-alive\n1\ntty 3\n2\ncreate 0\n2\ndelete 0\n",
+		  "exec-alive\n1\ntty 3\n2\nrelayed 5\n1\ncreate 0\n2\ndelete 0\n",
 		  "/dev 1 0:0 CapEff: 0000000020000420\n/proc zz\nprocess 6\ndetach 0\n"
-		  "exec-alive\n1\ntty 3\n2\n"
+		  "exec-alive\n1\ntty 3\n2\nrelayed 5\n1\n"
 		  "nook: --user: uid 1000 is not in the user namespace's uid map\nuser 125\n"
 		  "create 0\n2\ndelete 0\n");
 }
