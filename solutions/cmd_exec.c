@@ -415,6 +415,8 @@ cmd_exec(int argc, char *argv[])
 		ret = nook_fail(&err, errno, "pipe2");
 	if (ret < 0) {
 		trace_end();
+		seccomp_stage.cleanup(&c); /* a refusal after the config was read: let go of it */
+		oci_config_free(&o);
 		return nook_say(&err);
 	}
 	fflush(NULL);
