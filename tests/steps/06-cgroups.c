@@ -516,10 +516,41 @@ init_of(pid_t nook)
  * Without limits too, the container has a group of its own in every hierarchy: on v1 it
  * would otherwise share the host's root group in devices, freezer, cpuset and systemd's.
  */
+/**
+ * The descriptors of process @p pid that lead into the host's cgroup tree, appended to
+ * @p wrong: the child joins its groups through files the host opened for it (cgroup.c's
+ * join files), and must have closed every one before anything of the container runs.
+ */
+static void
+cgroup_fds_of(pid_t pid, char *wrong, size_t size)
+{
+	char dir[64], path[384], link[256];
+	struct dirent *d;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	fds = opendir(dir);
+	if (!fds)
+		fail_msg("opendir(\"%s\"): %s", dir, strerror(errno));
+	while ((d = readdir(fds))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strncmp(link, "/sys/fs/cgroup", strlen("/sys/fs/cgroup")) == 0)
+			snprintf(wrong + strlen(wrong), size - strlen(wrong),
+				 " fd %s of PID %d: %s", d->d_name, (int)pid, link);
+	}
+	closedir(fds);
+}
+
 static void
 container_has_a_group_in_every_hierarchy(void **state)
 {
-	char line[256], path[64], want[96], wrong[512] = "", name[64];
+	char line[256], path[64], want[96], wrong[512] = "", fds[1024] = "", name[64];
 	struct proc p;
 	struct run r;
 	int lines = 0;
@@ -542,12 +573,15 @@ container_has_a_group_in_every_hierarchy(void **state)
 	}
 	if (f)
 		fclose(f);
+	cgroup_fds_of(init_of(p.pid), fds, sizeof(fds));
 	kill(p.pid, SIGTERM);
 	finish(&p, RUN_TIMEOUT);
 	if (lines == 0)
 		fail_msg("cannot read %s", path);
 	if (wrong[0])
 		fail_msg("the container's init is not in nook/%s in:%s", name, wrong);
+	if (fds[0])
+		fail_msg("the container holds the host's cgroup files open:%s", fds);
 	expect_cgroup_gone(name);
 }
 
